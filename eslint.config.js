@@ -1,0 +1,131 @@
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+// Import boundaries of the house style: web → sdk → (types of) api; server → api → db;
+// api → council. The web app and the SDK never reach the database or the server.
+const serverSidePackages = [
+  '@llm-council/db',
+  '@llm-council/db/*',
+  '@llm-council/council',
+  'express',
+  'pg',
+  'kysely',
+  'argon2',
+  '@electric-sql/pglite',
+];
+
+export default tseslint.config(
+  {
+    ignores: ['**/dist/**', '**/node_modules/**', 'data/**', '**/*.data.ts', 'coverage/**', 'test-results/**'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      globals: { ...globals.node },
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
+      '@typescript-eslint/only-throw-error': 'error',
+      'no-empty': ['error', { allowEmptyCatch: false }],
+      eqeqeq: ['error', 'smart'],
+    },
+  },
+  {
+    // Migrations are frozen in time and typed Kysely<any> on purpose (Kysely's own advice).
+    files: ['db/src/migrations/**/*.ts', 'db/src/migrator.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ['packages/sdk/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@llm-council/api',
+              message: 'The SDK may import only types from the API.',
+              allowTypeImports: true,
+            },
+          ],
+          patterns: [
+            { group: serverSidePackages, message: 'The SDK never imports server-side code.' },
+            {
+              group: ['@llm-council/api/*', '!@llm-council/api/error-codes'],
+              message: 'Only the dependency-free error codes.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['apps/web/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@llm-council/api',
+              message: 'The web app talks to the server only through @llm-council/sdk.',
+              allowTypeImports: true,
+            },
+          ],
+          patterns: [
+            {
+              group: [...serverSidePackages, '@llm-council/server', '../../server/*', '@llm-council/api/*'],
+              message: 'The web app talks to the server only through @llm-council/sdk.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['packages/api/**/*.ts', 'packages/council/**/*.ts', 'db/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['express', '@llm-council/server', '@llm-council/web', '@llm-council/sdk'],
+              message: 'Libraries do not depend on hosts or clients.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['packages/council/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@llm-council/db', '@llm-council/api', 'kysely'],
+              message: 'The council engine has no database: it emits events.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+);

@@ -1,0 +1,76 @@
+import solid from 'vite-plugin-solid';
+import { defineConfig } from 'vitest/config';
+
+// Vitest 5 reports failures with Map.groupBy, which Node 20 lacks (it arrived in Node 21): without
+// this, a failing test crashes the reporter instead of being shown.
+if (typeof (Map as { groupBy?: unknown }).groupBy !== 'function') {
+  Object.defineProperty(Map, 'groupBy', {
+    value<T, K>(items: Iterable<T>, keyOf: (item: T, index: number) => K): Map<K, T[]> {
+      const groups = new Map<K, T[]>();
+      let index = 0;
+      for (const item of items) {
+        const key = keyOf(item, index++);
+        const group = groups.get(key);
+        if (group) group.push(item);
+        else groups.set(key, [item]);
+      }
+      return groups;
+    },
+  });
+}
+
+// One config, four projects: `pnpm test` runs unit + integration + web; `pnpm test:e2e` runs e2e.
+// Tests use real databases (PGlite by default; PostgreSQL when TEST_DATABASE_URL is set) and a
+// real fake-upstream HTTP server, so they get generous timeouts.
+// Workspace packages resolve to their TypeScript sources through this export condition.
+const sourceCondition = '@llm-council/source';
+
+export default defineConfig({
+  resolve: { conditions: [sourceCondition] },
+  ssr: { resolve: { conditions: [sourceCondition] } },
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          environment: 'node',
+          include: ['db/src/**/*.test.ts', 'packages/*/src/**/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          environment: 'node',
+          include: ['apps/server/test/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        // No hot-reload code in tests: it imports solid-js from the repo root, where it is not installed.
+        plugins: [solid({ hot: false })],
+        resolve: { conditions: [sourceCondition, 'development', 'browser'] },
+        test: {
+          name: 'web',
+          environment: 'jsdom',
+          include: ['apps/web/src/**/*.test.{ts,tsx}'],
+          testTimeout: 30_000,
+          // The router ships .jsx: let Vite (and the Solid plugin) transform it.
+          server: { deps: { inline: [/@solidjs\/router/] } },
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['apps/web/e2e/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
