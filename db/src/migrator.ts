@@ -1,0 +1,57 @@
+import type { Kysely } from 'kysely';
+import {
+  Migrator,
+  NO_MIGRATIONS,
+  type Migration,
+  type MigrationProvider,
+  type MigrationResultSet,
+} from 'kysely/migration';
+import * as m0001 from './migrations/0001_create_users.js';
+import * as m0002 from './migrations/0002_create_user_api_keys.js';
+import * as m0003 from './migrations/0003_create_conversations.js';
+import * as m0004 from './migrations/0004_create_council_runs.js';
+
+// A static provider: explicit imports survive bundling, unlike FileMigrationProvider.
+const migrations: Record<string, Migration> = {
+  '0001_create_users': m0001,
+  '0002_create_user_api_keys': m0002,
+  '0003_create_conversations': m0003,
+  '0004_create_council_runs': m0004,
+};
+
+const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
+
+export interface MigrationOutcome {
+  applied: string[];
+  direction: 'Up' | 'Down';
+}
+
+/** Applies every pending migration. On Postgres Kysely holds an advisory lock, so concurrent hosts are safe. */
+export async function migrateToLatest(db: Kysely<any>): Promise<MigrationOutcome> {
+  return unwrap(await createMigrator(db).migrateToLatest(), 'Up');
+}
+
+/** Reverts the most recent migration. */
+export async function migrateDown(db: Kysely<any>): Promise<MigrationOutcome> {
+  return unwrap(await createMigrator(db).migrateDown(), 'Down');
+}
+
+/** Reverts every migration (tests use it to prove `down` works). */
+export async function migrateToNone(db: Kysely<any>): Promise<MigrationOutcome> {
+  return unwrap(await createMigrator(db).migrateTo(NO_MIGRATIONS), 'Down');
+}
+
+function createMigrator(db: Kysely<any>): Migrator {
+  return new Migrator({ db, provider });
+}
+
+function unwrap({ error, results }: MigrationResultSet, direction: 'Up' | 'Down'): MigrationOutcome {
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`migration ${failed ?? '(unknown)'} failed`, { cause: error });
+  }
+  return {
+    direction,
+    applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
+  };
+}
