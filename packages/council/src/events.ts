@@ -1,0 +1,109 @@
+import { z } from 'zod';
+
+/**
+ * The council run's event stream. Every event is persisted (in order, numbered per run) before it is
+ * published, so a subscriber that reconnects with its last event id replays exactly what it missed.
+ * Token deltas are coalesced (a few per second per model) to keep the log small.
+ */
+
+export const councilStageSchema = z.enum(['stage1', 'stage2', 'stage3', 'title']);
+export type CouncilStage = z.infer<typeof councilStageSchema>;
+
+/** A failure as the user sees it: a stable code and a human sentence, never upstream internals. */
+export const councilErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+});
+export type CouncilError = z.infer<typeof councilErrorSchema>;
+
+export const usageSchema = z.object({
+  promptTokens: z.number().int().nonnegative(),
+  completionTokens: z.number().int().nonnegative(),
+  totalTokens: z.number().int().nonnegative(),
+  /** Cost in USD when the upstream reports it (OpenRouter does), else null. */
+  cost: z.number().nonnegative().nullable(),
+});
+export type Usage = z.infer<typeof usageSchema>;
+
+export const aggregateRankingSchema = z.object({
+  model: z.string(),
+  averageRank: z.number(),
+  rankingsCount: z.number().int(),
+});
+export type AggregateRanking = z.infer<typeof aggregateRankingSchema>;
+
+export const councilEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('run_started'),
+    models: z.array(z.string()),
+    chairmanModel: z.string(),
+    attempt: z.number().int().positive(),
+  }),
+  z.object({ type: z.literal('stage_started'), stage: councilStageSchema }),
+  z.object({
+    type: z.literal('model_delta'),
+    stage: z.enum(['stage1', 'stage3']),
+    model: z.string(),
+    text: z.string(),
+  }),
+  z.object({
+    type: z.literal('model_completed'),
+    stage: z.enum(['stage1', 'stage3']),
+    model: z.string(),
+    content: z.string(),
+    usage: usageSchema.nullable(),
+    durationMs: z.number().int().nonnegative(),
+  }),
+  z.object({
+    type: z.literal('model_failed'),
+    stage: councilStageSchema,
+    model: z.string(),
+    error: councilErrorSchema,
+  }),
+  z.object({
+    type: z.literal('review_completed'),
+    reviewer: z.string(),
+    content: z.string(),
+    /** Labels in ranked order, best first, e.g. ['Response C', 'Response A']. */
+    parsedRanking: z.array(z.string()),
+    usage: usageSchema.nullable(),
+    durationMs: z.number().int().nonnegative(),
+  }),
+  z.object({
+    type: z.literal('stage_completed'),
+    stage: councilStageSchema,
+  }),
+  z.object({
+    type: z.literal('labels_assigned'),
+    /** e.g. { 'Response A': 'openai/gpt-5.1' }. */
+    labelToModel: z.record(z.string(), z.string()),
+  }),
+  z.object({
+    type: z.literal('aggregate_ranked'),
+    aggregate: z.array(aggregateRankingSchema),
+  }),
+  z.object({ type: z.literal('title_completed'), title: z.string() }),
+  z.object({ type: z.literal('run_completed') }),
+  z.object({ type: z.literal('run_failed'), stage: councilStageSchema, error: councilErrorSchema }),
+  z.object({ type: z.literal('run_cancelled') }),
+  z.object({ type: z.literal('run_interrupted') }),
+]);
+export type CouncilEvent = z.infer<typeof councilEventSchema>;
+export type CouncilEventType = CouncilEvent['type'];
+
+/** An event as delivered to subscribers: numbered within its run (the resume cursor) and timestamped. */
+export const councilEventEnvelopeSchema = z.object({
+  runId: z.string().uuid(),
+  seq: z.number().int().positive(),
+  at: z.string(),
+  event: councilEventSchema,
+});
+export type CouncilEventEnvelope = z.infer<typeof councilEventEnvelopeSchema>;
+
+/** Events after which a run produces nothing more. */
+export const terminalEventTypes: ReadonlySet<CouncilEventType> = new Set([
+  'run_completed',
+  'run_failed',
+  'run_cancelled',
+  'run_interrupted',
+]);

@@ -1,0 +1,180 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+import type { FakeBehavior, FakeUpstream, FakeUpstreamOptions, RecordedRequest } from './fake-upstream.types.js';
+import { serveChatCompletion } from './fake-upstream.chat.js';
+import { bearerToken, readJsonBody, sendError, sendJson, wait } from './fake-upstream.http.js';
+import type { ModelInfo } from '../upstream/provider-catalog.js';
+import { demoCatalog } from './demo-catalog.js';
+
+const chatBodySchema = z.object({
+  model: z.string().min(1),
+  messages: z.array(z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string() })),
+  stream: z.boolean().optional(),
+});
+
+/**
+ * Starts an OpenAI/OpenRouter-compatible server on 127.0.0.1 for tests and the offline demo:
+ * `POST /v1/chat/completions` (streamed or not), `GET /v1/models`, `GET /v1/key`. Each model's
+ * behaviour (latency, failures, hangs, broken streams) is scriptable with `setBehavior`.
+ *
+ * @example
+ * const upstream = await startFakeUpstream();
+ * upstream.setBehavior('x-ai/grok-4', { status: 429, failTimes: 1, retryAfterSec: 0 });
+ * const { chat } = createChatClient({ baseUrl: upstream.url, apiKey: 'test' });
+ * await upstream.close();
+ */
+export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
+  const behaviors = new Map<string, FakeBehavior>();
+  const failuresServed = new Map<string, number>();
+  const requests: RecordedRequest[] = [];
+  const inFlight = new Set<AbortController>();
+  const catalog = options.models ?? demoCatalog;
+  let requestCount = 0;
+
+  function keyProblem(authorization: string | undefined): number | undefined {
+    if (!options.keys) return undefined;
+    const token = bearerToken(authorization);
+    const key = token !== undefined && Object.hasOwn(options.keys, token) ? options.keys[token] : undefined;
+    if (!key?.valid) return 401;
+    if (key.limit !== undefined && (key.usage ?? 0) >= key.limit) return 402;
+    return undefined;
+  }
+
+  async function handleChat(req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> {
+    const parsed = chatBodySchema.safeParse(await readJsonBody(req));
+    if (!parsed.success) return sendError(res, 400, { message: 'Invalid request body' });
+    const { model, messages, stream = false } = parsed.data;
+    requests.push({
+      model,
+      authorization: req.headers.authorization,
+      stream,
+      messages,
+      headers: req.headers,
+      at: Date.now(),
+    });
+
+    const behavior = { ...options.defaultBehavior, ...behaviors.get(model) };
+    await wait(behavior.latencyMs ?? 0, signal);
+    const authStatus = keyProblem(req.headers.authorization);
+    if (authStatus !== undefined) return sendError(res, authStatus);
+    if (options.models && !options.models.some((m) => m.id === model)) {
+      return sendError(res, 400, { message: `${model} is not a valid model ID` });
+    }
+    if (behavior.status !== undefined) {
+      const served = failuresServed.get(model) ?? 0;
+      if (behavior.failTimes === undefined || served < behavior.failTimes) {
+        failuresServed.set(model, served + 1);
+        const headers =
+          behavior.retryAfterSec !== undefined ? { 'Retry-After': String(behavior.retryAfterSec) } : undefined;
+        return sendError(res, behavior.status, { headers });
+      }
+    }
+    requestCount += 1;
+    await serveChatCompletion({
+      res,
+      signal,
+      model,
+      messages,
+      isStream: stream,
+      behavior,
+      pricing: catalog.find((m) => m.id === model)?.pricing ?? null,
+      id: `gen-fake-${requestCount}`,
+    });
+  }
+
+  function handleKey(req: IncomingMessage, res: ServerResponse): void {
+    const token = bearerToken(req.headers.authorization);
+    if (!options.keys) {
+      return sendJson(res, 200, {
+        data: { label: 'fake key', limit: null, limit_remaining: null, usage: 0, is_free_tier: false },
+      });
+    }
+    const key = token !== undefined && Object.hasOwn(options.keys, token) ? options.keys[token] : undefined;
+    if (!key?.valid || token === undefined) return sendError(res, 401);
+    const usage = key.usage ?? 0;
+    const limit = key.limit ?? null;
+    sendJson(res, 200, {
+      data: {
+        label: `${token.slice(0, 8)}...${token.slice(-3)}`,
+        limit,
+        limit_remaining: limit === null ? null : Math.max(0, limit - usage),
+        usage,
+        is_free_tier: false,
+        rate_limit: { requests: 20, interval: '10s' },
+      },
+    });
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> {
+    const path = (req.url ?? '').split('?')[0];
+    switch (`${req.method} ${path}`) {
+      case 'POST /v1/chat/completions':
+        return handleChat(req, res, signal);
+      case 'GET /v1/models':
+        return sendJson(res, 200, { data: catalog.map(toWireModel) });
+      case 'GET /v1/key':
+        return handleKey(req, res);
+      default:
+        return sendError(res, 404, { message: `No route for ${req.method} ${path}` });
+    }
+  }
+
+  const server = createServer((req, res) => {
+    const clientGone = new AbortController();
+    inFlight.add(clientGone);
+    // 'close' fires both after a normal end and on a disconnect; only the latter must stop work.
+    res.on('close', () => {
+      if (!res.writableFinished) clientGone.abort();
+      inFlight.delete(clientGone);
+    });
+    const handled = route(req, res, clientGone.signal);
+    handled.catch((err: unknown) => {
+      if (clientGone.signal.aborted) return; // The client left; there is nobody to answer.
+      if (!res.headersSent) sendError(res, 500, { message: String(err) });
+      else res.destroy(err instanceof Error ? err : undefined);
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    port,
+    requests,
+    get openRequests() {
+      return inFlight.size;
+    },
+    setBehavior: (model, behavior) => {
+      behaviors.set(model, behavior);
+      failuresServed.delete(model);
+    },
+    reset: () => {
+      behaviors.clear();
+      failuresServed.clear();
+      requests.length = 0;
+    },
+    close: async () => {
+      for (const controller of inFlight) controller.abort();
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+    },
+  };
+}
+
+/** OpenRouter's catalog entry shape (prices as decimal strings), with a field clients should ignore. */
+function toWireModel(model: ModelInfo) {
+  return {
+    id: model.id,
+    name: model.name,
+    context_length: model.contextLength,
+    pricing: model.pricing
+      ? { prompt: String(model.pricing.prompt), completion: String(model.pricing.completion) }
+      : { prompt: '0', completion: '0' },
+    architecture: { modality: 'text->text' },
+  };
+}

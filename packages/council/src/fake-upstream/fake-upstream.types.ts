@@ -1,0 +1,78 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ModelInfo } from '../upstream/provider-catalog.js';
+import type { ChatMessage } from '../upstream/upstream.types.js';
+
+/**
+ * How the fake answers one model. Every field is optional; unset fields fall back to the server's
+ * `defaultBehavior`, then to "answer at once with a deterministic reply".
+ */
+export interface FakeBehavior {
+  /** Delay before the status line (applies to errors too). */
+  latencyMs?: number;
+  /** Delay between the start of the stream and the first token (keep-alive comments meanwhile). */
+  firstTokenMs?: number;
+  /** Delay between tokens. */
+  tokenDelayMs?: number;
+  /** Fixed reply text. */
+  text?: string;
+  /** Computed reply; wins over `text`. */
+  reply?: (messages: ChatMessage[]) => string;
+  /** Fail before streaming with this status and an OpenRouter-style error body. */
+  status?: number;
+  /** With `status`: fail only the first N requests for this model, then answer normally. */
+  failTimes?: number;
+  /** With `status`: sent as `Retry-After` (seconds). */
+  retryAfterSec?: number;
+  /** Start the stream, then send nothing but keep-alive comments until the client gives up. */
+  hang?: boolean;
+  /** Send part of the reply, then an `error` chunk inside the 200 stream. */
+  midStreamError?: boolean;
+  /** Send part of the reply, then a `data:` line that is not valid JSON. */
+  malformedChunk?: boolean;
+  /** Overrides the computed token counts. */
+  usage?: { promptTokens?: number; completionTokens?: number };
+  /** USD cost reported in `usage.cost`; by default derived from the catalog's pricing if known. */
+  cost?: number;
+}
+
+export interface FakeKey {
+  valid: boolean;
+  /** Credit limit in USD; chat answers 402 once `usage` reaches it. */
+  limit?: number;
+  usage?: number;
+}
+
+export interface FakeUpstreamOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  defaultBehavior?: FakeBehavior;
+  /** The `/models` catalog. When given, chat requests for other model ids get a 400. */
+  models?: ModelInfo[];
+  /** When given, only these keys are accepted (401 otherwise); when absent, any key works. */
+  keys?: Record<string, FakeKey>;
+}
+
+/** One `POST /chat/completions` as the fake received it. */
+export interface RecordedRequest {
+  model: string;
+  authorization: string | undefined;
+  stream: boolean;
+  messages: ChatMessage[];
+  headers: IncomingHttpHeaders;
+  /** `Date.now()` on arrival. */
+  at: number;
+}
+
+export interface FakeUpstream {
+  /** Base URL including `/v1`, e.g. `http://127.0.0.1:41234/v1`. */
+  url: string;
+  port: number;
+  setBehavior: (model: string, behavior: FakeBehavior) => void;
+  /** Clears per-model behaviours, failure counters and recorded requests. */
+  reset: () => void;
+  requests: RecordedRequest[];
+  /** Requests still being answered: lets tests check that a cancelled call really hung up. */
+  readonly openRequests: number;
+  /** Stops listening and cuts every open connection (hanging streams included). */
+  close: () => Promise<void>;
+}

@@ -1,0 +1,68 @@
+import type { Usage } from '../events.js';
+
+/** One OpenAI-style chat message. */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface ChatRequest {
+  model: string;
+  messages: ChatMessage[];
+  /** Aborting rejects the call promptly with `UPSTREAM_ABORTED`. */
+  signal?: AbortSignal;
+  /** Called synchronously with each piece of streamed text, in order. */
+  onDelta?: (text: string) => void;
+  maxTokens?: number;
+  temperature?: number;
+}
+
+export interface ChatResult {
+  content: string;
+  usage: Usage | null;
+  finishReason: string | null;
+}
+
+/** The one operation the council needs from an upstream; tests and the runner depend on this shape. */
+export type ChatFn = (request: ChatRequest) => Promise<ChatResult>;
+
+export interface ChatTimeouts {
+  /** From sending the request to the first streamed chunk. */
+  firstTokenMs: number;
+  /** Longest silence allowed between chunks once streaming started. */
+  idleMs: number;
+  /** Whole call, retries and back-off included. */
+  totalMs: number;
+}
+
+export interface RetryOptions {
+  /** Extra attempts after the first one. */
+  maxRetries: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** A `Retry-After` longer than this is not waited out: the call fails with the original error. */
+  maxRetryAfterMs: number;
+}
+
+/** Waits `ms`, rejecting early when `signal` aborts. Injectable so tests need not sleep. */
+export type SleepFn = (ms: number, signal: AbortSignal) => Promise<void>;
+
+export interface ChatClientOptions {
+  /** e.g. `https://openrouter.ai/api/v1` or `http://localhost:11434/v1`. */
+  baseUrl: string;
+  apiKey: string;
+  fetch?: typeof fetch;
+  /** Sent as `HTTP-Referer` for OpenRouter attribution. */
+  appUrl?: string;
+  /** Sent as `X-OpenRouter-Title` and its older name `X-Title`. */
+  appTitle?: string;
+  timeouts?: Partial<ChatTimeouts>;
+  retry?: Partial<RetryOptions>;
+  sleep?: SleepFn;
+  /** Source of jitter in [0, 1); injectable for deterministic tests. */
+  random?: () => number;
+}
+
+export interface ChatClient {
+  chat: ChatFn;
+}
