@@ -1,0 +1,162 @@
+import type { ChatMessage } from '@llm-council/council';
+import { terminalTypes, type BenchApi } from './bench-client.js';
+
+/**
+ * Every upstream call takes the same time: the first token after `firstTokenMs`, then one token
+ * every `tokenDelayMs`. Replies are exactly `tokensPerReply` words (the fake sends a word per
+ * token), so one call lasts `callMs` and a run's critical path — stage 1, stage 2 and the
+ * chairman strictly one after another — lasts `criticalPathMs`, whatever the model.
+ */
+const firstTokenMs = 200;
+const tokenDelayMs = 10;
+const tokensPerReply = 20;
+const callMs = firstTokenMs + (tokensPerReply - 1) * tokenDelayMs;
+export const latency = { firstTokenMs, tokenDelayMs, tokensPerReply, callMs, criticalPathMs: 3 * callMs };
+
+function words(count: number, word: string): string[] {
+  return Array.from({ length: Math.max(0, count) }, (_, i) => `${word}${i}`);
+}
+
+/** A reply of exactly `tokensPerReply` words in the shape each stage expects. */
+export function benchReply(messages: ChatMessage[]): string {
+  const prompt = messages.map((m) => m.content).join('\n');
+  if (!messages.some((m) => m.role === 'system') && prompt.includes('FINAL RANKING')) {
+    const labels = [...prompt.matchAll(/<response label="(Response [A-Z]+)">/g)].map((m) => m[1] ?? '');
+    const ranking = [...labels].reverse().map((label, i) => `${i + 1}. ${label}`);
+    // "FINAL RANKING:" is two words, each "1. Response A" three.
+    return `${words(tokensPerReply - 2 - 3 * labels.length, 'critique').join(' ')}\nFINAL RANKING:\n${ranking.join('\n')}`;
+  }
+  return words(tokensPerReply, 'word').join(' ');
+}
+
+export interface RunSample {
+  status: string;
+  wallMs: number;
+  firstDeltaMs: number | null;
+  /** Slowest stage-1 answer + slowest review + chairman, as the server timed the calls. */
+  observedCriticalPathMs: number;
+  failedModels: number;
+  /** `stage:code` of every model failure, e.g. `stage1:UPSTREAM_TIMEOUT`. */
+  failures: string[];
+  /** Events the run stored (mostly coalesced deltas: one per model per 100 ms of streaming). */
+  events: number;
+  error: string | null;
+}
+
+/** Starts one run and follows it to its end, timing it from just before `council.start`. */
+export async function measureRun(user: BenchApi, conversationId: string, content: string): Promise<RunSample> {
+  const startedAt = performance.now();
+  let firstDeltaMs: number | null = null;
+  let endedAt: number | null = null;
+  let status = 'unfinished';
+  let stage1 = 0;
+  let stage2 = 0;
+  let chairman = 0;
+  let failedModels = 0;
+  const failures: string[] = [];
+  let events = 0;
+  try {
+    const { runId } = await user.mutate<{ runId: string }>('council.start', { conversationId, content });
+    await user.follow(
+      runId,
+      ({ event }) => {
+        const now = performance.now();
+        events += 1;
+        if (event.type === 'model_delta') firstDeltaMs ??= now - startedAt;
+        if (event.type === 'model_completed' && event.stage === 'stage1') stage1 = Math.max(stage1, event.durationMs);
+        if (event.type === 'model_completed' && event.stage === 'stage3') chairman = event.durationMs;
+        if (event.type === 'review_completed') stage2 = Math.max(stage2, event.durationMs);
+        if (event.type === 'model_failed') {
+          failedModels += 1;
+          failures.push(`${event.stage}:${event.error.code}`);
+        }
+        if (event.type === 'run_failed') failures.push(`run:${event.error.code}`);
+        if (terminalTypes.has(event.type)) {
+          endedAt = now;
+          status = event.type;
+        }
+      },
+      AbortSignal.timeout(120_000),
+    );
+  } catch (error) {
+    return sample(null, describe(error));
+  }
+  return sample(endedAt === null ? null : (endedAt as number) - startedAt, status === 'run_completed' ? null : status);
+
+  function sample(wallMs: number | null, error: string | null): RunSample {
+    return {
+      status,
+      wallMs: wallMs ?? Number.NaN,
+      firstDeltaMs,
+      observedCriticalPathMs: stage1 + stage2 + chairman,
+      failedModels,
+      failures,
+      events,
+      error,
+    };
+  }
+}
+
+export interface Stat {
+  median: number;
+  p95: number;
+}
+
+export interface Summary {
+  wallMs: Stat;
+  overheadMs: Stat;
+  overheadVsObservedMs: Stat;
+  observedCriticalPathMs: Stat;
+  firstDeltaMs: Stat;
+  eventsPerRun: Stat;
+  errors: number;
+  failedModelCalls: number;
+  /** How often each `stage:code` failure occurred. */
+  failureCodes: Record<string, number>;
+  errorSamples: string[];
+}
+
+/** Nearest-rank percentile of the finite values. */
+function percentile(values: number[], p: number): number {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+function stat(values: number[]): Stat {
+  const round = (ms: number) => Math.round(ms);
+  return { median: round(percentile(values, 50)), p95: round(percentile(values, 95)) };
+}
+
+/** Statistics over the completed runs; everything else counts as an error. */
+export function summarize(samples: RunSample[]): Summary {
+  const ok = samples.filter((s) => s.error === null);
+  return {
+    wallMs: stat(ok.map((s) => s.wallMs)),
+    overheadMs: stat(ok.map((s) => s.wallMs - latency.criticalPathMs)),
+    overheadVsObservedMs: stat(ok.map((s) => s.wallMs - s.observedCriticalPathMs)),
+    observedCriticalPathMs: stat(ok.map((s) => s.observedCriticalPathMs)),
+    firstDeltaMs: stat(ok.flatMap((s) => (s.firstDeltaMs === null ? [] : [s.firstDeltaMs]))),
+    eventsPerRun: stat(ok.map((s) => s.events)),
+    errors: samples.length - ok.length,
+    failedModelCalls: samples.reduce((sum, s) => sum + s.failedModels, 0),
+    failureCodes: countOf(samples.flatMap((s) => s.failures)),
+    errorSamples: [...new Set(samples.flatMap((s) => (s.error ? [s.error] : [])))].slice(0, 5),
+  };
+}
+
+function countOf(items: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[item] = (counts[item] ?? 0) + 1;
+  return counts;
+}
+
+/** An error with its cause (fetch's "fetch failed" says nothing without it). */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause =
+    error.cause instanceof Error
+      ? `: ${(error.cause as Error & { code?: string }).code ?? ''} ${error.cause.message}`
+      : '';
+  return `${error.message}${cause}`;
+}

@@ -1,0 +1,54 @@
+/**
+ * The server under benchmark, as a child process of `council.bench.ts`: the same composition as
+ * `src/main.ts`, with the per-user run rate limit lifted so the load generator measures the
+ * council, not the limiter. It reports its URL and its memory over IPC. Like `main.ts`, this is a
+ * process entry point, so it reads the environment.
+ */
+import { createDb } from '@llm-council/db';
+import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
+import { startServer } from '../src/server.js';
+
+export type BenchServerMessage =
+  { type: 'ready'; url: string } | { type: 'memory'; maxRssBytes: number; rssBytes: number; cpuMs: number };
+
+const send = (message: BenchServerMessage): void => {
+  process.send?.(message);
+};
+
+const loaded = loadConfig(process.env);
+const config = {
+  ...loaded,
+  api: {
+    ...loaded.api,
+    rateLimits: { ...loaded.api.rateLimits, councilRunsPerUser: { limit: 1_000_000, windowSeconds: 60 } },
+  },
+};
+const logger = createLogger(config.logLevel);
+const dbHandle = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+const server = await startServer({ config, dbHandle, logger });
+send({ type: 'ready', url: server.url });
+
+process.on('message', (message: unknown) => {
+  if ((message as { type?: string }).type !== 'memory') return;
+  // resourceUsage().maxRSS is the process's peak resident set so far, in kilobytes.
+  const { maxRSS, userCPUTime, systemCPUTime } = process.resourceUsage();
+  send({
+    type: 'memory',
+    maxRssBytes: maxRSS * 1024,
+    rssBytes: process.memoryUsage().rss,
+    cpuMs: (userCPUTime + systemCPUTime) / 1000,
+  });
+});
+
+let isStopping = false;
+async function stop(): Promise<void> {
+  if (isStopping) return;
+  isStopping = true;
+  await server.close();
+  await dbHandle.close();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void stop());
+// If the benchmark dies, do not linger.
+process.on('disconnect', () => void stop());

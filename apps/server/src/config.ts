@@ -1,0 +1,256 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import type { ApiConfig, EncryptionKey, ProviderConfig, SigningKey } from '@llm-council/api';
+
+/**
+ * Configuration is parsed here, once, from the environment; nothing else reads `process.env`.
+ * Every problem is reported at once, naming the variable.
+ */
+
+export interface ServerConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  logLevel: string;
+  trustProxy: boolean | number | string;
+  migrateOnStart: boolean;
+  /** Where the built web client lives; served at `/` when present. */
+  webDistDir: string;
+  /** Identifies this process among hosts sharing one Postgres (run ownership, heartbeats). */
+  hostId: string;
+  api: ApiConfig;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const DEFAULT_COUNCIL = ['openai/gpt-5.1', 'google/gemini-3-pro-preview', 'anthropic/claude-sonnet-4.5', 'x-ai/grok-4'];
+const DEFAULT_CHAIRMAN = 'google/gemini-3-pro-preview';
+
+const csv = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  JWT_SECRET: z.string().optional(),
+  API_KEY_ENCRYPTION_KEY: z.string().optional(),
+  OPENROUTER_API_KEY: z.string().min(1).optional(),
+  OPENROUTER_BASE_URL: z.url('must be a URL').default('https://openrouter.ai/api/v1'),
+  EXTRA_PROVIDERS: z.string().optional(),
+  CORS_ORIGINS: z.string().optional(),
+  TRUST_PROXY: z.string().optional(),
+  MIGRATE_ON_START: z.enum(['true', 'false']).default('true'),
+  COUNCIL_MODELS: z.string().optional(),
+  CHAIRMAN_MODEL: z.string().min(1).default(DEFAULT_CHAIRMAN),
+  TITLE_MODEL: z.string().optional(),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(5).max(86400).default(3600),
+  MAX_CONCURRENT_RUNS_PER_USER: z.coerce.number().int().min(1).max(100).default(3),
+  RUN_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
+  APP_URL: z.url().optional(),
+  WEB_DIST_DIR: z.string().optional(),
+});
+
+type Env = Record<string, string | undefined>;
+
+/** Parses and validates the environment. In development, missing secrets are generated into DATA_DIR. */
+export function loadConfig(env: Env, options: { onNotice?: (message: string) => void } = {}): ServerConfig {
+  const parsed = envSchema.safeParse(stripEmpty(env));
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const isProduction = e.NODE_ENV === 'production';
+  const dataDir = resolve(e.DATA_DIR);
+
+  let jwtSecret = e.JWT_SECRET;
+  let encryptionKey = e.API_KEY_ENCRYPTION_KEY;
+  if (!isProduction && (!jwtSecret || !encryptionKey)) {
+    const generated = loadOrCreateDevSecrets(dataDir, options.onNotice);
+    jwtSecret ??= generated.jwtSecret;
+    encryptionKey ??= generated.encryptionKey;
+  }
+  const jwtKeys = parseSigningKeys(jwtSecret, problems);
+  const encryptionKeys = parseEncryptionKeys(encryptionKey, problems);
+
+  const providers: ProviderConfig[] = [
+    {
+      id: 'openrouter',
+      label: 'OpenRouter',
+      baseUrl: e.OPENROUTER_BASE_URL.replace(/\/+$/, ''),
+      fallbackApiKey: e.OPENROUTER_API_KEY ?? null,
+      hasKeyEndpoint: true,
+    },
+    ...parseExtraProviders(e.EXTRA_PROVIDERS, problems),
+  ];
+
+  const models = e.COUNCIL_MODELS ? csv(e.COUNCIL_MODELS) : DEFAULT_COUNCIL;
+  if (models.length < 2 || models.length > 8) problems.push('COUNCIL_MODELS: list 2 to 8 model ids, comma-separated');
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const port = e.PORT;
+  const corsOrigins = e.CORS_ORIGINS
+    ? csv(e.CORS_ORIGINS)
+    : isProduction
+      ? []
+      : [`http://localhost:${port}`, `http://127.0.0.1:${port}`, 'http://localhost:5173', 'http://127.0.0.1:5173'];
+
+  return Object.freeze({
+    nodeEnv: e.NODE_ENV,
+    port,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir,
+    logLevel: e.LOG_LEVEL,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    migrateOnStart: e.MIGRATE_ON_START === 'true',
+    webDistDir: resolve(e.WEB_DIST_DIR ?? join(import.meta.dirname, '../../web/dist')),
+    hostId: `${process.pid}-${randomBytes(4).toString('hex')}`,
+    api: {
+      isProduction,
+      jwt: {
+        keys: jwtKeys,
+        issuer: 'llm-council',
+        audience: 'llm-council',
+        accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+        clockToleranceSeconds: 5,
+      },
+      refreshToken: { ttlSeconds: 7 * 24 * 3600, graceSeconds: 10, cookieName: 'llmc_refresh', cookiePath: '/trpc' },
+      encryptionKeys,
+      corsOrigins,
+      rateLimits: {
+        loginFailuresPerAccount: { limit: 10, windowSeconds: 15 * 60 },
+        loginPerIp: { limit: 100, windowSeconds: 15 * 60 },
+        registerPerIp: { limit: 100, windowSeconds: 60 * 60 },
+        refreshPerIp: { limit: 600, windowSeconds: 15 * 60 },
+        councilRunsPerUser: { limit: 20, windowSeconds: 60 },
+      },
+      providers,
+      council: {
+        models,
+        chairmanModel: e.CHAIRMAN_MODEL,
+        titleModel: e.TITLE_MODEL ?? null,
+        maxConcurrentRunsPerUser: e.MAX_CONCURRENT_RUNS_PER_USER,
+        heartbeatSeconds: e.RUN_HEARTBEAT_SECONDS,
+        staleAfterSeconds: e.RUN_HEARTBEAT_SECONDS * 4,
+      },
+      appUrl: e.APP_URL ?? `http://localhost:${port}`,
+      appTitle: 'LLM Council',
+    },
+  } satisfies ServerConfig);
+}
+
+/** Treats `VAR=` like an unset variable, as shells and .env files commonly produce it. */
+function stripEmpty(env: Env): Env {
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+}
+
+const KID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+
+/** `secret` or `kid:secret,kid:secret` (the first signs). Each secret must be ≥ 32 bytes. */
+function parseSigningKeys(value: string | undefined, problems: string[]): SigningKey[] {
+  if (!value) {
+    problems.push('JWT_SECRET: required in production (32+ random bytes, e.g. `openssl rand -base64 48`)');
+    return [];
+  }
+  const keys = parseKeyList(value).map(({ kid, material }) => ({ kid, secret: new TextEncoder().encode(material) }));
+  for (const key of keys) {
+    if (key.secret.length < 32) problems.push(`JWT_SECRET: secret "${key.kid}" is shorter than 32 bytes`);
+    else if (new Set(key.secret).size < 8)
+      problems.push(`JWT_SECRET: secret "${key.kid}" is too repetitive to be random`);
+  }
+  return keys;
+}
+
+/** `base64key` or `kid:base64key,…` (the first encrypts). Each key must decode to 32 bytes. */
+function parseEncryptionKeys(value: string | undefined, problems: string[]): EncryptionKey[] {
+  if (!value) {
+    problems.push(
+      'API_KEY_ENCRYPTION_KEY: required in production (32 random bytes, base64: `openssl rand -base64 32`)',
+    );
+    return [];
+  }
+  return parseKeyList(value).flatMap(({ kid, material }) => {
+    const key = Buffer.from(material, 'base64');
+    if (key.length !== 32) {
+      problems.push(`API_KEY_ENCRYPTION_KEY: key "${kid}" must be 32 bytes, base64-encoded (got ${key.length} bytes)`);
+      return [];
+    }
+    return [{ kid, key }];
+  });
+}
+
+function parseKeyList(value: string): { kid: string; material: string }[] {
+  const entries = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const isList = entries.every((entry) => {
+    const colon = entry.indexOf(':');
+    return colon > 0 && KID_PATTERN.test(entry.slice(0, colon));
+  });
+  if (!isList) return [{ kid: 'k1', material: value.trim() }];
+  return entries.map((entry) => {
+    const colon = entry.indexOf(':');
+    return { kid: entry.slice(0, colon), material: entry.slice(colon + 1) };
+  });
+}
+
+/** `id=baseUrl[,id=baseUrl]`, e.g. `ollama=http://127.0.0.1:11434/v1`. Such providers have no /key endpoint. */
+function parseExtraProviders(value: string | undefined, problems: string[]): ProviderConfig[] {
+  return csv(value).flatMap((entry) => {
+    const match = /^([a-z0-9][a-z0-9._-]*)=(https?:\/\/.+)$/.exec(entry);
+    if (!match?.[1] || !match[2]) {
+      problems.push(`EXTRA_PROVIDERS: "${entry}" is not of the form id=http://host:port/v1`);
+      return [];
+    }
+    return [
+      {
+        id: match[1],
+        label: match[1],
+        baseUrl: match[2].replace(/\/+$/, ''),
+        fallbackApiKey: null,
+        hasKeyEndpoint: false,
+      },
+    ];
+  });
+}
+
+function parseTrustProxy(value: string | undefined): boolean | number | string {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  const hops = Number(value);
+  return Number.isInteger(hops) ? hops : value;
+}
+
+/** Development convenience: secrets generated on first start, kept in DATA_DIR with mode 0600. */
+function loadOrCreateDevSecrets(dataDir: string, onNotice?: (message: string) => void) {
+  const path = join(dataDir, 'dev-secrets.json');
+  if (existsSync(path)) return JSON.parse(readFileSync(path, 'utf8')) as { jwtSecret: string; encryptionKey: string };
+  mkdirSync(dataDir, { recursive: true });
+  const secrets = { jwtSecret: randomBytes(48).toString('base64'), encryptionKey: randomBytes(32).toString('base64') };
+  writeFileSync(path, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  chmodSync(path, 0o600);
+  onNotice?.(`Generated development secrets in ${path} (set JWT_SECRET and API_KEY_ENCRYPTION_KEY in production).`);
+  return secrets;
+}

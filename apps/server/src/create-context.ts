@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import type { Context, Logger, Services } from '@llm-council/api';
+import type { CreateExpressContextOptions } from '@trpc/server/adapters/express';
+import type { Kysely } from 'kysely';
+import type { Database } from '@llm-council/db';
+import type { ServerConfig } from './config.js';
+import { isSameOrigin } from './http-guards.js';
+
+export interface ContextDeps {
+  db: Kysely<Database>;
+  config: ServerConfig;
+  services: Services;
+  logger: Logger;
+  /** The clock procedures read (token lifetimes, grace windows, rate limits); tests move it forward. */
+  now?: () => Date;
+}
+
+/** Adapts one Express request/response to the API's HTTP-free context. */
+export function createContextFactory(deps: ContextDeps) {
+  const { refreshToken } = deps.config.api;
+  const now = deps.now ?? (() => new Date());
+  return ({ req, res }: CreateExpressContextOptions): Context => {
+    const requestId = (res.locals['requestId'] as string | undefined) ?? randomUUID();
+    const authorization = req.headers.authorization;
+    return {
+      db: deps.db,
+      config: deps.config.api,
+      services: deps.services,
+      logger: deps.logger,
+      now,
+      req: {
+        requestId,
+        ip: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+        userAgent: req.headers['user-agent']?.slice(0, 300) ?? null,
+        origin: req.headers.origin ?? null,
+        isSameOrigin: isSameOrigin(req),
+        accessToken: authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : null,
+      },
+      cookies: {
+        get: (name) => (req.cookies as Record<string, string> | undefined)?.[name],
+        set: (name, value, options) =>
+          res.cookie(name, value, {
+            httpOnly: true,
+            secure: deps.config.api.isProduction,
+            sameSite: 'strict',
+            path: refreshToken.cookiePath,
+            ...(options.maxAgeSeconds !== undefined ? { maxAge: options.maxAgeSeconds * 1000 } : {}),
+          }),
+        clear: (name) =>
+          res.clearCookie(name, {
+            httpOnly: true,
+            secure: deps.config.api.isProduction,
+            sameSite: 'strict',
+            path: refreshToken.cookiePath,
+          }),
+      },
+      setHeader: (name, value) => {
+        if (!res.headersSent) res.setHeader(name, value);
+      },
+    };
+  };
+}

@@ -1,0 +1,71 @@
+import type { AddressInfo } from 'node:net';
+import { createServices, type Services } from '@llm-council/api';
+import type { ChatTimeouts } from '@llm-council/council';
+import { migrateToLatest, type DbHandle } from '@llm-council/db';
+import type { Logger } from 'pino';
+import { createApp } from './app.js';
+import type { ServerConfig } from './config.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  services: Services;
+  /** Stops accepting connections, ends open ones, and runs the cleanup hooks. Does not close the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Wires the application onto an open database and starts listening. `main.ts` calls it with
+ * the environment's config; tests call it with their own config and a test database.
+ */
+export async function startServer(options: {
+  config: ServerConfig;
+  dbHandle: DbHandle;
+  logger: Logger;
+  fetch?: typeof fetch;
+  /** Overrides the wall clock procedures see (tests use it to cross token lifetimes without sleeping). */
+  now?: () => Date;
+  /** Shorter upstream timeouts for tests of hanging models. */
+  upstreamTimeouts?: Partial<ChatTimeouts>;
+}): Promise<RunningServer> {
+  const { config, dbHandle, logger } = options;
+  if (config.migrateOnStart) {
+    const { applied } = await migrateToLatest(dbHandle.db);
+    if (applied.length > 0) logger.info({ applied }, 'database migrated');
+  }
+  const handle = await createServices({
+    db: dbHandle.db,
+    listen: dbHandle.listen,
+    config: config.api,
+    logger,
+    hostId: config.hostId,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.upstreamTimeouts ? { upstreamTimeouts: options.upstreamTimeouts } : {}),
+  });
+  await handle.start();
+  const app = createApp({
+    db: dbHandle.db,
+    config,
+    services: handle.services,
+    logger,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const server = app.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+    port,
+    services: handle.services,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await handle.shutdown();
+    },
+  };
+}

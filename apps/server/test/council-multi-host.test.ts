@@ -1,0 +1,106 @@
+import { createDb } from '@llm-council/db';
+import { isUsingRealPostgres } from '@llm-council/db/testing';
+import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
+import {
+  COUNCIL,
+  TITLE_MODEL,
+  councilEnv,
+  councilReply,
+  followToEnd,
+  signUpWithKey,
+  sleep,
+  startCouncilTestbed,
+  waitUntil,
+  type CouncilTestbed,
+} from './helpers/council-harness.js';
+import { startTestServer, testSecrets, type TestServer } from './helpers/test-server.js';
+
+// Two hosts on one PostgreSQL database: a run executes on the host that started it, and
+// LISTEN/NOTIFY lets a subscriber — or a cancel — on the other host reach it. PGlite has a
+// single process by design, so these tests run only with TEST_DATABASE_URL.
+
+const isPostgres = isUsingRealPostgres();
+let bed: CouncilTestbed; // host A, with the fake upstream
+let hostB: TestServer;
+
+beforeAll(async () => {
+  if (!isPostgres) return;
+  const secrets = testSecrets(); // both hosts must sign and encrypt alike
+  bed = await startCouncilTestbed({ env: secrets });
+  const url = bed.server.dbHandle.url;
+  if (!url) throw new Error('expected a PostgreSQL test database');
+  const handle = await createDb({ databaseUrl: url, dataDir: 'memory://' });
+  hostB = await startTestServer({ env: { ...councilEnv(bed.upstream.url), ...secrets }, dbHandle: { ...handle, url } });
+});
+afterEach(() => bed?.upstream.reset());
+afterAll(async () => {
+  if (!isPostgres) return;
+  await hostB.close();
+  await hostB.dbHandle.close();
+  await bed.close();
+});
+
+function streamingCouncil(words: number, tokenDelayMs: number): void {
+  const answer = Array.from({ length: words }, (_, i) => `w${i}`).join(' ');
+  for (const model of COUNCIL)
+    bed.upstream.setBehavior(model, { tokenDelayMs, reply: councilReply({ answer: () => answer }) });
+}
+
+test.skipIf(!isPostgres)(
+  'a run started on host A is followed live, event for event, by a subscriber on host B',
+  async () => {
+    streamingCouncil(30, 15);
+    const user = await signUpWithKey(bed.server);
+    const onB = user.clientFor(hostB);
+    const { runId } = await user.client.council.start.mutate({
+      conversationId: user.conversationId,
+      content: 'Across hosts?',
+    });
+
+    const [fromB, fromA] = await Promise.all([followToEnd(onB, runId), followToEnd(user.client, runId)]);
+
+    const row = await bed.server.db
+      .selectFrom('councilRuns')
+      .select('host')
+      .where('id', '=', runId)
+      .executeTakeFirstOrThrow();
+    expect(row.host).toBe(bed.server.config.hostId); // it executed on A …
+    expect(row.host).not.toBe(hostB.config.hostId);
+    // … and B saw exactly what A saw, in order, ending with completion.
+    const strip = (events: typeof fromA) => events.map(({ receivedAt: _receivedAt, ...envelope }) => envelope);
+    expect(strip(fromB)).toEqual(strip(fromA));
+    expect(fromB.map((e) => e.seq)).toEqual(fromB.map((_, i) => i + 1));
+    expect(fromB.at(-1)?.event.type).toBe('run_completed');
+    // Live, not replayed at the end: B received the first delta well before the last answer.
+    const firstDelta = fromB.find((e) => e.event.type === 'model_delta')!;
+    const lastAnswer = fromB.filter((e) => e.event.type === 'model_completed' && e.event.stage === 'stage1').at(-1)!;
+    expect(lastAnswer.receivedAt - firstDelta.receivedAt).toBeGreaterThanOrEqual(200);
+    expect(Math.abs(fromB.at(-1)!.receivedAt - fromA.at(-1)!.receivedAt)).toBeLessThan(1_000);
+  },
+);
+
+test.skipIf(!isPostgres)(
+  'council.cancel sent to host B stops the run executing on host A within a second',
+  async () => {
+    streamingCouncil(400, 25);
+    bed.upstream.setBehavior(TITLE_MODEL, { hang: true });
+    const user = await signUpWithKey(bed.server);
+    const onB = user.clientFor(hostB);
+    const { runId } = await user.client.council.start.mutate({
+      conversationId: user.conversationId,
+      content: 'Stop from afar',
+    });
+    await waitUntil(() => bed.upstream.openRequests === 4, 5_000, 'four open upstream requests');
+    const followed = followToEnd(onB, runId);
+    await sleep(100);
+
+    await onB.council.cancel.mutate({ runId });
+    const closedWithin = await waitUntil(() => bed.upstream.openRequests === 0, 1_000, 'upstream requests to close');
+    expect(closedWithin).toBeLessThan(1_000);
+
+    const events = await followed;
+    expect(events.at(-1)?.event.type).toBe('run_cancelled');
+    expect((await onB.council.get.query({ runId })).status).toBe('cancelled');
+    expect((await user.client.council.get.query({ runId })).status).toBe('cancelled');
+  },
+);

@@ -1,0 +1,236 @@
+import { randomBytes } from 'node:crypto';
+import type { ChatMessage, ChatTimeouts } from '@llm-council/council';
+import {
+  startFakeUpstream,
+  type FakeUpstream,
+  type FakeUpstreamOptions,
+  type RecordedRequest,
+} from '@llm-council/council/fake-upstream';
+import { memoryTokenStore, type CouncilClient, type RunEventEnvelope, type RouterOutputs } from '@llm-council/sdk';
+import { STRONG_PASSWORD, startTestServer, uniqueEmail, type TestServer } from './test-server.js';
+
+/** The council every council test asks unless it says otherwise; chairman and title are separate models. */
+export const COUNCIL = ['test/alpha', 'test/beta', 'test/gamma'] as const;
+export const CHAIRMAN = 'test/chair';
+export const TITLE_MODEL = 'test/title';
+
+export type RunView = RouterOutputs['council']['get'];
+export type RunStatus = RunView['status'];
+
+/** A delivered event with the moment this test process received it. */
+export type ReceivedEvent = RunEventEnvelope & { receivedAt: number };
+
+export interface CouncilTestbed {
+  upstream: FakeUpstream;
+  server: TestServer;
+  close(): Promise<void>;
+}
+
+/**
+ * A fake upstream on loopback and a real server pointed at it, with the council above. Model
+ * behaviour defaults to short scripted replies streamed a token per millisecond or two.
+ */
+export async function startCouncilTestbed(
+  options: {
+    env?: Record<string, string>;
+    upstream?: FakeUpstreamOptions;
+    upstreamTimeouts?: Partial<ChatTimeouts>;
+  } = {},
+): Promise<CouncilTestbed> {
+  const upstream = await startFakeUpstream({
+    port: 0,
+    defaultBehavior: { tokenDelayMs: 1, reply: councilReply() },
+    ...options.upstream,
+  });
+  const server = await startTestServer({
+    env: { ...councilEnv(upstream.url), ...options.env },
+    ...(options.upstreamTimeouts ? { upstreamTimeouts: options.upstreamTimeouts } : {}),
+  });
+  return {
+    upstream,
+    server,
+    async close() {
+      await server.close();
+      await upstream.close();
+    },
+  };
+}
+
+/** The configuration variables that point a server at the fake upstream with the test council. */
+export function councilEnv(upstreamUrl: string): Record<string, string> {
+  return {
+    OPENROUTER_BASE_URL: upstreamUrl,
+    COUNCIL_MODELS: COUNCIL.join(','),
+    CHAIRMAN_MODEL: CHAIRMAN,
+    TITLE_MODEL,
+  };
+}
+
+/** A key that looks like an OpenRouter key and is unique to the caller. */
+export function newApiKey(): string {
+  return `sk-or-v1-${randomBytes(16).toString('hex')}`;
+}
+
+/**
+ * Registers a user, saves their own OpenRouter key (unless `apiKey` is null) and opens a
+ * conversation. `clientFor` builds more clients signed in as the same user (same token store),
+ * e.g. one whose connection drops, or one talking to another host.
+ */
+export async function signUpWithKey(server: TestServer, apiKey: string | null = newApiKey()) {
+  const tokenStore = memoryTokenStore();
+  const client = server.client({ tokenStore });
+  const { user } = await client.auth.register.mutate({ email: uniqueEmail('council'), password: STRONG_PASSWORD });
+  if (apiKey !== null) await client.settings.saveApiKey.mutate({ provider: 'openrouter', apiKey });
+  const conversation = await client.conversations.create.mutate({});
+  return {
+    client,
+    userId: user.id,
+    apiKey,
+    conversationId: conversation.id,
+    clientFor: (target: TestServer, options: { fetch?: typeof fetch } = {}) =>
+      target.client({ tokenStore, ...options }),
+  };
+}
+
+/**
+ * Follows a run through the SDK until its terminal event and returns every event with its
+ * arrival time. Fails (with what arrived so far) if the run does not end within `timeoutMs`.
+ */
+export async function followToEnd(
+  client: CouncilClient,
+  runId: string,
+  options: { lastEventId?: string; timeoutMs?: number } = {},
+): Promise<ReceivedEvent[]> {
+  const signal = AbortSignal.timeout(options.timeoutMs ?? 15_000);
+  const received: ReceivedEvent[] = [];
+  const followedAt = Date.now();
+  const follow = client.followRun(runId, {
+    signal,
+    ...(options.lastEventId !== undefined ? { lastEventId: options.lastEventId } : {}),
+  });
+  for await (const envelope of follow) received.push({ ...envelope, receivedAt: Date.now() });
+  if (!isTerminal(received.at(-1))) {
+    throw new Error(`run ${runId} did not end in time; got ${received.map((e) => e.event.type).join(', ')}`);
+  }
+  // Live means live: an event stored while we listened must not wait for a periodic poll.
+  for (const envelope of received) {
+    const lagMs = envelope.receivedAt - Math.max(Date.parse(envelope.at), followedAt);
+    if (lagMs > MAX_DELIVERY_LAG_MS) {
+      throw new Error(
+        `event ${envelope.seq} (${envelope.event.type}) of run ${runId} arrived ${lagMs} ms after it was stored`,
+      );
+    }
+  }
+  return received;
+}
+
+/** Far above normal delivery (milliseconds), far below the event stream's 10-second safety poll. */
+const MAX_DELIVERY_LAG_MS = 4_000;
+
+export function isTerminal(envelope: RunEventEnvelope | undefined): boolean {
+  const type = envelope?.event.type;
+  return type === 'run_completed' || type === 'run_failed' || type === 'run_cancelled' || type === 'run_interrupted';
+}
+
+/** Polls `council.get` until the run reaches one of `statuses`. */
+export async function waitForRunStatus(
+  client: CouncilClient,
+  runId: string,
+  statuses: RunStatus[],
+  timeoutMs = 15_000,
+): Promise<RunView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const run = await client.council.get.query({ runId });
+    if (statuses.includes(run.status)) return run;
+    if (Date.now() > deadline) throw new Error(`run ${runId} is ${run.status}, expected ${statuses.join('|')}`);
+    await sleep(25);
+  }
+}
+
+/** Waits until `predicate` holds, polling every few milliseconds; returns the elapsed time. */
+export async function waitUntil(predicate: () => boolean, timeoutMs: number, what: string): Promise<number> {
+  const startedAt = Date.now();
+  while (!predicate()) {
+    if (Date.now() - startedAt > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(5);
+  }
+  return Date.now() - startedAt;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export type UpstreamStage = 'stage1' | 'stage2' | 'stage3' | 'title';
+
+/** Which council step a recorded upstream request belongs to, read off its prompt's wording. */
+export function stageOf(request: Pick<RecordedRequest, 'messages'>): UpstreamStage {
+  return stageOfMessages(request.messages);
+}
+
+function stageOfMessages(messages: ChatMessage[]): UpstreamStage {
+  if (messages.some((m) => m.role === 'system' && /chairman/i.test(m.content))) return 'stage3';
+  const prompt = messages.map((m) => m.content).join('\n');
+  if (prompt.includes('FINAL RANKING')) return 'stage2';
+  if (/short title/i.test(prompt)) return 'title';
+  return 'stage1';
+}
+
+/** The recorded requests of one stage (and model, if given). */
+export function requestsOf(upstream: FakeUpstream, stage: UpstreamStage, model?: string): RecordedRequest[] {
+  return upstream.requests.filter((r) => stageOf(r) === stage && (model === undefined || r.model === model));
+}
+
+/** The question a request is about: stage 1 asks it as the last user message, the others quote it. */
+export function questionOf(request: Pick<RecordedRequest, 'messages'>): string {
+  const prompt = request.messages.map((m) => m.content).join('\n');
+  const quoted = /<question>\s*([\s\S]*?)\s*<\/question>/.exec(prompt)?.[1];
+  return quoted ?? request.messages.at(-1)?.content ?? '';
+}
+
+/**
+ * A scripted model: short answers that name the model, reviews that end in a `FINAL RANKING:`
+ * of the given order (labels, best first; default: the labels as presented), a chairman answer
+ * and a title. Every reply is deterministic, so tests can assert exact content.
+ */
+export function councilReply(
+  options: { ranking?: (labels: string[]) => string[]; answer?: (question: string) => string } = {},
+): (messages: ChatMessage[]) => string {
+  return (messages) => {
+    const question = questionOf({ messages });
+    switch (stageOfMessages(messages)) {
+      case 'stage1':
+        return options.answer?.(question) ?? `An answer about ${question.slice(0, 40)} in a few plain words.`;
+      case 'stage2': {
+        const prompt = messages.map((m) => m.content).join('\n');
+        const labels = [...prompt.matchAll(/<response label="(Response [A-Z]+)">/g)].map((m) => m[1] ?? '');
+        const ranked = options.ranking?.(labels) ?? labels;
+        return `Each response has merits.\n\nFINAL RANKING:\n${ranked.map((label, i) => `${i + 1}. ${label}`).join('\n')}`;
+      }
+      case 'stage3':
+        return `The council's final answer, weighing every response and review.`;
+      case 'title':
+        return 'Scripted Test Title';
+    }
+  };
+}
+
+/** Recomputes the "street cred" table from parsed rankings, independently of the engine. */
+export function expectedAggregate(rankings: string[][], labelToModel: Record<string, string>) {
+  const positions = new Map<string, number[]>();
+  for (const ranking of rankings) {
+    ranking.forEach((label, index) => {
+      const model = labelToModel[label];
+      if (model === undefined) return;
+      positions.set(model, [...(positions.get(model) ?? []), index + 1]);
+    });
+  }
+  return [...positions.entries()]
+    .map(([model, ranks]) => ({
+      model,
+      averageRank: Math.round((ranks.reduce((a, b) => a + b, 0) / ranks.length) * 100) / 100,
+      rankingsCount: ranks.length,
+    }))
+    .sort((a, b) => a.averageRank - b.averageRank);
+}

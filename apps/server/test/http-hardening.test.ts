@@ -1,0 +1,180 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { CouncilClient } from '@llm-council/sdk';
+import { call, expectError, toRawResponse } from './helpers/http.js';
+import { STRONG_PASSWORD, registerUser, startTestServer, uniqueEmail, type TestServer } from './helpers/test-server.js';
+
+// Security cases 23, 35, 39 and 40, plus the response headers helmet sets: the HTTP edge
+// refuses what a browser attacker can send, and never tells an outsider about internals.
+
+const ALLOWED_ORIGIN = 'https://app.example';
+
+let server: TestServer;
+let alice: { client: CouncilClient; userId: string };
+let accessToken: string;
+
+beforeAll(async () => {
+  server = await startTestServer({ env: { CORS_ORIGINS: ALLOWED_ORIGIN } });
+  alice = await registerUser(server);
+  accessToken = (await alice.client.getAccessToken()) ?? '';
+});
+afterAll(async () => {
+  await server.close();
+});
+
+async function conversationCount(userId: string): Promise<number> {
+  const rows = await server.db.selectFrom('conversations').select('id').where('userId', '=', userId).execute();
+  return rows.length;
+}
+
+test('a cross-site text/plain or form POST to a mutation is refused with 415 and changes nothing', async () => {
+  const before = await conversationCount(alice.userId);
+  for (const contentType of [
+    'text/plain',
+    'text/plain;charset=UTF-8',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=x',
+    'application/jsonx',
+  ]) {
+    const response = await call(server, 'conversations.create', {
+      accessToken,
+      headers: { 'Content-Type': contentType, Origin: 'https://evil.example' },
+      rawBody: JSON.stringify({ title: 'csrf' }),
+    });
+    expect(response.status, contentType).toBe(415);
+  }
+  const noType = await fetch(`${server.url}/trpc/conversations.create`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${accessToken}` },
+    body: new Uint8Array(Buffer.from('{"title":"csrf"}')),
+  });
+  expect(noType.status).toBe(415);
+  expect(await conversationCount(alice.userId)).toBe(before);
+});
+
+test('a cross-site text/plain logout carrying the refresh cookie is refused and the session survives', async () => {
+  const registered = await call(server, 'auth.register', {
+    input: { email: uniqueEmail('victim'), password: STRONG_PASSWORD, transport: 'cookie' },
+  });
+  const cookie = registered.cookies['llmc_refresh'] ?? '';
+  const forged = await call(server, 'auth.logout', {
+    headers: { 'Content-Type': 'text/plain', Cookie: `llmc_refresh=${cookie}`, Origin: 'https://evil.example' },
+    rawBody: JSON.stringify({ transport: 'cookie' }),
+  });
+  expect(forged.status).toBe(415);
+  const refresh = await call(server, 'auth.refresh', {
+    input: { transport: 'cookie' },
+    headers: { Cookie: `llmc_refresh=${cookie}`, Origin: server.url },
+  });
+  expect(refresh.status).toBe(200);
+});
+
+test('JSON with a charset parameter is accepted', async () => {
+  const response = await call(server, 'conversations.create', {
+    accessToken,
+    contentType: 'application/json; charset=utf-8',
+    input: { title: 'with charset' },
+  });
+  expect(response.status).toBe(200);
+});
+
+test('a mutation sent as GET is refused and has no effect', async () => {
+  const before = await conversationCount(alice.userId);
+  const response = await fetch(
+    `${server.url}/trpc/conversations.create?input=${encodeURIComponent(JSON.stringify({ title: 'via GET' }))}`,
+    { headers: { Authorization: `Bearer ${accessToken}` } },
+  );
+  expect(response.status).toBe(405);
+  expect(await conversationCount(alice.userId)).toBe(before);
+});
+
+test('a 1 MB request body is refused with 413 and a generic message', async () => {
+  const huge = JSON.stringify({ title: 'x'.repeat(1024 * 1024) });
+  for (const path of ['conversations.create', 'auth.login']) {
+    const response = await call(server, path, { accessToken, rawBody: huge });
+    expect(response.status).toBe(413);
+    expect(response.text.length).toBeLessThan(2000);
+    expect(response.text).not.toMatch(/ at |node_modules|\.ts:|stack/);
+    expect(response.error?.message ?? response.text).toMatch(/too.large/i);
+  }
+});
+
+test('foreign and null Origins get no Access-Control-Allow-Origin; an allowlisted one gets exactly itself', async () => {
+  const preflight = (origin: string) =>
+    fetch(`${server.url}/trpc/conversations.create`, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: origin,
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'content-type,authorization',
+      },
+    });
+  const simple = (origin: string) => fetch(`${server.url}/healthz`, { headers: { Origin: origin } });
+
+  for (const origin of ['https://evil.example', 'null', `${ALLOWED_ORIGIN}.evil.example`, 'https://APP.example/']) {
+    for (const response of [await preflight(origin), await simple(origin)]) {
+      expect(response.headers.get('access-control-allow-origin'), origin).toBeNull();
+      expect(response.headers.get('access-control-allow-credentials')).toBeNull();
+    }
+  }
+  for (const response of [await preflight(ALLOWED_ORIGIN), await simple(ALLOWED_ORIGIN)]) {
+    expect(response.headers.get('access-control-allow-origin')).toBe(ALLOWED_ORIGIN);
+    expect(response.headers.get('access-control-allow-credentials')).toBe('true');
+    expect(response.headers.get('vary')).toMatch(/origin/i);
+  }
+});
+
+test('responses carry the security headers: CSP, no framing, no sniffing, no X-Powered-By', async () => {
+  const response = await fetch(`${server.url}/healthz`);
+  const csp = response.headers.get('content-security-policy') ?? '';
+  expect(csp).toContain("default-src 'self'");
+  expect(csp).toContain("frame-ancestors 'none'");
+  expect(csp).toContain("base-uri 'none'");
+  expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+  expect(response.headers.get('x-powered-by')).toBeNull();
+  expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+});
+
+test('a database error in production answers with a generic message and a request id, no SQL and no stack', async () => {
+  const production = await startTestServer({ env: { NODE_ENV: 'production' } });
+  try {
+    const user = await registerUser(production);
+    const token = (await user.client.getAccessToken()) ?? '';
+    await sql`drop table messages, conversations cascade`.execute(production.db);
+
+    const response = await call(production, 'conversations.list', { type: 'query', accessToken: token });
+    expect(response.status).toBe(500);
+    const error = expectError(response, 'INTERNAL_SERVER_ERROR');
+    expect(error.message).toBe('Something went wrong on our side. Please try again.');
+    expect(error.data.appCode).toBe('INTERNAL');
+    expect(error.data.requestId).toBe(response.headers.get('x-request-id'));
+    expect(error.data.stack).toBeUndefined();
+    expect(response.text).not.toMatch(/conversations"|relation|select |sql|stack|node_modules|\.ts:\d/i);
+
+    // The operator can find the real cause in the log by the request id the user reports.
+    const logged = production.logs.filter((line) => line.includes(error.data.requestId ?? '-'));
+    expect(logged.some((line) => /conversations/.test(line) && line.includes('"level":50'))).toBe(true);
+
+    // The same for a mutation, read through the SDK.
+    const failure = await user.client.conversations.create.mutate({ title: 'x' }).then(
+      () => null,
+      (e: unknown) => e as Error & { data?: { requestId?: string } },
+    );
+    expect(failure?.message).toBe('Something went wrong on our side. Please try again.');
+    expect(failure?.data?.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  } finally {
+    await production.close();
+  }
+});
+
+test('the health check reports a broken database as 503 without details', async () => {
+  const broken = await startTestServer({ env: { NODE_ENV: 'production' } });
+  try {
+    await broken.dbHandle.close();
+    const response = await toRawResponse(broken, await fetch(`${broken.url}/healthz`));
+    expect(response.status).toBe(503);
+    expect(JSON.parse(response.text)).toEqual({ status: 'unavailable', database: 'down' });
+  } finally {
+    await broken.close().catch(() => undefined);
+  }
+});

@@ -1,0 +1,63 @@
+import type { Context } from '../context.js';
+import { appError } from '../errors.js';
+import { protectedProcedure, publicProcedure, router } from '../trpc.js';
+import { changePasswordInput, credentialsInput, loginInput, refreshInput, type Transport } from './auth.schemas.js';
+import { changePassword, enforce, login, refreshSession, register, type SignedIn } from './auth.service.js';
+import { revokeAllFamilies } from './refresh-tokens.repository.js';
+import { revokeRefreshToken } from './refresh-token.service.js';
+import { clearRefreshCookie, deliverRefreshToken, readRefreshToken } from './token-transport.js';
+import { findUserById } from './users.repository.js';
+
+export const authRouter = router({
+  register: publicProcedure.input(credentialsInput).mutation(async ({ ctx, input }) => {
+    return toAuthResult(ctx, input.transport, await register(ctx, input));
+  }),
+
+  login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
+    return toAuthResult(ctx, input.transport, await login(ctx, input));
+  }),
+
+  /** Rotates the refresh token and returns a fresh access token. */
+  refresh: publicProcedure.input(refreshInput).mutation(async ({ ctx, input }) => {
+    await enforce(ctx, `refresh:ip:${ctx.req.ip}`, ctx.config.rateLimits.refreshPerIp);
+    const presented = readRefreshToken(ctx, input.transport, input.refreshToken);
+    if (!presented) throw appError('UNAUTHORIZED', 'SESSION_EXPIRED', 'No session to refresh; please sign in');
+    return toAuthResult(ctx, input.transport, await refreshSession(ctx, presented));
+  }),
+
+  me: protectedProcedure.query(async ({ ctx }) => {
+    const user = await findUserById(ctx.db, ctx.session.userId);
+    if (!user) throw appError('UNAUTHORIZED', 'SESSION_EXPIRED', 'Please sign in again');
+    return { id: user.id, email: user.email, createdAt: user.createdAt.toISOString() };
+  }),
+
+  /** Ends this session server-side. Works with an expired access token: only the refresh token counts. */
+  logout: publicProcedure.input(refreshInput).mutation(async ({ ctx, input }) => {
+    const presented = readRefreshToken(ctx, input.transport, input.refreshToken);
+    if (presented) await revokeRefreshToken(ctx, presented);
+    if (input.transport === 'cookie') clearRefreshCookie(ctx);
+    return { ok: true as const };
+  }),
+
+  /** Ends every session of the user, on every device. */
+  logoutAll: protectedProcedure.mutation(async ({ ctx }) => {
+    await revokeAllFamilies(ctx.db, ctx.session.userId, ctx.now());
+    clearRefreshCookie(ctx);
+    return { ok: true as const };
+  }),
+
+  /** Changes the password and ends every other session; returns a fresh session for the caller. */
+  changePassword: protectedProcedure.input(changePasswordInput).mutation(async ({ ctx, input }) => {
+    return toAuthResult(ctx, input.transport, await changePassword(ctx, ctx.session.userId, input));
+  }),
+});
+
+function toAuthResult(ctx: Context, transport: Transport, signedIn: SignedIn) {
+  return {
+    user: { id: signedIn.user.id, email: signedIn.user.email, createdAt: signedIn.user.createdAt.toISOString() },
+    accessToken: signedIn.accessToken,
+    accessTokenExpiresAt: signedIn.accessTokenExpiresAt.toISOString(),
+    /** Present only with `transport: 'body'`; browsers get an HttpOnly cookie instead. */
+    refreshToken: deliverRefreshToken(ctx, transport, signedIn.refresh),
+  };
+}

@@ -1,0 +1,137 @@
+import type { Context } from '../context.js';
+import { appError } from '../errors.js';
+import { clearRateLimit, hitRateLimit, peekRateLimit } from '../shared/rate-limit.repository.js';
+import { signAccessToken } from './access-token.js';
+import { burnPasswordCheck, findPasswordWeakness, hashPassword, needsRehash, verifyPassword } from './passwords.js';
+import { revokeAllFamilies } from './refresh-tokens.repository.js';
+import { rotateRefreshToken, startRefreshFamily, type IssuedRefreshToken } from './refresh-token.service.js';
+import {
+  findPasswordHash,
+  findUserByEmail,
+  findUserById,
+  insertUser,
+  updatePasswordHash,
+  type PublicUser,
+} from './users.repository.js';
+
+export interface SignedIn {
+  user: PublicUser;
+  accessToken: string;
+  accessTokenExpiresAt: Date;
+  refresh: IssuedRefreshToken;
+}
+
+const INVALID_CREDENTIALS_MESSAGE = 'Email or password is incorrect';
+
+export async function register(ctx: Context, input: { email: string; password: string }): Promise<SignedIn> {
+  await enforce(ctx, `register:ip:${ctx.req.ip}`, ctx.config.rateLimits.registerPerIp);
+  const weakness = findPasswordWeakness(input.password);
+  if (weakness) throw appError('BAD_REQUEST', 'WEAK_PASSWORD', weakness);
+  const user = await insertUser(ctx.db, { email: input.email, passwordHash: await hashPassword(input.password) });
+  if (!user) throw appError('CONFLICT', 'EMAIL_TAKEN', 'An account with this email already exists');
+  ctx.logger.info({ userId: user.id }, 'user registered');
+  return signIn(ctx, user);
+}
+
+/**
+ * Unknown email and wrong password look the same from outside: same error, and a dummy hash
+ * verification so the timing matches too. Failures count per account, so a spoofed client IP
+ * cannot reset the counter.
+ */
+export async function login(ctx: Context, input: { email: string; password: string }): Promise<SignedIn> {
+  await enforce(ctx, `login:ip:${ctx.req.ip}`, ctx.config.rateLimits.loginPerIp);
+  const failureKey = `login-failures:${input.email}`;
+  const failureRule = ctx.config.rateLimits.loginFailuresPerAccount;
+  const blocked = await peekRateLimit(ctx.db, failureKey, failureRule, ctx.now());
+  if (!blocked.allowed) throw rateLimited(ctx, blocked.retryAfterSeconds);
+
+  const found = await findUserByEmail(ctx.db, input.email);
+  const isValid = found
+    ? await verifyPassword(found.passwordHash, input.password)
+    : await burnPasswordCheck(input.password).then(() => false);
+  if (!found || !isValid) {
+    await hitRateLimit(ctx.db, failureKey, failureRule, ctx.now());
+    throw appError('UNAUTHORIZED', 'INVALID_CREDENTIALS', INVALID_CREDENTIALS_MESSAGE);
+  }
+  await clearRateLimit(ctx.db, failureKey);
+  if (needsRehash(found.passwordHash)) {
+    await updatePasswordHash(ctx.db, found.id, await hashPassword(input.password));
+  }
+  const { passwordHash: _omit, tokensValidAfter, ...user } = found;
+  return signIn(ctx, user, issueTimeFor(ctx.now(), tokensValidAfter));
+}
+
+/**
+ * Changes the password, ends every other session (refresh families revoked, older access tokens
+ * rejected) and signs the caller in afresh.
+ */
+export async function changePassword(
+  ctx: Context,
+  userId: string,
+  input: { currentPassword: string; newPassword: string },
+): Promise<SignedIn> {
+  const hash = await findPasswordHash(ctx.db, userId);
+  if (!hash || !(await verifyPassword(hash, input.currentPassword))) {
+    throw appError('UNAUTHORIZED', 'INVALID_CREDENTIALS', 'Current password is incorrect');
+  }
+  const weakness = findPasswordWeakness(input.newPassword);
+  if (weakness) throw appError('BAD_REQUEST', 'WEAK_PASSWORD', weakness);
+  // Access tokens carry whole-second `iat`s: every token issued up to this second becomes
+  // invalid, and the caller's new one is dated at the next second.
+  const cutoff = new Date((Math.floor(ctx.now().getTime() / 1000) + 1) * 1000);
+  await updatePasswordHash(ctx.db, userId, await hashPassword(input.newPassword), { invalidateTokensAt: cutoff });
+  await revokeAllFamilies(ctx.db, userId, ctx.now());
+  const user = await findUserById(ctx.db, userId);
+  if (!user) throw appError('UNAUTHORIZED', 'SESSION_EXPIRED', 'Please sign in again');
+  return signIn(ctx, { id: user.id, email: user.email, createdAt: user.createdAt }, cutoff);
+}
+
+/** Exchanges a refresh token for a new access token and the token's successor. */
+export async function refreshSession(ctx: Context, presentedToken: string): Promise<SignedIn> {
+  const refresh = await rotateRefreshToken(ctx, presentedToken, ctx.req.userAgent);
+  const user = await findUserById(ctx.db, refresh.userId);
+  if (!user) throw appError('UNAUTHORIZED', 'SESSION_EXPIRED', 'Please sign in again');
+  const access = await signAccessToken(ctx.config.jwt, user.id, issueTimeFor(ctx.now(), user.tokensValidAfter));
+  return {
+    user: { id: user.id, email: user.email, createdAt: user.createdAt },
+    accessToken: access.token,
+    accessTokenExpiresAt: access.expiresAt,
+    refresh,
+  };
+}
+
+/**
+ * A password change rejects every access token whose whole-second `iat` is before its cutoff (the
+ * next second). A sign-in or refresh that lands before that second has begun is dated at the
+ * cutoff, or its brand-new token would be refused at once.
+ */
+function issueTimeFor(now: Date, tokensValidAfter: Date | null): Date {
+  return tokensValidAfter && tokensValidAfter > now ? tokensValidAfter : now;
+}
+
+export async function signIn(ctx: Context, user: PublicUser, issuedAt: Date = ctx.now()): Promise<SignedIn> {
+  const { token, expiresAt } = await signAccessToken(ctx.config.jwt, user.id, issuedAt);
+  const refresh = await startRefreshFamily(ctx, user.id, ctx.req.userAgent);
+  return { user, accessToken: token, accessTokenExpiresAt: expiresAt, refresh };
+}
+
+export async function enforce(
+  ctx: Context,
+  key: string,
+  rule: { limit: number; windowSeconds: number },
+): Promise<void> {
+  const result = await hitRateLimit(ctx.db, key, rule, ctx.now());
+  if (!result.allowed) throw rateLimited(ctx, result.retryAfterSeconds);
+}
+
+function rateLimited(ctx: Context, retryAfterSeconds: number) {
+  ctx.setHeader('Retry-After', String(retryAfterSeconds));
+  return appError(
+    'TOO_MANY_REQUESTS',
+    'RATE_LIMITED',
+    `Too many attempts. Try again in ${retryAfterSeconds} seconds.`,
+    {
+      retryAfterSeconds,
+    },
+  );
+}

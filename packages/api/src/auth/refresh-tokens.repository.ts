@@ -1,0 +1,87 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database, RefreshToken } from '@llm-council/db';
+
+type Db = Kysely<Database>;
+
+export async function insertRefreshToken(
+  db: Db,
+  values: {
+    userId: string;
+    familyId: string;
+    tokenHash: string;
+    parentId: string | null;
+    expiresAt: Date;
+    userAgent: string | null;
+  },
+): Promise<void> {
+  await db.insertInto('refreshTokens').values(values).execute();
+}
+
+/**
+ * Marks a live token as used, atomically: of several concurrent callers presenting the same
+ * token exactly one gets the row back (no check-then-use race).
+ */
+export async function claimRefreshToken(db: Db, tokenHash: string, now: Date): Promise<RefreshToken | undefined> {
+  return db
+    .updateTable('refreshTokens')
+    .set({ rotatedAt: now, lastUsedAt: now })
+    .where('tokenHash', '=', tokenHash)
+    .where('rotatedAt', 'is', null)
+    .where('revokedAt', 'is', null)
+    .where('expiresAt', '>', now)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Claims the family's current (unrotated) token, whatever its hash; used in the grace window. */
+export async function claimLiveTokenOfFamily(db: Db, familyId: string, now: Date): Promise<RefreshToken | undefined> {
+  return db
+    .updateTable('refreshTokens')
+    .set({ rotatedAt: now, lastUsedAt: now })
+    .where('id', '=', (eb) =>
+      eb
+        .selectFrom('refreshTokens')
+        .select('id')
+        .where('familyId', '=', familyId)
+        .where('rotatedAt', 'is', null)
+        .where('revokedAt', 'is', null)
+        .where('expiresAt', '>', now)
+        .limit(1),
+    )
+    .where('rotatedAt', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function findRefreshTokenByHash(db: Db, tokenHash: string): Promise<RefreshToken | undefined> {
+  return db.selectFrom('refreshTokens').selectAll().where('tokenHash', '=', tokenHash).executeTakeFirst();
+}
+
+export async function revokeFamily(db: Db, familyId: string, now: Date): Promise<void> {
+  await db
+    .updateTable('refreshTokens')
+    .set({ revokedAt: now })
+    .where('familyId', '=', familyId)
+    .where('revokedAt', 'is', null)
+    .execute();
+}
+
+/** Revokes every family of the user, except one (the caller's own, on password change). */
+export async function revokeAllFamilies(db: Db, userId: string, now: Date, exceptFamilyId?: string): Promise<void> {
+  let query = db
+    .updateTable('refreshTokens')
+    .set({ revokedAt: now })
+    .where('userId', '=', userId)
+    .where('revokedAt', 'is', null);
+  if (exceptFamilyId) query = query.where('familyId', '!=', exceptFamilyId);
+  await query.execute();
+}
+
+/** Housekeeping: drops families that ended more than a day ago. */
+export async function deleteExpiredRefreshTokens(db: Db, now: Date): Promise<number> {
+  const result = await db
+    .deleteFrom('refreshTokens')
+    .where('expiresAt', '<', sql<Date>`${now}::timestamptz - interval '1 day'`)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

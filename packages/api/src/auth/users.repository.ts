@@ -1,0 +1,72 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '@llm-council/db';
+
+export interface PublicUser {
+  id: string;
+  email: string;
+  createdAt: Date;
+}
+
+const publicColumns = ['id', 'email', 'createdAt'] as const;
+
+export async function findUserById(
+  db: Kysely<Database>,
+  id: string,
+): Promise<(PublicUser & { tokensValidAfter: Date | null }) | undefined> {
+  return db
+    .selectFrom('users')
+    .select([...publicColumns, 'tokensValidAfter'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function findUserByEmail(
+  db: Kysely<Database>,
+  email: string,
+): Promise<(PublicUser & { passwordHash: string; tokensValidAfter: Date | null }) | undefined> {
+  return db
+    .selectFrom('users')
+    .select([...publicColumns, 'passwordHash', 'tokensValidAfter'])
+    .where('email', '=', email)
+    .executeTakeFirst();
+}
+
+export async function findPasswordHash(db: Kysely<Database>, id: string): Promise<string | undefined> {
+  const row = await db.selectFrom('users').select('passwordHash').where('id', '=', id).executeTakeFirst();
+  return row?.passwordHash;
+}
+
+/** Inserts a user; returns undefined when the email is already registered. */
+export async function insertUser(
+  db: Kysely<Database>,
+  values: { email: string; passwordHash: string },
+): Promise<PublicUser | undefined> {
+  return db
+    .insertInto('users')
+    .values(values)
+    .onConflict((oc) => oc.expression(sql`lower(email)`).doNothing())
+    .returning(publicColumns)
+    .executeTakeFirst();
+}
+
+export async function updatePasswordHash(
+  db: Kysely<Database>,
+  id: string,
+  passwordHash: string,
+  options: { invalidateTokensAt?: Date } = {},
+): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({
+      passwordHash,
+      updatedAt: new Date(),
+      ...(options.invalidateTokensAt ? { tokensValidAfter: options.invalidateTokensAt } : {}),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function deleteUser(db: Kysely<Database>, id: string): Promise<boolean> {
+  const result = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}

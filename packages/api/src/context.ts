@@ -1,0 +1,51 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '@llm-council/db';
+import type { ApiConfig } from './config.js';
+import type { Services } from './services.js';
+
+/** What the HTTP host tells the API about the request; tests build it by hand. */
+export interface RequestInfo {
+  requestId: string;
+  ip: string;
+  userAgent: string | null;
+  /** The `Origin` header, if any. */
+  origin: string | null;
+  /** True when `Origin` names the host that received the request (same-origin web client). */
+  isSameOrigin: boolean;
+  /** The bearer token of the `Authorization` header, if any. */
+  accessToken: string | null;
+}
+
+export interface CookieOptions {
+  maxAgeSeconds?: number;
+}
+
+/** Cookie access without HTTP types: the host adapts its request/response to this. */
+export interface CookieJar {
+  get(name: string): string | undefined;
+  set(name: string, value: string, options: CookieOptions): void;
+  clear(name: string): void;
+}
+
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** The tRPC context: data only, assembled by the host per request (and by tests alike). */
+export interface Context {
+  db: Kysely<Database>;
+  config: ApiConfig;
+  services: Services;
+  req: RequestInfo;
+  cookies: CookieJar;
+  setHeader(name: string, value: string): void;
+  logger: Logger;
+  now(): Date;
+}
+
+export interface Session {
+  userId: string;
+  email: string;
+}

@@ -1,0 +1,84 @@
+import { listRunViews } from '../council/run-views.js';
+import { notFound } from '../errors.js';
+import { protectedProcedure, router } from '../trpc.js';
+import { decodeCursor, encodeCursor } from './conversation-cursor.js';
+import {
+  deleteConversation,
+  findConversation,
+  insertConversation,
+  listConversations,
+  listMessages,
+  renameConversation,
+  type ConversationRow,
+} from './conversations.repository.js';
+import {
+  DEFAULT_TITLE,
+  conversationIdInput,
+  createConversationInput,
+  listConversationsInput,
+  renameConversationInput,
+} from './conversations.schemas.js';
+
+export const conversationsRouter = router({
+  /** The caller's conversations, most recent activity first. Pass `nextCursor` back for the next page. */
+  list: protectedProcedure.input(listConversationsInput).query(async ({ ctx, input }) => {
+    const after = input.cursor ? decodeCursor(input.cursor) : undefined;
+    const rows = await listConversations(ctx.db, ctx.session.userId, { limit: input.limit + 1, after });
+    const page = rows.slice(0, input.limit);
+    const last = page.at(-1);
+    return {
+      items: page.map((c) => ({
+        id: c.id,
+        title: c.title,
+        messageCount: c.messageCount,
+        createdAt: c.createdAt.toISOString(),
+        updatedAt: c.updatedAt.toISOString(),
+      })),
+      nextCursor: rows.length > input.limit && last ? encodeCursor({ updatedAt: last.position, id: last.id }) : null,
+    };
+  }),
+
+  create: protectedProcedure.input(createConversationInput).mutation(async ({ ctx, input }) => {
+    const row = await insertConversation(ctx.db, {
+      userId: ctx.session.userId,
+      title: input.title ?? DEFAULT_TITLE,
+      councilModels: input.models ?? null,
+      chairmanModel: input.chairmanModel ?? null,
+    });
+    return toConversation(row);
+  }),
+
+  /** One conversation with its messages; another user's id is NOT_FOUND, exactly like a missing one. */
+  get: protectedProcedure.input(conversationIdInput).query(async ({ ctx, input }) => {
+    const row = await findConversation(ctx.db, ctx.session.userId, input.id);
+    if (!row) throw notFound('Conversation');
+    const messages = await listMessages(ctx.db, row.id);
+    return {
+      ...toConversation(row),
+      messages: messages.map((m) => ({ ...m, createdAt: m.createdAt.toISOString() })),
+      runs: await listRunViews(ctx.db, row.id),
+    };
+  }),
+
+  rename: protectedProcedure.input(renameConversationInput).mutation(async ({ ctx, input }) => {
+    const row = await renameConversation(ctx.db, ctx.session.userId, input.id, input.title);
+    if (!row) throw notFound('Conversation');
+    return toConversation(row);
+  }),
+
+  delete: protectedProcedure.input(conversationIdInput).mutation(async ({ ctx, input }) => {
+    if (!(await deleteConversation(ctx.db, ctx.session.userId, input.id))) throw notFound('Conversation');
+    return { ok: true as const };
+  }),
+});
+
+function toConversation(row: ConversationRow) {
+  return {
+    id: row.id,
+    title: row.title,
+    models: row.councilModels,
+    chairmanModel: row.chairmanModel,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}

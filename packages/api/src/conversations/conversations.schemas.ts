@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+export const TITLE_MAX_LENGTH = 200;
+export const DEFAULT_TITLE = 'New Conversation';
+
+/** Ids are UUIDs; anything else (or a 10 kB string) is a clear BAD_REQUEST, never a database error. */
+export const idSchema = z.string().max(64).pipe(z.uuid('Must be a valid id'));
+
+/** PostgreSQL text cannot hold U+0000: refuse it here rather than fail in the database (a 500). */
+export const hasNoNul = (value: string) => !value.includes('\u0000');
+
+export const titleSchema = z
+  .string()
+  .trim()
+  .min(1, 'Title cannot be empty')
+  .max(TITLE_MAX_LENGTH, `Title must be at most ${TITLE_MAX_LENGTH} characters`)
+  .refine(hasNoNul, 'Title cannot contain NUL characters');
+
+export const modelIdSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .refine(hasNoNul, 'Model ids cannot contain NUL characters');
+
+export const listConversationsInput = z
+  .strictObject({
+    limit: z.number().int().min(1).max(100).default(30),
+    /** Opaque cursor from the previous page's `nextCursor`. */
+    cursor: z.string().max(200).nullish(),
+  })
+  .default({ limit: 30 });
+
+export const createConversationInput = z
+  .strictObject({
+    title: titleSchema.optional(),
+    /** The council for this conversation (2–8 models); the server's defaults when omitted. */
+    models: z
+      .array(modelIdSchema)
+      .min(2, 'A council needs at least 2 models')
+      .max(8, 'A council has at most 8 models')
+      .optional(),
+    chairmanModel: modelIdSchema.optional(),
+  })
+  .default({});
+
+export const conversationIdInput = z.strictObject({ id: idSchema });
+
+export const renameConversationInput = z.strictObject({ id: idSchema, title: titleSchema });

@@ -1,0 +1,235 @@
+import { sql, type Kysely } from 'kysely';
+import type { CouncilRun, Database, RunStatus } from '@llm-council/db';
+
+type Db = Kysely<Database>;
+
+export const ACTIVE_STATUSES: readonly RunStatus[] = ['queued', 'running'];
+
+export async function insertRun(
+  db: Db,
+  values: {
+    userId: string;
+    conversationId: string;
+    userMessageId: string;
+    clientRequestId: string | null;
+    provider: string;
+    models: string[];
+    chairmanModel: string;
+    titleModel: string | null;
+  },
+): Promise<CouncilRun> {
+  return db
+    .insertInto('councilRuns')
+    .values({ ...values, models: JSON.stringify(values.models), status: 'queued', attempt: 1 })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/**
+ * Serialises message appends within a conversation until the transaction ends. A message's
+ * position is `max(position) + 1`, so two appends racing in one conversation (a question sent
+ * while the previous run's answer is being stored, two tabs) would collide on the unique position.
+ */
+export async function lockConversation(trx: Db, conversationId: string): Promise<void> {
+  await trx.selectFrom('conversations').select('id').where('id', '=', conversationId).forUpdate().execute();
+}
+
+/** The run if — and only if — the user owns it. */
+export async function findRunForUser(db: Db, userId: string, runId: string): Promise<CouncilRun | undefined> {
+  return db
+    .selectFrom('councilRuns')
+    .selectAll()
+    .where('id', '=', runId)
+    .where('userId', '=', userId)
+    .executeTakeFirst();
+}
+
+export async function findRun(db: Db, runId: string): Promise<CouncilRun | undefined> {
+  return db.selectFrom('councilRuns').selectAll().where('id', '=', runId).executeTakeFirst();
+}
+
+export async function findRunByClientRequestId(
+  db: Db,
+  userId: string,
+  clientRequestId: string,
+): Promise<CouncilRun | undefined> {
+  return db
+    .selectFrom('councilRuns')
+    .selectAll()
+    .where('userId', '=', userId)
+    .where('clientRequestId', '=', clientRequestId)
+    .executeTakeFirst();
+}
+
+export async function countActiveRuns(db: Db, userId: string): Promise<number> {
+  const row = await db
+    .selectFrom('councilRuns')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('userId', '=', userId)
+    .where('status', 'in', ACTIVE_STATUSES)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function listRunsOfConversation(db: Db, conversationId: string): Promise<CouncilRun[]> {
+  return db
+    .selectFrom('councilRuns')
+    .selectAll()
+    .where('conversationId', '=', conversationId)
+    .orderBy('createdAt')
+    .execute();
+}
+
+export async function listResponsesOfRuns(db: Db, runIds: string[]) {
+  if (runIds.length === 0) return [];
+  return db
+    .selectFrom('councilResponses')
+    .select([
+      'runId',
+      'stage',
+      'model',
+      'status',
+      'content',
+      'parsedRanking',
+      'error',
+      'usage',
+      'durationMs',
+      'attempt',
+    ])
+    .where('runId', 'in', runIds)
+    .orderBy('createdAt')
+    .execute();
+}
+
+export type RunUpdate = Partial<{
+  status: RunStatus;
+  attempt: number;
+  host: string | null;
+  labelToModel: Record<string, string> | null;
+  aggregate: unknown[] | null;
+  error: { code: string; message: string; stage?: string } | null;
+  startedAt: Date;
+  finishedAt: Date | null;
+  heartbeatAt: Date;
+}>;
+
+export async function updateRun(db: Db, runId: string, update: RunUpdate): Promise<void> {
+  const { labelToModel, aggregate, error, ...rest } = update;
+  await db
+    .updateTable('councilRuns')
+    .set({
+      ...rest,
+      ...(labelToModel !== undefined
+        ? { labelToModel: labelToModel === null ? null : JSON.stringify(labelToModel) }
+        : {}),
+      ...(aggregate !== undefined ? { aggregate: aggregate === null ? null : JSON.stringify(aggregate) } : {}),
+      ...(error !== undefined ? { error: error === null ? null : JSON.stringify(error) } : {}),
+      updatedAt: new Date(),
+    })
+    .where('id', '=', runId)
+    .execute();
+}
+
+/** Claims a finished run for another attempt; false when it is not in a retryable state (or raced). */
+export async function claimRunForRetry(db: Db, runId: string, host: string): Promise<CouncilRun | undefined> {
+  return db
+    .updateTable('councilRuns')
+    .set((eb) => ({
+      status: 'queued',
+      attempt: eb('attempt', '+', 1),
+      error: null,
+      finishedAt: null,
+      host,
+      heartbeatAt: new Date(),
+      updatedAt: new Date(),
+    }))
+    .where('id', '=', runId)
+    .where('status', 'in', ['failed', 'cancelled', 'interrupted'])
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function heartbeatRuns(db: Db, runIds: string[], now: Date): Promise<void> {
+  if (runIds.length === 0) return;
+  await db
+    .updateTable('councilRuns')
+    .set({ heartbeatAt: now })
+    .where('id', 'in', runIds)
+    .where('status', 'in', ACTIVE_STATUSES)
+    .execute();
+}
+
+/**
+ * Live runs nobody is executing any more (their host died): heartbeat older than the cutoff, or
+ * every live run when `cutoff` is null (the embedded database has a single process).
+ */
+export async function claimAbandonedRuns(
+  db: Db,
+  cutoff: Date | null,
+  now: Date,
+  excludeIds: string[],
+): Promise<string[]> {
+  let query = db
+    .updateTable('councilRuns')
+    .set({ status: 'interrupted', finishedAt: now, updatedAt: now })
+    .where('status', 'in', ACTIVE_STATUSES);
+  if (excludeIds.length > 0) query = query.where('id', 'not in', excludeIds);
+  if (cutoff) query = query.where((eb) => eb.or([eb('heartbeatAt', '<', cutoff), eb('heartbeatAt', 'is', null)]));
+  const rows = await query.returning('id').execute();
+  return rows.map((r) => r.id);
+}
+
+export async function upsertResponse(
+  db: Db,
+  values: {
+    runId: string;
+    stage: 'stage1' | 'stage2' | 'stage3' | 'title';
+    model: string;
+    status: 'completed' | 'failed';
+    content: string | null;
+    parsedRanking?: string[] | null;
+    error?: { code: string; message: string } | null;
+    usage?: Record<string, unknown> | null;
+    durationMs?: number | null;
+    attempt: number;
+  },
+  /** `keepExisting`: leave a row already stored for this run, stage and model untouched. */
+  options: { keepExisting?: boolean } = {},
+): Promise<void> {
+  const row = {
+    runId: values.runId,
+    stage: values.stage,
+    model: values.model,
+    status: values.status,
+    content: values.content,
+    parsedRanking: values.parsedRanking ? JSON.stringify(values.parsedRanking) : null,
+    error: values.error ? JSON.stringify(values.error) : null,
+    usage: values.usage ? JSON.stringify(values.usage) : null,
+    durationMs: values.durationMs ?? null,
+    attempt: values.attempt,
+  };
+  const { runId: _r, stage: _s, model: _m, ...update } = row;
+  await db
+    .insertInto('councilResponses')
+    .values(row)
+    .onConflict((oc) => {
+      const target = oc.columns(['runId', 'stage', 'model']);
+      return options.keepExisting ? target.doNothing() : target.doUpdateSet(update);
+    })
+    .execute();
+}
+
+/** Drops a stage's results from earlier attempts (their labels no longer apply). */
+export async function deleteStaleResponses(
+  db: Db,
+  runId: string,
+  stage: 'stage2' | 'stage3',
+  beforeAttempt: number,
+): Promise<void> {
+  await db
+    .deleteFrom('councilResponses')
+    .where('runId', '=', runId)
+    .where('stage', '=', stage)
+    .where('attempt', '<', beforeAttempt)
+    .execute();
+}

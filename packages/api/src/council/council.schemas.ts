@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { hasNoNul, idSchema, modelIdSchema } from '../conversations/conversations.schemas.js';
+import { providerIdSchema } from '../settings/settings.schemas.js';
+
+export const MESSAGE_MAX_LENGTH = 100_000;
+
+export const startRunInput = z.strictObject({
+  conversationId: idSchema,
+  content: z
+    .string()
+    .max(MESSAGE_MAX_LENGTH, `Message must be at most ${MESSAGE_MAX_LENGTH.toLocaleString('en')} characters`)
+    .refine((s) => s.trim().length > 0, 'Message cannot be empty')
+    .refine(hasNoNul, 'Message cannot contain NUL characters'),
+  /** Overrides the conversation's council for this question (2–8 models). */
+  models: z
+    .array(modelIdSchema)
+    .min(2, 'A council needs at least 2 models')
+    .max(8, 'A council has at most 8 models')
+    .optional(),
+  chairmanModel: modelIdSchema.optional(),
+  provider: providerIdSchema.optional(),
+  /** Makes `start` idempotent: the same id returns the run it already started. */
+  clientRequestId: z.string().min(1).max(100).optional(),
+});
+
+export const runIdInput = z.strictObject({ runId: idSchema });
+
+export const runEventsInput = z.strictObject({
+  runId: idSchema,
+  /** The last event id the client saw; replay resumes after it. */
+  lastEventId: z
+    .string()
+    .regex(/^\d{1,9}$/, 'lastEventId is an event number')
+    .nullish(),
+});
+
+export const modelsInput = z.strictObject({ provider: providerIdSchema.optional() }).default({});

@@ -1,0 +1,185 @@
+import type { ConversationTurn, PreviousRunResults, Usage } from '@llm-council/council';
+import type { CouncilRun } from '@llm-council/db';
+import { enforce } from '../auth/auth.service.js';
+import type { Context, Session } from '../context.js';
+import {
+  appendMessage,
+  findConversation,
+  linkMessageToRun,
+  listMessages,
+} from '../conversations/conversations.repository.js';
+import { appError, notFound } from '../errors.js';
+import { isUniqueViolation } from '../shared/db-errors.js';
+import { findProvider, resolveApiKey } from '../settings/api-key.service.js';
+import {
+  claimRunForRetry,
+  countActiveRuns,
+  findRunByClientRequestId,
+  findRunForUser,
+  insertRun,
+  listResponsesOfRuns,
+  lockConversation,
+} from './council-runs.repository.js';
+
+type AuthedContext = Context & { session: Session };
+
+export interface StartRunInput {
+  conversationId: string;
+  content: string;
+  models?: string[] | undefined;
+  chairmanModel?: string | undefined;
+  provider?: string | undefined;
+  clientRequestId?: string | undefined;
+}
+
+/**
+ * Records the question and starts the council on it, in the background. Everything that can
+ * refuse the run — ownership, models, the API key, limits — is checked before anything is
+ * written or any upstream call is made.
+ */
+export async function startRun(
+  ctx: AuthedContext,
+  input: StartRunInput,
+): Promise<{ runId: string; messageId: string }> {
+  const { userId } = ctx.session;
+  const { council } = ctx.services;
+  if (input.clientRequestId) {
+    const existing = await findRunByClientRequestId(ctx.db, userId, input.clientRequestId);
+    if (existing) return { runId: existing.id, messageId: existing.userMessageId };
+  }
+  const conversation = await findConversation(ctx.db, userId, input.conversationId);
+  if (!conversation) throw notFound('Conversation');
+
+  const provider = findProvider(ctx.config, input.provider ?? ctx.config.providers[0]?.id ?? 'openrouter');
+  const models = dedupe(input.models ?? conversation.councilModels ?? ctx.config.council.models);
+  if (models.length < 2)
+    throw appError('BAD_REQUEST', 'VALIDATION_FAILED', 'models: a council needs at least 2 different models');
+  const chairmanModel = input.chairmanModel ?? conversation.chairmanModel ?? ctx.config.council.chairmanModel;
+  await council.catalog.assertKnown(provider, [...models, chairmanModel]);
+  const { apiKey } = await resolveApiKey(ctx, userId, provider);
+  await assertMayStartRun(ctx);
+
+  const messages = await listMessages(ctx.db, conversation.id);
+  const titleModel = messages.length === 0 ? (ctx.config.council.titleModel ?? chairmanModel) : null;
+  const created = await ctx.db
+    .transaction()
+    .execute(async (trx) => {
+      await lockConversation(trx, conversation.id);
+      const message = await appendMessage(trx, {
+        conversationId: conversation.id,
+        role: 'user',
+        content: input.content,
+      });
+      const run = await insertRun(trx, {
+        userId,
+        conversationId: conversation.id,
+        userMessageId: message.id,
+        clientRequestId: input.clientRequestId ?? null,
+        provider: provider.id,
+        models,
+        chairmanModel,
+        titleModel,
+      });
+      await linkMessageToRun(trx, message.id, run.id);
+      return { run, messageId: message.id };
+    })
+    .catch(async (error: unknown) => {
+      // Two identical starts raced: the loser returns the winner's run.
+      if (!input.clientRequestId || !isUniqueViolation(error)) throw error;
+      const winner = await findRunByClientRequestId(ctx.db, userId, input.clientRequestId);
+      if (!winner) throw error;
+      return { run: winner, messageId: winner.userMessageId, isDuplicate: true as const };
+    });
+  if ('isDuplicate' in created) return { runId: created.run.id, messageId: created.messageId };
+  const { run, messageId } = created;
+  council.executor.execute({ run, provider, apiKey, question: input.content, history: toHistory(messages) });
+  return { runId: run.id, messageId };
+}
+
+/**
+ * Runs a failed, cancelled or interrupted run again, reusing every stage-1 answer (and, when
+ * stage 1 is complete, every review) that already succeeded: only what failed is asked again.
+ */
+export async function retryRun(ctx: AuthedContext, runId: string): Promise<{ runId: string }> {
+  const run = await findRunForUser(ctx.db, ctx.session.userId, runId);
+  if (!run) throw notFound('Run');
+  if (!['failed', 'cancelled', 'interrupted'].includes(run.status)) {
+    throw appError(
+      'CONFLICT',
+      'RUN_NOT_RETRYABLE',
+      `This run is ${run.status}; only failed, cancelled or interrupted runs can be retried`,
+    );
+  }
+  const provider = findProvider(ctx.config, run.provider);
+  const { apiKey } = await resolveApiKey(ctx, ctx.session.userId, provider);
+  await assertMayStartRun(ctx);
+  const claimed = await claimRunForRetry(ctx.db, run.id, ctx.services.council.hostId);
+  if (!claimed) throw appError('CONFLICT', 'RUN_NOT_RETRYABLE', 'This run is already being retried');
+
+  const messages = await listMessages(ctx.db, run.conversationId);
+  const question = messages.find((m) => m.id === run.userMessageId);
+  if (!question) throw notFound('Question');
+  const responses = await listResponsesOfRuns(ctx.db, [run.id]);
+  const hasTitle = responses.some((r) => r.stage === 'title' && r.status === 'completed');
+  ctx.services.council.executor.execute({
+    run: { ...claimed, titleModel: hasTitle ? null : claimed.titleModel },
+    provider,
+    apiKey,
+    question: question.content,
+    history: toHistory(messages.filter((m) => m.position < question.position)),
+    previous: collectPrevious(claimed, responses),
+  });
+  return { runId: run.id };
+}
+
+/** Stops a run (idempotent: a run already over is left as it is). */
+export async function cancelRun(ctx: AuthedContext, runId: string): Promise<{ status: CouncilRun['status'] }> {
+  const run = await findRunForUser(ctx.db, ctx.session.userId, runId);
+  if (!run) throw notFound('Run');
+  if (run.status === 'queued' || run.status === 'running') await ctx.services.council.executor.cancel(run.id);
+  return { status: run.status };
+}
+
+async function assertMayStartRun(ctx: AuthedContext): Promise<void> {
+  await enforce(ctx, `council:user:${ctx.session.userId}`, ctx.config.rateLimits.councilRunsPerUser);
+  const active = await countActiveRuns(ctx.db, ctx.session.userId);
+  const max = ctx.config.council.maxConcurrentRunsPerUser;
+  if (active >= max) {
+    throw appError(
+      'TOO_MANY_REQUESTS',
+      'RUN_LIMIT_REACHED',
+      `You already have ${active} council runs going (the limit is ${max}). Wait for one to finish.`,
+    );
+  }
+}
+
+/** Earlier questions with the council's final answers (a question and its answer share a run id). */
+function toHistory(
+  messages: { role: 'user' | 'assistant'; content: string; runId: string | null }[],
+): ConversationTurn[] {
+  const answers = new Map(messages.filter((m) => m.role === 'assistant' && m.runId).map((m) => [m.runId, m.content]));
+  return messages.flatMap((m) => {
+    const answer = m.role === 'user' && m.runId ? answers.get(m.runId) : undefined;
+    return answer === undefined ? [] : [{ question: m.content, answer }];
+  });
+}
+
+function collectPrevious(
+  run: CouncilRun,
+  responses: Awaited<ReturnType<typeof listResponsesOfRuns>>,
+): PreviousRunResults {
+  const completed = responses.filter((r) => r.status === 'completed' && r.content !== null);
+  const stage1: NonNullable<PreviousRunResults['stage1']> = {};
+  const reviews: NonNullable<PreviousRunResults['reviews']> = {};
+  for (const r of completed) {
+    const usage = (r.usage as Usage | null) ?? null;
+    if (r.stage === 'stage1') stage1[r.model] = { content: r.content ?? '', usage };
+    if (r.stage === 'stage2')
+      reviews[r.model] = { content: r.content ?? '', parsedRanking: r.parsedRanking ?? [], usage };
+  }
+  return { stage1, reviews, ...(run.labelToModel ? { labelToModel: run.labelToModel } : {}) };
+}
+
+function dedupe(values: string[]): string[] {
+  return [...new Set(values)];
+}

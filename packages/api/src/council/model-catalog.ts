@@ -1,0 +1,79 @@
+import { fetchModels, type ModelInfo } from '@llm-council/council';
+import type { CouncilDefaults, ProviderConfig } from '../config.js';
+import type { Logger } from '../context.js';
+import { appError } from '../errors.js';
+
+const CACHE_TTL_MS = 10 * 60 * 1000;
+const FAILURE_RETRY_MS = 30 * 1000;
+
+export interface Catalog {
+  models: ModelInfo[];
+  /** `catalog`: the provider's live list; `configured`: our defaults, because the provider's list was unavailable. */
+  source: 'catalog' | 'configured';
+}
+
+/**
+ * The models a provider offers, from `{base}/models`, cached for ten minutes per provider. When
+ * the provider cannot be reached the configured defaults stand in, so the app keeps working.
+ */
+export class ModelCatalog {
+  private readonly cache = new Map<string, { catalog: Catalog; expiresAt: number }>();
+  private readonly inFlight = new Map<string, Promise<Catalog>>();
+
+  constructor(
+    private readonly defaults: CouncilDefaults,
+    private readonly fetchImpl: typeof fetch,
+    private readonly logger: Logger,
+  ) {}
+
+  async list(provider: ProviderConfig): Promise<Catalog> {
+    const cached = this.cache.get(provider.id);
+    if (cached && cached.expiresAt > Date.now()) return cached.catalog;
+    let pending = this.inFlight.get(provider.id);
+    if (!pending) {
+      pending = this.load(provider).finally(() => this.inFlight.delete(provider.id));
+      this.inFlight.set(provider.id, pending);
+    }
+    return pending;
+  }
+
+  /** Refuses model ids the provider does not offer (and that we did not configure). */
+  async assertKnown(provider: ProviderConfig, modelIds: string[]): Promise<void> {
+    const { models } = await this.list(provider);
+    const known = new Set([...models.map((m) => m.id), ...this.configuredIds()]);
+    const unknown = modelIds.filter((id) => !known.has(id));
+    if (unknown.length > 0) {
+      throw appError(
+        'BAD_REQUEST',
+        'UNKNOWN_MODEL',
+        `Unknown model${unknown.length > 1 ? 's' : ''} for ${provider.label}: ${unknown.join(', ')}`,
+      );
+    }
+  }
+
+  private async load(provider: ProviderConfig): Promise<Catalog> {
+    try {
+      const models = await fetchModels({
+        baseUrl: provider.baseUrl,
+        fetch: this.fetchImpl,
+        signal: AbortSignal.timeout(10_000),
+      });
+      const catalog: Catalog = { models, source: 'catalog' };
+      this.cache.set(provider.id, { catalog, expiresAt: Date.now() + CACHE_TTL_MS });
+      return catalog;
+    } catch (error) {
+      this.logger.warn({ err: error, provider: provider.id }, 'model catalog unavailable; using configured models');
+      const catalog: Catalog = {
+        models: this.configuredIds().map((id) => ({ id, name: id, contextLength: null, pricing: null })),
+        source: 'configured',
+      };
+      this.cache.set(provider.id, { catalog, expiresAt: Date.now() + FAILURE_RETRY_MS });
+      return catalog;
+    }
+  }
+
+  private configuredIds(): string[] {
+    const { models, chairmanModel, titleModel } = this.defaults;
+    return [...new Set([...models, chairmanModel, ...(titleModel ? [titleModel] : [])])];
+  }
+}

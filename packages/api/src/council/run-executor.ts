@@ -1,0 +1,171 @@
+import {
+  createChatClient,
+  runCouncil,
+  type ChatTimeouts,
+  type ConversationTurn,
+  type PreviousRunResults,
+} from '@llm-council/council';
+import type { CouncilRun, Database } from '@llm-council/db';
+import type { Kysely } from 'kysely';
+import type { ApiConfig, ProviderConfig } from '../config.js';
+import type { Logger } from '../context.js';
+import { appendEvent, findLastSeq } from './council-events.repository.js';
+import { claimAbandonedRuns, heartbeatRuns, updateRun } from './council-runs.repository.js';
+import { createEventRecorder } from './event-recorder.js';
+import { nameProviderInErrors } from './provider-wording.js';
+import type { RunEventBus } from './run-event-bus.js';
+
+export interface ExecutorDeps {
+  db: Kysely<Database>;
+  bus: RunEventBus;
+  config: ApiConfig;
+  logger: Logger;
+  /** Identifies this process in `council_runs.host`. */
+  hostId: string;
+  fetch: typeof fetch;
+  /** True when this process is the only one that can own runs (the embedded database). */
+  isSoleHost: boolean;
+  upstreamTimeouts?: Partial<ChatTimeouts>;
+}
+
+export interface ExecuteRequest {
+  run: CouncilRun;
+  provider: ProviderConfig;
+  apiKey: string;
+  question: string;
+  history: ConversationTurn[];
+  previous?: PreviousRunResults;
+}
+
+/**
+ * Executes council runs in the background of this process: a run outlives the request (and the
+ * client connection) that started it, ends only by finishing, failing or `cancel`, and proves
+ * it is alive with a heartbeat. Runs whose host died are swept to `interrupted`.
+ */
+export class RunExecutor {
+  private readonly active = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private stopCancelListener: (() => void) | undefined;
+  private isShuttingDown = false;
+
+  constructor(private readonly deps: ExecutorDeps) {}
+
+  /** Marks abandoned runs interrupted, then starts heartbeats and the periodic sweep. */
+  async start(): Promise<void> {
+    const { heartbeatSeconds, staleAfterSeconds } = this.deps.config.council;
+    await this.sweep(this.deps.isSoleHost ? null : staleAfterSeconds);
+    this.stopCancelListener = this.deps.bus.onCancelRequested((runId) => this.active.get(runId)?.controller.abort());
+    this.timers.push(
+      setInterval(() => void this.heartbeat(), heartbeatSeconds * 1000).unref(),
+      setInterval(() => void this.sweep(staleAfterSeconds), staleAfterSeconds * 1000).unref(),
+    );
+  }
+
+  execute(request: ExecuteRequest): void {
+    const controller = new AbortController();
+    const done = this.runToEnd(request, controller.signal).finally(() => this.active.delete(request.run.id));
+    this.active.set(request.run.id, { controller, done });
+  }
+
+  /** Cancels a run wherever it executes: here at once, on another host through the bus. */
+  async cancel(runId: string): Promise<void> {
+    const local = this.active.get(runId);
+    if (local) local.controller.abort();
+    else await this.deps.bus.requestCancel(runId);
+  }
+
+  /** The run's promise, for tests and graceful shutdown. */
+  whenSettled(runId: string): Promise<void> {
+    return this.active.get(runId)?.done ?? Promise.resolve();
+  }
+
+  /**
+   * Graceful shutdown: runs still going are recorded as interrupted (a retry resumes them), not
+   * cancelled — the user did not ask for that.
+   */
+  async shutdown(): Promise<void> {
+    this.isShuttingDown = true;
+    for (const timer of this.timers) clearInterval(timer);
+    this.stopCancelListener?.();
+    const running = [...this.active.entries()];
+    for (const [, { controller }] of running) controller.abort();
+    await Promise.allSettled(running.map(([, { done }]) => done));
+  }
+
+  private async runToEnd(request: ExecuteRequest, signal: AbortSignal): Promise<void> {
+    const { db, bus, logger, config } = this.deps;
+    const { run } = request;
+    try {
+      await updateRun(db, run.id, { host: this.deps.hostId, heartbeatAt: new Date() });
+      const recorder = createEventRecorder(db, bus, {
+        runId: run.id,
+        conversationId: run.conversationId,
+        attempt: run.attempt,
+        lastSeq: await findLastSeq(db, run.id),
+      });
+      const client = createChatClient({
+        baseUrl: request.provider.baseUrl,
+        apiKey: request.apiKey,
+        fetch: this.deps.fetch,
+        appUrl: config.appUrl,
+        appTitle: config.appTitle,
+        ...(this.deps.upstreamTimeouts ? { timeouts: this.deps.upstreamTimeouts } : {}),
+      });
+      await runCouncil(
+        {
+          question: request.question,
+          history: request.history,
+          models: run.models,
+          chairmanModel: run.chairmanModel,
+          titleModel: run.titleModel,
+          attempt: run.attempt,
+          ...(request.previous ? { previous: request.previous } : {}),
+        },
+        {
+          chat: client.chat,
+          // During shutdown the runner's own "cancelled" is not the truth: the host went away.
+          emit: (event) =>
+            this.isShuttingDown && event.type === 'run_cancelled'
+              ? this.interrupt(run.id)
+              : recorder(nameProviderInErrors(event, request.provider.label)),
+          signal,
+        },
+      );
+    } catch (error) {
+      logger.error({ err: error, runId: run.id }, 'council run crashed');
+      await this.interrupt(run.id).catch((inner: unknown) =>
+        logger.error({ err: inner, runId: run.id }, 'could not mark run interrupted'),
+      );
+    }
+  }
+
+  private async interrupt(runId: string): Promise<void> {
+    const seq = await appendEvent(this.deps.db, runId, { type: 'run_interrupted' });
+    await updateRun(this.deps.db, runId, { status: 'interrupted', finishedAt: new Date() });
+    await this.deps.bus.publish(runId, seq);
+  }
+
+  private async heartbeat(): Promise<void> {
+    try {
+      await heartbeatRuns(this.deps.db, [...this.active.keys()], new Date());
+    } catch (error) {
+      this.deps.logger.warn({ err: error }, 'run heartbeat failed');
+    }
+  }
+
+  /** Interrupts live runs whose heartbeat is older than `staleAfterSeconds` (null: all of them). */
+  private async sweep(staleAfterSeconds: number | null): Promise<void> {
+    try {
+      const now = new Date();
+      const cutoff = staleAfterSeconds === null ? null : new Date(now.getTime() - staleAfterSeconds * 1000);
+      const ids = await claimAbandonedRuns(this.deps.db, cutoff, now, [...this.active.keys()]);
+      for (const runId of ids) {
+        const seq = await appendEvent(this.deps.db, runId, { type: 'run_interrupted' });
+        await this.deps.bus.publish(runId, seq);
+      }
+      if (ids.length > 0) this.deps.logger.warn({ runIds: ids }, 'abandoned council runs marked interrupted');
+    } catch (error) {
+      this.deps.logger.warn({ err: error }, 'run sweep failed');
+    }
+  }
+}

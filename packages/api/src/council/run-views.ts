@@ -1,0 +1,124 @@
+import type { AggregateRanking, Usage } from '@llm-council/council';
+import type { CouncilRun, Database } from '@llm-council/db';
+import type { Kysely } from 'kysely';
+import { listResponsesOfRuns, listRunsOfConversation } from './council-runs.repository.js';
+
+type ResponseRow = Awaited<ReturnType<typeof listResponsesOfRuns>>[number];
+type ErrorView = { code: string; message: string } | null;
+
+/** Everything a client needs to draw a finished (or paused) run without replaying its events. */
+export interface RunView {
+  id: string;
+  status: CouncilRun['status'];
+  userMessageId: string;
+  provider: string;
+  models: string[];
+  chairmanModel: string;
+  attempt: number;
+  error: { code: string; message: string; stage?: string } | null;
+  labelToModel: Record<string, string> | null;
+  aggregate: AggregateRanking[] | null;
+  stage1: {
+    model: string;
+    status: 'completed' | 'failed';
+    content: string | null;
+    error: ErrorView;
+    usage: Usage | null;
+    durationMs: number | null;
+  }[];
+  stage2: {
+    reviewer: string;
+    status: 'completed' | 'failed';
+    content: string | null;
+    parsedRanking: string[];
+    error: ErrorView;
+    usage: Usage | null;
+    durationMs: number | null;
+  }[];
+  stage3: {
+    model: string;
+    status: 'completed' | 'failed';
+    content: string | null;
+    error: ErrorView;
+    usage: Usage | null;
+    durationMs: number | null;
+  } | null;
+  title: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+export async function listRunViews(db: Kysely<Database>, conversationId: string): Promise<RunView[]> {
+  const runs = await listRunsOfConversation(db, conversationId);
+  const responses = await listResponsesOfRuns(
+    db,
+    runs.map((r) => r.id),
+  );
+  return runs.map((run) =>
+    toRunView(
+      run,
+      responses.filter((r) => r.runId === run.id),
+    ),
+  );
+}
+
+export async function getRunView(db: Kysely<Database>, run: CouncilRun): Promise<RunView> {
+  return toRunView(run, await listResponsesOfRuns(db, [run.id]));
+}
+
+function toRunView(run: CouncilRun, responses: ResponseRow[]): RunView {
+  const ofStage = (stage: ResponseRow['stage']) => responses.filter((r) => r.stage === stage);
+  const chairman = ofStage('stage3')[0];
+  // Answers in the council's order, whatever order they finished in.
+  const order = (model: string) => run.models.indexOf(model);
+  return {
+    id: run.id,
+    status: run.status,
+    userMessageId: run.userMessageId,
+    provider: run.provider,
+    models: run.models,
+    chairmanModel: run.chairmanModel,
+    attempt: run.attempt,
+    error: run.error,
+    labelToModel: run.labelToModel,
+    aggregate: (run.aggregate as AggregateRanking[] | null) ?? null,
+    stage1: ofStage('stage1')
+      .sort((a, b) => order(a.model) - order(b.model))
+      .map((r) => ({
+        model: r.model,
+        status: r.status,
+        content: r.content,
+        error: r.error,
+        usage: usageOf(r),
+        durationMs: r.durationMs,
+      })),
+    stage2: ofStage('stage2')
+      .sort((a, b) => order(a.model) - order(b.model))
+      .map((r) => ({
+        reviewer: r.model,
+        status: r.status,
+        content: r.content,
+        parsedRanking: r.parsedRanking ?? [],
+        error: r.error,
+        usage: usageOf(r),
+        durationMs: r.durationMs,
+      })),
+    stage3: chairman
+      ? {
+          model: chairman.model,
+          status: chairman.status,
+          content: chairman.content,
+          error: chairman.error,
+          usage: usageOf(chairman),
+          durationMs: chairman.durationMs,
+        }
+      : null,
+    title: ofStage('title')[0]?.content ?? null,
+    createdAt: run.createdAt.toISOString(),
+    finishedAt: run.finishedAt?.toISOString() ?? null,
+  };
+}
+
+function usageOf(row: ResponseRow): Usage | null {
+  return (row.usage as Usage | null) ?? null;
+}

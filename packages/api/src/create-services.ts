@@ -1,0 +1,63 @@
+import type { ChatTimeouts } from '@llm-council/council';
+import type { Database, ListenFn } from '@llm-council/db';
+import type { Kysely } from 'kysely';
+import type { ApiConfig } from './config.js';
+import type { Logger } from './context.js';
+import { ModelCatalog } from './council/model-catalog.js';
+import { createRunEventBus } from './council/run-event-bus.js';
+import { RunExecutor } from './council/run-executor.js';
+import type { Services } from './services.js';
+import { validateApiKeyWithProvider } from './settings/key-validation.js';
+
+export interface ServiceDeps {
+  db: Kysely<Database>;
+  /** Postgres LISTEN (several hosts); null on the embedded database. */
+  listen: ListenFn | null;
+  config: ApiConfig;
+  logger: Logger;
+  hostId: string;
+  /** The fetch used for every upstream call (tests may wrap it). */
+  fetch?: typeof fetch;
+  upstreamTimeouts?: Partial<ChatTimeouts>;
+}
+
+export interface ServicesHandle {
+  services: Services;
+  /** Sweeps abandoned runs and starts heartbeats. */
+  start(): Promise<void>;
+  /** Interrupts runs still going and stops listening. */
+  shutdown(): Promise<void>;
+}
+
+/** Builds the long-lived services the host shares across requests. */
+export async function createServices(deps: ServiceDeps): Promise<ServicesHandle> {
+  const fetchImpl = deps.fetch ?? globalThis.fetch;
+  const bus = await createRunEventBus(deps.db, deps.listen);
+  const executor = new RunExecutor({
+    db: deps.db,
+    bus,
+    config: deps.config,
+    logger: deps.logger,
+    hostId: deps.hostId,
+    fetch: fetchImpl,
+    isSoleHost: deps.listen === null,
+    ...(deps.upstreamTimeouts ? { upstreamTimeouts: deps.upstreamTimeouts } : {}),
+  });
+  const services: Services = {
+    validateApiKey: (provider, apiKey) => validateApiKeyWithProvider(provider, apiKey, fetchImpl),
+    council: {
+      executor,
+      bus,
+      catalog: new ModelCatalog(deps.config.council, fetchImpl, deps.logger),
+      hostId: deps.hostId,
+    },
+  };
+  return {
+    services,
+    start: () => executor.start(),
+    async shutdown() {
+      await executor.shutdown();
+      await bus.close();
+    },
+  };
+}

@@ -1,0 +1,14 @@
+import { authRouter } from './auth/auth.router.js';
+import { councilRouter } from './council/council.router.js';
+import { conversationsRouter } from './conversations/conversations.router.js';
+import { settingsRouter } from './settings/settings.router.js';
+import { router } from './trpc.js';
+
+export const appRouter = router({
+  auth: authRouter,
+  settings: settingsRouter,
+  conversations: conversationsRouter,
+  council: councilRouter,
+});
+
+export type AppRouter = typeof appRouter;

@@ -1,0 +1,34 @@
+import type { ProviderConfig } from './config.js';
+import type { ModelCatalog } from './council/model-catalog.js';
+import type { RunEventBus } from './council/run-event-bus.js';
+import type { RunExecutor } from './council/run-executor.js';
+
+/** What a provider said about a key when it was saved. */
+export type KeyValidation =
+  | {
+      status: 'valid';
+      label: string | null;
+      /** Credit limit in USD, null when unlimited. */
+      limit: number | null;
+      limitRemaining: number | null;
+      usage: number | null;
+      isFreeTier: boolean | null;
+    }
+  /** The provider has no key endpoint (Ollama, llama.cpp): accepted unvalidated. */
+  | { status: 'unvalidated' };
+
+/**
+ * Long-lived collaborators the host builds once and shares across requests (context is data;
+ * these are the pieces with state or I/O beyond the database).
+ */
+export interface Services {
+  /** Checks a key with the provider; throws API_KEY_REJECTED when the provider refuses it. */
+  validateApiKey(provider: ProviderConfig, apiKey: string): Promise<KeyValidation>;
+  council: {
+    executor: RunExecutor;
+    bus: RunEventBus;
+    catalog: ModelCatalog;
+    /** This process's id among the hosts sharing the database. */
+    hostId: string;
+  };
+}

@@ -1,0 +1,41 @@
+import { UpstreamError, fetchKeyInfo } from '@llm-council/council';
+import type { ProviderConfig } from '../config.js';
+import { appError } from '../errors.js';
+import type { KeyValidation } from '../services.js';
+
+/**
+ * Asks the provider about a key before it is saved, so a typo is caught now rather than at the
+ * first question. Providers without a key endpoint (local servers) accept any key.
+ */
+export async function validateApiKeyWithProvider(
+  provider: ProviderConfig,
+  apiKey: string,
+  fetchImpl: typeof fetch = globalThis.fetch,
+): Promise<KeyValidation> {
+  if (!provider.hasKeyEndpoint) return { status: 'unvalidated' };
+  let check: Awaited<ReturnType<typeof fetchKeyInfo>>;
+  try {
+    check = await fetchKeyInfo({
+      baseUrl: provider.baseUrl,
+      apiKey,
+      fetch: fetchImpl,
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch (error) {
+    if (!(error instanceof UpstreamError)) throw error;
+    throw appError(
+      'BAD_GATEWAY',
+      'API_KEY_REJECTED',
+      `${provider.label} could not check the key right now (${error.message}). Try again.`,
+    );
+  }
+  if (check.status === 'invalid') {
+    throw appError(
+      'BAD_REQUEST',
+      'API_KEY_REJECTED',
+      `${provider.label} rejected this key. Check that you copied it completely.`,
+    );
+  }
+  if (check.status === 'unsupported') return { status: 'unvalidated' };
+  return { status: 'valid', ...check.info };
+}

@@ -1,0 +1,44 @@
+import { notFound } from '../errors.js';
+import { protectedProcedure, router } from '../trpc.js';
+import { hintFor, encryptApiKey } from './api-key-crypto.js';
+import { findProvider } from './api-key.service.js';
+import { deleteApiKey, listApiKeys, upsertApiKey, type ApiKeySummary } from './api-keys.repository.js';
+import { deleteApiKeyInput, saveApiKeyInput } from './settings.schemas.js';
+
+export const settingsRouter = router({
+  /** The providers this server is configured for (users store one key per provider). */
+  providers: protectedProcedure.query(({ ctx }) =>
+    ctx.config.providers.map((p) => ({ id: p.id, label: p.label, hasServerKey: p.fallbackApiKey !== null })),
+  ),
+
+  /** Saves (or replaces) the caller's key for a provider. The key is never returned, only its hint. */
+  saveApiKey: protectedProcedure.input(saveApiKeyInput).mutation(async ({ ctx, input }) => {
+    const provider = findProvider(ctx.config, input.provider);
+    const validation = await ctx.services.validateApiKey(provider, input.apiKey);
+    const owner = { userId: ctx.session.userId, provider: provider.id };
+    const saved = await upsertApiKey(ctx.db, {
+      ...owner,
+      encryptedKey: encryptApiKey(ctx.config.encryptionKeys, input.apiKey, owner),
+      keyHint: hintFor(input.apiKey),
+    });
+    return { ...toSummary(saved), validation };
+  }),
+
+  listApiKeys: protectedProcedure.query(async ({ ctx }) =>
+    (await listApiKeys(ctx.db, ctx.session.userId)).map(toSummary),
+  ),
+
+  deleteApiKey: protectedProcedure.input(deleteApiKeyInput).mutation(async ({ ctx, input }) => {
+    if (!(await deleteApiKey(ctx.db, ctx.session.userId, input.provider))) throw notFound('API key');
+    return { ok: true as const };
+  }),
+});
+
+function toSummary(row: ApiKeySummary) {
+  return {
+    provider: row.provider,
+    keyHint: row.keyHint,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}

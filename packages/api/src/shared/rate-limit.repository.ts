@@ -1,0 +1,57 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '@llm-council/db';
+import type { RateLimitRule } from '../config.js';
+
+export type RateLimitResult = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
+/**
+ * Fixed-window counter in the database, so every host sharing one Postgres shares the limits.
+ * One upsert counts the hit and returns the window, so concurrent hits cannot both slip through.
+ */
+export async function hitRateLimit(
+  db: Kysely<Database>,
+  key: string,
+  rule: RateLimitRule,
+  now: Date,
+): Promise<RateLimitResult> {
+  const windowStartFloor = new Date(now.getTime() - rule.windowSeconds * 1000);
+  const row = await db
+    .insertInto('rateLimits')
+    .values({ key, windowStart: now, count: 1 })
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet({
+        count: sql<number>`case when rate_limits.window_start <= ${windowStartFloor} then 1 else rate_limits.count + 1 end`,
+        windowStart: sql<Date>`case when rate_limits.window_start <= ${windowStartFloor} then ${now}::timestamptz else rate_limits.window_start end`,
+      }),
+    )
+    .returning(['count', 'windowStart'])
+    .executeTakeFirstOrThrow();
+  if (row.count <= rule.limit) return { allowed: true };
+  return { allowed: false, retryAfterSeconds: secondsUntilWindowEnds(row.windowStart, rule, now) };
+}
+
+/** Reads a counter without counting (to refuse before doing expensive work). */
+export async function peekRateLimit(
+  db: Kysely<Database>,
+  key: string,
+  rule: RateLimitRule,
+  now: Date,
+): Promise<RateLimitResult> {
+  const row = await db
+    .selectFrom('rateLimits')
+    .select(['count', 'windowStart'])
+    .where('key', '=', key)
+    .executeTakeFirst();
+  if (!row || row.windowStart.getTime() <= now.getTime() - rule.windowSeconds * 1000) return { allowed: true };
+  if (row.count < rule.limit) return { allowed: true };
+  return { allowed: false, retryAfterSeconds: secondsUntilWindowEnds(row.windowStart, rule, now) };
+}
+
+export async function clearRateLimit(db: Kysely<Database>, key: string): Promise<void> {
+  await db.deleteFrom('rateLimits').where('key', '=', key).execute();
+}
+
+function secondsUntilWindowEnds(windowStart: Date, rule: RateLimitRule, now: Date): number {
+  const endsAt = windowStart.getTime() + rule.windowSeconds * 1000;
+  return Math.max(1, Math.ceil((endsAt - now.getTime()) / 1000));
+}

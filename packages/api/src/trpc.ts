@@ -1,0 +1,73 @@
+import { initTRPC, type TRPCError } from '@trpc/server';
+import { ZodError } from 'zod';
+import type { Context, Session } from './context.js';
+import { AppErrorCause, appError } from './errors.js';
+import { resolveSession } from './auth/session.js';
+
+const GENERIC_MESSAGE = 'Something went wrong on our side. Please try again.';
+
+// The only initTRPC in the codebase.
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error, ctx }) {
+    const cause = error.cause;
+    const isInternal = error.code === 'INTERNAL_SERVER_ERROR';
+    const fieldErrors = cause instanceof ZodError ? flattenIssues(cause) : undefined;
+    return {
+      message: publicMessage(error, fieldErrors),
+      code: shape.code,
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        path: shape.data.path,
+        requestId: ctx?.req.requestId ?? null,
+        appCode:
+          cause instanceof AppErrorCause
+            ? cause.appCode
+            : fieldErrors
+              ? 'VALIDATION_FAILED'
+              : isInternal
+                ? 'INTERNAL'
+                : null,
+        retryAfterSeconds: cause instanceof AppErrorCause ? (cause.retryAfterSeconds ?? null) : null,
+        fieldErrors: fieldErrors ?? null,
+      },
+    };
+  },
+});
+
+/** The message a client may see: never internals, never an echo of raw input. */
+function publicMessage(error: TRPCError, fieldErrors: Record<string, string[]> | undefined): string {
+  if (error.code === 'INTERNAL_SERVER_ERROR') return GENERIC_MESSAGE;
+  // JSON.parse quotes the offending input (a password, a key) in its message.
+  if (error.code === 'PARSE_ERROR' || error.cause instanceof SyntaxError) return 'The request is not valid JSON';
+  if (error.code === 'PAYLOAD_TOO_LARGE') return 'The request is too large';
+  if (fieldErrors) return describeFieldErrors(fieldErrors);
+  return error.message;
+}
+
+function flattenIssues(error: ZodError): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.length > 0 ? issue.path.join('.') : '(input)';
+    (out[key] ??= []).push(issue.message);
+  }
+  return out;
+}
+
+function describeFieldErrors(fields: Record<string, string[]>): string {
+  return Object.entries(fields)
+    .map(([field, messages]) => `${field}: ${messages.join('; ')}`)
+    .join('. ');
+}
+
+export const router = t.router;
+export const publicProcedure = t.procedure;
+export const createCallerFactory = t.createCallerFactory;
+export const middleware = t.middleware;
+
+/** A procedure that requires a valid access token; `ctx.session` is non-null inside. */
+export const protectedProcedure = t.procedure.use(async ({ ctx, next }) => {
+  const session: Session | null = ctx.req.accessToken ? await resolveSession(ctx, ctx.req.accessToken) : null;
+  if (!session) throw appError('UNAUTHORIZED', 'SESSION_EXPIRED', 'Please sign in again');
+  return next({ ctx: { ...ctx, session } });
+});

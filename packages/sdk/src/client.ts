@@ -1,0 +1,128 @@
+import {
+  createTRPCClient,
+  httpBatchLink,
+  httpLink,
+  httpSubscriptionLink,
+  splitLink,
+  type TRPCClient,
+} from '@trpc/client';
+import { EventSource } from 'eventsource';
+import type { AppRouter } from '@llm-council/api';
+import { ask, followRun, type AskOptions, type FollowOptions, type RunEventEnvelope } from './ask.js';
+import { refreshAwareLink } from './refresh-link.js';
+import { SessionKeeper, type Transport } from './session.js';
+import { memoryTokenStore, type TokenStore } from './token-store.js';
+
+export interface CouncilClientOptions {
+  /** The server's base URL, e.g. `http://127.0.0.1:3000` (the SDK talks to `<url>/trpc`). */
+  url: string;
+  /** Where tokens live; defaults to memory. */
+  tokenStore?: TokenStore;
+  /** A fetch implementation (defaults to the global one). */
+  fetch?: typeof fetch;
+  /**
+   * How the refresh token travels: `cookie` (HttpOnly cookie; the default in browsers) or `body`
+   * (kept in the token store; the default elsewhere).
+   */
+  transport?: Transport;
+  /** Called when the session is over (refresh failed): show the sign-in screen here. */
+  onSessionExpired?: () => void;
+}
+
+export type CouncilClient = TRPCClient<AppRouter> & {
+  /** Signs in again from the stored refresh token (or the browser's cookie); true when it worked. */
+  restoreSession(): Promise<boolean>;
+  /** The current access token, if any (e.g. to hand to another tool). */
+  getAccessToken(): Promise<string | null>;
+  /**
+   * Asks the council and yields the run's events until it ends, surviving dropped connections.
+   *
+   * @example
+   * for await (const { event } of client.ask(conversationId, 'Why is the sky blue?')) {
+   *   if (event.type === 'model_delta') process.stdout.write(event.text);
+   * }
+   */
+  ask(conversationId: string, content: string, options?: AskOptions): AsyncGenerator<RunEventEnvelope, void, undefined>;
+  /** Follows an existing run's events (resuming after `lastEventId` if given). */
+  followRun(runId: string, options?: FollowOptions): AsyncGenerator<RunEventEnvelope, void, undefined>;
+};
+
+/**
+ * Creates the typed client for every router (`auth`, `settings`, `conversations`, `council`).
+ * Tokens returned by `auth.*` are stored automatically; an expired access token is refreshed
+ * transparently (once, however many calls are waiting) and the call retried.
+ *
+ * @example
+ * import { createCouncilClient } from '@llm-council/sdk';
+ * const client = createCouncilClient({ url: 'http://127.0.0.1:3000' });
+ * await client.auth.register.mutate({ email: 'ada@example.com', password: 'a long passphrase' });
+ * const me = await client.auth.me.query();
+ * const conversation = await client.conversations.create.mutate({ title: 'Hello' });
+ */
+export function createCouncilClient(options: CouncilClientOptions): CouncilClient {
+  const baseUrl = `${options.url.replace(/\/+$/, '')}/trpc`;
+  const transport: Transport = options.transport ?? (isBrowser() ? 'cookie' : 'body');
+  const baseFetch = options.fetch ?? globalThis.fetch;
+  // Cookie mode must send the refresh cookie even when the API is on another origin (dev proxy).
+  const fetchImpl: typeof fetch =
+    transport === 'cookie' ? (input, init) => baseFetch(input, { ...init, credentials: 'include' }) : baseFetch;
+
+  const refreshClient = createTRPCClient<AppRouter>({ links: [httpLink({ url: baseUrl, fetch: fetchImpl })] });
+  const session = new SessionKeeper(
+    options.tokenStore ?? memoryTokenStore(),
+    transport,
+    refreshClient,
+    options.onSessionExpired,
+  );
+  const authorize = async (): Promise<Record<string, string>> => {
+    const token = await session.accessToken();
+    return token ? { Authorization: `Bearer ${token}` } : {};
+  };
+
+  const client = createTRPCClient<AppRouter>({
+    links: [
+      refreshAwareLink(session),
+      splitLink({
+        condition: (op) => op.type === 'subscription',
+        true: httpSubscriptionLink({
+          url: baseUrl,
+          EventSource,
+          // Runs on every (re)connect, so a reconnect always carries the current token.
+          eventSourceOptions: () => ({
+            fetch: async (input, init) =>
+              fetchImpl(input, {
+                ...init,
+                headers: { ...(init?.headers as Record<string, string>), ...(await authorize()) },
+              }),
+          }),
+        }),
+        // Calls that may set cookies must not stream; a plain batch link answers in one piece.
+        false: httpBatchLink({ url: baseUrl, fetch: fetchImpl, headers: authorize }),
+      }),
+    ],
+  });
+
+  return withExtraMethods(client, {
+    restoreSession: () => session.refresh(),
+    getAccessToken: () => session.accessToken(),
+    ask: (conversationId: string, content: string, askOptions?: AskOptions) =>
+      ask(client, conversationId, content, askOptions),
+    followRun: (runId: string, followOptions?: FollowOptions) => followRun(client, runId, followOptions),
+  });
+}
+
+/**
+ * tRPC's client is a Proxy that reads every property as a procedure path, so methods assigned
+ * onto it with `Object.assign` are unreachable (they land on the proxy's hidden target). A
+ * wrapping Proxy answers our own methods first and hands everything else to tRPC.
+ */
+function withExtraMethods<T extends object, E extends Record<string, unknown>>(client: T, extras: E): T & E {
+  return new Proxy(client, {
+    get: (target, key, receiver) =>
+      typeof key === 'string' && Object.hasOwn(extras, key) ? extras[key] : Reflect.get(target, key, receiver),
+  }) as T & E;
+}
+
+function isBrowser(): boolean {
+  return typeof (globalThis as { document?: unknown }).document !== 'undefined';
+}
