@@ -1,0 +1,130 @@
+import { Show, createSignal, onCleanup } from 'solid-js';
+import { useClient } from '../api-context';
+import { describeError, rateLimitMessage } from '../ui/describe-error';
+import { TextField } from '../ui/text-field';
+import type { SessionUser } from './session';
+
+type Mode = 'login' | 'register';
+type Fields = 'email' | 'password' | 'confirm';
+
+/**
+ * Sign in or create an account. Field errors come from the server (zod issues, EMAIL_TAKEN,
+ * WEAK_PASSWORD) and appear next to their field; only the password confirmation is checked here,
+ * because only the browser sees it.
+ */
+export function LoginForm(props: { onSignedIn: (user: SessionUser) => void; initialMode?: Mode }) {
+  const client = useClient();
+  const [mode, setMode] = createSignal<Mode>(props.initialMode ?? 'login');
+  const [email, setEmail] = createSignal('');
+  const [password, setPassword] = createSignal('');
+  const [confirm, setConfirm] = createSignal('');
+  const [isBusy, setBusy] = createSignal(false);
+  const [errors, setErrors] = createSignal<Partial<Record<Fields, string[]>>>({});
+  const [formError, setFormError] = createSignal<string | null>(null);
+  const [waitSeconds, setWaitSeconds] = createSignal(0);
+
+  let countdown: ReturnType<typeof setInterval> | undefined;
+  onCleanup(() => clearInterval(countdown));
+  const startCountdown = (seconds: number) => {
+    clearInterval(countdown);
+    setWaitSeconds(Math.ceil(seconds));
+    countdown = setInterval(() => {
+      const left = waitSeconds() - 1;
+      setWaitSeconds(Math.max(0, left));
+      setFormError(left > 0 ? rateLimitMessage(left) : null);
+      if (left <= 0) clearInterval(countdown);
+    }, 1000);
+  };
+
+  const isRegister = () => mode() === 'register';
+  const switchMode = () => {
+    setMode(isRegister() ? 'login' : 'register');
+    setErrors({});
+    setFormError(null);
+  };
+
+  const onSubmit = async (event: SubmitEvent) => {
+    event.preventDefault();
+    setFormError(null);
+    const local: Partial<Record<Fields, string[]>> = {};
+    if (email().trim() === '') local.email = ['Enter your email address.'];
+    if (password() === '') local.password = ['Enter your password.'];
+    if (isRegister() && confirm() !== password()) local.confirm = ['The passwords do not match.'];
+    setErrors(local);
+    if (Object.keys(local).length > 0) return;
+
+    setBusy(true);
+    try {
+      const input = { email: email(), password: password() };
+      const result = isRegister() ? await client.auth.register.mutate(input) : await client.auth.login.mutate(input);
+      props.onSignedIn({ id: result.user.id, email: result.user.email });
+    } catch (error) {
+      const ui = describeError(error);
+      const fields: Partial<Record<Fields, string[]>> = {};
+      if (ui.fieldErrors['email']) fields.email = ui.fieldErrors['email'];
+      if (ui.fieldErrors['password']) fields.password = ui.fieldErrors['password'];
+      if (ui.code === 'EMAIL_TAKEN') fields.email = [ui.message];
+      if (ui.code === 'WEAK_PASSWORD') fields.password = [ui.message];
+      setErrors(fields);
+      if (Object.keys(fields).length === 0) setFormError(ui.message);
+      if (ui.retryAfterSeconds !== null) startCountdown(ui.retryAfterSeconds);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="auth-form" onSubmit={(event) => void onSubmit(event)} noValidate aria-busy={isBusy()}>
+      <h1>{isRegister() ? 'Create your account' : 'Sign in'}</h1>
+      <p class="auth-lede">
+        {isRegister()
+          ? 'Ask several models at once; they review each other and a chairman writes the answer.'
+          : 'Welcome back to the council.'}
+      </p>
+      <Show when={formError()}>
+        <div class="notice notice-error" role="alert">
+          {formError()}
+        </div>
+      </Show>
+      <TextField
+        label="Email"
+        type="email"
+        name="email"
+        autocomplete="email"
+        value={email()}
+        onValue={setEmail}
+        errors={errors().email}
+      />
+      <TextField
+        label="Password"
+        type="password"
+        name="password"
+        autocomplete={isRegister() ? 'new-password' : 'current-password'}
+        value={password()}
+        onValue={setPassword}
+        errors={errors().password}
+        hint={isRegister() ? 'At least 8 characters. A few words make a strong password.' : undefined}
+      />
+      <Show when={isRegister()}>
+        <TextField
+          label="Confirm password"
+          type="password"
+          name="confirm"
+          autocomplete="new-password"
+          value={confirm()}
+          onValue={setConfirm}
+          errors={errors().confirm}
+        />
+      </Show>
+      <button class="button button-primary button-block" type="submit" disabled={isBusy() || waitSeconds() > 0}>
+        {isBusy() ? 'Please wait…' : isRegister() ? 'Create account' : 'Sign in'}
+      </button>
+      <p class="auth-switch">
+        {isRegister() ? 'Already have an account?' : 'New here?'}{' '}
+        <button type="button" class="link-button" onClick={switchMode}>
+          {isRegister() ? 'Sign in' : 'Create an account'}
+        </button>
+      </p>
+    </form>
+  );
+}

@@ -1,0 +1,152 @@
+import { fireEvent, screen, waitFor, within } from '@solidjs/testing-library';
+import { expect, test } from 'vitest';
+import { ConversationsProvider, createConversationsStore } from '../conversations/conversations-store';
+import { conversation, runRecord } from '../testing/conversation-fixtures';
+import { RUN_ID, completeRunEvents } from '../testing/council-events';
+import { createFakeCouncil } from '../testing/fake-council';
+import { sdkError } from '../testing/fake-trpc-fetch';
+import { loadMarkdownRenderer } from '../markdown/markdown-view';
+import { renderWithClient } from '../testing/render';
+import type { Conversation } from '../council/council-types';
+import { ConversationView } from './conversation-view';
+
+function renderConversation(data: Conversation) {
+  const fake = createFakeCouncil();
+  const store = createConversationsStore(fake.client);
+  renderWithClient(
+    () => (
+      <ConversationsProvider store={store}>
+        <ConversationView conversation={data} />
+      </ConversationsProvider>
+    ),
+    fake.client,
+    `/c/${data.id}`,
+  );
+  return fake;
+}
+
+const box = () => screen.getByLabelText<HTMLTextAreaElement>('Message the council');
+// Stages 1 and 2 both have a tab per model: find each panel through its tab list.
+const panelOf = (tablist: string) =>
+  within(screen.getByRole('tablist', { name: tablist }).parentElement as HTMLElement).getByRole('tabpanel');
+const stage1Panel = () => panelOf('Answers by model');
+
+test('a finished conversation renders every stage from the stored run, without subscribing', async () => {
+  const fake = renderConversation(conversation());
+
+  expect(await screen.findByText('What is the capital of France?')).toBeTruthy();
+  expect(stage1Panel().textContent).toContain('Paris is the capital.');
+  await loadMarkdownRenderer();
+  // Stage 2 shows model names instead of labels, and the ranking extracted from the review.
+  const review = panelOf('Reviews by model');
+  await waitFor(() => expect(within(review).getAllByText('grok-4', { selector: 'strong' })).toHaveLength(2));
+  expect(review.textContent).not.toContain('Response B');
+  const extracted = within(review).getByRole('heading', { name: 'Extracted ranking' }).parentElement as HTMLElement;
+  expect(
+    within(extracted)
+      .getAllByRole('listitem')
+      .map((li) => li.textContent),
+  ).toEqual(['grok-4', 'gpt-5.1']);
+  expect(screen.getByRole('table', { name: /street cred/i })).toBeTruthy();
+  const finalAnswer = screen.getByRole('region', { name: 'Final answer' });
+  expect(finalAnswer.textContent).toContain('Chairman: gemini-3-pro-preview');
+  expect(finalAnswer.textContent).toContain('Final: Paris.');
+  expect(fake.api.events.subscribe).not.toHaveBeenCalled();
+  expect(box().disabled).toBe(false);
+});
+
+test('reloading mid-run replays the stream from the start and shows text before the run finishes', async () => {
+  const fake = renderConversation(
+    conversation({
+      runs: [
+        runRecord({ status: 'running', stage1: [], stage2: [], stage3: null, aggregate: null, labelToModel: null }),
+      ],
+    }),
+  );
+  await screen.findByText('What is the capital of France?');
+  expect(fake.api.events.subscribe).toHaveBeenCalledWith({ runId: RUN_ID }, expect.anything());
+  expect(box().disabled).toBe(true);
+
+  // Stage 1 is streaming: partial text is visible and the chips say who is answering.
+  fake.emit(RUN_ID, completeRunEvents.slice(0, 5));
+  await waitFor(() => expect(stage1Panel().textContent).toContain('Paris is the capital.'));
+  const chips = screen.getByRole('list', { name: 'Council members' });
+  expect(within(chips).getAllByText('answering')).toHaveLength(2);
+  expect(screen.getByRole('status', { name: '' }).textContent).toMatch(/Stage 1 of 3/);
+  expect(screen.queryByRole('region', { name: 'Final answer' })).toBeNull();
+
+  fake.emit(RUN_ID, completeRunEvents.slice(5));
+  await waitFor(() =>
+    expect(screen.getByRole('region', { name: 'Final answer' }).textContent).toContain('The council agrees: Paris.'),
+  );
+  expect(screen.getByRole('table', { name: /street cred/i })).toBeTruthy();
+  expect(box().disabled).toBe(false);
+  expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Capital of France');
+});
+
+test('asking a question starts a run, shows the question at once and follows the new run', async () => {
+  const fake = renderConversation(conversation());
+  await screen.findByText('What is the capital of France?');
+  fireEvent.input(box(), { target: { value: 'And of Italy?' } });
+  fireEvent.keyDown(box(), { key: 'Enter' });
+
+  expect(await screen.findByText('And of Italy?')).toBeTruthy();
+  const startInput = fake.api.start.mutate.mock.lastCall?.[0] ?? {};
+  expect(startInput).toMatchObject({ conversationId: conversation().id, content: 'And of Italy?' });
+  expect(startInput['clientRequestId']).toMatch(/^[0-9a-f-]{36}$/);
+  expect(fake.api.events.subscribe).toHaveBeenLastCalledWith({ runId: 'run-new' }, expect.anything());
+  expect(box().disabled).toBe(true);
+
+  fireEvent.click(screen.getByRole('button', { name: 'Stop the council' }));
+  expect(fake.api.cancel.mutate).toHaveBeenCalledWith({ runId: 'run-new' });
+  fake.emit('run-new', [{ type: 'run_cancelled' }]);
+  await waitFor(() => expect(box().disabled).toBe(false));
+  expect(screen.getByText('You stopped this run.', { exact: false })).toBeTruthy();
+});
+
+test('without an API key the question stays in the box and Settings is one click away', async () => {
+  const fake = renderConversation(conversation({ messages: [], runs: [] }));
+  fake.api.start.mutate.mockRejectedValueOnce(
+    await sdkError({
+      code: 'PRECONDITION_FAILED',
+      message: 'Add an OpenRouter API key in Settings first.',
+      appCode: 'NO_API_KEY',
+    }),
+  );
+  await screen.findByText(/No questions yet/);
+  fireEvent.input(box(), { target: { value: 'Hello?' } });
+  fireEvent.keyDown(box(), { key: 'Enter' });
+
+  const alert = await screen.findByRole('alert');
+  expect(alert.textContent).toContain('Add an OpenRouter API key in Settings first.');
+  expect(within(alert).getByRole('link', { name: 'Open Settings' }).getAttribute('href')).toBe('/settings');
+  expect(box().value).toBe('Hello?');
+});
+
+test('a failed run offers Retry, which resumes the same run’s stream', async () => {
+  const fake = renderConversation(
+    conversation({
+      runs: [
+        runRecord({
+          status: 'failed',
+          error: { code: 'UPSTREAM_UNAVAILABLE', message: 'The model is unavailable right now.', stage: 'stage3' },
+          stage3: {
+            model: 'google/gemini-3-pro-preview',
+            status: 'failed',
+            content: null,
+            error: { code: 'UPSTREAM_UNAVAILABLE', message: 'The model is unavailable right now.' },
+            usage: null,
+            durationMs: null,
+          },
+        }),
+      ],
+    }),
+  );
+  await screen.findByText(/This run failed: The model is unavailable right now\./);
+  const [bannerRetry] = screen.getAllByRole('button', { name: /Retry/ });
+  fireEvent.click(bannerRetry as HTMLElement);
+
+  await waitFor(() => expect(fake.api.retry.mutate).toHaveBeenCalledWith({ runId: RUN_ID }));
+  await waitFor(() => expect(fake.api.events.subscribe).toHaveBeenCalledWith({ runId: RUN_ID }, expect.anything()));
+  expect(box().disabled).toBe(true);
+});

@@ -1,0 +1,158 @@
+import { For, Show, createEffect, createSignal, getOwner, onCleanup, onMount, runWithOwner } from 'solid-js';
+import { useClient } from '../api-context';
+import { useConversations } from '../conversations/conversations-store';
+import { councilApi } from '../council/council-api';
+import type { Conversation, CouncilEvent } from '../council/council-types';
+import { createLiveRun, type LiveRun } from '../council/live-run';
+import { shortModelName } from '../council/model-names';
+import { runFromRecord } from '../council/run-from-record';
+import { createRunState, isLive, type RunState } from '../council/run-state';
+import { describeError, type UiError } from '../ui/describe-error';
+import { ErrorNotice } from '../ui/error-notice';
+import { Composer } from './composer';
+import { newRequestId } from './request-id';
+import { TurnView, type Turn } from './turn-view';
+import { buildTurns } from './turns';
+
+/**
+ * A conversation: every turn so far, live runs followed (a reload lands here too and resumes them
+ * by replaying their events), and the composer that starts the next run.
+ */
+export function ConversationView(props: { conversation: Conversation }) {
+  const council = councilApi(useClient());
+  const conversations = useConversations();
+  const owner = getOwner();
+  const id = props.conversation.id;
+  const [title, setTitle] = createSignal(props.conversation.title);
+  const [sendError, setSendError] = createSignal<UiError | null>(null);
+  const [stopError, setStopError] = createSignal<string | null>(null);
+
+  const onRunEvent = (event: CouncilEvent) => {
+    if (event.type === 'title_completed') {
+      setTitle(event.title);
+      conversations.touch(id, { title: event.title });
+    }
+    if (event.type === 'run_completed' || event.type === 'run_failed') {
+      conversations.touch(id, { updatedAt: new Date().toISOString() });
+    }
+  };
+  // Runs live as long as this view, whenever they were created (even after an await).
+  const makeRun = (initial: RunState): LiveRun =>
+    runWithOwner(owner, () => createLiveRun(council, initial, onRunEvent)) as LiveRun;
+
+  const [turns, setTurns] = createSignal<Turn[]>(
+    buildTurns(props.conversation).map((t) => ({
+      key: t.message.id,
+      message: t.message,
+      answer: t.answer,
+      run: t.run ? makeRun(runFromRecord(t.run)) : null,
+    })),
+  );
+  onMount(() => {
+    for (const turn of turns()) if (turn.run && isLive(turn.run.state.status)) turn.run.follow();
+  });
+
+  const liveRun = () => turns().find((t) => t.run && isLive(t.run.state.status))?.run ?? undefined;
+  const latestRun = () => turns().findLast((t) => t.run)?.run;
+  const lineup = () => {
+    const run = latestRun()?.state;
+    return {
+      models: run?.models.length ? run.models : (props.conversation.models ?? []),
+      chairman: run?.chairmanModel || props.conversation.chairmanModel,
+    };
+  };
+
+  createEffect(() => (document.title = `${title()} · LLM Council`));
+
+  const send = async (content: string): Promise<boolean> => {
+    setSendError(null);
+    try {
+      const { runId, messageId } = await council.start.mutate({
+        conversationId: id,
+        content,
+        clientRequestId: newRequestId(),
+      });
+      const now = new Date().toISOString();
+      const { models, chairman } = lineup();
+      const run = makeRun(createRunState({ runId, models, chairmanModel: chairman ?? '' }));
+      setTurns([
+        ...turns(),
+        { key: messageId, message: { id: messageId, content, createdAt: now }, run, answer: null },
+      ]);
+      run.follow();
+      conversations.touch(id, { updatedAt: now });
+      queueMicrotask(() =>
+        document.getElementById(`turn-${messageId}`)?.scrollIntoView?.({ block: 'start', behavior: 'smooth' }),
+      );
+      return true;
+    } catch (error) {
+      setSendError(describeError(error));
+      return false;
+    }
+  };
+
+  const stop = () => {
+    setStopError(null);
+    liveRun()
+      ?.stop()
+      .catch((error: unknown) => setStopError(`Could not stop the run: ${describeError(error).message}`));
+  };
+
+  // Keep following the newest text while the reader is at the bottom; leave them be if they scrolled up.
+  const scroller = () => document.getElementById('main');
+  let isAtBottom = true;
+  const onScroll = () => {
+    const el = scroller();
+    if (el) isAtBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 120;
+  };
+  let list: HTMLDivElement | undefined;
+  onMount(() => {
+    const el = scroller();
+    // Without ResizeObserver (old browsers, jsdom) the view simply does not auto-follow.
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    el.addEventListener('scroll', onScroll, { passive: true });
+    const observer = new ResizeObserver(() => {
+      if (isAtBottom && liveRun()) el.scrollTop = el.scrollHeight;
+    });
+    if (list) observer.observe(list);
+    onCleanup(() => {
+      observer.disconnect();
+      el.removeEventListener('scroll', onScroll);
+    });
+  });
+
+  return (
+    <div class="chat">
+      <header class="chat-head">
+        <h1 class="chat-title">{title()}</h1>
+        <Show when={lineup().models.length > 0}>
+          <p class="chat-council">
+            Council: {lineup().models.map(shortModelName).join(', ')}
+            <Show when={lineup().chairman}>{(c) => <> · Chairman: {shortModelName(c())}</>}</Show>
+          </p>
+        </Show>
+      </header>
+      <div class="turns" ref={list}>
+        <For each={turns()} fallback={<p class="chat-empty">No questions yet. Ask the council below.</p>}>
+          {(turn, index) => (
+            <div id={`turn-${turn.key}`} class="turn-anchor">
+              <TurnView turn={turn} isLatest={index() === turns().length - 1} />
+            </div>
+          )}
+        </For>
+      </div>
+      <div class="composer-dock">
+        <Show when={sendError()}>{(error) => <ErrorNotice message={error().message} code={error().code} />}</Show>
+        <Show when={stopError()}>{(message) => <ErrorNotice message={message()} />}</Show>
+        <Composer
+          onSend={send}
+          onStop={stop}
+          isRunLive={liveRun() !== undefined}
+          isStopping={liveRun()?.isStopping() ?? false}
+          placeholder={turns().length === 0 ? 'Ask the council anything…' : 'Ask a follow-up question…'}
+          draftKey={id}
+        />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,136 @@
+import { A, useLocation, useNavigate } from '@solidjs/router';
+import { Match, Switch, createSignal } from 'solid-js';
+import { describeError } from '../ui/describe-error';
+import { PencilIcon, TrashIcon } from '../ui/icons';
+import { formatFullTime, formatRelativeTime, useMinuteClock } from '../ui/relative-time';
+import { useConversations, type ConversationSummary } from './conversations-store';
+
+type Mode = 'view' | 'rename' | 'confirm-delete';
+
+/** One sidebar row: open, rename in place, or delete after an explicit confirmation. */
+export function ConversationItem(props: { conversation: ConversationSummary; onNavigate: () => void }) {
+  const store = useConversations();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const now = useMinuteClock();
+  const [mode, setMode] = createSignal<Mode>('view');
+  const [draft, setDraft] = createSignal('');
+  const [error, setError] = createSignal<string | null>(null);
+  const [isBusy, setBusy] = createSignal(false);
+  const href = () => `/c/${props.conversation.id}`;
+
+  const startRename = () => {
+    setDraft(props.conversation.title);
+    setError(null);
+    setMode('rename');
+  };
+
+  const run = async (action: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+      setMode('view');
+    } catch (err) {
+      setError(describeError(err).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const saveRename = () => {
+    const title = draft().trim();
+    if (title === '' || title === props.conversation.title) return setMode('view');
+    void run(() => store.rename(props.conversation.id, title));
+  };
+
+  const confirmDelete = () =>
+    void run(async () => {
+      const wasOpen = location.pathname === href();
+      await store.remove(props.conversation.id);
+      if (wasOpen) navigate('/', { replace: true });
+    });
+
+  return (
+    <li class="conversation-item" classList={{ 'is-editing': mode() !== 'view' }}>
+      <Switch>
+        <Match when={mode() === 'view'}>
+          <A href={href()} class="conversation-link" activeClass="is-active" end onClick={() => props.onNavigate()}>
+            <span class="conversation-title">{props.conversation.title}</span>
+            <time
+              class="conversation-time"
+              datetime={props.conversation.updatedAt}
+              title={formatFullTime(props.conversation.updatedAt)}
+            >
+              {formatRelativeTime(props.conversation.updatedAt, now())}
+            </time>
+          </A>
+          <div class="conversation-actions">
+            <button
+              type="button"
+              class="icon-button"
+              onClick={startRename}
+              aria-label={`Rename “${props.conversation.title}”`}
+            >
+              <PencilIcon />
+            </button>
+            <button
+              type="button"
+              class="icon-button"
+              onClick={() => setMode('confirm-delete')}
+              aria-label={`Delete “${props.conversation.title}”`}
+            >
+              <TrashIcon />
+            </button>
+          </div>
+        </Match>
+        <Match when={mode() === 'rename'}>
+          <form class="conversation-rename" onSubmit={(event) => (event.preventDefault(), saveRename())}>
+            <label class="sr-only" for={`rename-${props.conversation.id}`}>
+              New title
+            </label>
+            <input
+              id={`rename-${props.conversation.id}`}
+              value={draft()}
+              maxLength={200}
+              disabled={isBusy()}
+              ref={(el) => queueMicrotask(() => el.select())}
+              onInput={(event) => setDraft(event.currentTarget.value)}
+              onKeyDown={(event) => event.key === 'Escape' && setMode('view')}
+            />
+            <button type="submit" class="button button-small button-primary" disabled={isBusy()}>
+              Save
+            </button>
+            <button type="button" class="button button-small" onClick={() => setMode('view')}>
+              Cancel
+            </button>
+          </form>
+        </Match>
+        <Match when={mode() === 'confirm-delete'}>
+          <div class="conversation-confirm" role="group" aria-label="Confirm deletion">
+            <p>Delete “{props.conversation.title}”? This cannot be undone.</p>
+            <div class="conversation-confirm-actions">
+              <button
+                type="button"
+                class="button button-small button-danger"
+                disabled={isBusy()}
+                onClick={confirmDelete}
+                ref={(el) => queueMicrotask(() => el.focus())}
+              >
+                Delete
+              </button>
+              <button type="button" class="button button-small" onClick={() => setMode('view')}>
+                Cancel
+              </button>
+            </div>
+          </div>
+        </Match>
+      </Switch>
+      {error() && (
+        <p class="field-error" role="alert">
+          {error()}
+        </p>
+      )}
+    </li>
+  );
+}

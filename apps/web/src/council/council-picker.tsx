@@ -1,0 +1,152 @@
+import { For, Show, createMemo, createSignal, createUniqueId } from 'solid-js';
+import { CrownIcon } from '../ui/icons';
+import type { CatalogModel, ModelCatalog } from './council-types';
+import { shortModelName } from './model-names';
+import './council-picker.css';
+
+export const MIN_COUNCIL = 2;
+export const MAX_COUNCIL = 8;
+
+export interface CouncilChoice {
+  models: string[];
+  chairmanModel: string;
+}
+
+export function isValidChoice(choice: CouncilChoice): boolean {
+  return choice.models.length >= MIN_COUNCIL && choice.models.length <= MAX_COUNCIL && choice.chairmanModel !== '';
+}
+
+const formatPrice = (perToken: number) => `$${(perToken * 1_000_000).toFixed(perToken * 1_000_000 < 1 ? 2 : 1)}`;
+const describeModel = (m: CatalogModel) =>
+  [
+    m.contextLength ? `${Math.round(m.contextLength / 1000)}K context` : null,
+    m.pricing ? `${formatPrice(m.pricing.prompt)} in / ${formatPrice(m.pricing.completion)} out per M tokens` : null,
+  ]
+    .filter(Boolean)
+    .join(' · ');
+
+/**
+ * Chooses the council (2–8 models) and the chairman from the provider's catalog, defaults
+ * preselected by the caller. Collapsed it shows the choice; "Change" opens the searchable list.
+ */
+export function CouncilPicker(props: {
+  catalog: ModelCatalog;
+  choice: CouncilChoice;
+  onChange: (choice: CouncilChoice) => void;
+}) {
+  const id = createUniqueId();
+  const [isOpen, setOpen] = createSignal(false);
+  const [query, setQuery] = createSignal('');
+  const byId = createMemo(() => new Map(props.catalog.models.map((m) => [m.id, m])));
+  const nameOf = (modelId: string) => byId().get(modelId)?.name ?? shortModelName(modelId);
+  const matches = createMemo(() => {
+    const q = query().trim().toLowerCase();
+    return q === ''
+      ? props.catalog.models
+      : props.catalog.models.filter((m) => m.name.toLowerCase().includes(q) || m.id.toLowerCase().includes(q));
+  });
+  // The configured chairman may be outside the catalog; it must still be selectable (and shown).
+  const chairmanOptions = () =>
+    byId().has(props.choice.chairmanModel)
+      ? props.catalog.models
+      : [{ id: props.choice.chairmanModel, name: nameOf(props.choice.chairmanModel) }, ...props.catalog.models];
+  const isFull = () => props.choice.models.length >= MAX_COUNCIL;
+
+  const toggle = (modelId: string, isChecked: boolean) => {
+    const models = isChecked ? [...props.choice.models, modelId] : props.choice.models.filter((m) => m !== modelId);
+    props.onChange({ ...props.choice, models });
+  };
+
+  return (
+    <fieldset class="picker">
+      <legend class="picker-legend">Your council</legend>
+      <div class="picker-summary">
+        <ul class="picker-chosen" aria-label="Council members">
+          <For each={props.choice.models}>
+            {(m) => (
+              <li class="pill" title={m}>
+                {shortModelName(m)}
+              </li>
+            )}
+          </For>
+          <li class="pill pill-chairman" title={`Chairman: ${props.choice.chairmanModel}`}>
+            <CrownIcon />
+            {shortModelName(props.choice.chairmanModel)}
+            <span class="pill-role">· chairman</span>
+          </li>
+        </ul>
+        <button
+          type="button"
+          class="button button-small"
+          aria-expanded={isOpen()}
+          aria-controls={`${id}-panel`}
+          onClick={() => setOpen(!isOpen())}
+        >
+          {isOpen() ? 'Done' : 'Change'}
+        </button>
+      </div>
+      <Show when={props.choice.models.length < MIN_COUNCIL}>
+        <p class="field-error" role="alert">
+          Choose at least {MIN_COUNCIL} models.
+        </p>
+      </Show>
+
+      <Show when={isOpen()}>
+        <div class="picker-panel" id={`${id}-panel`}>
+          <div class="picker-controls">
+            <div class="field">
+              <label for={`${id}-search`}>Search models</label>
+              <input
+                id={`${id}-search`}
+                type="search"
+                value={query()}
+                placeholder="e.g. claude, gpt, llama"
+                onInput={(e) => setQuery(e.currentTarget.value)}
+              />
+            </div>
+            <div class="field">
+              <label for={`${id}-chairman`}>Chairman (writes the final answer)</label>
+              <select
+                id={`${id}-chairman`}
+                value={props.choice.chairmanModel}
+                onChange={(e) => props.onChange({ ...props.choice, chairmanModel: e.currentTarget.value })}
+              >
+                <For each={chairmanOptions()}>{(m) => <option value={m.id}>{m.name}</option>}</For>
+              </select>
+            </div>
+          </div>
+          <p class="picker-count" aria-live="polite">
+            {props.choice.models.length} selected · choose {MIN_COUNCIL} to {MAX_COUNCIL}
+            {props.catalog.source === 'configured' ? ' · models configured by the server' : ''}
+          </p>
+          <ul class="picker-list">
+            <For each={matches()} fallback={<li class="muted">No model matches “{query()}”.</li>}>
+              {(model) => {
+                const isChecked = () => props.choice.models.includes(model.id);
+                return (
+                  <li>
+                    <label class="picker-option" classList={{ 'is-checked': isChecked() }}>
+                      <input
+                        type="checkbox"
+                        checked={isChecked()}
+                        disabled={!isChecked() && isFull()}
+                        onChange={(e) => toggle(model.id, e.currentTarget.checked)}
+                      />
+                      <span class="picker-option-text">
+                        <span class="picker-option-name">{model.name}</span>
+                        <span class="picker-option-meta">
+                          {model.id}
+                          {describeModel(model) ? ` · ${describeModel(model)}` : ''}
+                        </span>
+                      </span>
+                    </label>
+                  </li>
+                );
+              }}
+            </For>
+          </ul>
+        </div>
+      </Show>
+    </fieldset>
+  );
+}

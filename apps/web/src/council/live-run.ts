@@ -1,0 +1,90 @@
+import { createSignal, onCleanup } from 'solid-js';
+import { createStore, reconcile, unwrap } from 'solid-js/store';
+import { describeError } from '../ui/describe-error';
+import { applyEvent } from './apply-event';
+import type { CouncilApi } from './council-api';
+import type { CouncilEvent } from './council-types';
+import { createRunState, isLive, type RunState } from './run-state';
+
+export type Connection = 'idle' | 'following' | 'lost';
+
+export interface LiveRun {
+  state: RunState;
+  connection: () => Connection;
+  connectionError: () => string | null;
+  /** Subscribes to the run's events: from the start the first time, then from the last event seen. */
+  follow: () => void;
+  /** Asks the server to stop the run; the stream then delivers `run_cancelled`. */
+  stop: () => Promise<void>;
+  /** Re-runs what failed; follows the (possibly new) run. */
+  retry: () => Promise<void>;
+  isStopping: () => boolean;
+}
+
+/**
+ * A run's state in a Solid store, fed by its event stream through `applyEvent`. The reducer
+ * returns a new state object; `reconcile` turns the difference into fine-grained updates, so a
+ * delta for one model re-renders that model's text only. Must be created under an owner (a
+ * component), which ends the subscription when it unmounts.
+ */
+export function createLiveRun(api: CouncilApi, initial: RunState, onEvent?: (event: CouncilEvent) => void): LiveRun {
+  const [state, setState] = createStore<RunState>(initial);
+  const [connection, setConnection] = createSignal<Connection>('idle');
+  const [connectionError, setConnectionError] = createSignal<string | null>(null);
+  const [isStopping, setStopping] = createSignal(false);
+  let lastEventId: string | undefined;
+  let subscription: { unsubscribe: () => void } | undefined;
+
+  const follow = () => {
+    subscription?.unsubscribe();
+    setConnection('following');
+    setConnectionError(null);
+    const input = lastEventId === undefined ? { runId: state.runId } : { runId: state.runId, lastEventId };
+    subscription = api.events.subscribe(input, {
+      onData: (item) => {
+        lastEventId = item.id;
+        const current = unwrap(state);
+        const next = applyEvent(current, item.data);
+        if (next === current) return;
+        setState(reconcile(next));
+        if (!isLive(next.status)) setStopping(false);
+        onEvent?.(item.data.event);
+      },
+      onError: (error) => {
+        setConnection('lost');
+        setConnectionError(describeError(error).message);
+      },
+      onComplete: () => setConnection('idle'),
+    });
+  };
+
+  onCleanup(() => subscription?.unsubscribe());
+
+  return {
+    state,
+    connection,
+    connectionError,
+    follow,
+    isStopping,
+    async stop() {
+      setStopping(true);
+      try {
+        await api.cancel.mutate({ runId: state.runId });
+      } catch (error) {
+        setStopping(false);
+        throw error;
+      }
+    },
+    async retry() {
+      const { runId } = await api.retry.mutate({ runId: state.runId });
+      if (runId !== state.runId) {
+        // A new run: start its stream from the beginning.
+        lastEventId = undefined;
+        setState(reconcile(createRunState({ runId, models: state.models, chairmanModel: state.chairmanModel })));
+      } else {
+        setState('status', 'queued');
+      }
+      follow();
+    },
+  };
+}

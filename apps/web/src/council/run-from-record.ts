@@ -1,0 +1,74 @@
+import type { RunRecord } from './council-types';
+import { createRunState, emptyAnswer, type RunState, type SlotStatus, type StagePhase } from './run-state';
+
+const slotStatus = (status: 'completed' | 'failed'): SlotStatus => (status === 'completed' ? 'done' : 'failed');
+
+/**
+ * The state of a run as stored by the server (`conversations.get` → `runs`). A finished run
+ * renders completely from this — names, rankings and the street-cred table included — without
+ * replaying its events. A live run starts from here and then follows its event stream, whose
+ * `run_started` resets whatever this guessed.
+ */
+export function runFromRecord(record: RunRecord): RunState {
+  const base = createRunState({
+    runId: record.id,
+    models: record.models,
+    chairmanModel: record.chairmanModel,
+    status: record.status,
+    attempt: record.attempt,
+  });
+  const stage1 = { ...base.stage1 };
+  for (const answer of record.stage1) {
+    stage1[answer.model] = {
+      model: answer.model,
+      status: slotStatus(answer.status),
+      text: answer.content ?? '',
+      error: answer.error,
+      usage: answer.usage,
+      durationMs: answer.durationMs,
+    };
+  }
+  const stage2: RunState['stage2'] = {};
+  for (const review of record.stage2) {
+    stage2[review.reviewer] = {
+      reviewer: review.reviewer,
+      status: slotStatus(review.status),
+      content: review.content ?? '',
+      parsedRanking: review.parsedRanking,
+      error: review.error,
+    };
+  }
+  const stage3 = record.stage3
+    ? {
+        ...emptyAnswer(record.stage3.model),
+        status: slotStatus(record.stage3.status),
+        text: record.stage3.content ?? '',
+        error: record.stage3.error,
+        usage: record.stage3.usage,
+        durationMs: record.stage3.durationMs,
+      }
+    : base.stage3;
+
+  const failedStage = record.error?.stage;
+  const phase = (key: 'stage1' | 'stage2' | 'stage3', hasResults: boolean): StagePhase => {
+    if (failedStage === key) return 'failed';
+    if (record.status === 'completed') return 'done';
+    return hasResults ? 'done' : 'pending';
+  };
+  const hasStage3 = record.stage3?.status === 'completed';
+  return {
+    ...base,
+    stage1,
+    stage2,
+    stage3,
+    title: record.title,
+    labelToModel: record.labelToModel ?? {},
+    aggregate: record.aggregate ?? [],
+    error: record.error,
+    phases: {
+      stage1: phase('stage1', record.stage1.length > 0 && record.labelToModel !== null),
+      stage2: phase('stage2', record.aggregate !== null),
+      stage3: record.stage3?.status === 'failed' ? 'failed' : phase('stage3', hasStage3),
+    },
+  };
+}

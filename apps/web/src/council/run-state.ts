@@ -1,0 +1,87 @@
+import type { AggregateRanking, CouncilError, RunStatus, Usage } from './council-types';
+
+/** What one model is doing in one stage, as the progress chips and tabs show it. */
+export type SlotStatus = 'waiting' | 'streaming' | 'done' | 'failed' | 'stopped';
+export type StagePhase = 'pending' | 'running' | 'done' | 'failed' | 'stopped';
+
+export interface AnswerSlot {
+  model: string;
+  status: SlotStatus;
+  /** Streamed text so far; replaced by the authoritative content on completion. */
+  text: string;
+  error: CouncilError | null;
+  usage: Usage | null;
+  durationMs: number | null;
+}
+
+export interface ReviewSlot {
+  reviewer: string;
+  status: SlotStatus;
+  content: string;
+  /** Labels best first, e.g. ['Response C', 'Response A']. */
+  parsedRanking: string[];
+  error: CouncilError | null;
+}
+
+/** Everything the UI knows about one council run; built only by `applyEvent` / `runFromRecord`. */
+export interface RunState {
+  runId: string;
+  status: RunStatus;
+  attempt: number;
+  /** Highest event seq applied; replayed events at or below it are ignored. */
+  lastSeq: number;
+  models: string[];
+  chairmanModel: string;
+  phases: Record<'stage1' | 'stage2' | 'stage3', StagePhase>;
+  stage1: Record<string, AnswerSlot>;
+  labelToModel: Record<string, string>;
+  stage2: Record<string, ReviewSlot>;
+  aggregate: AggregateRanking[];
+  stage3: AnswerSlot;
+  title: string | null;
+  /** `stage` is a CouncilStage from events; stored runs carry it as a plain string. */
+  error: (CouncilError & { stage?: string }) | null;
+}
+
+export function emptyAnswer(model: string): AnswerSlot {
+  return { model, status: 'waiting', text: '', error: null, usage: null, durationMs: null };
+}
+
+export function emptyReview(reviewer: string): ReviewSlot {
+  return { reviewer, status: 'waiting', content: '', parsedRanking: [], error: null };
+}
+
+/** A run that has been started but whose events have not arrived yet. */
+export function createRunState(init: {
+  runId: string;
+  models: string[];
+  chairmanModel: string;
+  status?: RunStatus;
+  attempt?: number;
+}): RunState {
+  return {
+    runId: init.runId,
+    status: init.status ?? 'queued',
+    attempt: init.attempt ?? 1,
+    lastSeq: 0,
+    models: init.models,
+    chairmanModel: init.chairmanModel,
+    phases: { stage1: 'pending', stage2: 'pending', stage3: 'pending' },
+    stage1: Object.fromEntries(init.models.map((m) => [m, emptyAnswer(m)])),
+    labelToModel: {},
+    stage2: {},
+    aggregate: [],
+    stage3: emptyAnswer(init.chairmanModel),
+    title: null,
+    error: null,
+  };
+}
+
+export function isLive(status: RunStatus): boolean {
+  return status === 'queued' || status === 'running';
+}
+
+/** Failed, cancelled and interrupted runs can be resumed with `council.retry`. */
+export function isRetryable(state: Pick<RunState, 'status'>): boolean {
+  return state.status === 'failed' || state.status === 'cancelled' || state.status === 'interrupted';
+}

@@ -1,0 +1,34 @@
+import { Show, createSignal } from 'solid-js';
+import { Tabs } from '../ui/tabs';
+import { AnswerBody } from './answer-body';
+import { shortModelName } from './model-names';
+import { emptyAnswer, type RunState } from './run-state';
+import { StatusLabel } from './status-label';
+
+/** Stage 1: one tab per council member, each answer streaming into its own panel. */
+export function Stage1Panel(props: { state: RunState; onRetry?: (() => void) | undefined }) {
+  const [picked, setPicked] = createSignal<string | null>(null);
+  // Until the user picks a tab, show the first member; a pick survives new events.
+  const selected = () => {
+    const choice = picked();
+    return choice !== null && props.state.models.includes(choice) ? choice : (props.state.models[0] ?? '');
+  };
+  const slot = () => props.state.stage1[selected()] ?? emptyAnswer(selected());
+  const items = () =>
+    props.state.models.map((model) => {
+      const s = props.state.stage1[model];
+      return {
+        id: model,
+        label: <StatusLabel name={shortModelName(model)} status={s?.status ?? 'waiting'} />,
+        title: s?.error ? `${model}: ${s.error.message}` : model,
+      };
+    });
+
+  return (
+    <Show when={props.state.models.length > 0} fallback={<p class="muted">Waiting for the council to convene…</p>}>
+      <Tabs label="Answers by model" items={items()} selected={selected()} onSelect={setPicked}>
+        <AnswerBody slot={slot()} waitingText="Waiting for the first words…" onRetry={props.onRetry} />
+      </Tabs>
+    </Show>
+  );
+}

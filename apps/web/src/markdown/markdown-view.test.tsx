@@ -1,0 +1,72 @@
+import { fireEvent, screen, waitFor } from '@solidjs/testing-library';
+import { expect, test, vi } from 'vitest';
+import { MarkdownView, loadMarkdownRenderer } from './markdown-view';
+import { renderUi as render } from '../testing/render';
+import { renderMarkdown } from './render-markdown';
+
+// Security case 41: model output is untrusted; nothing in it may run.
+const HOSTILE = [
+  'Here you go <img src=x onerror="window.__pwned = 1">',
+  '<script>window.__pwned = 2</script>',
+  '<svg><script>window.__pwned = 3</script></svg>',
+  '[click me](javascript:window.__pwned=4)',
+  '<a href="javascript:window.__pwned=5">link</a>',
+  '<iframe src="javascript:window.__pwned=6"></iframe>',
+  '<div style="position:fixed;inset:0" onclick="window.__pwned=7" class="final-answer">spoof</div>',
+  '<form action="https://evil.example"><input name="password"></form>',
+].join('\n\n');
+
+test('hostile model output renders inert: no scripts, no event handlers, no javascript: URLs, no forms', async () => {
+  await loadMarkdownRenderer();
+  const { container } = render(() => <MarkdownView source={HOSTILE} />);
+  const root = container.querySelector('.markdown') as HTMLElement;
+  await waitFor(() => expect(root.classList.contains('is-plain')).toBe(false));
+
+  expect(root.querySelector('script, iframe, form, input, style, img')).toBeNull();
+  for (const element of Array.from(root.querySelectorAll('*'))) {
+    for (const attribute of Array.from(element.attributes)) {
+      expect(attribute.name.startsWith('on'), `${element.tagName} has ${attribute.name}`).toBe(false);
+      expect(attribute.name).not.toBe('style');
+      expect(attribute.name).not.toBe('class');
+      expect(attribute.value.toLowerCase()).not.toContain('javascript:');
+    }
+  }
+  // The harmless parts survive: the prose and the link texts.
+  expect(root.textContent).toContain('Here you go');
+  expect(root.textContent).toContain('click me');
+  expect((window as { __pwned?: number }).__pwned).toBeUndefined();
+});
+
+test('markdown becomes HTML, and links open in a new tab without an opener', () => {
+  const html = renderMarkdown('# Title\n\n**bold** and [docs](https://example.com)\n\n| a | b |\n|---|---|\n| 1 | 2 |');
+  const doc = new DOMParser().parseFromString(html, 'text/html');
+
+  expect(doc.querySelector('h1')?.textContent).toBe('Title');
+  expect(doc.querySelector('strong')?.textContent).toBe('bold');
+  expect(doc.querySelector('table td')?.textContent).toBe('1');
+  const link = doc.querySelector('a');
+  expect(link?.getAttribute('target')).toBe('_blank');
+  expect(link?.getAttribute('rel')).toBe('noopener noreferrer nofollow');
+});
+
+test('code blocks get a copy button that copies the code', async () => {
+  const writeText = vi.fn(() => Promise.resolve());
+  Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
+  render(() => <MarkdownView source={'Run:\n\n```sh\npnpm test\n```'} />);
+
+  const button = await screen.findByRole('button', { name: /copy code/i });
+  fireEvent.click(button);
+  await waitFor(() => expect(button.textContent).toBe('Copied'));
+  expect(writeText).toHaveBeenCalledWith('pnpm test\n');
+});
+
+test('a markdown image becomes a link to it (images could only be broken under our CSP)', () => {
+  expect(renderMarkdown('![a chart](https://example.com/c.png)')).toBe(
+    '<p><a href="https://example.com/c.png" target="_blank" rel="noopener noreferrer nofollow">a chart</a></p>\n',
+  );
+  expect(renderMarkdown('![x](javascript:alert(1))')).not.toContain('javascript:');
+});
+
+test('harmless inline HTML in an answer survives sanitising', () => {
+  expect(renderMarkdown('Use <kbd>Ctrl</kbd> and <b>x</b>')).toBe('<p>Use <kbd>Ctrl</kbd> and <b>x</b></p>\n');
+});

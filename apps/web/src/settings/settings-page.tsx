@@ -1,0 +1,91 @@
+import { For, Show, createEffect, createResource, createSignal } from 'solid-js';
+import { useClient } from '../api-context';
+import { useSession } from '../auth/session';
+import { describeError } from '../ui/describe-error';
+import { ErrorNotice } from '../ui/error-notice';
+import { PageLoading } from '../ui/page-loading';
+import { ApiKeyCard } from './api-key-card';
+import type { SavedKey } from './settings-types';
+import './settings.css';
+
+/** `/settings`: API keys per provider, and the account (sign out of every device). */
+export function SettingsPage() {
+  const client = useClient();
+  const session = useSession();
+  const [data, { refetch, mutate }] = createResource(async () => {
+    const [providers, keys] = await Promise.all([
+      client.settings.providers.query(),
+      client.settings.listApiKeys.query(),
+    ]);
+    return { providers, keys };
+  });
+  const [accountMessage, setAccountMessage] = createSignal<string | null>(null);
+  createEffect(() => (document.title = 'Settings · LLM Council'));
+
+  const updateKey = (provider: string, saved: SavedKey | undefined) => {
+    const current = data();
+    if (!current) return;
+    const keys = current.keys.filter((k) => k.provider !== provider);
+    mutate({ ...current, keys: saved ? [...keys, saved] : keys });
+  };
+
+  const logoutEverywhere = async () => {
+    setAccountMessage(null);
+    try {
+      await client.auth.logoutAll.mutate();
+      await session.logout().catch(() => session.expire());
+    } catch (error) {
+      setAccountMessage(describeError(error).message);
+    }
+  };
+
+  return (
+    <div class="settings">
+      <h1>Settings</h1>
+      <section class="settings-section" aria-labelledby="keys-heading">
+        <h2 id="keys-heading">API keys</h2>
+        <p class="muted">
+          The council calls models with your own key. It is encrypted on the server, used only for your runs, and never
+          shown again — you will only see its last characters.
+        </p>
+        <Show
+          when={!data.error}
+          fallback={
+            <ErrorNotice message={describeError(data.error).message}>
+              <button type="button" class="button button-small" onClick={() => void refetch()}>
+                Try again
+              </button>
+            </ErrorNotice>
+          }
+        >
+          <Show when={data()} fallback={<PageLoading label="Loading your keys…" />}>
+            {(loaded) => (
+              <For each={loaded().providers}>
+                {(provider) => (
+                  <ApiKeyCard
+                    provider={provider}
+                    saved={loaded().keys.find((k) => k.provider === provider.id)}
+                    account={session.user()?.email ?? ''}
+                    onChange={(saved) => updateKey(provider.id, saved)}
+                  />
+                )}
+              </For>
+            )}
+          </Show>
+        </Show>
+      </section>
+      <section class="settings-section" aria-labelledby="account-heading">
+        <h2 id="account-heading">Account</h2>
+        <div class="card account-card">
+          <p>
+            Signed in as <strong>{session.user()?.email}</strong>
+          </p>
+          <button type="button" class="button" onClick={() => void logoutEverywhere()}>
+            Sign out on every device
+          </button>
+          <Show when={accountMessage()}>{(message) => <ErrorNotice message={message()} />}</Show>
+        </div>
+      </section>
+    </div>
+  );
+}

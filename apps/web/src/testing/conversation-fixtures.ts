@@ -1,0 +1,92 @@
+import type { Conversation, Message, RunRecord } from '../council/council-types';
+import { CHAIRMAN, MODELS, RUN_ID } from './council-events';
+
+export const CONVERSATION_ID = '0b7e6f0e-3f55-4a4b-9d2f-6c1b8f3f2a10';
+export const QUESTION_ID = 'a3c8e2f4-1d7b-4c2e-8f1a-2b9d6e5c4a01';
+
+export function userMessage(content: string, id = QUESTION_ID, position = 1): Message {
+  return { id, role: 'user', content, position, runId: null, createdAt: '2025-11-26T12:00:00.000Z' };
+}
+
+/** A run record as `conversations.get` returns it; `overrides` shape the case under test. */
+export function runRecord(overrides: Partial<RunRecord> = {}): RunRecord {
+  return {
+    id: RUN_ID,
+    status: 'completed',
+    userMessageId: QUESTION_ID,
+    provider: 'openrouter',
+    models: MODELS,
+    chairmanModel: CHAIRMAN,
+    attempt: 1,
+    error: null,
+    labelToModel: { 'Response A': 'openai/gpt-5.1', 'Response B': 'x-ai/grok-4' },
+    aggregate: [
+      { model: 'x-ai/grok-4', averageRank: 1, rankingsCount: 2 },
+      { model: 'openai/gpt-5.1', averageRank: 2, rankingsCount: 2 },
+    ],
+    stage1: [
+      {
+        model: 'openai/gpt-5.1',
+        status: 'completed',
+        content: 'Paris is the capital.',
+        error: null,
+        usage: null,
+        durationMs: 1200,
+      },
+      {
+        model: 'x-ai/grok-4',
+        status: 'completed',
+        content: 'The capital is Paris.',
+        error: null,
+        usage: null,
+        durationMs: 1500,
+      },
+    ],
+    stage2: [
+      {
+        reviewer: 'openai/gpt-5.1',
+        status: 'completed',
+        content: 'Response B is better.\n\nFINAL RANKING:\n1. Response B\n2. Response A',
+        parsedRanking: ['Response B', 'Response A'],
+        error: null,
+        usage: null,
+        durationMs: null,
+      },
+      {
+        reviewer: 'x-ai/grok-4',
+        status: 'completed',
+        content: 'I prefer Response B.\n\nFINAL RANKING:\n1. Response B\n2. Response A',
+        parsedRanking: ['Response B', 'Response A'],
+        error: null,
+        usage: null,
+        durationMs: null,
+      },
+    ],
+    stage3: {
+      model: CHAIRMAN,
+      status: 'completed',
+      content: 'Final: **Paris**.',
+      error: null,
+      usage: null,
+      durationMs: null,
+    },
+    title: 'Capital of France',
+    createdAt: '2025-11-26T12:00:01.000Z',
+    finishedAt: '2025-11-26T12:00:09.000Z',
+    ...overrides,
+  };
+}
+
+export function conversation(overrides: Partial<Conversation> = {}): Conversation {
+  return {
+    id: CONVERSATION_ID,
+    title: 'Capital of France',
+    models: MODELS,
+    chairmanModel: CHAIRMAN,
+    createdAt: '2025-11-26T12:00:00.000Z',
+    updatedAt: '2025-11-26T12:00:09.000Z',
+    messages: [userMessage('What is the capital of France?')],
+    runs: [runRecord()],
+    ...overrides,
+  };
+}

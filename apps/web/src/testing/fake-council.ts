@@ -1,0 +1,60 @@
+import type { CouncilClient } from '@llm-council/sdk';
+import { vi } from 'vitest';
+import type { CouncilApi } from '../council/council-api';
+import type { CouncilEvent, TrackedCouncilEvent } from '../council/council-types';
+import { trackedEvents } from './council-events';
+
+interface Observer {
+  onData: (item: TrackedCouncilEvent) => void;
+  onError: (error: unknown) => void;
+  onComplete: () => void;
+}
+
+interface Subscription {
+  input: { runId: string; lastEventId?: string | null };
+  observer: Partial<Observer>;
+  isClosed: boolean;
+}
+
+/**
+ * The council procedures with a controllable event stream: tests decide when each event arrives,
+ * which is how "text appears before the run finishes" and "resume after reload" are observed.
+ * Everything else of the client is absent (the views under test use only `council.*`).
+ */
+export function createFakeCouncil() {
+  const subscriptions: Subscription[] = [];
+  const seqByRun = new Map<string, number>();
+  const api = {
+    models: { query: vi.fn() },
+    start: {
+      mutate: vi.fn((_input: Record<string, unknown>) =>
+        Promise.resolve({ runId: 'run-new', messageId: 'message-new' }),
+      ),
+    },
+    events: {
+      subscribe: vi.fn((input: Subscription['input'], observer: Partial<Observer>) => {
+        const subscription = { input, observer, isClosed: false };
+        subscriptions.push(subscription);
+        return { unsubscribe: () => (subscription.isClosed = true) };
+      }),
+    },
+    cancel: { mutate: vi.fn(() => Promise.resolve({ ok: true })) },
+    retry: { mutate: vi.fn((input: { runId: string }) => Promise.resolve({ runId: input.runId })) },
+    get: { query: vi.fn() },
+  };
+
+  return {
+    api,
+    // Only the procedures above exist; the cast is the price of tRPC's deeply generic client type.
+    client: { council: api as unknown as CouncilApi } as unknown as CouncilClient,
+    subscriptions,
+    /** Delivers events to every open subscription of `runId`, numbered after the previous ones. */
+    emit(runId: string, events: CouncilEvent[]) {
+      const first = (seqByRun.get(runId) ?? 0) + 1;
+      seqByRun.set(runId, first + events.length - 1);
+      for (const item of trackedEvents(events, first, runId)) {
+        for (const s of subscriptions) if (!s.isClosed && s.input.runId === runId) s.observer.onData?.(item);
+      }
+    },
+  };
+}
