@@ -207,3 +207,19 @@ test('re-encryption leaves a row with one flipped bit alone and reports it as un
     await isolated.close();
   }
 });
+
+test('when the provider cannot be reached the key is still saved, marked unvalidated', async () => {
+  // Port 9 on loopback: nothing listens there, so the key check fails to connect.
+  const offline = await startTestServer({ env: { OPENROUTER_BASE_URL: 'http://127.0.0.1:9/api/v1' } });
+  try {
+    const { client } = await registerUser(offline);
+    const apiKey = newKey();
+    const saved = await client.settings.saveApiKey.mutate({ provider: 'openrouter', apiKey });
+    expect(saved.validation).toEqual({ status: 'unvalidated', reason: 'unreachable' });
+    expect(await client.settings.listApiKeys.query()).toEqual([
+      expect.objectContaining({ provider: 'openrouter', keyHint: `…${apiKey.slice(-6)}` }),
+    ]);
+  } finally {
+    await offline.close();
+  }
+});

@@ -14,8 +14,11 @@ export type KeyValidation =
       usage: number | null;
       isFreeTier: boolean | null;
     }
-  /** The provider has no key endpoint (Ollama, llama.cpp): accepted unvalidated. */
-  | { status: 'unvalidated' };
+  /**
+   * Accepted without a check: `no-endpoint` — the provider has no key endpoint (Ollama,
+   * llama.cpp); `unreachable` — the provider could not be asked just now (the first run will tell).
+   */
+  | { status: 'unvalidated'; reason: 'no-endpoint' | 'unreachable' };
 
 /**
  * Long-lived collaborators the host builds once and shares across requests (context is data;

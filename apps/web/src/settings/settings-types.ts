@@ -10,7 +10,9 @@ const usd = (value: number) => `$${value.toFixed(value < 1 ? 4 : 2)}`;
 /** What the provider said about a key, in one or two plain sentences. */
 export function describeValidation(validation: KeyValidation, providerLabel: string): string {
   if (validation.status === 'unvalidated') {
-    return `Saved. ${providerLabel} has no way to check keys, so it was stored without a check.`;
+    return validation.reason === 'unreachable'
+      ? `Saved, but ${providerLabel} could not be reached to check it; your first question will tell.`
+      : `Saved. ${providerLabel} has no way to check keys, so it was stored without a check.`;
   }
   const parts = [`Key verified by ${providerLabel}${validation.label ? ` (“${validation.label}”)` : ''}.`];
   if (validation.limit === null) parts.push('No credit limit on this key.');

@@ -5,14 +5,15 @@ import type { KeyValidation } from '../services.js';
 
 /**
  * Asks the provider about a key before it is saved, so a typo is caught now rather than at the
- * first question. Providers without a key endpoint (local servers) accept any key.
+ * first question. Providers without a key endpoint (local servers) accept any key, and so does an
+ * unreachable provider: the key is stored unvalidated and the first run reports a bad key.
  */
 export async function validateApiKeyWithProvider(
   provider: ProviderConfig,
   apiKey: string,
   fetchImpl: typeof fetch = globalThis.fetch,
 ): Promise<KeyValidation> {
-  if (!provider.hasKeyEndpoint) return { status: 'unvalidated' };
+  if (!provider.hasKeyEndpoint) return { status: 'unvalidated', reason: 'no-endpoint' };
   let check: Awaited<ReturnType<typeof fetchKeyInfo>>;
   try {
     check = await fetchKeyInfo({
@@ -23,11 +24,8 @@ export async function validateApiKeyWithProvider(
     });
   } catch (error) {
     if (!(error instanceof UpstreamError)) throw error;
-    throw appError(
-      'BAD_GATEWAY',
-      'API_KEY_REJECTED',
-      `${provider.label} could not check the key right now (${error.message}). Try again.`,
-    );
+    // An outage (or no network) must not stop people saving their key; only a refusal does.
+    return { status: 'unvalidated', reason: 'unreachable' };
   }
   if (check.status === 'invalid') {
     throw appError(
@@ -36,6 +34,6 @@ export async function validateApiKeyWithProvider(
       `${provider.label} rejected this key. Check that you copied it completely.`,
     );
   }
-  if (check.status === 'unsupported') return { status: 'unvalidated' };
+  if (check.status === 'unsupported') return { status: 'unvalidated', reason: 'no-endpoint' };
   return { status: 'valid', ...check.info };
 }
