@@ -23,6 +23,12 @@ export const modelIdSchema = z
   .max(200)
   .refine(hasNoNul, 'Model ids cannot contain NUL characters');
 
+/** A council: 2 to 8 model ids. */
+export const councilModelsSchema = z
+  .array(modelIdSchema)
+  .min(2, 'A council needs at least 2 models')
+  .max(8, 'A council has at most 8 models');
+
 export const listConversationsInput = z
   .strictObject({
     limit: z.number().int().min(1).max(100).default(30),
@@ -35,11 +41,7 @@ export const createConversationInput = z
   .strictObject({
     title: titleSchema.optional(),
     /** The council for this conversation (2–8 models); the server's defaults when omitted. */
-    models: z
-      .array(modelIdSchema)
-      .min(2, 'A council needs at least 2 models')
-      .max(8, 'A council has at most 8 models')
-      .optional(),
+    models: councilModelsSchema.optional(),
     chairmanModel: modelIdSchema.optional(),
   })
   .default({});

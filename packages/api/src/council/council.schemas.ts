@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { hasNoNul, idSchema, modelIdSchema } from '../conversations/conversations.schemas.js';
+import { councilModelsSchema, hasNoNul, idSchema, modelIdSchema } from '../conversations/conversations.schemas.js';
 import { providerIdSchema } from '../settings/settings.schemas.js';
 
 export const MESSAGE_MAX_LENGTH = 100_000;
@@ -12,11 +12,7 @@ export const startRunInput = z.strictObject({
     .refine((s) => s.trim().length > 0, 'Message cannot be empty')
     .refine(hasNoNul, 'Message cannot contain NUL characters'),
   /** Overrides the conversation's council for this question (2–8 models). */
-  models: z
-    .array(modelIdSchema)
-    .min(2, 'A council needs at least 2 models')
-    .max(8, 'A council has at most 8 models')
-    .optional(),
+  models: councilModelsSchema.optional(),
   chairmanModel: modelIdSchema.optional(),
   provider: providerIdSchema.optional(),
   /** Makes `start` idempotent: the same id returns the run it already started. */

@@ -6,6 +6,16 @@ import { listResponsesOfRuns, listRunsOfConversation } from './council-runs.repo
 type ResponseRow = Awaited<ReturnType<typeof listResponsesOfRuns>>[number];
 type ErrorView = { code: string; message: string } | null;
 
+/** One model's contribution to a stage, as stored. */
+export interface ModelAnswerView {
+  model: string;
+  status: 'completed' | 'failed';
+  content: string | null;
+  error: ErrorView;
+  usage: Usage | null;
+  durationMs: number | null;
+}
+
 /** Everything a client needs to draw a finished (or paused) run without replaying its events. */
 export interface RunView {
   id: string;
@@ -18,31 +28,9 @@ export interface RunView {
   error: { code: string; message: string; stage?: string } | null;
   labelToModel: Record<string, string> | null;
   aggregate: AggregateRanking[] | null;
-  stage1: {
-    model: string;
-    status: 'completed' | 'failed';
-    content: string | null;
-    error: ErrorView;
-    usage: Usage | null;
-    durationMs: number | null;
-  }[];
-  stage2: {
-    reviewer: string;
-    status: 'completed' | 'failed';
-    content: string | null;
-    parsedRanking: string[];
-    error: ErrorView;
-    usage: Usage | null;
-    durationMs: number | null;
-  }[];
-  stage3: {
-    model: string;
-    status: 'completed' | 'failed';
-    content: string | null;
-    error: ErrorView;
-    usage: Usage | null;
-    durationMs: number | null;
-  } | null;
+  stage1: ModelAnswerView[];
+  stage2: (Omit<ModelAnswerView, 'model'> & { reviewer: string; parsedRanking: string[] })[];
+  stage3: ModelAnswerView | null;
   title: string | null;
   createdAt: string;
   finishedAt: string | null;
