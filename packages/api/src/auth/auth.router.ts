@@ -2,7 +2,8 @@ import type { Context } from '../context.js';
 import { appError } from '../errors.js';
 import { protectedProcedure, publicProcedure, router } from '../trpc.js';
 import { changePasswordInput, credentialsInput, loginInput, refreshInput, type Transport } from './auth.schemas.js';
-import { changePassword, enforce, login, refreshSession, register, type SignedIn } from './auth.service.js';
+import { enforceRateLimit } from '../shared/rate-limit.js';
+import { changePassword, login, refreshSession, register, type SignedIn } from './auth.service.js';
 import { revokeAllFamilies } from './refresh-tokens.repository.js';
 import { revokeRefreshToken } from './refresh-token.service.js';
 import { clearRefreshCookie, deliverRefreshToken, readRefreshToken } from './token-transport.js';
@@ -19,7 +20,7 @@ export const authRouter = router({
 
   /** Rotates the refresh token and returns a fresh access token. */
   refresh: publicProcedure.input(refreshInput).mutation(async ({ ctx, input }) => {
-    await enforce(ctx, `refresh:ip:${ctx.req.ip}`, ctx.config.rateLimits.refreshPerIp);
+    await enforceRateLimit(ctx, `refresh:ip:${ctx.req.ip}`, ctx.config.rateLimits.refreshPerIp);
     const presented = readRefreshToken(ctx, input.transport, input.refreshToken);
     if (!presented) throw appError('UNAUTHORIZED', 'SESSION_EXPIRED', 'No session to refresh; please sign in');
     return toAuthResult(ctx, input.transport, await refreshSession(ctx, presented));

@@ -1,5 +1,6 @@
 import type { Context } from '../context.js';
 import { appError } from '../errors.js';
+import { enforceRateLimit, rateLimitedError } from '../shared/rate-limit.js';
 import { clearRateLimit, hitRateLimit, peekRateLimit } from '../shared/rate-limit.repository.js';
 import { signAccessToken } from './access-token.js';
 import { burnPasswordCheck, findPasswordWeakness, hashPassword, needsRehash, verifyPassword } from './passwords.js';
@@ -24,7 +25,7 @@ export interface SignedIn {
 const INVALID_CREDENTIALS_MESSAGE = 'Email or password is incorrect';
 
 export async function register(ctx: Context, input: { email: string; password: string }): Promise<SignedIn> {
-  await enforce(ctx, `register:ip:${ctx.req.ip}`, ctx.config.rateLimits.registerPerIp);
+  await enforceRateLimit(ctx, `register:ip:${ctx.req.ip}`, ctx.config.rateLimits.registerPerIp);
   const weakness = findPasswordWeakness(input.password);
   if (weakness) throw appError('BAD_REQUEST', 'WEAK_PASSWORD', weakness);
   const user = await insertUser(ctx.db, { email: input.email, passwordHash: await hashPassword(input.password) });
@@ -39,11 +40,11 @@ export async function register(ctx: Context, input: { email: string; password: s
  * cannot reset the counter.
  */
 export async function login(ctx: Context, input: { email: string; password: string }): Promise<SignedIn> {
-  await enforce(ctx, `login:ip:${ctx.req.ip}`, ctx.config.rateLimits.loginPerIp);
+  await enforceRateLimit(ctx, `login:ip:${ctx.req.ip}`, ctx.config.rateLimits.loginPerIp);
   const failureKey = `login-failures:${input.email}`;
   const failureRule = ctx.config.rateLimits.loginFailuresPerAccount;
   const blocked = await peekRateLimit(ctx.db, failureKey, failureRule, ctx.now());
-  if (!blocked.allowed) throw rateLimited(ctx, blocked.retryAfterSeconds);
+  if (!blocked.allowed) throw rateLimitedError(ctx, blocked.retryAfterSeconds);
 
   const found = await findUserByEmail(ctx.db, input.email);
   const isValid = found
@@ -113,25 +114,4 @@ export async function signIn(ctx: Context, user: PublicUser, issuedAt: Date = ct
   const { token, expiresAt } = await signAccessToken(ctx.config.jwt, user.id, issuedAt);
   const refresh = await startRefreshFamily(ctx, user.id, ctx.req.userAgent);
   return { user, accessToken: token, accessTokenExpiresAt: expiresAt, refresh };
-}
-
-export async function enforce(
-  ctx: Context,
-  key: string,
-  rule: { limit: number; windowSeconds: number },
-): Promise<void> {
-  const result = await hitRateLimit(ctx.db, key, rule, ctx.now());
-  if (!result.allowed) throw rateLimited(ctx, result.retryAfterSeconds);
-}
-
-function rateLimited(ctx: Context, retryAfterSeconds: number) {
-  ctx.setHeader('Retry-After', String(retryAfterSeconds));
-  return appError(
-    'TOO_MANY_REQUESTS',
-    'RATE_LIMITED',
-    `Too many attempts. Try again in ${retryAfterSeconds} seconds.`,
-    {
-      retryAfterSeconds,
-    },
-  );
 }

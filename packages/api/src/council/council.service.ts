@@ -1,6 +1,5 @@
 import type { ConversationTurn, PreviousRunResults, Usage } from '@llm-council/council';
 import type { CouncilRun } from '@llm-council/db';
-import { enforce } from '../auth/auth.service.js';
 import type { Context, Session } from '../context.js';
 import {
   appendMessage,
@@ -10,6 +9,7 @@ import {
 } from '../conversations/conversations.repository.js';
 import { appError, notFound } from '../errors.js';
 import { isUniqueViolation } from '../shared/db-errors.js';
+import { enforceRateLimit } from '../shared/rate-limit.js';
 import { findProvider, resolveApiKey } from '../settings/api-key.service.js';
 import {
   claimRunForRetry,
@@ -141,7 +141,7 @@ export async function cancelRun(ctx: AuthedContext, runId: string): Promise<{ st
 }
 
 async function assertMayStartRun(ctx: AuthedContext): Promise<void> {
-  await enforce(ctx, `council:user:${ctx.session.userId}`, ctx.config.rateLimits.councilRunsPerUser);
+  await enforceRateLimit(ctx, `council:user:${ctx.session.userId}`, ctx.config.rateLimits.councilRunsPerUser);
   const active = await countActiveRuns(ctx.db, ctx.session.userId);
   const max = ctx.config.council.maxConcurrentRunsPerUser;
   if (active >= max) {

@@ -140,8 +140,13 @@ export class RunExecutor {
   }
 
   private async interrupt(runId: string): Promise<void> {
-    const seq = await appendEvent(this.deps.db, runId, { type: 'run_interrupted' });
     await updateRun(this.deps.db, runId, { status: 'interrupted', finishedAt: new Date() });
+    await this.announceInterrupted(runId);
+  }
+
+  /** Ends the run's event log with `run_interrupted`, so subscribers stop waiting. */
+  private async announceInterrupted(runId: string): Promise<void> {
+    const seq = await appendEvent(this.deps.db, runId, { type: 'run_interrupted' });
     await this.deps.bus.publish(runId, seq);
   }
 
@@ -159,10 +164,7 @@ export class RunExecutor {
       const now = new Date();
       const cutoff = staleAfterSeconds === null ? null : new Date(now.getTime() - staleAfterSeconds * 1000);
       const ids = await claimAbandonedRuns(this.deps.db, cutoff, now, [...this.active.keys()]);
-      for (const runId of ids) {
-        const seq = await appendEvent(this.deps.db, runId, { type: 'run_interrupted' });
-        await this.deps.bus.publish(runId, seq);
-      }
+      for (const runId of ids) await this.announceInterrupted(runId);
       if (ids.length > 0) this.deps.logger.warn({ runIds: ids }, 'abandoned council runs marked interrupted');
     } catch (error) {
       this.deps.logger.warn({ err: error }, 'run sweep failed');
