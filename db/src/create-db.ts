@@ -3,6 +3,7 @@ import { CamelCasePlugin, Kysely, PGliteDialect, PostgresDialect } from 'kysely'
 import pg from 'pg';
 import { join } from 'node:path';
 import { acquireDataDirLock } from './data-dir-lock.js';
+import { createNotifications, type Notifications } from './notifications.js';
 import type { Database } from './types.js';
 
 export interface DbConfig {
@@ -12,18 +13,19 @@ export interface DbConfig {
   dataDir: string;
   /** Pool size for PostgreSQL. */
   maxConnections?: number;
+  /** How long a query waits for a pooled connection before it fails (PostgreSQL); default 5 s. */
+  connectTimeoutMs?: number;
   /** A PGlite data-dir dump (tests start from a migrated template). */
   pgliteTemplate?: Blob | File;
+  /** Hears about connection trouble the process rides through (a lost idle client, a LISTEN reconnect). */
+  onConnectionError?: (error: unknown, where: 'pool' | 'listen') => void;
 }
-
-/** Listens to Postgres NOTIFY on a channel; resolves to an unsubscribe function. */
-export type ListenFn = (channel: string, onPayload: (payload: string) => void) => Promise<() => Promise<void>>;
 
 export interface DbHandle {
   db: Kysely<Database>;
   engine: 'postgres' | 'pglite';
   /** Cross-process notifications: Postgres LISTEN on its own connection; null on PGlite (one process). */
-  listen: ListenFn | null;
+  notifications: Notifications | null;
   close(): Promise<void>;
 }
 
@@ -32,45 +34,38 @@ pg.types.setTypeParser(20, (value) => Number(value));
 
 const camelCase = new CamelCasePlugin({ maintainNestedObjectKeys: true });
 
+/**
+ * PGlite's memory (see docs/decisions/0001): the WASM heap starts small and grows on demand, and
+ * PostgreSQL's caches are sized for one embedded user rather than a server's defaults.
+ */
+const PGLITE_SETTINGS = ['shared_buffers=32MB', 'work_mem=4MB', 'temp_buffers=4MB', 'maintenance_work_mem=16MB'];
+
 /** Opens the database the config names. The caller owns the handle and must `close()` it. */
 export async function createDb(config: DbConfig): Promise<DbHandle> {
-  return config.databaseUrl ? openPostgres(config.databaseUrl, config.maxConnections ?? 10) : openPglite(config);
+  return config.databaseUrl ? openPostgres(config.databaseUrl, config) : openPglite(config);
 }
 
-function openPostgres(connectionString: string, max: number): DbHandle {
-  const pool = new pg.Pool({ connectionString, max });
+function openPostgres(connectionString: string, config: DbConfig): DbHandle {
+  const pool = new pg.Pool({
+    connectionString,
+    max: config.maxConnections ?? 10,
+    // During an outage a request must fail fast (503), not queue behind a pool that cannot connect.
+    connectionTimeoutMillis: config.connectTimeoutMs ?? 5_000,
+  });
+  // An idle client whose backend is terminated emits 'error' on the pool; the pool drops it and
+  // opens a new one on demand. Unhandled, the same event would end the process.
+  pool.on('error', (error) => config.onConnectionError?.(error, 'pool'));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [camelCase] });
-  let listener: pg.Client | null = null;
-  const handlers = new Map<string, Set<(payload: string) => void>>();
-
-  const listen: ListenFn = async (channel, onPayload) => {
-    if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`invalid channel name ${channel}`);
-    if (!listener) {
-      listener = new pg.Client({ connectionString });
-      await listener.connect();
-      listener.on('notification', (msg) => {
-        for (const handler of handlers.get(msg.channel) ?? []) handler(msg.payload ?? '');
-      });
-    }
-    let set = handlers.get(channel);
-    if (!set) {
-      set = new Set();
-      handlers.set(channel, set);
-      await listener.query(`LISTEN ${channel}`); // channel is validated above
-    }
-    set.add(onPayload);
-    return () => {
-      set.delete(onPayload);
-      return Promise.resolve();
-    };
-  };
-
+  const notifications = createNotifications({
+    connectionString,
+    onError: (error) => config.onConnectionError?.(error, 'listen'),
+  });
   return {
     db,
     engine: 'postgres',
-    listen,
+    notifications,
     async close() {
-      await listener?.end();
+      await notifications.close();
       await db.destroy();
     },
   };
@@ -83,12 +78,13 @@ async function openPglite(config: DbConfig): Promise<DbHandle> {
     // PGlite gets a folder of its own; DATA_DIR also holds the lock and development secrets.
     const pglite = await PGlite.create(inMemory ? undefined : join(config.dataDir, 'pglite'), {
       loadDataDir: config.pgliteTemplate,
+      postgresqlconf: PGLITE_SETTINGS,
     });
     const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }), plugins: [camelCase] });
     return {
       db,
       engine: 'pglite',
-      listen: null,
+      notifications: null,
       async close() {
         await db.destroy(); // the dialect closes the PGlite instance
         releaseLock();

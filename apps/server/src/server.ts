@@ -10,7 +10,10 @@ export interface RunningServer {
   url: string;
   port: number;
   services: Services;
-  /** Stops accepting connections, ends open ones, and runs the cleanup hooks. Does not close the database. */
+  /**
+   * Graceful shutdown: refuses new work, interrupts live runs (stored, announced), then ends open
+   * connections. Does not close the database.
+   */
   close(): Promise<void>;
 }
 
@@ -33,9 +36,9 @@ export async function startServer(options: {
     const { applied } = await migrateToLatest(dbHandle.db);
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
   }
-  const handle = await createServices({
+  const handle = createServices({
     db: dbHandle.db,
-    listen: dbHandle.listen,
+    notifications: dbHandle.notifications,
     config: config.api,
     logger,
     hostId: config.hostId,
@@ -43,8 +46,11 @@ export async function startServer(options: {
     ...(options.upstreamTimeouts ? { upstreamTimeouts: options.upstreamTimeouts } : {}),
   });
   await handle.start();
+  let isShuttingDown = false;
   const app = createApp({
     db: dbHandle.db,
+    dbHandle,
+    isShuttingDown: () => isShuttingDown,
     config,
     services: handle.services,
     logger,
@@ -61,11 +67,15 @@ export async function startServer(options: {
     port,
     services: handle.services,
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      // Stop taking work first (new connections are refused, requests on open ones get 503), then
+      // record live runs as interrupted with every event stored — their subscribers here receive
+      // `run_interrupted` — and only then cut the streams, so clients resume on another host.
+      isShuttingDown = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
       await handle.shutdown();
+      server.closeAllConnections();
+      await closed;
     },
   };
 }

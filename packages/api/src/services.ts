@@ -1,6 +1,7 @@
 import type { ProviderConfig } from './config.js';
 import type { ModelCatalog } from './council/model-catalog.js';
-import type { RunEventBus } from './council/run-event-bus.js';
+import type { LoadGauge } from './council/load-gauge.js';
+import type { RunEventHub } from './council/run-event-hub.js';
 import type { RunExecutor } from './council/run-executor.js';
 
 /** What a provider said about a key when it was saved. */
@@ -29,7 +30,8 @@ export interface Services {
   validateApiKey(provider: ProviderConfig, apiKey: string): Promise<KeyValidation>;
   council: {
     executor: RunExecutor;
-    bus: RunEventBus;
+    hub: RunEventHub;
+    gauge: LoadGauge;
     catalog: ModelCatalog;
     /** This process's id among the hosts sharing the database. */
     hostId: string;
