@@ -17,6 +17,8 @@ export interface DbConfig {
   connectTimeoutMs?: number;
   /** A PGlite data-dir dump (tests start from a migrated template). */
   pgliteTemplate?: Blob | File;
+  /** Sees every statement Kysely executes (the benchmark counts them). */
+  onQuery?: () => void;
   /** Hears about connection trouble the process rides through (a lost idle client, a LISTEN reconnect). */
   onConnectionError?: (error: unknown, where: 'pool' | 'listen') => void;
 }
@@ -40,6 +42,11 @@ const camelCase = new CamelCasePlugin({ maintainNestedObjectKeys: true });
  */
 const PGLITE_SETTINGS = ['shared_buffers=32MB', 'work_mem=4MB', 'temp_buffers=4MB', 'maintenance_work_mem=16MB'];
 
+function queryLog(config: DbConfig): { log?: () => void } {
+  const { onQuery } = config;
+  return onQuery ? { log: () => onQuery() } : {};
+}
+
 /** Opens the database the config names. The caller owns the handle and must `close()` it. */
 export async function createDb(config: DbConfig): Promise<DbHandle> {
   return config.databaseUrl ? openPostgres(config.databaseUrl, config) : openPglite(config);
@@ -55,7 +62,11 @@ function openPostgres(connectionString: string, config: DbConfig): DbHandle {
   // An idle client whose backend is terminated emits 'error' on the pool; the pool drops it and
   // opens a new one on demand. Unhandled, the same event would end the process.
   pool.on('error', (error) => config.onConnectionError?.(error, 'pool'));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [camelCase] });
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool }),
+    plugins: [camelCase],
+    ...queryLog(config),
+  });
   const notifications = createNotifications({
     connectionString,
     onError: (error) => config.onConnectionError?.(error, 'listen'),
@@ -80,7 +91,11 @@ async function openPglite(config: DbConfig): Promise<DbHandle> {
       loadDataDir: config.pgliteTemplate,
       postgresqlconf: PGLITE_SETTINGS,
     });
-    const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }), plugins: [camelCase] });
+    const db = new Kysely<Database>({
+      dialect: new PGliteDialect({ pglite }),
+      plugins: [camelCase],
+      ...queryLog(config),
+    });
     return {
       db,
       engine: 'pglite',

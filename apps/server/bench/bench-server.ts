@@ -10,7 +10,8 @@ import { createLogger } from '../src/logger.js';
 import { startServer } from '../src/server.js';
 
 export type BenchServerMessage =
-  { type: 'ready'; url: string } | { type: 'memory'; maxRssBytes: number; rssBytes: number; cpuMs: number };
+  | { type: 'ready'; url: string }
+  | { type: 'memory'; maxRssBytes: number; rssBytes: number; cpuMs: number; statements: number };
 
 const send = (message: BenchServerMessage): void => {
   process.send?.(message);
@@ -25,7 +26,14 @@ const config = {
   },
 };
 const logger = createLogger(config.logLevel);
-const dbHandle = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+let statements = 0;
+const dbHandle = await createDb({
+  databaseUrl: config.databaseUrl,
+  dataDir: config.dataDir,
+  onQuery: () => {
+    statements += 1;
+  },
+});
 const server = await startServer({ config, dbHandle, logger });
 send({ type: 'ready', url: server.url });
 
@@ -38,6 +46,7 @@ process.on('message', (message: unknown) => {
     maxRssBytes: maxRSS * 1024,
     rssBytes: process.memoryUsage().rss,
     cpuMs: (userCPUTime + systemCPUTime) / 1000,
+    statements,
   });
 });
 
