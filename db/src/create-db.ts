@@ -62,6 +62,12 @@ function openPostgres(connectionString: string, config: DbConfig): DbHandle {
   // An idle client whose backend is terminated emits 'error' on the pool; the pool drops it and
   // opens a new one on demand. Unhandled, the same event would end the process.
   pool.on('error', (error) => config.onConnectionError?.(error, 'pool'));
+  // The pool listens for errors only on idle clients. A client that is checked out when its
+  // backend goes away emits 'error' too; the query in flight fails (and is retried or answered
+  // with 503), the pool discards the client on release — and this listener keeps the process up.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => config.onConnectionError?.(error, 'pool'));
+  });
   const db = new Kysely<Database>({
     dialect: new PostgresDialect({ pool }),
     plugins: [camelCase],
