@@ -4,6 +4,7 @@ import pg from 'pg';
 import { join } from 'node:path';
 import { acquireDataDirLock } from './data-dir-lock.js';
 import { createNotifications, type Notifications } from './notifications.js';
+import { initialisePgliteDirInChild } from './pglite-init.js';
 import type { Database } from './types.js';
 
 export interface DbConfig {
@@ -36,10 +37,7 @@ pg.types.setTypeParser(20, (value) => Number(value));
 
 const camelCase = new CamelCasePlugin({ maintainNestedObjectKeys: true });
 
-/**
- * PGlite's memory (see docs/decisions/0001): the WASM heap starts small and grows on demand, and
- * PostgreSQL's caches are sized for one embedded user rather than a server's defaults.
- */
+/** PostgreSQL's caches sized for one embedded server rather than the defaults (see docs/decisions/0001). */
 const PGLITE_SETTINGS = ['shared_buffers=32MB', 'work_mem=4MB', 'temp_buffers=4MB', 'maintenance_work_mem=16MB'];
 
 function queryLog(config: DbConfig): { log?: () => void } {
@@ -93,7 +91,9 @@ async function openPglite(config: DbConfig): Promise<DbHandle> {
   const releaseLock = inMemory ? () => {} : acquireDataDirLock(config.dataDir);
   try {
     // PGlite gets a folder of its own; DATA_DIR also holds the lock and development secrets.
-    const pglite = await PGlite.create(inMemory ? undefined : join(config.dataDir, 'pglite'), {
+    const pgliteDir = inMemory ? undefined : join(config.dataDir, 'pglite');
+    if (pgliteDir) await initialisePgliteDirInChild(pgliteDir, PGLITE_SETTINGS);
+    const pglite = await PGlite.create(pgliteDir, {
       loadDataDir: config.pgliteTemplate,
       postgresqlconf: PGLITE_SETTINGS,
     });

@@ -6,6 +6,9 @@ import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import type { ServerConfig } from './config.js';
 
+/** How long a shutdown waits for open event streams to deliver their last events. */
+const STREAM_DRAIN_MS = 2_000;
+
 export interface RunningServer {
   url: string;
   port: number;
@@ -74,6 +77,11 @@ export async function startServer(options: {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await handle.shutdown();
+      // Subscribers of the interrupted runs end by themselves once `run_interrupted` is out.
+      const drainUntil = Date.now() + STREAM_DRAIN_MS;
+      while (handle.services.council.hub.subscribers > 0 && Date.now() < drainUntil) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       server.closeAllConnections();
       await closed;
     },

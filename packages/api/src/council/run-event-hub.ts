@@ -44,6 +44,8 @@ export class RunEventHub {
   private readonly lingering = new Map<string, NodeJS.Timeout>();
   private readonly cancelListeners = new Set<(runId: string) => void>();
   private readonly stopListening: (() => void)[] = [];
+  /** Subscriptions open on this host (a graceful shutdown lets them deliver their last events). */
+  subscribers = 0;
 
   constructor(private readonly options: RunEventHubOptions) {
     this.writer = new EventWriter({
@@ -99,6 +101,7 @@ export class RunEventHub {
       if (log.last < as.writerFloor) void log.catchUp();
     }
     log.holders += 1;
+    if (as.writerFloor === undefined) this.subscribers += 1;
     return log;
   }
 
@@ -106,6 +109,8 @@ export class RunEventHub {
     if (as.isWriter) {
       log.hasWriter = false;
       this.writer.forget(log.runId);
+    } else {
+      this.subscribers -= 1;
     }
     log.holders -= 1;
     if (log.holders > 0) return;
