@@ -11,7 +11,18 @@ import { startServer } from '../src/server.js';
 
 export type BenchServerMessage =
   | { type: 'ready'; url: string }
-  | { type: 'memory'; maxRssBytes: number; rssBytes: number; cpuMs: number; statements: number };
+  | {
+      type: 'memory';
+      maxRssBytes: number;
+      rssBytes: number;
+      heapUsedBytes: number;
+      cpuMs: number;
+      statements: number;
+      /** Timers, sockets and other resources keeping the event loop alive. */
+      handles: number;
+      /** Run logs held in memory by the event hub. */
+      liveLogs: number;
+    };
 
 const send = (message: BenchServerMessage): void => {
   process.send?.(message);
@@ -45,6 +56,9 @@ process.on('message', (message: unknown) => {
     type: 'memory',
     maxRssBytes: maxRSS * 1024,
     rssBytes: process.memoryUsage().rss,
+    heapUsedBytes: process.memoryUsage().heapUsed,
+    handles: process.getActiveResourcesInfo().length,
+    liveLogs: server.services.council.hub.liveLogs,
     cpuMs: (userCPUTime + systemCPUTime) / 1000,
     statements,
   });

@@ -9,16 +9,13 @@
  * and on PostgreSQL too when DATABASE_URL or TEST_DATABASE_URL is set. BENCH_ENGINES=pglite|postgres
  * and BENCH_PROFILES=realistic|short narrow it down. Writes bench/results/council-<engine>.json.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeUpstream, type FakeUpstream } from '@llm-council/council/fake-upstream';
-import { createDb } from '@llm-council/db';
-import { sql } from 'kysely';
-import { BenchApi } from './bench-client.js';
-import type { BenchServerMessage } from './bench-server.js';
+import { type BenchApi } from './bench-client.js';
+import { startBenchServer, withPostgresDatabase, type BenchServer } from './bench-process.js';
 import {
   benchReply,
   measureRun,
@@ -74,44 +71,6 @@ interface ScenarioResult extends Summary {
   /** CPU time the server process spent during the scenario, and the load generator's (fake upstream + clients). */
   serverCpuMs: number;
   generatorCpuMs: number;
-}
-
-interface BenchServer {
-  api: BenchApi;
-  memory(): Promise<{ maxRssBytes: number; rssBytes: number; cpuMs: number; statements: number }>;
-  stop(): Promise<void>;
-}
-
-async function startBenchServer(env: Record<string, string>): Promise<BenchServer> {
-  const child: ChildProcess = fork(join(import.meta.dirname, 'bench-server.ts'), [], {
-    execArgv: ['--import', 'tsx'],
-    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.on('message', (message: BenchServerMessage) => {
-      if (message.type === 'ready') resolve(message.url);
-    });
-    void exited.then(() => reject(new Error('the bench server exited before it was ready')));
-  });
-  return {
-    api: new BenchApi(url),
-    memory: () =>
-      new Promise((resolve) => {
-        const onMessage = (message: BenchServerMessage) => {
-          if (message.type !== 'memory') return;
-          child.off('message', onMessage);
-          resolve(message);
-        };
-        child.on('message', onMessage);
-        child.send({ type: 'memory' });
-      }),
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }
 
 async function registerUsers(api: BenchApi, count: number): Promise<BenchApi[]> {
@@ -231,24 +190,6 @@ async function benchEngine(
   } finally {
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
-  }
-}
-
-/** A throwaway database on the PostgreSQL server, dropped afterwards. */
-async function withPostgresDatabase<T>(serverUrl: string, use: (url: string) => Promise<T>): Promise<T> {
-  const name = `llmc_bench_${randomBytes(6).toString('hex')}`;
-  const admin = await createDb({ databaseUrl: serverUrl, dataDir: 'memory://', maxConnections: 1 });
-  try {
-    await sql`CREATE DATABASE ${sql.id(name)}`.execute(admin.db);
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    try {
-      return await use(url.toString());
-    } finally {
-      await sql`DROP DATABASE IF EXISTS ${sql.id(name)} WITH (FORCE)`.execute(admin.db);
-    }
-  } finally {
-    await admin.close();
   }
 }
 

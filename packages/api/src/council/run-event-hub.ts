@@ -72,6 +72,11 @@ export class RunEventHub {
     );
   }
 
+  /** Run logs held in memory now (the soak benchmark watches it). */
+  get liveLogs(): number {
+    return this.logs.size;
+  }
+
   /** Queues an event of a run this host executes (see EventWriter.append). */
   append(event: PendingEvent): Promise<void> {
     return this.writer.append(event);

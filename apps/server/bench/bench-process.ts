@@ -1,0 +1,66 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { createDb } from '@llm-council/db';
+import { sql } from 'kysely';
+import { BenchApi } from './bench-client.js';
+import type { BenchServerMessage } from './bench-server.js';
+
+type Memory = Extract<BenchServerMessage, { type: 'memory' }>;
+
+/** The server under benchmark, in a child process: its API and its own figures over IPC. */
+export interface BenchServer {
+  api: BenchApi;
+  memory(): Promise<Memory>;
+  stop(): Promise<void>;
+}
+
+export async function startBenchServer(env: Record<string, string>): Promise<BenchServer> {
+  const child: ChildProcess = fork(join(import.meta.dirname, 'bench-server.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.on('message', (message: BenchServerMessage) => {
+      if (message.type === 'ready') resolve(message.url);
+    });
+    void exited.then(() => reject(new Error('the bench server exited before it was ready')));
+  });
+  return {
+    api: new BenchApi(url),
+    memory: () =>
+      new Promise((resolve) => {
+        const onMessage = (message: BenchServerMessage) => {
+          if (message.type !== 'memory') return;
+          child.off('message', onMessage);
+          resolve(message);
+        };
+        child.on('message', onMessage);
+        child.send({ type: 'memory' });
+      }),
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** A throwaway database on the PostgreSQL server, dropped afterwards. */
+export async function withPostgresDatabase<T>(serverUrl: string, use: (url: string) => Promise<T>): Promise<T> {
+  const name = `llmc_bench_${randomBytes(6).toString('hex')}`;
+  const admin = await createDb({ databaseUrl: serverUrl, dataDir: 'memory://', maxConnections: 1 });
+  try {
+    await sql`CREATE DATABASE ${sql.id(name)}`.execute(admin.db);
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    try {
+      return await use(url.toString());
+    } finally {
+      await sql`DROP DATABASE IF EXISTS ${sql.id(name)} WITH (FORCE)`.execute(admin.db);
+    }
+  } finally {
+    await admin.close();
+  }
+}
