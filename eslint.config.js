@@ -64,8 +64,8 @@ export default tseslint.config(
           patterns: [
             { group: serverSidePackages, message: 'The SDK never imports server-side code.' },
             {
-              group: ['@llm-council/api/*', '!@llm-council/api/error-codes'],
-              message: 'Only the dependency-free error codes.',
+              group: ['@llm-council/api/*', '!@llm-council/api/error-codes', '!@llm-council/api/constants'],
+              message: 'Only the dependency-free error codes and constants.',
             },
           ],
         },

@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { ApiConfig, EncryptionKey, ProviderConfig, SigningKey } from '@llm-council/api';
+import { COUNCIL_MAX_MODELS, COUNCIL_MIN_MODELS, DEFAULT_PROVIDER_ID } from '@llm-council/api/constants';
 
 /**
  * Configuration is parsed here, once, from the environment; nothing else reads `process.env`.
@@ -94,7 +95,7 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
 
   const providers: ProviderConfig[] = [
     {
-      id: 'openrouter',
+      id: DEFAULT_PROVIDER_ID,
       label: 'OpenRouter',
       baseUrl: e.OPENROUTER_BASE_URL.replace(/\/+$/, ''),
       fallbackApiKey: e.OPENROUTER_API_KEY ?? null,
@@ -104,7 +105,8 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
   ];
 
   const models = e.COUNCIL_MODELS ? csv(e.COUNCIL_MODELS) : DEFAULT_COUNCIL;
-  if (models.length < 2 || models.length > 8) problems.push('COUNCIL_MODELS: list 2 to 8 model ids, comma-separated');
+  if (models.length < COUNCIL_MIN_MODELS || models.length > COUNCIL_MAX_MODELS)
+    problems.push(`COUNCIL_MODELS: list ${COUNCIL_MIN_MODELS} to ${COUNCIL_MAX_MODELS} model ids, comma-separated`);
 
   if (problems.length > 0) throw new ConfigError(problems);
 

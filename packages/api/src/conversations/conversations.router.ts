@@ -1,3 +1,4 @@
+import { DEFAULT_TITLE } from '../constants.js';
 import { listRunViews } from '../council/run-views.js';
 import { notFound } from '../errors.js';
 import { protectedProcedure, router } from '../trpc.js';
@@ -12,7 +13,6 @@ import {
   type ConversationRow,
 } from './conversations.repository.js';
 import {
-  DEFAULT_TITLE,
   conversationIdInput,
   createConversationInput,
   listConversationsInput,

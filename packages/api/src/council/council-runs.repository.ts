@@ -1,9 +1,13 @@
 import { sql, type Kysely } from 'kysely';
-import type { CouncilRun, Database, RunStatus } from '@llm-council/db';
+import type { CouncilRun, Database, RunStatus as StoredRunStatus } from '@llm-council/db';
+import { activeRunStatuses, retryableRunStatuses, type RunStatus } from '../constants.js';
 
 type Db = Kysely<Database>;
 
-export const ACTIVE_STATUSES: readonly RunStatus[] = ['queued', 'running'];
+// The column's type (db) and the shared list (constants) are written twice because the shared
+// module may not import; this line stops compiling the day they differ.
+const sameRunStatuses: [RunStatus, StoredRunStatus] extends [StoredRunStatus, RunStatus] ? true : never = true;
+void sameRunStatuses;
 
 export async function insertRun(
   db: Db,
@@ -66,7 +70,7 @@ export async function countActiveRuns(db: Db, userId: string): Promise<number> {
     .selectFrom('councilRuns')
     .select(sql<number>`count(*)::int`.as('n'))
     .where('userId', '=', userId)
-    .where('status', 'in', ACTIVE_STATUSES)
+    .where('status', 'in', activeRunStatuses)
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
@@ -144,7 +148,7 @@ export async function claimRunForRetry(db: Db, runId: string, host: string): Pro
       updatedAt: new Date(),
     }))
     .where('id', '=', runId)
-    .where('status', 'in', ['failed', 'cancelled', 'interrupted'])
+    .where('status', 'in', retryableRunStatuses)
     .returningAll()
     .executeTakeFirst();
 }
@@ -155,7 +159,7 @@ export async function heartbeatRuns(db: Db, runIds: string[], now: Date): Promis
     .updateTable('councilRuns')
     .set({ heartbeatAt: now })
     .where('id', 'in', runIds)
-    .where('status', 'in', ACTIVE_STATUSES)
+    .where('status', 'in', activeRunStatuses)
     .execute();
 }
 
@@ -172,7 +176,7 @@ export async function claimAbandonedRuns(
   let query = db
     .updateTable('councilRuns')
     .set({ status: 'interrupted', finishedAt: now, updatedAt: now })
-    .where('status', 'in', ACTIVE_STATUSES);
+    .where('status', 'in', activeRunStatuses);
   if (excludeIds.length > 0) query = query.where('id', 'not in', excludeIds);
   if (cutoff) query = query.where((eb) => eb.or([eb('heartbeatAt', '<', cutoff), eb('heartbeatAt', 'is', null)]));
   const rows = await query.returning('id').execute();

@@ -1,5 +1,5 @@
 import { protectedProcedure, router } from '../trpc.js';
-import { findProvider } from '../settings/api-key.service.js';
+import { findProvider } from '../settings/providers.js';
 import { notFound } from '../errors.js';
 import { cancelRun, retryRun, startRun } from './council.service.js';
 import { modelsInput, runEventsInput, runIdInput, startRunInput } from './council.schemas.js';
@@ -10,7 +10,7 @@ import { getRunView } from './run-views.js';
 export const councilRouter = router({
   /** The provider's model catalog (cached), with the server's default council. */
   models: protectedProcedure.input(modelsInput).query(async ({ ctx, input }) => {
-    const provider = findProvider(ctx.config, input.provider ?? ctx.config.providers[0]?.id ?? 'openrouter');
+    const provider = findProvider(ctx.config, input.provider);
     const catalog = await ctx.services.council.catalog.list(provider);
     const { models, chairmanModel } = ctx.config.council;
     return { provider: provider.id, ...catalog, defaults: { models, chairmanModel } };

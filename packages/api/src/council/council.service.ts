@@ -1,5 +1,6 @@
 import type { ConversationTurn, PreviousRunResults, Usage } from '@llm-council/council';
 import type { CouncilRun } from '@llm-council/db';
+import { COUNCIL_MIN_MODELS, isRetryableRunStatus } from '../constants.js';
 import type { Context, Session } from '../context.js';
 import {
   appendMessage,
@@ -10,7 +11,8 @@ import {
 import { appError, notFound } from '../errors.js';
 import { isUniqueViolation } from '../shared/db-errors.js';
 import { enforceRateLimit } from '../shared/rate-limit.js';
-import { findProvider, resolveApiKey } from '../settings/api-key.service.js';
+import { resolveApiKey } from '../settings/api-key.service.js';
+import { findProvider } from '../settings/providers.js';
 import {
   claimRunForRetry,
   countActiveRuns,
@@ -50,10 +52,14 @@ export async function startRun(
   const conversation = await findConversation(ctx.db, userId, input.conversationId);
   if (!conversation) throw notFound('Conversation');
 
-  const provider = findProvider(ctx.config, input.provider ?? ctx.config.providers[0]?.id ?? 'openrouter');
+  const provider = findProvider(ctx.config, input.provider);
   const models = dedupe(input.models ?? conversation.councilModels ?? ctx.config.council.models);
-  if (models.length < 2)
-    throw appError('BAD_REQUEST', 'VALIDATION_FAILED', 'models: a council needs at least 2 different models');
+  if (models.length < COUNCIL_MIN_MODELS)
+    throw appError(
+      'BAD_REQUEST',
+      'VALIDATION_FAILED',
+      `models: a council needs at least ${COUNCIL_MIN_MODELS} different models`,
+    );
   const chairmanModel = input.chairmanModel ?? conversation.chairmanModel ?? ctx.config.council.chairmanModel;
   await council.catalog.assertKnown(provider, [...models, chairmanModel]);
   const { apiKey } = await resolveApiKey(ctx, userId, provider);
@@ -103,7 +109,7 @@ export async function startRun(
 export async function retryRun(ctx: AuthedContext, runId: string): Promise<{ runId: string }> {
   const run = await findRunForUser(ctx.db, ctx.session.userId, runId);
   if (!run) throw notFound('Run');
-  if (!['failed', 'cancelled', 'interrupted'].includes(run.status)) {
+  if (!isRetryableRunStatus(run.status)) {
     throw appError(
       'CONFLICT',
       'RUN_NOT_RETRYABLE',

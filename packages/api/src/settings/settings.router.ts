@@ -1,7 +1,7 @@
 import { notFound } from '../errors.js';
 import { protectedProcedure, router } from '../trpc.js';
 import { hintFor, encryptApiKey } from './api-key-crypto.js';
-import { findProvider } from './api-key.service.js';
+import { findProvider } from './providers.js';
 import { deleteApiKey, listApiKeys, upsertApiKey, type ApiKeySummary } from './api-keys.repository.js';
 import { deleteApiKeyInput, saveApiKeyInput } from './settings.schemas.js';
 
