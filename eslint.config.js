@@ -36,6 +36,8 @@ export default tseslint.config(
       ],
       '@typescript-eslint/only-throw-error': 'error',
       'no-empty': ['error', { allowEmptyCatch: false }],
+      // Vitest reads a fixture's dependencies from its first parameter, which must be a pattern: `({}, use)`.
+      'no-empty-pattern': ['error', { allowObjectPatternsAsParameters: true }],
       eqeqeq: ['error', 'smart'],
     },
   },

@@ -1,13 +1,28 @@
 import type { ChatTimeouts } from '@llm-council/council';
 import type { Database, ListenFn } from '@llm-council/db';
 import type { Kysely } from 'kysely';
-import type { ApiConfig } from './config.js';
-import type { Logger } from './context.js';
+import type { ApiConfig, ProviderConfig } from './config.js';
+import type { Logger } from './ports.js';
 import { ModelCatalog } from './council/model-catalog.js';
-import { createRunEventBus } from './council/run-event-bus.js';
+import { createRunEventBus, type RunEventBus } from './council/run-event-bus.js';
 import { RunExecutor } from './council/run-executor.js';
-import type { Services } from './services.js';
-import { validateApiKeyWithProvider } from './settings/key-validation.js';
+import { validateApiKeyWithProvider, type KeyValidation } from './settings/key-validation.js';
+
+/**
+ * Long-lived collaborators the host builds once and shares across requests (context is data;
+ * these are the pieces with state or I/O beyond the database).
+ */
+export interface Services {
+  /** Checks a key with the provider; throws API_KEY_REJECTED when the provider refuses it. */
+  validateApiKey(provider: ProviderConfig, apiKey: string): Promise<KeyValidation>;
+  council: {
+    executor: RunExecutor;
+    bus: RunEventBus;
+    catalog: ModelCatalog;
+    /** This process's id among the hosts sharing the database. */
+    hostId: string;
+  };
+}
 
 export interface ServiceDeps {
   db: Kysely<Database>;

@@ -1,6 +1,6 @@
 import { fetchModels, type ModelInfo } from '@llm-council/council';
 import type { CouncilDefaults, ProviderConfig } from '../config.js';
-import type { Logger } from '../context.js';
+import type { Logger } from '../ports.js';
 import { appError } from '../errors.js';
 
 const CACHE_TTL_MS = 10 * 60 * 1000;

@@ -1,7 +1,23 @@
 import { UpstreamError, fetchKeyInfo } from '@llm-council/council';
 import type { ProviderConfig } from '../config.js';
 import { appError } from '../errors.js';
-import type { KeyValidation } from '../services.js';
+
+/** What a provider said about a key when it was saved. */
+export type KeyValidation =
+  | {
+      status: 'valid';
+      label: string | null;
+      /** Credit limit in USD, null when unlimited. */
+      limit: number | null;
+      limitRemaining: number | null;
+      usage: number | null;
+      isFreeTier: boolean | null;
+    }
+  /**
+   * Accepted without a check: `no-endpoint` — the provider has no key endpoint (Ollama,
+   * llama.cpp); `unreachable` — the provider could not be asked just now (the first run will tell).
+   */
+  | { status: 'unvalidated'; reason: 'no-endpoint' | 'unreachable' };
 
 /**
  * Asks the provider about a key before it is saved, so a typo is caught now rather than at the
