@@ -178,3 +178,22 @@ test('the health check reports a broken database as 503 without details', async 
     await broken.close().catch(() => undefined);
   }
 });
+
+test('__proto__ and constructor keys in a raw JSON body have no effect', async () => {
+  const bodies = [
+    '{"title":"proto","__proto__":{"polluted":"yes","userId":"x"}}',
+    '{"title":"ctor","constructor":{"prototype":{"polluted":"yes"}}}',
+  ];
+  for (const rawBody of bodies) {
+    const response = await call(server, 'conversations.create', { accessToken, rawBody });
+    expect([200, 400]).toContain(response.status);
+    if (response.status === 200) {
+      const { id } = response.data as { id: string };
+      const row = await server.db.selectFrom('conversations').select('userId').where('id', '=', id).executeTakeFirst();
+      expect(row?.userId).toBe(alice.userId);
+    }
+  }
+  const probe: Record<string, unknown> = {};
+  expect(probe['polluted']).toBeUndefined();
+  expect(Object.prototype).not.toHaveProperty('polluted');
+});

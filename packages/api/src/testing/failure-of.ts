@@ -12,8 +12,13 @@ export async function failureOf(promise: Promise<unknown>): Promise<CallFailure>
   try {
     outcome = await promise;
   } catch (error: unknown) {
-    if (!(error instanceof TRPCError)) throw new Error('the call failed without a TRPCError', { cause: error });
-    return { code: error.code, ...describeError(error) };
+    return describeFailure(error);
   }
   throw new Error(`expected the call to fail, but it returned ${JSON.stringify(outcome)?.slice(0, 300)}`);
+}
+
+/** What the client would see of an error a call threw; anything but a TRPCError is a test failure. */
+export function describeFailure(error: unknown): CallFailure {
+  if (!(error instanceof TRPCError)) throw new Error('the call failed without a TRPCError', { cause: error });
+  return { code: error.code, ...describeError(error) };
 }

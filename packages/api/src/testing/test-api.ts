@@ -1,12 +1,14 @@
 import { createTestDb } from '@llm-council/db/testing';
 import { test } from 'vitest';
 import { signAccessToken } from '../auth/access-token.js';
+import type { PublicUser } from '../auth/users.repository.js';
 import type { ApiConfig } from '../config.js';
 import type { RequestInfo } from '../context.js';
 import { createServices, type Services } from '../create-services.js';
 import type { Clock, Logger } from '../ports.js';
 import { appRouter } from '../root.js';
 import { createCallerFactory } from '../trpc.js';
+import { createUser } from './factories.js';
 import { createTestApiConfig } from './test-config.js';
 import { createTestContext, type TestContext } from './test-context.js';
 
@@ -29,6 +31,8 @@ export interface TestApi {
   caller(request?: Partial<RequestInfo>): Caller;
   /** A caller signed in as `user`, with a freshly signed access token. */
   callerFor(user: { id: string }, request?: Partial<RequestInfo>): Promise<Caller>;
+  /** A new user (password TEST_PASSWORD) and a caller signed in as them. */
+  signUp(): Promise<{ user: PublicUser; caller: Caller }>;
   close(): Promise<void>;
 }
 
@@ -53,6 +57,10 @@ export async function openTestApi(options: { config?: ApiConfig; fetch?: typeof 
   const now: Clock = () => new Date(Date.now() + clockOffsetMs);
   const context = (request?: Partial<RequestInfo>) =>
     createTestContext({ db: dbHandle.db, config, services: handle.services, now, logger }, request);
+  const callerFor = async (user: { id: string }, request?: Partial<RequestInfo>) => {
+    const { token } = await signAccessToken(config.jwt, user.id, now());
+    return createCaller(context({ ...request, accessToken: token }));
+  };
   return {
     db: dbHandle.db,
     config,
@@ -62,9 +70,10 @@ export async function openTestApi(options: { config?: ApiConfig; fetch?: typeof 
     advanceClock: (seconds) => void (clockOffsetMs += seconds * 1000),
     context,
     caller: (request) => createCaller(context(request)),
-    async callerFor(user, request) {
-      const { token } = await signAccessToken(config.jwt, user.id, now());
-      return createCaller(context({ ...request, accessToken: token }));
+    callerFor,
+    async signUp() {
+      const user = await createUser(dbHandle.db);
+      return { user, caller: await callerFor(user) };
     },
     async close() {
       await handle.shutdown();
