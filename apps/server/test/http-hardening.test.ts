@@ -197,3 +197,11 @@ test('__proto__ and constructor keys in a raw JSON body have no effect', async (
   expect(probe['polluted']).toBeUndefined();
   expect(Object.prototype).not.toHaveProperty('polluted');
 });
+
+test('a non-bearer Authorization header is no session: UNAUTHORIZED, not a server error', async () => {
+  const basic = await call(server, 'auth.me', {
+    type: 'query',
+    headers: { Authorization: `Basic ${Buffer.from('a:b').toString('base64')}` },
+  });
+  expect(expectError(basic, 'UNAUTHORIZED').data.appCode).toBe('SESSION_EXPIRED');
+});

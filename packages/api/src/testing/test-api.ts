@@ -25,6 +25,9 @@ export interface TestApi {
   now: Clock;
   /** Moves the API's clock (negative moves it back); the database's own `now()` is unaffected. */
   advanceClock(seconds: number): void;
+  /** Stops the clock at its current reading until `unfreezeClock()` (for same-second races). */
+  freezeClock(): void;
+  unfreezeClock(): void;
   /** A request context; `request` states what differs from a same-machine anonymous request. */
   context(request?: Partial<RequestInfo>): TestContext;
   /** A caller without a session (register, login, refresh). */
@@ -54,7 +57,8 @@ export async function openTestApi(options: { config?: ApiConfig; fetch?: typeof 
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   let clockOffsetMs = 0;
-  const now: Clock = () => new Date(Date.now() + clockOffsetMs);
+  let frozenAt: number | null = null;
+  const now: Clock = () => new Date((frozenAt ?? Date.now()) + clockOffsetMs);
   const context = (request?: Partial<RequestInfo>) =>
     createTestContext({ db: dbHandle.db, config, services: handle.services, now, logger }, request);
   const callerFor = async (user: { id: string }, request?: Partial<RequestInfo>) => {
@@ -68,6 +72,8 @@ export async function openTestApi(options: { config?: ApiConfig; fetch?: typeof 
     logs,
     now,
     advanceClock: (seconds) => void (clockOffsetMs += seconds * 1000),
+    freezeClock: () => void (frozenAt = Date.now()),
+    unfreezeClock: () => void (frozenAt = null),
     context,
     caller: (request) => createCaller(context(request)),
     callerFor,
