@@ -54,9 +54,6 @@ export function createContextFactory(deps: ContextDeps) {
             path: refreshToken.cookiePath,
           }),
       },
-      setHeader: (name, value) => {
-        if (!res.headersSent) res.setHeader(name, value);
-      },
     };
   };
 }

@@ -35,7 +35,6 @@ export interface Context {
   services: Services;
   req: RequestInfo;
   cookies: CookieJar;
-  setHeader(name: string, value: string): void;
   logger: Logger;
   now: Clock;
 }

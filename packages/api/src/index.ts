@@ -1,5 +1,5 @@
 export { appRouter, type AppRouter } from './root.js';
-export { createCallerFactory } from './trpc.js';
+export { createCallerFactory, describeError } from './trpc.js';
 export type { Context, CookieJar, CookieOptions, RequestInfo, Session } from './context.js';
 export { systemClock, type Clock, type Logger } from './ports.js';
 export type { ApiConfig, CouncilDefaults, EncryptionKey, ProviderConfig, RateLimitRule, SigningKey } from './config.js';

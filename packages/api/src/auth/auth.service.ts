@@ -44,7 +44,7 @@ export async function login(ctx: Context, input: { email: string; password: stri
   const failureKey = `login-failures:${input.email}`;
   const failureRule = ctx.config.rateLimits.loginFailuresPerAccount;
   const blocked = await peekRateLimit(ctx.db, failureKey, failureRule, ctx.now());
-  if (!blocked.allowed) throw rateLimitedError(ctx, blocked.retryAfterSeconds);
+  if (!blocked.allowed) throw rateLimitedError(blocked.retryAfterSeconds);
 
   const found = await findUserByEmail(ctx.db, input.email);
   const isValid = found

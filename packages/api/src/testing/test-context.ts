@@ -48,7 +48,6 @@ export function createTestContext(deps: TestContextDeps, request: Partial<Reques
       set: (name, value, options) => void values.set(name, { value, maxAgeSeconds: options.maxAgeSeconds }),
       clear: (name) => void values.delete(name),
     },
-    setHeader: () => undefined,
   };
 }
 
