@@ -1,21 +1,16 @@
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { registerUser, startTestServer, type TestServer } from './helpers/test-server.js';
+import { expect } from 'vitest';
+import { serverTest } from './helpers/fixtures.js';
+import { registerUser } from './helpers/test-server.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.close();
-});
+const test = serverTest();
 
-test('healthz reports the database as up', async () => {
+test('healthz reports the database as up', async ({ server }) => {
   const response = await fetch(`${server.url}/healthz`);
   expect(response.status).toBe(200);
   expect(await response.json()).toEqual({ status: 'ok', database: 'up' });
 });
 
-test('a registered user can read their own profile', async () => {
+test('a registered user can read their own profile', async ({ server }) => {
   const { client, email } = await registerUser(server);
   const me = await client.auth.me.query();
   expect(me.email).toBe(email);
