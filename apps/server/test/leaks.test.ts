@@ -20,9 +20,9 @@ const bodyRefreshTokens: string[] = [];
 const cookieRefreshTokens: string[] = [];
 const accessTokens: string[] = [];
 
-/** The needles of which any piece of `window` characters occurs in the haystack (error messages quote fragments). */
 const test = upstreamServerTest({ keys: { [GOOD_KEY]: { valid: true } } });
 
+/** The needles of which any piece of `window` characters occurs in the haystack (error messages quote fragments). */
 function findIn(haystack: string[], needles: string[], window = 10): string[] {
   return needles.filter((needle) => {
     const pieces = new Set<string>();

@@ -18,13 +18,13 @@ import { STRONG_PASSWORD, uniqueEmail, type TestServer } from './helpers/test-se
 // The SDK as a Node program uses it: tokens stored for you, one refresh for any number of
 // waiting calls, a clean end of session, and a file store that survives restarts.
 
-/** A fresh session of the file's user, as the token store would hold it. */
 const test = serverTest().extend('email', { scope: 'file' }, async ({ server }) => {
   const email = uniqueEmail('sdk');
   await call(server, 'auth.register', { input: { email, password: STRONG_PASSWORD, transport: 'body' } });
   return email;
 });
 
+/** A fresh session of the file's user, as the token store would hold it. */
 async function freshSession(
   server: TestServer,
   email: string,
