@@ -61,7 +61,7 @@ export const conversationsRouter = router({
   }),
 
   rename: protectedProcedure.input(renameConversationInput).mutation(async ({ ctx, input }) => {
-    const row = await renameConversation(ctx.db, ctx.session.userId, input.id, input.title);
+    const row = await renameConversation(ctx.db, ctx.session.userId, input.id, input.title, ctx.now());
     if (!row) throw notFound('Conversation');
     return toConversation(row);
   }),

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { CouncilRun, Database, RunStatus as StoredRunStatus } from '@llm-council/db';
 import { activeRunStatuses, retryableRunStatuses, type RunStatus } from '../constants.js';
 
@@ -34,7 +34,7 @@ export async function insertRun(
  * position is `max(position) + 1`, so two appends racing in one conversation (a question sent
  * while the previous run's answer is being stored, two tabs) would collide on the unique position.
  */
-export async function lockConversation(trx: Db, conversationId: string): Promise<void> {
+export async function lockConversation(trx: Transaction<Database>, conversationId: string): Promise<void> {
   await trx.selectFrom('conversations').select('id').where('id', '=', conversationId).forUpdate().execute();
 }
 
@@ -135,7 +135,12 @@ export async function updateRun(db: Db, runId: string, update: RunUpdate): Promi
 }
 
 /** Claims a finished run for another attempt; false when it is not in a retryable state (or raced). */
-export async function claimRunForRetry(db: Db, runId: string, host: string): Promise<CouncilRun | undefined> {
+export async function claimRunForRetry(
+  db: Db,
+  runId: string,
+  host: string,
+  now: Date,
+): Promise<CouncilRun | undefined> {
   return db
     .updateTable('councilRuns')
     .set((eb) => ({
@@ -144,8 +149,8 @@ export async function claimRunForRetry(db: Db, runId: string, host: string): Pro
       error: null,
       finishedAt: null,
       host,
-      heartbeatAt: new Date(),
-      updatedAt: new Date(),
+      heartbeatAt: now,
+      updatedAt: now,
     }))
     .where('id', '=', runId)
     .where('status', 'in', retryableRunStatuses)

@@ -17,17 +17,21 @@ export const councilRouter = router({
   }),
 
   /** Asks the council a question in a conversation; the run continues even if the client leaves. */
-  start: protectedProcedure.input(startRunInput).mutation(({ ctx, input }) => startRun(ctx, input)),
+  start: protectedProcedure.input(startRunInput).mutation(({ ctx, input }) => startRun(ctx, ctx.session.userId, input)),
 
   /** A run's events: replays everything after `lastEventId`, then follows live. */
   events: protectedProcedure.input(runEventsInput).subscription(async function* ({ ctx, input, signal }) {
     yield* streamRunEvents(ctx, input.runId, input.lastEventId, signal);
   }),
 
-  cancel: protectedProcedure.input(runIdInput).mutation(({ ctx, input }) => cancelRun(ctx, input.runId)),
+  cancel: protectedProcedure
+    .input(runIdInput)
+    .mutation(({ ctx, input }) => cancelRun(ctx, ctx.session.userId, input.runId)),
 
   /** Re-runs only what failed, reusing completed answers. Subscribe to `events` again afterwards. */
-  retry: protectedProcedure.input(runIdInput).mutation(({ ctx, input }) => retryRun(ctx, input.runId)),
+  retry: protectedProcedure
+    .input(runIdInput)
+    .mutation(({ ctx, input }) => retryRun(ctx, ctx.session.userId, input.runId)),
 
   get: protectedProcedure.input(runIdInput).query(async ({ ctx, input }) => {
     const run = await findRunForUser(ctx.db, ctx.session.userId, input.runId);

@@ -16,11 +16,15 @@ export const settingsRouter = router({
     const provider = findProvider(ctx.config, input.provider);
     const validation = await ctx.services.validateApiKey(provider, input.apiKey);
     const owner = { userId: ctx.session.userId, provider: provider.id };
-    const saved = await upsertApiKey(ctx.db, {
-      ...owner,
-      encryptedKey: encryptApiKey(ctx.config.encryptionKeys, input.apiKey, owner),
-      keyHint: hintFor(input.apiKey),
-    });
+    const saved = await upsertApiKey(
+      ctx.db,
+      {
+        ...owner,
+        encryptedKey: encryptApiKey(ctx.config.encryptionKeys, input.apiKey, owner),
+        keyHint: hintFor(input.apiKey),
+      },
+      ctx.now(),
+    );
     return { ...toSummary(saved), validation };
   }),
 

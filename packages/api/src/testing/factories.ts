@@ -57,7 +57,7 @@ export async function saveApiKey(
   provider = DEFAULT_PROVIDER_ID,
 ): Promise<void> {
   const encryptedKey = encryptApiKey(config.encryptionKeys, apiKey, { userId, provider });
-  await upsertApiKey(db, { userId, provider, encryptedKey, keyHint: hintFor(apiKey) });
+  await upsertApiKey(db, { userId, provider, encryptedKey, keyHint: hintFor(apiKey) }, new Date());
 }
 
 /** A key that looks like an OpenRouter key and is unique to the caller. */
