@@ -39,7 +39,8 @@ export interface Context {
   now: Clock;
 }
 
-export interface Session {
+/** Who a protected procedure runs for: the user its access token names (`ctx.session`). */
+export interface SignedInUser {
   userId: string;
   email: string;
 }

@@ -3,7 +3,7 @@ import type { Database, ListenFn } from '@llm-council/db';
 import type { Kysely } from 'kysely';
 import type { ApiConfig, ProviderConfig } from './config.js';
 import type { Logger } from './ports.js';
-import { ModelCatalog } from './council/model-catalog.js';
+import { ModelCatalogCache } from './council/model-catalog-cache.js';
 import { createRunEventBus, type RunEventBus } from './council/run-event-bus.js';
 import { RunExecutor } from './council/run-executor.js';
 import { validateApiKeyWithProvider, type KeyValidation } from './settings/key-validation.js';
@@ -18,7 +18,7 @@ export interface Services {
   council: {
     executor: RunExecutor;
     bus: RunEventBus;
-    catalog: ModelCatalog;
+    catalog: ModelCatalogCache;
     /** This process's id among the hosts sharing the database. */
     hostId: string;
   };
@@ -63,7 +63,7 @@ export async function createServices(deps: ServiceDeps): Promise<ServicesHandle>
     council: {
       executor,
       bus,
-      catalog: new ModelCatalog(deps.config.council, fetchImpl, deps.logger),
+      catalog: new ModelCatalogCache(deps.config.council, fetchImpl, deps.logger),
       hostId: deps.hostId,
     },
   };

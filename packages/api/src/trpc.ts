@@ -1,8 +1,8 @@
 import { initTRPC, type TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
-import type { Context, Session } from './context.js';
+import type { Context, SignedInUser } from './context.js';
 import { AppErrorCause, appError, type AppErrorCode } from './errors.js';
-import { resolveSession } from './auth/session.js';
+import { resolveSession } from './auth/resolve-session.js';
 
 const GENERIC_MESSAGE = 'Something went wrong on our side. Please try again.';
 
@@ -84,7 +84,7 @@ export const middleware = t.middleware;
 
 /** A procedure that requires a valid access token; `ctx.session` is non-null inside. */
 export const protectedProcedure = t.procedure.use(async ({ ctx, next }) => {
-  const session: Session | null = ctx.req.accessToken ? await resolveSession(ctx, ctx.req.accessToken) : null;
+  const session: SignedInUser | null = ctx.req.accessToken ? await resolveSession(ctx, ctx.req.accessToken) : null;
   if (!session) throw appError('UNAUTHORIZED', 'SESSION_EXPIRED', 'Please sign in again');
   return next({ ctx: { ...ctx, session } });
 });

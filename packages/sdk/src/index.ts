@@ -10,7 +10,7 @@ export {
   type CouncilClientError,
 } from './errors.js';
 export type { AppRouter, RouterInputs, RouterOutputs } from './types.js';
-export type { Transport } from './session.js';
+export type { Transport } from './session-keeper.js';
 export { ask, followRun, type AskOptions, type FollowOptions, type RunEvent, type RunEventEnvelope } from './ask.js';
 // The limits and names the server enforces, so a client can check input before sending it.
 export {

@@ -1,5 +1,5 @@
 import { DEFAULT_TITLE } from '../constants.js';
-import { listRunViews } from '../council/run-views.js';
+import { listRunRecords } from '../council/run-records.js';
 import { notFound } from '../errors.js';
 import { protectedProcedure, router } from '../trpc.js';
 import { decodeCursor, encodeCursor } from './conversation-cursor.js';
@@ -56,7 +56,7 @@ export const conversationsRouter = router({
     return {
       ...toConversation(row),
       messages: messages.map((m) => ({ ...m, createdAt: m.createdAt.toISOString() })),
-      runs: await listRunViews(ctx.db, row.id),
+      runs: await listRunRecords(ctx.db, row.id),
     };
   }),
 

@@ -5,7 +5,7 @@ import { cancelRun, retryRun, startRun } from './council.service.js';
 import { modelsInput, runEventsInput, runIdInput, startRunInput } from './council.schemas.js';
 import { findRunForUser } from './council-runs.repository.js';
 import { streamRunEvents } from './run-event-stream.js';
-import { getRunView } from './run-views.js';
+import { getRunRecord } from './run-records.js';
 
 export const councilRouter = router({
   /** The provider's model catalog (cached), with the server's default council. */
@@ -36,6 +36,6 @@ export const councilRouter = router({
   get: protectedProcedure.input(runIdInput).query(async ({ ctx, input }) => {
     const run = await findRunForUser(ctx.db, ctx.session.userId, input.runId);
     if (!run) throw notFound('Run');
-    return getRunView(ctx.db, run);
+    return getRunRecord(ctx.db, run);
   }),
 });

@@ -1,6 +1,6 @@
 import { tracked } from '@trpc/server';
 import { terminalEventTypes, type CouncilEventEnvelope } from '@llm-council/council';
-import type { Context, Session } from '../context.js';
+import type { Context, SignedInUser } from '../context.js';
 import { isActiveRunStatus } from '../constants.js';
 import { notFound } from '../errors.js';
 import { listEventsAfter } from './council-events.repository.js';
@@ -17,7 +17,7 @@ const POLL_INTERVAL_MS = 10_000;
  * has been delivered; a retried run is followed by subscribing again.
  */
 export async function* streamRunEvents(
-  ctx: Context & { session: Session },
+  ctx: Context & { session: SignedInUser },
   runId: string,
   lastEventId: string | null | undefined,
   signal: AbortSignal | undefined,

@@ -16,7 +16,7 @@ export interface Catalog {
  * The models a provider offers, from `{base}/models`, cached for ten minutes per provider. When
  * the provider cannot be reached the configured defaults stand in, so the app keeps working.
  */
-export class ModelCatalog {
+export class ModelCatalogCache {
   private readonly cache = new Map<string, { catalog: Catalog; expiresAt: number }>();
   private readonly inFlight = new Map<string, Promise<Catalog>>();
 
