@@ -42,6 +42,38 @@ export default tseslint.config(
     },
   },
   {
+    // Configuration has one door: apps/server/src/config.ts parses the environment it is handed.
+    files: ['**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read configuration through loadConfig (apps/server/src/config.ts) and pass it in.',
+        },
+      ],
+    },
+  },
+  {
+    // The named exceptions: entry points that hand the environment to loadConfig (or read their own
+    // CLI switches), and test set-up that picks the database or passes PATH on to a child process.
+    files: [
+      'apps/server/src/main.ts',
+      'apps/server/src/migrate-cli.ts',
+      'apps/server/src/rotate-keys-cli.ts',
+      'apps/server/scripts/dev-offline.ts',
+      'apps/server/bench/council.bench.ts',
+      'apps/server/bench/bench-server.ts',
+      'packages/council/src/fake-upstream/cli.ts',
+      'db/src/test-env.ts',
+      'apps/server/test/helpers/council-process.ts',
+      'apps/server/test/multi-host.test.ts',
+      'apps/web/e2e/harness/*.ts',
+    ],
+    rules: { 'no-restricted-properties': 'off' },
+  },
+  {
     // Migrations are frozen in time and typed Kysely<any> on purpose (Kysely's own advice).
     files: ['db/src/migrations/**/*.ts', 'db/src/migrator.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

@@ -11,9 +11,6 @@ import { sql } from 'kysely';
 import { createContextFactory, type ContextDeps } from './create-context.js';
 import { requireJsonPosts } from './http-guards.js';
 
-/** Request bodies above this are refused with 413 before tRPC parses them. */
-const MAX_BODY_BYTES = 512 * 1024;
-
 /** Builds the Express application: security middleware, tRPC at /trpc, health check, web client. */
 export function createApp(deps: ContextDeps): express.Express {
   const { config, logger } = deps;
@@ -89,7 +86,7 @@ export function createApp(deps: ContextDeps): express.Express {
     createExpressMiddleware({
       router: appRouter,
       createContext: createContextFactory(deps),
-      maxBodySize: MAX_BODY_BYTES,
+      maxBodySize: config.maxBodyBytes,
       // The one place a rate limit's wait becomes the standard header (the API only reports it).
       responseMeta: ({ errors }) => {
         const retryAfter = errors.map((error) => describeError(error).retryAfterSeconds).find((s) => s !== null);

@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import type { ApiConfig, EncryptionKey, ProviderConfig, SigningKey } from '@llm-council/api';
+import {
+  fixedApiSettings,
+  type ApiConfig,
+  type EncryptionKey,
+  type ProviderConfig,
+  type SigningKey,
+} from '@llm-council/api';
 import { COUNCIL_MAX_MODELS, COUNCIL_MIN_MODELS, DEFAULT_PROVIDER_ID } from '@llm-council/api/constants';
 
 /**
@@ -23,6 +29,8 @@ export interface ServerConfig {
   webDistDir: string;
   /** Identifies this process among hosts sharing one Postgres (run ownership, heartbeats). */
   hostId: string;
+  /** Request bodies above this are refused with 413 before tRPC parses them. */
+  maxBodyBytes: number;
   api: ApiConfig;
 }
 
@@ -128,6 +136,7 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
     migrateOnStart: e.MIGRATE_ON_START === 'true',
     webDistDir: resolve(e.WEB_DIST_DIR ?? join(import.meta.dirname, '../../web/dist')),
     hostId: `${process.pid}-${randomBytes(4).toString('hex')}`,
+    maxBodyBytes: 512 * 1024,
     api: {
       isProduction,
       jwt: {
@@ -137,16 +146,9 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
         accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
         clockToleranceSeconds: 5,
       },
-      refreshToken: { ttlSeconds: 7 * 24 * 3600, graceSeconds: 10, cookieName: 'llmc_refresh', cookiePath: '/trpc' },
+      ...fixedApiSettings,
       encryptionKeys,
       corsOrigins,
-      rateLimits: {
-        loginFailuresPerAccount: { limit: 10, windowSeconds: 15 * 60 },
-        loginPerIp: { limit: 100, windowSeconds: 15 * 60 },
-        registerPerIp: { limit: 100, windowSeconds: 60 * 60 },
-        refreshPerIp: { limit: 600, windowSeconds: 15 * 60 },
-        councilRunsPerUser: { limit: 20, windowSeconds: 60 },
-      },
       providers,
       council: {
         models,

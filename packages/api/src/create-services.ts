@@ -59,11 +59,15 @@ export async function createServices(deps: ServiceDeps): Promise<ServicesHandle>
     ...(deps.upstreamTimeouts ? { upstreamTimeouts: deps.upstreamTimeouts } : {}),
   });
   const services: Services = {
-    validateApiKey: (provider, apiKey) => validateApiKeyWithProvider(provider, apiKey, fetchImpl),
+    validateApiKey: (provider, apiKey) =>
+      validateApiKeyWithProvider(provider, apiKey, {
+        fetch: fetchImpl,
+        timeoutMs: deps.config.providerRequests.timeoutMs,
+      }),
     council: {
       executor,
       bus,
-      catalog: new ModelCatalogCache(deps.config.council, fetchImpl, deps.logger),
+      catalog: new ModelCatalogCache(deps.config.council, deps.config.providerRequests, fetchImpl, deps.logger),
       hostId: deps.hostId,
     },
   };

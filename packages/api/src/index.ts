@@ -2,7 +2,16 @@ export { appRouter, type AppRouter } from './root.js';
 export { createCallerFactory, describeError } from './trpc.js';
 export type { Context, CookieJar, CookieOptions, RequestInfo, SignedInUser } from './context.js';
 export { systemClock, type Clock, type Logger } from './ports.js';
-export type { ApiConfig, CouncilDefaults, EncryptionKey, ProviderConfig, RateLimitRule, SigningKey } from './config.js';
+export type {
+  ApiConfig,
+  CouncilDefaults,
+  EncryptionKey,
+  ProviderConfig,
+  ProviderRequests,
+  RateLimitRule,
+  SigningKey,
+} from './config.js';
+export { fixedApiSettings } from './config.js';
 export type { KeyValidation } from './settings/key-validation.js';
 export { appErrorCodes, type AppErrorCode } from './errors.js';
 export { reencryptAllApiKeys } from './settings/api-key.service.js';

@@ -27,7 +27,7 @@ export type KeyValidation =
 export async function validateApiKeyWithProvider(
   provider: ProviderConfig,
   apiKey: string,
-  fetchImpl: typeof fetch = globalThis.fetch,
+  options: { fetch: typeof fetch; timeoutMs: number },
 ): Promise<KeyValidation> {
   if (!provider.hasKeyEndpoint) return { status: 'unvalidated', reason: 'no-endpoint' };
   let check: Awaited<ReturnType<typeof fetchKeyInfo>>;
@@ -35,8 +35,8 @@ export async function validateApiKeyWithProvider(
     check = await fetchKeyInfo({
       baseUrl: provider.baseUrl,
       apiKey,
-      fetch: fetchImpl,
-      signal: AbortSignal.timeout(10_000),
+      fetch: options.fetch,
+      signal: AbortSignal.timeout(options.timeoutMs),
     });
   } catch (error) {
     if (!(error instanceof UpstreamError)) throw error;
