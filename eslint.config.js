@@ -36,8 +36,44 @@ export default tseslint.config(
       ],
       '@typescript-eslint/only-throw-error': 'error',
       'no-empty': ['error', { allowEmptyCatch: false }],
+      // Vitest reads a fixture's dependencies from its first parameter, which must be a pattern: `({}, use)`.
+      'no-empty-pattern': ['error', { allowObjectPatternsAsParameters: true }],
       eqeqeq: ['error', 'smart'],
     },
+  },
+  {
+    // Configuration has one door: apps/server/src/config.ts parses the environment it is handed.
+    files: ['**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read configuration through loadConfig (apps/server/src/config.ts) and pass it in.',
+        },
+      ],
+    },
+  },
+  {
+    // The named exceptions: entry points that hand the environment to loadConfig (or read their own
+    // CLI switches), and test set-up that picks the database or passes PATH on to a child process.
+    files: [
+      'apps/server/src/main.ts',
+      'apps/server/src/migrate-cli.ts',
+      'apps/server/src/rotate-keys-cli.ts',
+      'apps/server/scripts/dev-offline.ts',
+      'apps/server/bench/council.bench.ts',
+      'apps/server/bench/bench-server.ts',
+      'apps/server/bench/bench-process.ts',
+      'apps/server/bench/soak.bench.ts',
+      'packages/council/src/fake-upstream/cli.ts',
+      'db/src/test-env.ts',
+      'apps/server/test/helpers/council-process.ts',
+      'apps/server/test/multi-host.test.ts',
+      'apps/web/e2e/harness/*.ts',
+    ],
+    rules: { 'no-restricted-properties': 'off' },
   },
   {
     // Migrations are frozen in time and typed Kysely<any> on purpose (Kysely's own advice).
@@ -64,8 +100,8 @@ export default tseslint.config(
           patterns: [
             { group: serverSidePackages, message: 'The SDK never imports server-side code.' },
             {
-              group: ['@llm-council/api/*', '!@llm-council/api/error-codes'],
-              message: 'Only the dependency-free error codes.',
+              group: ['@llm-council/api/*', '!@llm-council/api/error-codes', '!@llm-council/api/constants'],
+              message: 'Only the dependency-free error codes and constants.',
             },
           ],
         },

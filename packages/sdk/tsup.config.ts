@@ -7,10 +7,18 @@ export default defineConfig({
   format: ['esm'],
   target: 'node20',
   platform: 'neutral',
-  dts: { resolve: ['@llm-council/api', '@llm-council/api/error-codes', '@llm-council/council', '@llm-council/db'] },
+  dts: {
+    resolve: [
+      '@llm-council/api',
+      '@llm-council/api/error-codes',
+      '@llm-council/api/constants',
+      '@llm-council/council',
+      '@llm-council/db',
+    ],
+  },
   clean: true,
   sourcemap: true,
-  // Only the dependency-free error-code list is bundled from the API; everything else is external.
+  // Only the dependency-free error codes and constants are bundled from the API; everything else is external.
   noExternal: ['@llm-council/api'],
   esbuildOptions(options) {
     options.conditions = ['@llm-council/source'];

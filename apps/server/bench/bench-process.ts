@@ -17,7 +17,12 @@ export interface BenchServer {
 
 export async function startBenchServer(env: Record<string, string>): Promise<BenchServer> {
   const child: ChildProcess = fork(join(import.meta.dirname, 'bench-server.ts'), [], {
-    execArgv: ['--import', 'tsx'],
+    // BENCH_CPU_PROF=<dir> writes a .cpuprofile of the server there when it stops.
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROF']}`] : []),
+    ],
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

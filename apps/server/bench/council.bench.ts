@@ -55,6 +55,8 @@ const PROFILES: { profile: BenchProfile; scenarios: Scenario[] }[] = [
     ],
   },
 ];
+/** BENCH_MAX_CONCURRENCY=50 skips the larger scenarios (a quick look, or a profile). */
+const maxConcurrency = Number(process.env['BENCH_MAX_CONCURRENCY'] ?? Number.POSITIVE_INFINITY);
 /** The benchmark stops itself, whatever happens, after this long. */
 const HARD_DEADLINE_MS = 30 * 60_000;
 
@@ -182,6 +184,7 @@ async function benchEngine(
     for (const { profile: bench, scenarios } of profiles) {
       useProfile(upstream, bench);
       for (const scenario of scenarios) {
+        if (scenario.concurrency > maxConcurrency) continue;
         results.push(await runScenario(server, users, bench, scenario));
         process.stdout.write(`  ${engine}: ${bench.name}, ${scenario.name} done\n`);
       }

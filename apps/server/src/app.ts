@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { appRouter } from '@llm-council/api';
+import { appRouter, describeError } from '@llm-council/api';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import cookieParser from 'cookie-parser';
 import cors from 'cors';
@@ -11,9 +11,6 @@ import { listPendingMigrations } from '@llm-council/db';
 import { sql } from 'kysely';
 import { createContextFactory, type ContextDeps } from './create-context.js';
 import { requireJsonPosts } from './http-guards.js';
-
-/** Request bodies above this are refused with 413 before tRPC parses them. */
-const MAX_BODY_BYTES = 512 * 1024;
 
 /** Builds the Express application: security middleware, tRPC at /trpc, health check, web client. */
 export function createApp(deps: ContextDeps): express.Express {
@@ -99,7 +96,12 @@ export function createApp(deps: ContextDeps): express.Express {
     createExpressMiddleware({
       router: appRouter,
       createContext: createContextFactory(deps),
-      maxBodySize: MAX_BODY_BYTES,
+      maxBodySize: config.maxBodyBytes,
+      // The one place a rate limit's wait becomes the standard header (the API only reports it).
+      responseMeta: ({ errors }) => {
+        const retryAfter = errors.map((error) => describeError(error).retryAfterSeconds).find((s) => s !== null);
+        return retryAfter ? { headers: { 'Retry-After': String(retryAfter) } } : {};
+      },
       onError: ({ error, path, ctx }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR') {
           logger.error({ err: error.cause ?? error, path, requestId: ctx?.req.requestId }, 'procedure failed');

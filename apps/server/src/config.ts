@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import type { ApiConfig, EncryptionKey, ProviderConfig, SigningKey } from '@llm-council/api';
+import {
+  fixedApiSettings,
+  type ApiConfig,
+  type EncryptionKey,
+  type ProviderConfig,
+  type SigningKey,
+} from '@llm-council/api';
+import { COUNCIL_MAX_MODELS, COUNCIL_MIN_MODELS, DEFAULT_PROVIDER_ID } from '@llm-council/api/constants';
 
 /**
  * Configuration is parsed here, once, from the environment; nothing else reads `process.env`.
@@ -26,6 +33,8 @@ export interface ServerConfig {
   shutdownGraceSeconds: number;
   /** How long a query waits for a database connection before the request fails with 503. */
   dbConnectTimeoutMs: number;
+  /** Request bodies above this are refused with 413 before tRPC parses them. */
+  maxBodyBytes: number;
   api: ApiConfig;
 }
 
@@ -103,7 +112,7 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
 
   const providers: ProviderConfig[] = [
     {
-      id: 'openrouter',
+      id: DEFAULT_PROVIDER_ID,
       label: 'OpenRouter',
       baseUrl: e.OPENROUTER_BASE_URL.replace(/\/+$/, ''),
       fallbackApiKey: e.OPENROUTER_API_KEY ?? null,
@@ -113,7 +122,8 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
   ];
 
   const models = e.COUNCIL_MODELS ? csv(e.COUNCIL_MODELS) : DEFAULT_COUNCIL;
-  if (models.length < 2 || models.length > 8) problems.push('COUNCIL_MODELS: list 2 to 8 model ids, comma-separated');
+  if (models.length < COUNCIL_MIN_MODELS || models.length > COUNCIL_MAX_MODELS)
+    problems.push(`COUNCIL_MODELS: list ${COUNCIL_MIN_MODELS} to ${COUNCIL_MAX_MODELS} model ids, comma-separated`);
 
   if (e.MAX_DELTA_INTERVAL_MS < e.DELTA_INTERVAL_MS) {
     problems.push('MAX_DELTA_INTERVAL_MS: must not be below DELTA_INTERVAL_MS');
@@ -141,6 +151,7 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
     hostId: `${process.pid}-${randomBytes(4).toString('hex')}`,
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     dbConnectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
+    maxBodyBytes: 512 * 1024,
     api: {
       isProduction,
       jwt: {
@@ -150,16 +161,9 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
         accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
         clockToleranceSeconds: 5,
       },
-      refreshToken: { ttlSeconds: 7 * 24 * 3600, graceSeconds: 10, cookieName: 'llmc_refresh', cookiePath: '/trpc' },
+      ...fixedApiSettings,
       encryptionKeys,
       corsOrigins,
-      rateLimits: {
-        loginFailuresPerAccount: { limit: 10, windowSeconds: 15 * 60 },
-        loginPerIp: { limit: 100, windowSeconds: 15 * 60 },
-        registerPerIp: { limit: 100, windowSeconds: 60 * 60 },
-        refreshPerIp: { limit: 600, windowSeconds: 15 * 60 },
-        councilRunsPerUser: { limit: 20, windowSeconds: 60 },
-      },
       providers,
       council: {
         models,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Context, Logger, Services } from '@llm-council/api';
+import { systemClock, type Clock, type Context, type Logger, type Services } from '@llm-council/api';
 import type { CreateExpressContextOptions } from '@trpc/server/adapters/express';
 import type { Kysely } from 'kysely';
 import type { Database, DbHandle } from '@llm-council/db';
@@ -16,13 +16,13 @@ export interface ContextDeps {
   services: Services;
   logger: Logger;
   /** The clock procedures read (token lifetimes, grace windows, rate limits); tests move it forward. */
-  now?: () => Date;
+  now?: Clock;
 }
 
 /** Adapts one Express request/response to the API's HTTP-free context. */
 export function createContextFactory(deps: ContextDeps) {
   const { refreshToken } = deps.config.api;
-  const now = deps.now ?? (() => new Date());
+  const now = deps.now ?? systemClock;
   return ({ req, res }: CreateExpressContextOptions): Context => {
     const requestId = (res.locals['requestId'] as string | undefined) ?? randomUUID();
     const authorization = req.headers.authorization;
@@ -57,9 +57,6 @@ export function createContextFactory(deps: ContextDeps) {
             sameSite: 'strict',
             path: refreshToken.cookiePath,
           }),
-      },
-      setHeader: (name, value) => {
-        if (!res.headersSent) res.setHeader(name, value);
       },
     };
   };

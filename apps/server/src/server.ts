@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { createServices, type Services } from '@llm-council/api';
+import { createServices, type Clock, type Services } from '@llm-council/api';
 import type { ChatTimeouts } from '@llm-council/council';
 import { migrateToLatest, type DbHandle } from '@llm-council/db';
 import type { Logger } from 'pino';
@@ -30,7 +30,7 @@ export async function startServer(options: {
   logger: Logger;
   fetch?: typeof fetch;
   /** Overrides the wall clock procedures see (tests use it to cross token lifetimes without sleeping). */
-  now?: () => Date;
+  now?: Clock;
   /** Shorter upstream timeouts for tests of hanging models. */
   upstreamTimeouts?: Partial<ChatTimeouts>;
 }): Promise<RunningServer> {

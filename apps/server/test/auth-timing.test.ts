@@ -1,21 +1,17 @@
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect } from 'vitest';
+import { serverTest } from './helpers/fixtures.js';
 import { call, expectError, type TrpcErrorBody } from './helpers/http.js';
-import { STRONG_PASSWORD, startTestServer, uniqueEmail, type TestServer } from './helpers/test-server.js';
+import { STRONG_PASSWORD, uniqueEmail, type TestServer } from './helpers/test-server.js';
 
 // Security case 4: a login for an unknown email and a login with a wrong password look the
 // same from outside — same status and body, and (roughly) the same latency.
 
 const TRIES = 20;
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.close();
-});
+const test = serverTest();
 
 async function timedLogin(
+  server: TestServer,
   email: string,
   password: string,
 ): Promise<{ ms: number; error: TrpcErrorBody; status: number }> {
@@ -37,7 +33,7 @@ function visible(error: TrpcErrorBody, status: number) {
   return { status, message: error.message, code: error.code, data };
 }
 
-test('unknown email and wrong password get an identical answer in about the same time', async () => {
+test('unknown email and wrong password get an identical answer in about the same time', async ({ server }) => {
   // Accounts are locked after 10 failures, so the wrong-password tries are spread over two.
   const accounts: string[] = [];
   for (let i = 0; i < TRIES / 10; i++) {
@@ -45,15 +41,15 @@ test('unknown email and wrong password get an identical answer in about the same
     await call(server, 'auth.register', { input: { email, password: STRONG_PASSWORD } });
     accounts.push(email);
   }
-  await timedLogin(uniqueEmail('warm-up'), STRONG_PASSWORD); // the first unknown email also builds the dummy hash
+  await timedLogin(server, uniqueEmail('warm-up'), STRONG_PASSWORD); // the first unknown email also builds the dummy hash
 
   const unknown: number[] = [];
   const wrong: number[] = [];
   const bodies = new Set<string>();
   for (let i = 0; i < TRIES; i++) {
     // Interleaved, so drifting machine load affects both series alike.
-    const a = await timedLogin(uniqueEmail('nobody'), 'a plausible password');
-    const b = await timedLogin(accounts[i % accounts.length] ?? '', 'a plausible password');
+    const a = await timedLogin(server, uniqueEmail('nobody'), 'a plausible password');
+    const b = await timedLogin(server, accounts[i % accounts.length] ?? '', 'a plausible password');
     unknown.push(a.ms);
     wrong.push(b.ms);
     bodies.add(JSON.stringify(visible(a.error, a.status)));

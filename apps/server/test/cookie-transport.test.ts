@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect } from 'vitest';
+import { serverTest } from './helpers/fixtures.js';
 import { call, expectError, type CallOptions, type RawResponse } from './helpers/http.js';
 import { STRONG_PASSWORD, startTestServer, uniqueEmail, type TestServer } from './helpers/test-server.js';
 
@@ -8,14 +9,7 @@ import { STRONG_PASSWORD, startTestServer, uniqueEmail, type TestServer } from '
 const COOKIE = 'llmc_refresh';
 const ALLOWED_ORIGIN = 'https://app.example';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({ env: { CORS_ORIGINS: ALLOWED_ORIGIN } });
-});
-afterAll(async () => {
-  await server.close();
-});
-
+const test = serverTest({ env: { CORS_ORIGINS: ALLOWED_ORIGIN } });
 function cookieCall(target: TestServer, path: string, cookie: string | null, options: CallOptions = {}) {
   return call(target, path, {
     input: { transport: 'cookie' },
@@ -62,7 +56,9 @@ function expectCookieOnly(response: RawResponse, options: { secure: boolean }): 
   return cookie;
 }
 
-test('in cookie mode register, login, refresh and changePassword set the token only as an HttpOnly SameSite=Strict cookie on /trpc', async () => {
+test('in cookie mode register, login, refresh and changePassword set the token only as an HttpOnly SameSite=Strict cookie on /trpc', async ({
+  server,
+}) => {
   const email = uniqueEmail('browser');
   const registered = await call(server, 'auth.register', {
     input: { email, password: STRONG_PASSWORD, transport: 'cookie' },
@@ -85,7 +81,7 @@ test('in cookie mode register, login, refresh and changePassword set the token o
   expectCookieOnly(changed, { secure: false });
 });
 
-test('in body mode no cookie is set, so one response never carries the token twice', async () => {
+test('in body mode no cookie is set, so one response never carries the token twice', async ({ server }) => {
   const email = uniqueEmail('node');
   const registered = await call(server, 'auth.register', {
     input: { email, password: STRONG_PASSWORD, transport: 'body' },
@@ -98,7 +94,7 @@ test('in body mode no cookie is set, so one response never carries the token twi
   expect(refreshed.setCookies).toEqual([]);
 });
 
-test('cookie mode ignores a refresh token sent in the body', async () => {
+test('cookie mode ignores a refresh token sent in the body', async ({ server }) => {
   const body = await call(server, 'auth.register', {
     input: { email: uniqueEmail('mixed'), password: STRONG_PASSWORD, transport: 'body' },
   });
@@ -118,7 +114,9 @@ test('in production the refresh cookie is also Secure', async () => {
   }
 });
 
-test('a cookie refresh with a foreign, null or missing Origin is FORBIDDEN and the session survives', async () => {
+test('a cookie refresh with a foreign, null or missing Origin is FORBIDDEN and the session survives', async ({
+  server,
+}) => {
   const { cookie } = await registerInCookieMode(server);
   for (const origin of ['https://evil.example', 'null', `${server.url}.evil.example`]) {
     const response = await cookieCall(server, 'auth.refresh', cookie, { headers: { Origin: origin } });
@@ -135,14 +133,14 @@ test('a cookie refresh with a foreign, null or missing Origin is FORBIDDEN and t
   expectCookieOnly(await cookieCall(server, 'auth.refresh', cookie), { secure: false });
 });
 
-test('a cookie refresh from an allowlisted origin works', async () => {
+test('a cookie refresh from an allowlisted origin works', async ({ server }) => {
   const { cookie } = await registerInCookieMode(server);
   const response = await cookieCall(server, 'auth.refresh', cookie, { headers: { Origin: ALLOWED_ORIGIN } });
   expectCookieOnly(response, { secure: false });
   expect(response.headers.get('access-control-allow-origin')).toBe(ALLOWED_ORIGIN);
 });
 
-test('a cookie logout from a foreign Origin is FORBIDDEN and does not end the session', async () => {
+test('a cookie logout from a foreign Origin is FORBIDDEN and does not end the session', async ({ server }) => {
   const { cookie } = await registerInCookieMode(server);
   const forged = await cookieCall(server, 'auth.logout', cookie, { headers: { Origin: 'https://evil.example' } });
   expectError(forged, 'FORBIDDEN');
@@ -150,7 +148,7 @@ test('a cookie logout from a foreign Origin is FORBIDDEN and does not end the se
   expectCookieOnly(await cookieCall(server, 'auth.refresh', cookie), { secure: false });
 });
 
-test('cookie logout clears the cookie and the old cookie can no longer refresh', async () => {
+test('cookie logout clears the cookie and the old cookie can no longer refresh', async ({ server }) => {
   const { cookie } = await registerInCookieMode(server);
   const logout = await cookieCall(server, 'auth.logout', cookie);
   expect(logout.status).toBe(200);

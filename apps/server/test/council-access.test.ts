@@ -1,12 +1,12 @@
 import { sql } from 'kysely';
-import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
+import { expect } from 'vitest';
+import { councilTest } from './helpers/fixtures.js';
 import { failureOf } from './helpers/http.js';
 import {
   COUNCIL,
   followToEnd,
   requestsOf,
   signUpWithKey,
-  startCouncilTestbed,
   waitForRunStatus,
   waitUntil,
   type CouncilTestbed,
@@ -16,23 +16,17 @@ import {
 // (case 26), unreadable keys (31), no key at all (33), unknown models (42), the per-user limit on
 // concurrent runs and the message size limit. This server has no fallback key of its own.
 
-let bed: CouncilTestbed;
-
-beforeAll(async () => {
-  bed = await startCouncilTestbed({ env: { MAX_CONCURRENT_RUNS_PER_USER: '2' } });
-});
-afterEach(() => bed.upstream.reset());
-afterAll(async () => {
-  await bed.close();
-});
+const test = councilTest({ env: { MAX_CONCURRENT_RUNS_PER_USER: '2' } });
 
 /** Models that take a while (first token after 400 ms), so a run is still going when we poke at it. */
-function slowModels(): void {
+function slowModels(bed: CouncilTestbed): void {
   for (const model of COUNCIL) bed.upstream.setBehavior(model, { firstTokenMs: 400, tokenDelayMs: 1 });
 }
 
-test("user B gets NOT_FOUND subscribing to, following, cancelling, retrying or reading user A's run, and A's run is untouched (case 26)", async () => {
-  slowModels();
+test("user B gets NOT_FOUND subscribing to, following, cancelling, retrying or reading user A's run, and A's run is untouched (case 26)", async ({
+  bed,
+}) => {
+  slowModels(bed);
   const alice = await signUpWithKey(bed.server);
   const bob = await signUpWithKey(bed.server);
   const { runId } = await alice.client.council.start.mutate({ conversationId: alice.conversationId, content: 'Mine' });
@@ -78,19 +72,24 @@ test("user B gets NOT_FOUND subscribing to, following, cancelling, retrying or r
 });
 
 /** Runs `statement` against the users' stored key rows. */
-async function tamperWithKeys(statement: ReturnType<typeof sql>): Promise<void> {
+async function tamperWithKeys(bed: CouncilTestbed, statement: ReturnType<typeof sql>): Promise<void> {
   await statement.execute(bed.server.db);
 }
 
-test('a stored key ciphertext swapped between two users fails with API_KEY_UNREADABLE for both, before any upstream call (case 31)', async () => {
+test('a stored key ciphertext swapped between two users fails with API_KEY_UNREADABLE for both, before any upstream call (case 31)', async ({
+  bed,
+}) => {
   const alice = await signUpWithKey(bed.server);
   const bob = await signUpWithKey(bed.server);
-  await tamperWithKeys(sql`
+  await tamperWithKeys(
+    bed,
+    sql`
     update user_api_keys set encrypted_key = case user_id
       when ${alice.userId}::uuid then (select encrypted_key from user_api_keys where user_id = ${bob.userId}::uuid)
       when ${bob.userId}::uuid then (select encrypted_key from user_api_keys where user_id = ${alice.userId}::uuid)
     end
-    where user_id in (${alice.userId}::uuid, ${bob.userId}::uuid)`);
+    where user_id in (${alice.userId}::uuid, ${bob.userId}::uuid)`,
+  );
 
   for (const user of [alice, bob]) {
     const failure = await failureOf(
@@ -114,7 +113,9 @@ test('a stored key ciphertext swapped between two users fails with API_KEY_UNREA
   expect(bed.upstream.requests.every((r) => r.authorization === `Bearer ${alice.apiKey}`)).toBe(true);
 });
 
-test('a stored key ciphertext with one flipped bit fails with API_KEY_UNREADABLE, no 500 and no upstream call (case 31)', async () => {
+test('a stored key ciphertext with one flipped bit fails with API_KEY_UNREADABLE, no 500 and no upstream call (case 31)', async ({
+  bed,
+}) => {
   const alice = await signUpWithKey(bed.server);
   const row = await bed.server.db
     .selectFrom('userApiKeys')
@@ -140,7 +141,9 @@ test('a stored key ciphertext with one flipped bit fails with API_KEY_UNREADABLE
   expect(bed.server.logs.some((line) => line.includes(alice.apiKey!))).toBe(false);
 });
 
-test('a user with no key on a server with no fallback key gets PRECONDITION_FAILED NO_API_KEY before any upstream call (case 33)', async () => {
+test('a user with no key on a server with no fallback key gets PRECONDITION_FAILED NO_API_KEY before any upstream call (case 33)', async ({
+  bed,
+}) => {
   const carol = await signUpWithKey(bed.server, null);
   const failure = await failureOf(
     carol.client.council.start.mutate({ conversationId: carol.conversationId, content: 'Hi' }),
@@ -152,7 +155,9 @@ test('a user with no key on a server with no fallback key gets PRECONDITION_FAIL
   expect(conversation.messages).toEqual([]);
 });
 
-test('a model or chairman outside the configured and catalogued set is BAD_REQUEST UNKNOWN_MODEL; a catalogued one is accepted (case 42)', async () => {
+test('a model or chairman outside the configured and catalogued set is BAD_REQUEST UNKNOWN_MODEL; a catalogued one is accepted (case 42)', async ({
+  bed,
+}) => {
   const { client, conversationId } = await signUpWithKey(bed.server);
   const unknownMember = await failureOf(
     client.council.start.mutate({ conversationId, content: 'Hi', models: ['test/alpha', 'evil/not-a-model'] }),
@@ -183,7 +188,9 @@ test('a model or chairman outside the configured and catalogued set is BAD_REQUE
   ).toEqual(['openai/gpt-5.1', 'x-ai/grok-4']);
 });
 
-test('a third concurrent run of one user is TOO_MANY_REQUESTS RUN_LIMIT_REACHED; others are unaffected and a slot frees on cancel', async () => {
+test('a third concurrent run of one user is TOO_MANY_REQUESTS RUN_LIMIT_REACHED; others are unaffected and a slot frees on cancel', async ({
+  bed,
+}) => {
   for (const model of COUNCIL) bed.upstream.setBehavior(model, { hang: true });
   const { client, conversationId } = await signUpWithKey(bed.server);
   const first = await client.council.start.mutate({ conversationId, content: 'one' });
@@ -212,7 +219,9 @@ test('a third concurrent run of one user is TOO_MANY_REQUESTS RUN_LIMIT_REACHED;
   await waitUntil(() => bed.upstream.openRequests === 0, 1_000, 'hung requests to close');
 });
 
-test('a message of 100,001 characters is BAD_REQUEST naming the field; 100,000 characters are accepted', async () => {
+test('a message of 100,001 characters is BAD_REQUEST naming the field; 100,000 characters are accepted', async ({
+  bed,
+}) => {
   const { client, conversationId } = await signUpWithKey(bed.server);
   const tooLong = await failureOf(client.council.start.mutate({ conversationId, content: 'x'.repeat(100_001) }));
   expect(tooLong.code).toBe('BAD_REQUEST');

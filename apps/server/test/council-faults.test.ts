@@ -1,5 +1,6 @@
 import type { FakeBehavior } from '@llm-council/council/fake-upstream';
-import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
+import { expect } from 'vitest';
+import { councilTest } from './helpers/fixtures.js';
 import {
   CHAIRMAN,
   COUNCIL,
@@ -8,7 +9,6 @@ import {
   followToEnd,
   requestsOf,
   signUpWithKey,
-  startCouncilTestbed,
   type CouncilTestbed,
 } from './helpers/council-harness.js';
 
@@ -19,23 +19,15 @@ import {
 // Short enough that a hanging model costs the test under a second, long enough for healthy ones.
 const FIRST_TOKEN_TIMEOUT_MS = 800;
 
-let bed: CouncilTestbed;
-
-beforeAll(async () => {
-  bed = await startCouncilTestbed({
-    upstreamTimeouts: { firstTokenMs: FIRST_TOKEN_TIMEOUT_MS, idleMs: FIRST_TOKEN_TIMEOUT_MS, totalMs: 15_000 },
-  });
-});
-afterEach(() => bed.upstream.reset());
-afterAll(async () => {
-  await bed.close();
-});
-
 const [ALPHA, BETA, GAMMA] = COUNCIL;
 const scripted = councilReply();
 
+const test = councilTest({
+  upstreamTimeouts: { firstTokenMs: FIRST_TOKEN_TIMEOUT_MS, idleMs: FIRST_TOKEN_TIMEOUT_MS, totalMs: 15_000 },
+});
+
 /** Asks a question with `gamma` misbehaving as described, and follows the run to its end. */
-async function askWithFaultyGamma(behavior: FakeBehavior) {
+async function askWithFaultyGamma(bed: CouncilTestbed, behavior: FakeBehavior) {
   bed.upstream.setBehavior(GAMMA, { tokenDelayMs: 1, reply: scripted, ...behavior });
   const { client, conversationId } = await signUpWithKey(bed.server);
   const { runId } = await client.council.start.mutate({
@@ -48,7 +40,11 @@ async function askWithFaultyGamma(behavior: FakeBehavior) {
 }
 
 /** The run finished with alpha and beta alone; gamma's failure is recorded with `code`. */
-function expectCompletedWithoutGamma(outcome: Awaited<ReturnType<typeof askWithFaultyGamma>>, code: string) {
+function expectCompletedWithoutGamma(
+  bed: CouncilTestbed,
+  outcome: Awaited<ReturnType<typeof askWithFaultyGamma>>,
+  code: string,
+) {
   const { events, run } = outcome;
   expect(events.at(-1)?.event.type).toBe('run_completed');
   const failure = events.find((e) => e.event.type === 'model_failed')?.event;
@@ -72,14 +68,16 @@ function expectCompletedWithoutGamma(outcome: Awaited<ReturnType<typeof askWithF
   expect(requestsOf(bed.upstream, 'stage2', GAMMA)).toHaveLength(0);
 }
 
-test('a model answering 500 fails alone: the council completes with the others and records UPSTREAM_UNAVAILABLE', async () => {
-  const outcome = await askWithFaultyGamma({ status: 500 });
-  expectCompletedWithoutGamma(outcome, 'UPSTREAM_UNAVAILABLE');
+test('a model answering 500 fails alone: the council completes with the others and records UPSTREAM_UNAVAILABLE', async ({
+  bed,
+}) => {
+  const outcome = await askWithFaultyGamma(bed, { status: 500 });
+  expectCompletedWithoutGamma(bed, outcome, 'UPSTREAM_UNAVAILABLE');
   expect(requestsOf(bed.upstream, 'stage1', GAMMA)).toHaveLength(1); // 500 is not retried
 });
 
-test('a model answering 429 once is retried after its Retry-After and its answer is used', async () => {
-  const { events, run } = await askWithFaultyGamma({ status: 429, failTimes: 1, retryAfterSec: 1 });
+test('a model answering 429 once is retried after its Retry-After and its answer is used', async ({ bed }) => {
+  const { events, run } = await askWithFaultyGamma(bed, { status: 429, failTimes: 1, retryAfterSec: 1 });
   expect(events.at(-1)?.event.type).toBe('run_completed');
   expect(events.some((e) => e.event.type === 'model_failed')).toBe(false);
   expect(run.stage1.map((s) => s.status)).toEqual(['completed', 'completed', 'completed']);
@@ -89,18 +87,22 @@ test('a model answering 429 once is retried after its Retry-After and its answer
   expect(run.labelToModel).toEqual({ 'Response A': ALPHA, 'Response B': BETA, 'Response C': GAMMA });
 });
 
-test('a model that keeps answering 429 with a long Retry-After fails as rate-limited without holding the run', async () => {
+test('a model that keeps answering 429 with a long Retry-After fails as rate-limited without holding the run', async ({
+  bed,
+}) => {
   const startedAt = Date.now();
-  const outcome = await askWithFaultyGamma({ status: 429, retryAfterSec: 3600 });
-  expectCompletedWithoutGamma(outcome, 'UPSTREAM_RATE_LIMITED');
+  const outcome = await askWithFaultyGamma(bed, { status: 429, retryAfterSec: 3600 });
+  expectCompletedWithoutGamma(bed, outcome, 'UPSTREAM_RATE_LIMITED');
   expect(requestsOf(bed.upstream, 'stage1', GAMMA)).toHaveLength(1);
   expect(Date.now() - startedAt).toBeLessThan(10_000);
 });
 
-test('a model that hangs past the first-token timeout fails as UPSTREAM_TIMEOUT and its request is closed', async () => {
+test('a model that hangs past the first-token timeout fails as UPSTREAM_TIMEOUT and its request is closed', async ({
+  bed,
+}) => {
   const startedAt = Date.now();
-  const outcome = await askWithFaultyGamma({ hang: true });
-  expectCompletedWithoutGamma(outcome, 'UPSTREAM_TIMEOUT');
+  const outcome = await askWithFaultyGamma(bed, { hang: true });
+  expectCompletedWithoutGamma(bed, outcome, 'UPSTREAM_TIMEOUT');
   const [hung] = requestsOf(bed.upstream, 'stage1', GAMMA);
   const stage1Done = outcome.events.find((e) => e.event.type === 'stage_completed')!;
   expect(Date.parse(stage1Done.at) - hung!.at).toBeGreaterThanOrEqual(FIRST_TOKEN_TIMEOUT_MS - 50);
@@ -108,21 +110,23 @@ test('a model that hangs past the first-token timeout fails as UPSTREAM_TIMEOUT 
   expect(bed.upstream.openRequests).toBe(0);
 });
 
-test('a model whose stream carries an error chunk mid-answer fails as UPSTREAM_STREAM_ERROR after its partial deltas', async () => {
-  const outcome = await askWithFaultyGamma({ midStreamError: true });
-  expectCompletedWithoutGamma(outcome, 'UPSTREAM_STREAM_ERROR');
+test('a model whose stream carries an error chunk mid-answer fails as UPSTREAM_STREAM_ERROR after its partial deltas', async ({
+  bed,
+}) => {
+  const outcome = await askWithFaultyGamma(bed, { midStreamError: true });
+  expectCompletedWithoutGamma(bed, outcome, 'UPSTREAM_STREAM_ERROR');
   const gammaDeltas = outcome.events.filter((e) => e.event.type === 'model_delta' && e.event.model === GAMMA);
   expect(gammaDeltas.length).toBeGreaterThan(0); // text had started: no retry, so no answer shown twice
   expect(requestsOf(bed.upstream, 'stage1', GAMMA)).toHaveLength(1);
 });
 
-test('a model sending a malformed SSE chunk fails as UPSTREAM_MALFORMED', async () => {
-  const outcome = await askWithFaultyGamma({ malformedChunk: true });
-  expectCompletedWithoutGamma(outcome, 'UPSTREAM_MALFORMED');
+test('a model sending a malformed SSE chunk fails as UPSTREAM_MALFORMED', async ({ bed }) => {
+  const outcome = await askWithFaultyGamma(bed, { malformedChunk: true });
+  expectCompletedWithoutGamma(bed, outcome, 'UPSTREAM_MALFORMED');
 });
 
 /** Every model (council, chairman, title) answers with `status`. */
-async function askWithEveryModelFailing(status: number) {
+async function askWithEveryModelFailing(bed: CouncilTestbed, status: number) {
   for (const model of [...COUNCIL, CHAIRMAN, TITLE_MODEL]) bed.upstream.setBehavior(model, { status });
   const { client, conversationId } = await signUpWithKey(bed.server);
   const { runId } = await client.council.start.mutate({ conversationId, content: 'Will my key work?' });
@@ -131,16 +135,16 @@ async function askWithEveryModelFailing(status: number) {
   return { events, run };
 }
 
-function expectOneRequestPerModel(): void {
+function expectOneRequestPerModel(bed: CouncilTestbed): void {
   for (const model of COUNCIL) expect(requestsOf(bed.upstream, 'stage1', model)).toHaveLength(1);
   expect(requestsOf(bed.upstream, 'title', TITLE_MODEL)).toHaveLength(1);
   expect(requestsOf(bed.upstream, 'stage2')).toHaveLength(0);
   expect(requestsOf(bed.upstream, 'stage3')).toHaveLength(0);
 }
 
-test('upstream 401 is not retried and the user reads that the key was rejected (case 46)', async () => {
-  const { events, run } = await askWithEveryModelFailing(401);
-  expectOneRequestPerModel();
+test('upstream 401 is not retried and the user reads that the key was rejected (case 46)', async ({ bed }) => {
+  const { events, run } = await askWithEveryModelFailing(bed, 401);
+  expectOneRequestPerModel(bed);
   const failed = events.at(-1)?.event;
   expect(failed).toMatchObject({ type: 'run_failed', stage: 'stage1', error: { code: 'UPSTREAM_AUTH' } });
   expect(failed?.type === 'run_failed' && failed.error.message).toMatch(/your OpenRouter key was rejected/i);
@@ -152,9 +156,9 @@ test('upstream 401 is not retried and the user reads that the key was rejected (
   }
 });
 
-test('upstream 402 is not retried and the user reads that the account is out of credit (case 46)', async () => {
-  const { events, run } = await askWithEveryModelFailing(402);
-  expectOneRequestPerModel();
+test('upstream 402 is not retried and the user reads that the account is out of credit (case 46)', async ({ bed }) => {
+  const { events, run } = await askWithEveryModelFailing(bed, 402);
+  expectOneRequestPerModel(bed);
   const failed = events.at(-1)?.event;
   expect(failed).toMatchObject({ type: 'run_failed', stage: 'stage1', error: { code: 'UPSTREAM_NO_CREDIT' } });
   expect(failed?.type === 'run_failed' && failed.error.message).toMatch(/your OpenRouter account is out of credit/i);
@@ -162,7 +166,9 @@ test('upstream 402 is not retried and the user reads that the account is out of 
   expect(run.stage1.every((s) => /out of credit/i.test(s.error?.message ?? ''))).toBe(true);
 });
 
-test('with fewer than two stage-1 answers the run fails and names every failed model with its reason', async () => {
+test('with fewer than two stage-1 answers the run fails and names every failed model with its reason', async ({
+  bed,
+}) => {
   bed.upstream.setBehavior(ALPHA, { status: 500 });
   bed.upstream.setBehavior(BETA, { tokenDelayMs: 1, reply: scripted, midStreamError: true });
   const { client, conversationId } = await signUpWithKey(bed.server);
@@ -192,7 +198,9 @@ test('with fewer than two stage-1 answers the run fails and names every failed m
   expect(conversation.messages.map((m) => m.role)).toEqual(['user']); // no error text posing as an answer
 });
 
-test('a failed chairman leaves a failed stage 3, and council.retry finishes it reusing the stage-1 answers and reviews', async () => {
+test('a failed chairman leaves a failed stage 3, and council.retry finishes it reusing the stage-1 answers and reviews', async ({
+  bed,
+}) => {
   bed.upstream.setBehavior(CHAIRMAN, { status: 500 });
   const { client, conversationId } = await signUpWithKey(bed.server);
   const { runId } = await client.council.start.mutate({ conversationId, content: 'Who chairs the chairman?' });

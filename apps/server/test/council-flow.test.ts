@@ -1,4 +1,5 @@
-import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
+import { expect } from 'vitest';
+import { councilTest } from './helpers/fixtures.js';
 import {
   CHAIRMAN,
   COUNCIL,
@@ -9,7 +10,6 @@ import {
   questionOf,
   requestsOf,
   signUpWithKey,
-  startCouncilTestbed,
   waitForRunStatus,
   type CouncilTestbed,
   type ReceivedEvent,
@@ -18,20 +18,12 @@ import {
 // The council's happy path over HTTP and the SDK: order and content of the event stream, live
 // deltas, what a reload shows, multi-turn history and idempotent starts.
 
-let bed: CouncilTestbed;
-
-beforeAll(async () => {
-  bed = await startCouncilTestbed();
-});
-afterEach(() => bed.upstream.reset());
-afterAll(async () => {
-  await bed.close();
-});
-
 const [ALPHA, BETA, GAMMA] = COUNCIL;
 
+const test = councilTest();
+
 /** Each reviewer ranks differently, one in a messy format, so the aggregate is not trivial. */
-function scriptReviewers(): Record<string, string[]> {
+function scriptReviewers(bed: CouncilTestbed): Record<string, string[]> {
   const rankings: Record<string, string[]> = {
     [ALPHA]: ['Response C', 'Response A', 'Response B'],
     [BETA]: ['Response C', 'Response B', 'Response A'],
@@ -87,8 +79,10 @@ function skeletonOf(events: ReceivedEvent[]): string[] {
   });
 }
 
-test('client.ask streams a whole run in order: answers with deltas, labels, ranked reviews, aggregate, chairman, title, completion', async () => {
-  const rankings = scriptReviewers();
+test('client.ask streams a whole run in order: answers with deltas, labels, ranked reviews, aggregate, chairman, title, completion', async ({
+  bed,
+}) => {
+  const rankings = scriptReviewers(bed);
   const { client, conversationId } = await signUpWithKey(bed.server);
   const question = 'Why is the sky blue?';
 
@@ -179,7 +173,7 @@ test('client.ask streams a whole run in order: answers with deltas, labels, rank
   }
 });
 
-test('deltas of a slow council model and of the chairman arrive while they are still answering', async () => {
+test('deltas of a slow council model and of the chairman arrive while they are still answering', async ({ bed }) => {
   const longAnswer = Array.from({ length: 25 }, (_, i) => `word${i}`).join(' ');
   bed.upstream.setBehavior(GAMMA, { tokenDelayMs: 30, reply: councilReply({ answer: () => longAnswer }) });
   bed.upstream.setBehavior(CHAIRMAN, { tokenDelayMs: 30, reply: () => longAnswer });
@@ -212,8 +206,10 @@ test('deltas of a slow council model and of the chairman arrive while they are s
   }
 });
 
-test('conversations.get reloads a finished run with model names, answers, reviews, aggregate, final answer and title', async () => {
-  scriptReviewers();
+test('conversations.get reloads a finished run with model names, answers, reviews, aggregate, final answer and title', async ({
+  bed,
+}) => {
+  scriptReviewers(bed);
   const { client, conversationId } = await signUpWithKey(bed.server);
   const question = 'How do tides work?';
   const { runId, messageId } = await client.council.start.mutate({ conversationId, content: question });
@@ -262,7 +258,9 @@ test('conversations.get reloads a finished run with model names, answers, review
   expect(await client.council.get.query({ runId })).toEqual(run);
 });
 
-test('a follow-up question sends the earlier question and final answer to every council model as history', async () => {
+test('a follow-up question sends the earlier question and final answer to every council model as history', async ({
+  bed,
+}) => {
   const { client, conversationId } = await signUpWithKey(bed.server);
   const first = await client.council.start.mutate({ conversationId, content: 'What is a monad?' });
   const firstEvents = await followToEnd(client, first.runId);
@@ -296,7 +294,7 @@ test('a follow-up question sends the earlier question and final answer to every 
   expect(conversation.runs.map((r) => r.status)).toEqual(['completed', 'completed']);
 });
 
-test('starting twice with one clientRequestId returns the same run and stores the question once', async () => {
+test('starting twice with one clientRequestId returns the same run and stores the question once', async ({ bed }) => {
   const { client, conversationId } = await signUpWithKey(bed.server);
   const input = { conversationId, content: 'Asked once, sent twice', clientRequestId: 'req-7f3a' };
   const [a, b] = await Promise.all([client.council.start.mutate(input), client.council.start.mutate(input)]);
@@ -321,7 +319,7 @@ test('starting twice with one clientRequestId returns the same run and stores th
   await waitForRunStatus(other.client, theirs.runId, ['completed']);
 });
 
-test('three questions sent at once in one conversation all run and are stored one after the other', async () => {
+test('three questions sent at once in one conversation all run and are stored one after the other', async ({ bed }) => {
   const { client, conversationId } = await signUpWithKey(bed.server);
   const questions = ['First of three?', 'Second of three?', 'Third of three?'];
   // One batched HTTP request: the server handles the three starts concurrently.

@@ -1,13 +1,7 @@
-import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
+import { expect } from 'vitest';
+import { councilTest } from './helpers/fixtures.js';
 import { failureOf } from './helpers/http.js';
-import {
-  COUNCIL,
-  followToEnd,
-  questionOf,
-  signUpWithKey,
-  startCouncilTestbed,
-  type CouncilTestbed,
-} from './helpers/council-harness.js';
+import { COUNCIL, followToEnd, questionOf, signUpWithKey } from './helpers/council-harness.js';
 
 // Whose key reaches the upstream (cases 33 and 34) on a server whose operator set a fallback
 // OPENROUTER_API_KEY: a user's own key always wins, the server key serves only users without one,
@@ -15,17 +9,11 @@ import {
 
 const SERVER_KEY = 'sk-or-v1-operator-fallback-key-0000';
 
-let bed: CouncilTestbed;
+const test = councilTest({ env: { OPENROUTER_API_KEY: SERVER_KEY } });
 
-beforeAll(async () => {
-  bed = await startCouncilTestbed({ env: { OPENROUTER_API_KEY: SERVER_KEY } });
-});
-afterEach(() => bed.upstream.reset());
-afterAll(async () => {
-  await bed.close();
-});
-
-test('a user without a key of their own runs the council on the server key when the operator set one (case 33)', async () => {
+test('a user without a key of their own runs the council on the server key when the operator set one (case 33)', async ({
+  bed,
+}) => {
   const carol = await signUpWithKey(bed.server, null);
   const { runId } = await carol.client.council.start.mutate({
     conversationId: carol.conversationId,
@@ -39,7 +27,9 @@ test('a user without a key of their own runs the council on the server key when 
   expect(providers).toContainEqual({ id: 'openrouter', label: 'OpenRouter', hasServerKey: true });
 });
 
-test('concurrent runs of different users each reach the upstream with exactly that user’s key, never another’s or the server’s (case 34)', async () => {
+test('concurrent runs of different users each reach the upstream with exactly that user’s key, never another’s or the server’s (case 34)', async ({
+  bed,
+}) => {
   const users = await Promise.all([
     signUpWithKey(bed.server),
     signUpWithKey(bed.server),
@@ -68,7 +58,9 @@ test('concurrent runs of different users each reach the upstream with exactly th
   expect(bed.upstream.requests).toHaveLength(3 * 8);
 });
 
-test('an unreadable user key is API_KEY_UNREADABLE even though a server key exists: never a silent switch to the server key (case 31)', async () => {
+test('an unreadable user key is API_KEY_UNREADABLE even though a server key exists: never a silent switch to the server key (case 31)', async ({
+  bed,
+}) => {
   const dave = await signUpWithKey(bed.server);
   await bed.server.db
     .updateTable('userApiKeys')

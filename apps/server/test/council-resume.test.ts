@@ -1,5 +1,6 @@
 import type { RunEventEnvelope } from '@llm-council/sdk';
-import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
+import { expect } from 'vitest';
+import { councilTest } from './helpers/fixtures.js';
 import {
   COUNCIL,
   TITLE_MODEL,
@@ -8,7 +9,6 @@ import {
   requestsOf,
   signUpWithKey,
   sleep,
-  startCouncilTestbed,
   waitForRunStatus,
   waitUntil,
   type CouncilTestbed,
@@ -17,18 +17,11 @@ import {
 // Streaming lifecycle: resuming after a dropped connection, a run outliving its client (case 43),
 // and `council.cancel` (case 44).
 
-let bed: CouncilTestbed;
-
-beforeAll(async () => {
-  bed = await startCouncilTestbed();
-});
-afterEach(() => bed.upstream.reset());
-afterAll(async () => {
-  await bed.close();
-});
+const test = councilTest();
 
 /** Every council model streams ~30 words at 20 ms a word: a run of about two seconds. */
-function slowCouncil(tokenDelayMs = 20): void {
+
+function slowCouncil(bed: CouncilTestbed, tokenDelayMs = 20): void {
   const answer = Array.from({ length: 30 }, (_, i) => `w${i}`).join(' ');
   for (const model of COUNCIL) {
     bed.upstream.setBehavior(model, { tokenDelayMs, reply: councilReply({ answer: () => answer }) });
@@ -40,8 +33,10 @@ async function replayAll(client: Awaited<ReturnType<typeof signUpWithKey>>['clie
   return (await followToEnd(client, runId)).map(({ receivedAt: _receivedAt, ...envelope }) => envelope);
 }
 
-test('resubscribing with the last event id after unsubscribing mid-run loses and duplicates no event', async () => {
-  slowCouncil();
+test('resubscribing with the last event id after unsubscribing mid-run loses and duplicates no event', async ({
+  bed,
+}) => {
+  slowCouncil(bed);
   const { client, conversationId } = await signUpWithKey(bed.server);
   const { runId } = await client.council.start.mutate({ conversationId, content: 'Resume me' });
 
@@ -107,8 +102,10 @@ function fetchThatDropsTheFirstStream(deltas: number): { fetch: typeof fetch; cu
   return { fetch: dropping, cuts: () => cuts };
 }
 
-test('client.followRun rides out a connection that breaks mid-stream and yields every event exactly once', async () => {
-  slowCouncil();
+test('client.followRun rides out a connection that breaks mid-stream and yields every event exactly once', async ({
+  bed,
+}) => {
+  slowCouncil(bed);
   const user = await signUpWithKey(bed.server);
   const { runId } = await user.client.council.start.mutate({
     conversationId: user.conversationId,
@@ -125,8 +122,10 @@ test('client.followRun rides out a connection that breaks mid-stream and yields 
   expect(received.map(({ receivedAt: _receivedAt, ...envelope }) => envelope)).toEqual(all);
 });
 
-test('a run keeps going to completion after its only client disconnects, with every stage persisted (case 43)', async () => {
-  slowCouncil();
+test('a run keeps going to completion after its only client disconnects, with every stage persisted (case 43)', async ({
+  bed,
+}) => {
+  slowCouncil(bed);
   const { client, conversationId } = await signUpWithKey(bed.server);
 
   const controller = new AbortController();
@@ -156,7 +155,9 @@ test('a run keeps going to completion after its only client disconnects, with ev
   expect(bed.upstream.openRequests).toBe(0);
 });
 
-test('council.cancel aborts every open upstream request within a second and the run ends cancelled (case 44)', async () => {
+test('council.cancel aborts every open upstream request within a second and the run ends cancelled (case 44)', async ({
+  bed,
+}) => {
   const long = Array.from({ length: 400 }, (_, i) => `t${i}`).join(' ');
   for (const model of COUNCIL) bed.upstream.setBehavior(model, { tokenDelayMs: 25, reply: () => long });
   bed.upstream.setBehavior(TITLE_MODEL, { hang: true });
@@ -188,7 +189,9 @@ test('council.cancel aborts every open upstream request within a second and the 
   expect((await client.council.get.query({ runId })).status).toBe('cancelled');
 });
 
-test('subscribers joining while a run starts each get every event within moments of its storage, none waiting for the safety poll', async () => {
+test('subscribers joining while a run starts each get every event within moments of its storage, none waiting for the safety poll', async ({
+  bed,
+}) => {
   const { client, conversationId } = await signUpWithKey(bed.server);
   const { runId } = await client.council.start.mutate({ conversationId, content: 'Join the race' });
   // Subscribers connect a millisecond apart around the moment the first events are stored; a

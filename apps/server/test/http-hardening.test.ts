@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { CouncilClient } from '@llm-council/sdk';
+import { expect } from 'vitest';
+import { serverTest } from './helpers/fixtures.js';
 import { call, expectError, toRawResponse } from './helpers/http.js';
 import { STRONG_PASSWORD, registerUser, startTestServer, uniqueEmail, type TestServer } from './helpers/test-server.js';
 
@@ -9,26 +9,25 @@ import { STRONG_PASSWORD, registerUser, startTestServer, uniqueEmail, type TestS
 
 const ALLOWED_ORIGIN = 'https://app.example';
 
-let server: TestServer;
-let alice: { client: CouncilClient; userId: string };
-let accessToken: string;
+const test = serverTest({ env: { CORS_ORIGINS: ALLOWED_ORIGIN } }).extend(
+  'alice',
+  { scope: 'file' },
+  async ({ server }) => {
+    const alice = await registerUser(server);
+    return { ...alice, accessToken: (await alice.client.getAccessToken()) ?? '' };
+  },
+);
 
-beforeAll(async () => {
-  server = await startTestServer({ env: { CORS_ORIGINS: ALLOWED_ORIGIN } });
-  alice = await registerUser(server);
-  accessToken = (await alice.client.getAccessToken()) ?? '';
-});
-afterAll(async () => {
-  await server.close();
-});
-
-async function conversationCount(userId: string): Promise<number> {
+async function conversationCount(server: TestServer, userId: string): Promise<number> {
   const rows = await server.db.selectFrom('conversations').select('id').where('userId', '=', userId).execute();
   return rows.length;
 }
 
-test('a cross-site text/plain or form POST to a mutation is refused with 415 and changes nothing', async () => {
-  const before = await conversationCount(alice.userId);
+test('a cross-site text/plain or form POST to a mutation is refused with 415 and changes nothing', async ({
+  server,
+  alice,
+}) => {
+  const before = await conversationCount(server, alice.userId);
   for (const contentType of [
     'text/plain',
     'text/plain;charset=UTF-8',
@@ -37,7 +36,7 @@ test('a cross-site text/plain or form POST to a mutation is refused with 415 and
     'application/jsonx',
   ]) {
     const response = await call(server, 'conversations.create', {
-      accessToken,
+      accessToken: alice.accessToken,
       headers: { 'Content-Type': contentType, Origin: 'https://evil.example' },
       rawBody: JSON.stringify({ title: 'csrf' }),
     });
@@ -45,14 +44,16 @@ test('a cross-site text/plain or form POST to a mutation is refused with 415 and
   }
   const noType = await fetch(`${server.url}/trpc/conversations.create`, {
     method: 'POST',
-    headers: { Authorization: `Bearer ${accessToken}` },
+    headers: { Authorization: `Bearer ${alice.accessToken}` },
     body: new Uint8Array(Buffer.from('{"title":"csrf"}')),
   });
   expect(noType.status).toBe(415);
-  expect(await conversationCount(alice.userId)).toBe(before);
+  expect(await conversationCount(server, alice.userId)).toBe(before);
 });
 
-test('a cross-site text/plain logout carrying the refresh cookie is refused and the session survives', async () => {
+test('a cross-site text/plain logout carrying the refresh cookie is refused and the session survives', async ({
+  server,
+}) => {
   const registered = await call(server, 'auth.register', {
     input: { email: uniqueEmail('victim'), password: STRONG_PASSWORD, transport: 'cookie' },
   });
@@ -69,29 +70,29 @@ test('a cross-site text/plain logout carrying the refresh cookie is refused and 
   expect(refresh.status).toBe(200);
 });
 
-test('JSON with a charset parameter is accepted', async () => {
+test('JSON with a charset parameter is accepted', async ({ server, alice }) => {
   const response = await call(server, 'conversations.create', {
-    accessToken,
+    accessToken: alice.accessToken,
     contentType: 'application/json; charset=utf-8',
     input: { title: 'with charset' },
   });
   expect(response.status).toBe(200);
 });
 
-test('a mutation sent as GET is refused and has no effect', async () => {
-  const before = await conversationCount(alice.userId);
+test('a mutation sent as GET is refused and has no effect', async ({ server, alice }) => {
+  const before = await conversationCount(server, alice.userId);
   const response = await fetch(
     `${server.url}/trpc/conversations.create?input=${encodeURIComponent(JSON.stringify({ title: 'via GET' }))}`,
-    { headers: { Authorization: `Bearer ${accessToken}` } },
+    { headers: { Authorization: `Bearer ${alice.accessToken}` } },
   );
   expect(response.status).toBe(405);
-  expect(await conversationCount(alice.userId)).toBe(before);
+  expect(await conversationCount(server, alice.userId)).toBe(before);
 });
 
-test('a 1 MB request body is refused with 413 and a generic message', async () => {
+test('a 1 MB request body is refused with 413 and a generic message', async ({ server, alice }) => {
   const huge = JSON.stringify({ title: 'x'.repeat(1024 * 1024) });
   for (const path of ['conversations.create', 'auth.login']) {
-    const response = await call(server, path, { accessToken, rawBody: huge });
+    const response = await call(server, path, { accessToken: alice.accessToken, rawBody: huge });
     expect(response.status).toBe(413);
     expect(response.text.length).toBeLessThan(2000);
     expect(response.text).not.toMatch(/ at |node_modules|\.ts:|stack/);
@@ -99,7 +100,9 @@ test('a 1 MB request body is refused with 413 and a generic message', async () =
   }
 });
 
-test('foreign and null Origins get no Access-Control-Allow-Origin; an allowlisted one gets exactly itself', async () => {
+test('foreign and null Origins get no Access-Control-Allow-Origin; an allowlisted one gets exactly itself', async ({
+  server,
+}) => {
   const preflight = (origin: string) =>
     fetch(`${server.url}/trpc/conversations.create`, {
       method: 'OPTIONS',
@@ -124,7 +127,7 @@ test('foreign and null Origins get no Access-Control-Allow-Origin; an allowliste
   }
 });
 
-test('responses carry the security headers: CSP, no framing, no sniffing, no X-Powered-By', async () => {
+test('responses carry the security headers: CSP, no framing, no sniffing, no X-Powered-By', async ({ server }) => {
   const response = await fetch(`${server.url}/healthz`);
   const csp = response.headers.get('content-security-policy') ?? '';
   expect(csp).toContain("default-src 'self'");
@@ -179,4 +182,31 @@ test('readiness reports a broken database as 503 naming the check, without detai
   } finally {
     await broken.close().catch(() => undefined);
   }
+});
+
+test('__proto__ and constructor keys in a raw JSON body have no effect', async ({ server, alice }) => {
+  const bodies = [
+    '{"title":"proto","__proto__":{"polluted":"yes","userId":"x"}}',
+    '{"title":"ctor","constructor":{"prototype":{"polluted":"yes"}}}',
+  ];
+  for (const rawBody of bodies) {
+    const response = await call(server, 'conversations.create', { accessToken: alice.accessToken, rawBody });
+    expect([200, 400]).toContain(response.status);
+    if (response.status === 200) {
+      const { id } = response.data as { id: string };
+      const row = await server.db.selectFrom('conversations').select('userId').where('id', '=', id).executeTakeFirst();
+      expect(row?.userId).toBe(alice.userId);
+    }
+  }
+  const probe: Record<string, unknown> = {};
+  expect(probe['polluted']).toBeUndefined();
+  expect(Object.prototype).not.toHaveProperty('polluted');
+});
+
+test('a non-bearer Authorization header is no session: UNAUTHORIZED, not a server error', async ({ server }) => {
+  const basic = await call(server, 'auth.me', {
+    type: 'query',
+    headers: { Authorization: `Basic ${Buffer.from('a:b').toString('base64')}` },
+  });
+  expect(expectError(basic, 'UNAUTHORIZED').data.appCode).toBe('SESSION_EXPIRED');
 });

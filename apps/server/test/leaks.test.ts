@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { startFakeUpstream, type FakeUpstream } from '@llm-council/council/fake-upstream';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect } from 'vitest';
+import { upstreamServerTest } from './helpers/fixtures.js';
 import { call } from './helpers/http.js';
-import { startTestServer, uniqueEmail, type TestServer } from './helpers/test-server.js';
+import { uniqueEmail } from './helpers/test-server.js';
 
 // Security cases 29 and 30: across whole flows — both transports, the error paths included —
 // no response body and no log line carries a password or a saved key, no log line carries a
@@ -13,23 +13,14 @@ const secret = (bytes = 15) => randomBytes(bytes).toString('base64url');
 const GOOD_KEY = `sk-or-v1-${randomBytes(24).toString('hex')}`;
 const REJECTED_KEY = `sk-or-v1-${randomBytes(24).toString('hex')}`;
 
-let upstream: FakeUpstream;
-let server: TestServer;
-beforeAll(async () => {
-  upstream = await startFakeUpstream({ port: 0, keys: { [GOOD_KEY]: { valid: true } } });
-  server = await startTestServer({ env: { OPENROUTER_BASE_URL: upstream.url } });
-});
-afterAll(async () => {
-  await server.close();
-  await upstream.close();
-});
-
 /** Every secret a flow handled, by kind. */
 const passwords: string[] = [];
 const apiKeys = [GOOD_KEY, REJECTED_KEY];
 const bodyRefreshTokens: string[] = [];
 const cookieRefreshTokens: string[] = [];
 const accessTokens: string[] = [];
+
+const test = upstreamServerTest({ keys: { [GOOD_KEY]: { valid: true } } });
 
 /** The needles of which any piece of `window` characters occurs in the haystack (error messages quote fragments). */
 function findIn(haystack: string[], needles: string[], window = 10): string[] {
@@ -40,7 +31,7 @@ function findIn(haystack: string[], needles: string[], window = 10): string[] {
   });
 }
 
-test('a full flow in body transport through the SDK', async () => {
+test('a full flow in body transport through the SDK', async ({ server }) => {
   const [first, second, typo] = [secret(), `🔑 ${secret()} with spaces`, secret()];
   passwords.push(first, second, typo);
   const email = uniqueEmail('flow');
@@ -69,7 +60,7 @@ test('a full flow in body transport through the SDK', async () => {
   await client.auth.logout.mutate();
 });
 
-test('a full flow in cookie transport, over raw HTTP as a browser sends it', async () => {
+test('a full flow in cookie transport, over raw HTTP as a browser sends it', async ({ server }) => {
   const [first, second] = [secret(), secret()];
   passwords.push(first, second);
   const email = uniqueEmail('browser');
@@ -104,7 +95,7 @@ test('a full flow in cookie transport, over raw HTTP as a browser sends it', asy
   expect(cookieRefreshTokens.every((token) => token.length > 40)).toBe(true);
 });
 
-test('error paths: oversized, malformed and invalid inputs carrying secrets', async () => {
+test('error paths: oversized, malformed and invalid inputs carrying secrets', async ({ server }) => {
   const [long, malformed, invalid] = [secret(200), secret(), secret()];
   expect(long.length).toBeGreaterThan(256);
   passwords.push(long, malformed, invalid);
@@ -118,7 +109,7 @@ test('error paths: oversized, malformed and invalid inputs carrying secrets', as
   await call(server, 'auth.refresh', { input: { transport: 'body', refreshToken: bodyRefreshTokens[0] } });
 });
 
-test('no log line contains a password, a saved key, a refresh token or an access token', () => {
+test('no log line contains a password, a saved key, a refresh token or an access token', ({ server }) => {
   expect(server.logs.length).toBeGreaterThan(20);
   expect(findIn(server.logs, passwords)).toEqual([]);
   expect(findIn(server.logs, apiKeys)).toEqual([]);
@@ -127,14 +118,14 @@ test('no log line contains a password, a saved key, a refresh token or an access
   expect(accessTokens.filter((token) => server.logs.some((line) => line.includes(token)))).toEqual([]);
 });
 
-test('no response body contains a password or a saved key, and cookie-mode bodies no refresh token', () => {
+test('no response body contains a password or a saved key, and cookie-mode bodies no refresh token', ({ server }) => {
   expect(server.responseBodies.length).toBeGreaterThan(20);
   expect(findIn(server.responseBodies, passwords)).toEqual([]);
   expect(findIn(server.responseBodies, apiKeys)).toEqual([]);
   expect(findIn(server.responseBodies, cookieRefreshTokens)).toEqual([]);
 });
 
-test('the database holds no plaintext key, password or refresh token', async () => {
+test('the database holds no plaintext key, password or refresh token', async ({ server }) => {
   const dump = JSON.stringify([
     await server.db.selectFrom('userApiKeys').selectAll().execute(),
     await server.db.selectFrom('refreshTokens').selectAll().execute(),

@@ -10,26 +10,25 @@ import {
   type StoredSession,
 } from '@llm-council/sdk';
 import { fileTokenStore } from '@llm-council/sdk/node';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect } from 'vitest';
+import { serverTest } from './helpers/fixtures.js';
 import { call, expectError } from './helpers/http.js';
-import { STRONG_PASSWORD, startTestServer, uniqueEmail, type TestServer } from './helpers/test-server.js';
+import { STRONG_PASSWORD, uniqueEmail, type TestServer } from './helpers/test-server.js';
 
 // The SDK as a Node program uses it: tokens stored for you, one refresh for any number of
 // waiting calls, a clean end of session, and a file store that survives restarts.
 
-let server: TestServer;
-let email: string;
-beforeAll(async () => {
-  server = await startTestServer();
-  email = uniqueEmail('sdk');
+const test = serverTest().extend('email', { scope: 'file' }, async ({ server }) => {
+  const email = uniqueEmail('sdk');
   await call(server, 'auth.register', { input: { email, password: STRONG_PASSWORD, transport: 'body' } });
-});
-afterAll(async () => {
-  await server.close();
+  return email;
 });
 
 /** A fresh session of the file's user, as the token store would hold it. */
-async function freshSession(): Promise<StoredSession & { refreshToken: string; accessToken: string }> {
+async function freshSession(
+  server: TestServer,
+  email: string,
+): Promise<StoredSession & { refreshToken: string; accessToken: string }> {
   const response = await call(server, 'auth.login', { input: { email, password: STRONG_PASSWORD, transport: 'body' } });
   return response.data as StoredSession & { refreshToken: string; accessToken: string };
 }
@@ -45,8 +44,11 @@ function countingFetch() {
   return { fetch: wrapped, calls, count: (path: string) => calls.filter((c) => c === path).length };
 }
 
-test('three calls with an expired access token cause exactly one refresh, and all three succeed', async () => {
-  const session = await freshSession();
+test('three calls with an expired access token cause exactly one refresh, and all three succeed', async ({
+  server,
+  email,
+}) => {
+  const session = await freshSession(server, email);
   const counter = countingFetch();
   const client = server.client({ tokenStore: memoryTokenStore(session), fetch: counter.fetch });
   server.advanceClock(61 * 60); // the server now sees the token as expired; the SDK does not know yet
@@ -66,8 +68,11 @@ test('three calls with an expired access token cause exactly one refresh, and al
   }
 });
 
-test('three unbatched concurrent calls with an invalid access token cause exactly one refresh', async () => {
-  const session = await freshSession();
+test('three unbatched concurrent calls with an invalid access token cause exactly one refresh', async ({
+  server,
+  email,
+}) => {
+  const session = await freshSession(server, email);
   const counter = countingFetch();
   const client = server.client({
     tokenStore: memoryTokenStore({ ...session, accessToken: 'not-a-valid-token' }),
@@ -85,8 +90,11 @@ test('three unbatched concurrent calls with an invalid access token cause exactl
   expect(counter.count('auth.refresh')).toBe(1);
 });
 
-test('an access token known to be expired is refreshed before the call, once for three calls', async () => {
-  const session = await freshSession();
+test('an access token known to be expired is refreshed before the call, once for three calls', async ({
+  server,
+  email,
+}) => {
+  const session = await freshSession(server, email);
   const counter = countingFetch();
   const stale = { ...session, accessTokenExpiresAt: new Date(Date.now() - 1000).toISOString() };
   const client = server.client({ tokenStore: memoryTokenStore(stale), fetch: counter.fetch });
@@ -96,8 +104,8 @@ test('an access token known to be expired is refreshed before the call, once for
   expect(counter.calls.filter((c) => c === 'auth.me')).toHaveLength(2);
 });
 
-test('after logout the stored session is gone and its refresh token no longer works', async () => {
-  const session = await freshSession();
+test('after logout the stored session is gone and its refresh token no longer works', async ({ server, email }) => {
+  const session = await freshSession(server, email);
   const store = memoryTokenStore(session);
   const client = server.client({ tokenStore: store });
   await client.auth.me.query();
@@ -112,8 +120,11 @@ test('after logout the stored session is gone and its refresh token no longer wo
   expect(isUnauthorized(error)).toBe(true);
 });
 
-test('onSessionExpired is called once and the store cleared when the session was ended elsewhere', async () => {
-  const session = await freshSession();
+test('onSessionExpired is called once and the store cleared when the session was ended elsewhere', async ({
+  server,
+  email,
+}) => {
+  const session = await freshSession(server, email);
   await call(server, 'auth.logoutAll', { accessToken: session.accessToken });
   const store = memoryTokenStore({ ...session, accessToken: 'expired-or-garbage' });
   let expired = 0;
@@ -125,8 +136,8 @@ test('onSessionExpired is called once and the store cleared when the session was
   expect(await store.load()).toBeNull();
 });
 
-test('restoreSession signs a new client in from a stored refresh token', async () => {
-  const session = await freshSession();
+test('restoreSession signs a new client in from a stored refresh token', async ({ server, email }) => {
+  const session = await freshSession(server, email);
   const store = memoryTokenStore({ accessToken: null, accessTokenExpiresAt: null, refreshToken: session.refreshToken });
   const client = server.client({ tokenStore: store });
   expect(await client.restoreSession()).toBe(true);
@@ -135,7 +146,10 @@ test('restoreSession signs a new client in from a stored refresh token', async (
   expect((await store.load())?.refreshToken).not.toBe(session.refreshToken);
 });
 
-test('a file token store keeps the session across restarts, with mode 0600, and logout removes it', async () => {
+test('a file token store keeps the session across restarts, with mode 0600, and logout removes it', async ({
+  server,
+  email,
+}) => {
   const dir = await mkdtemp(join(tmpdir(), 'llmc-sdk-'));
   const path = join(dir, 'nested', 'session.json');
   const first = server.client({ tokenStore: fileTokenStore(path) });
@@ -158,7 +172,7 @@ test('a file token store keeps the session across restarts, with mode 0600, and 
   expect(await fileTokenStore(path).load()).toBeNull();
 });
 
-test('a file token store tightens a pre-existing readable file to 0600', async () => {
+test('a file token store tightens a pre-existing readable file to 0600', async ({ server, email }) => {
   const dir = await mkdtemp(join(tmpdir(), 'llmc-sdk-'));
   await mkdir(dir, { recursive: true });
   const path = join(dir, 'session.json');
@@ -168,7 +182,7 @@ test('a file token store tightens a pre-existing readable file to 0600', async (
   expect((await stat(path)).mode & 0o777).toBe(0o600);
 });
 
-test('error helpers expose the app code, the field errors and the retry delay', async () => {
+test('error helpers expose the app code, the field errors and the retry delay', async ({ server, email }) => {
   const client = server.client();
   const invalid = await client.auth.login.mutate({ email, password: 'not the password' }).catch((e: unknown) => e);
   expect(getAppErrorCode(invalid)).toBe('INVALID_CREDENTIALS');

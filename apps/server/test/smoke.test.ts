@@ -1,15 +1,10 @@
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { registerUser, startTestServer, type TestServer } from './helpers/test-server.js';
+import { expect } from 'vitest';
+import { serverTest } from './helpers/fixtures.js';
+import { registerUser } from './helpers/test-server.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.close();
-});
+const test = serverTest();
 
-test('healthz says the process is alive and readyz that it is ready for traffic', async () => {
+test('healthz says the process is alive and readyz that it is ready for traffic', async ({ server }) => {
   const live = await fetch(`${server.url}/healthz`);
   expect(live.status).toBe(200);
   expect(await live.json()).toEqual({ status: 'ok' });
@@ -18,7 +13,7 @@ test('healthz says the process is alive and readyz that it is ready for traffic'
   expect(await ready.json()).toEqual({ status: 'ready' });
 });
 
-test('a registered user can read their own profile', async () => {
+test('a registered user can read their own profile', async ({ server }) => {
   const { client, email } = await registerUser(server);
   const me = await client.auth.me.query();
   expect(me.email).toBe(email);

@@ -1,6 +1,6 @@
 import { useLocation, type RouteSectionProps } from '@solidjs/router';
 import { Suspense, createEffect, createSignal, on, onCleanup, onMount } from 'solid-js';
-import { useClient } from './api-context';
+import { useClient } from './client-context';
 import { ConversationsProvider, createConversationsStore } from './conversations/conversations-store';
 import { Sidebar } from './conversations/sidebar';
 import { clearDrafts } from './chat/drafts';

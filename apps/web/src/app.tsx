@@ -1,7 +1,7 @@
 import type { CouncilClient } from '@llm-council/sdk';
 import { A, Route, Router, type RouteSectionProps } from '@solidjs/router';
 import { lazy, onMount } from 'solid-js';
-import { ClientProvider } from './api-context';
+import { ClientProvider } from './client-context';
 import { AppShell } from './app-shell';
 import { LoginPage } from './auth/login-page';
 import { RequireAuth } from './auth/require-auth';

@@ -29,6 +29,16 @@ export interface ProviderConfig {
   hasKeyEndpoint: boolean;
 }
 
+/** How the API talks to providers outside a council run (run timeouts are the engine's ChatTimeouts). */
+export interface ProviderRequests {
+  /** A key check or a model list that takes longer than this is treated as unreachable. */
+  timeoutMs: number;
+  /** How long a provider's model list is reused before it is fetched again. */
+  modelListTtlSeconds: number;
+  /** After a failed fetch (the configured models stood in), how soon to try the provider again. */
+  modelListRetrySeconds: number;
+}
+
 export interface CouncilDefaults {
   models: string[];
   chairmanModel: string;
@@ -63,6 +73,7 @@ export interface ApiConfig {
     councilRunsPerUser: RateLimitRule;
   };
   providers: ProviderConfig[];
+  providerRequests: ProviderRequests;
   council: CouncilDefaults & {
     maxConcurrentRunsPerUser: number;
     /** How often a running run proves it is alive. */
@@ -82,3 +93,19 @@ export interface ApiConfig {
   appUrl: string;
   appTitle: string;
 }
+
+/**
+ * The settings no environment variable changes, shared by the host's `loadConfig` and the tests'
+ * configuration so that router tests run with the limits production has.
+ */
+export const fixedApiSettings = {
+  refreshToken: { ttlSeconds: 7 * 24 * 3600, graceSeconds: 10, cookieName: 'llmc_refresh', cookiePath: '/trpc' },
+  rateLimits: {
+    loginFailuresPerAccount: { limit: 10, windowSeconds: 15 * 60 },
+    loginPerIp: { limit: 100, windowSeconds: 15 * 60 },
+    registerPerIp: { limit: 100, windowSeconds: 60 * 60 },
+    refreshPerIp: { limit: 600, windowSeconds: 15 * 60 },
+    councilRunsPerUser: { limit: 20, windowSeconds: 60 },
+  },
+  providerRequests: { timeoutMs: 10_000, modelListTtlSeconds: 10 * 60, modelListRetrySeconds: 30 },
+} as const satisfies Pick<ApiConfig, 'refreshToken' | 'rateLimits' | 'providerRequests'>;

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '@llm-council/db';
 import type { ApiConfig } from './config.js';
-import type { Services } from './services.js';
+import type { Services } from './create-services.js';
+import type { Clock, Logger } from './ports.js';
 
 /** What the HTTP host tells the API about the request; tests build it by hand. */
 export interface RequestInfo {
@@ -27,12 +28,6 @@ export interface CookieJar {
   clear(name: string): void;
 }
 
-export interface Logger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
 /** The tRPC context: data only, assembled by the host per request (and by tests alike). */
 export interface Context {
   db: Kysely<Database>;
@@ -40,12 +35,12 @@ export interface Context {
   services: Services;
   req: RequestInfo;
   cookies: CookieJar;
-  setHeader(name: string, value: string): void;
   logger: Logger;
-  now(): Date;
+  now: Clock;
 }
 
-export interface Session {
+/** Who a protected procedure runs for: the user its access token names (`ctx.session`). */
+export interface SignedInUser {
   userId: string;
   email: string;
 }

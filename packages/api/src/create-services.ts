@@ -1,14 +1,30 @@
 import type { ChatTimeouts } from '@llm-council/council';
 import type { Database, Notifications } from '@llm-council/db';
 import type { Kysely } from 'kysely';
-import type { ApiConfig } from './config.js';
-import type { Logger } from './context.js';
+import type { ApiConfig, ProviderConfig } from './config.js';
+import type { Logger } from './ports.js';
 import { LoadGauge } from './council/load-gauge.js';
-import { ModelCatalog } from './council/model-catalog.js';
+import { ModelCatalogCache } from './council/model-catalog-cache.js';
 import { RunEventHub } from './council/run-event-hub.js';
 import { RunExecutor } from './council/run-executor.js';
-import type { Services } from './services.js';
-import { validateApiKeyWithProvider } from './settings/key-validation.js';
+import { validateApiKeyWithProvider, type KeyValidation } from './settings/key-validation.js';
+
+/**
+ * Long-lived collaborators the host builds once and shares across requests (context is data;
+ * these are the pieces with state or I/O beyond the database).
+ */
+export interface Services {
+  /** Checks a key with the provider; throws API_KEY_REJECTED when the provider refuses it. */
+  validateApiKey(provider: ProviderConfig, apiKey: string): Promise<KeyValidation>;
+  council: {
+    executor: RunExecutor;
+    hub: RunEventHub;
+    gauge: LoadGauge;
+    catalog: ModelCatalogCache;
+    /** This process's id among the hosts sharing the database. */
+    hostId: string;
+  };
+}
 
 export interface ServiceDeps {
   db: Kysely<Database>;
@@ -60,12 +76,16 @@ export function createServices(deps: ServiceDeps): ServicesHandle {
     ...(deps.upstreamTimeouts ? { upstreamTimeouts: deps.upstreamTimeouts } : {}),
   });
   const services: Services = {
-    validateApiKey: (provider, apiKey) => validateApiKeyWithProvider(provider, apiKey, fetchImpl),
+    validateApiKey: (provider, apiKey) =>
+      validateApiKeyWithProvider(provider, apiKey, {
+        fetch: fetchImpl,
+        timeoutMs: deps.config.providerRequests.timeoutMs,
+      }),
     council: {
       executor,
       hub,
       gauge,
-      catalog: new ModelCatalog(deps.config.council, fetchImpl, deps.logger),
+      catalog: new ModelCatalogCache(deps.config.council, deps.config.providerRequests, fetchImpl, deps.logger),
       hostId: deps.hostId,
     },
   };

@@ -1,10 +1,20 @@
 export { appRouter, type AppRouter } from './root.js';
-export { createCallerFactory } from './trpc.js';
-export type { Context, CookieJar, CookieOptions, Logger, RequestInfo, Session } from './context.js';
-export type { ApiConfig, CouncilDefaults, EncryptionKey, ProviderConfig, RateLimitRule, SigningKey } from './config.js';
-export type { KeyValidation, Services } from './services.js';
+export { createCallerFactory, describeError } from './trpc.js';
+export type { Context, CookieJar, CookieOptions, RequestInfo, SignedInUser } from './context.js';
+export { systemClock, type Clock, type Logger } from './ports.js';
+export type {
+  ApiConfig,
+  CouncilDefaults,
+  EncryptionKey,
+  ProviderConfig,
+  ProviderRequests,
+  RateLimitRule,
+  SigningKey,
+} from './config.js';
+export { fixedApiSettings } from './config.js';
+export type { KeyValidation } from './settings/key-validation.js';
 export { appErrorCodes, type AppErrorCode } from './errors.js';
 export { reencryptAllApiKeys } from './settings/api-key.service.js';
 export { deleteExpiredRefreshTokens } from './auth/refresh-tokens.repository.js';
-export { createServices, type ServiceDeps, type ServicesHandle } from './create-services.js';
-export type { RunView } from './council/run-views.js';
+export { createServices, type ServiceDeps, type Services, type ServicesHandle } from './create-services.js';
+export type { RunRecord } from './council/run-records.js';

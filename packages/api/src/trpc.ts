@@ -1,40 +1,57 @@
 import { initTRPC, type TRPCError } from '@trpc/server';
 import { isConnectionError } from '@llm-council/db';
 import { ZodError } from 'zod';
-import type { Context, Session } from './context.js';
-import { AppErrorCause, appError } from './errors.js';
-import { resolveSession } from './auth/session.js';
+import type { Context, SignedInUser } from './context.js';
+import { AppErrorCause, appError, type AppErrorCode } from './errors.js';
+import { resolveSession } from './auth/resolve-session.js';
 
 const GENERIC_MESSAGE = 'Something went wrong on our side. Please try again.';
 
 // The only initTRPC in the codebase.
 const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error, ctx }) {
-    const cause = error.cause;
-    const isInternal = error.code === 'INTERNAL_SERVER_ERROR';
-    const fieldErrors = cause instanceof ZodError ? flattenIssues(cause) : undefined;
+    const { message, ...appData } = describeError(error);
     return {
-      message: publicMessage(error, fieldErrors),
+      message,
       code: shape.code,
       data: {
         code: shape.data.code,
         httpStatus: shape.data.httpStatus,
         path: shape.data.path,
         requestId: ctx?.req.requestId ?? null,
-        appCode:
-          cause instanceof AppErrorCause
-            ? cause.appCode
-            : fieldErrors
-              ? 'VALIDATION_FAILED'
-              : isInternal
-                ? 'INTERNAL'
-                : null,
-        retryAfterSeconds: cause instanceof AppErrorCause ? (cause.retryAfterSeconds ?? null) : null,
-        fieldErrors: fieldErrors ?? null,
+        ...appData,
       },
     };
   },
 });
+
+/**
+ * What a client learns about a failure beyond tRPC's own code: the message it may show, the
+ * stable app code, a rate limit's wait and per-field validation messages. The error formatter
+ * sends this; router tests that call procedures directly read the same thing.
+ */
+export function describeError(error: TRPCError): {
+  message: string;
+  appCode: AppErrorCode | null;
+  retryAfterSeconds: number | null;
+  fieldErrors: Record<string, string[]> | null;
+} {
+  const cause = error.cause;
+  const fieldErrors = cause instanceof ZodError ? flattenIssues(cause) : undefined;
+  return {
+    message: publicMessage(error, fieldErrors),
+    appCode:
+      cause instanceof AppErrorCause
+        ? cause.appCode
+        : fieldErrors
+          ? 'VALIDATION_FAILED'
+          : error.code === 'INTERNAL_SERVER_ERROR'
+            ? 'INTERNAL'
+            : null,
+    retryAfterSeconds: cause instanceof AppErrorCause ? (cause.retryAfterSeconds ?? null) : null,
+    fieldErrors: fieldErrors ?? null,
+  };
+}
 
 /** The message a client may see: never internals, never an echo of raw input. */
 function publicMessage(error: TRPCError, fieldErrors: Record<string, string[]> | undefined): string {
@@ -66,12 +83,11 @@ const OUTAGE_RETRY_AFTER_SECONDS = 5;
 
 /**
  * A database that cannot be reached (restart, failover) is a 503 the client can retry, not a
- * 500: the pool fails fast instead of hanging, and this says so with Retry-After.
+ * 500: the pool fails fast instead of hanging, and the host turns `retryAfterSeconds` into Retry-After.
  */
-const reportDatabaseOutage = t.middleware(async ({ ctx, next }) => {
+const reportDatabaseOutage = t.middleware(async ({ next }) => {
   const result = await next();
   if (result.ok || !isConnectionError(result.error.cause)) return result;
-  ctx.setHeader('Retry-After', String(OUTAGE_RETRY_AFTER_SECONDS));
   throw appError(
     'SERVICE_UNAVAILABLE',
     'DATABASE_UNAVAILABLE',
@@ -87,7 +103,7 @@ export const middleware = t.middleware;
 
 /** A procedure that requires a valid access token; `ctx.session` is non-null inside. */
 export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
-  const session: Session | null = ctx.req.accessToken ? await resolveSession(ctx, ctx.req.accessToken) : null;
+  const session: SignedInUser | null = ctx.req.accessToken ? await resolveSession(ctx, ctx.req.accessToken) : null;
   if (!session) throw appError('UNAUTHORIZED', 'SESSION_EXPIRED', 'Please sign in again');
   return next({ ctx: { ...ctx, session } });
 });

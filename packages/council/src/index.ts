@@ -34,4 +34,4 @@ export { aggregateRankings, labelFor, parseRanking } from './ranking.js';
 export { cleanTitle, extractTitle, fallbackTitle, maxTitleLength } from './title.js';
 
 export { runCouncil } from './runner.js';
-export type { PreviousRunResults, RunCouncilDeps, RunCouncilInput, RunStatus } from './runner.js';
+export type { PreviousRunResults, RunCouncilDeps, RunCouncilInput } from './runner.js';

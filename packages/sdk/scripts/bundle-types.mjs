@@ -9,6 +9,7 @@ const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 const typesRoot = join(dist, 'types');
 const targets = {
   '@llm-council/api/error-codes': join(typesRoot, 'packages/api/src/error-codes.js'),
+  '@llm-council/api/constants': join(typesRoot, 'packages/api/src/constants.js'),
   '@llm-council/api': join(typesRoot, 'packages/api/src/index.js'),
   '@llm-council/council': join(typesRoot, 'packages/council/src/index.js'),
   '@llm-council/db': join(typesRoot, 'db/src/index.js'),

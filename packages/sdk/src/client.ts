@@ -10,7 +10,7 @@ import { EventSource } from 'eventsource';
 import type { AppRouter } from '@llm-council/api';
 import { ask, followRun, type AskOptions, type FollowOptions, type RunEventEnvelope } from './ask.js';
 import { refreshAwareLink } from './refresh-link.js';
-import { SessionKeeper, type Transport } from './session.js';
+import { SessionKeeper, type Transport } from './session-keeper.js';
 import { memoryTokenStore, type TokenStore } from './token-store.js';
 
 export interface CouncilClientOptions {

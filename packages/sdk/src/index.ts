@@ -10,5 +10,20 @@ export {
   type CouncilClientError,
 } from './errors.js';
 export type { AppRouter, RouterInputs, RouterOutputs } from './types.js';
-export type { Transport } from './session.js';
+export type { Transport } from './session-keeper.js';
 export { ask, followRun, type AskOptions, type FollowOptions, type RunEvent, type RunEventEnvelope } from './ask.js';
+// The limits and names the server enforces, so a client can check input before sending it.
+export {
+  COUNCIL_MAX_MODELS,
+  COUNCIL_MIN_MODELS,
+  DEFAULT_PROVIDER_ID,
+  DEFAULT_TITLE,
+  MESSAGE_MAX_LENGTH,
+  TITLE_MAX_LENGTH,
+  activeRunStatuses,
+  isActiveRunStatus,
+  isRetryableRunStatus,
+  retryableRunStatuses,
+  runStatuses,
+  type RunStatus,
+} from '@llm-council/api/constants';

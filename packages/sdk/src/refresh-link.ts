@@ -2,7 +2,7 @@ import { TRPCClientError, type TRPCLink } from '@trpc/client';
 import { observable, type Unsubscribable } from '@trpc/server/observable';
 import type { AppRouter } from '@llm-council/api';
 import { isUnauthorized } from './errors.js';
-import type { SessionKeeper } from './session.js';
+import type { SessionKeeper } from './session-keeper.js';
 
 const SIGN_IN_PATHS = new Set(['auth.register', 'auth.login', 'auth.refresh', 'auth.changePassword']);
 const SIGN_OUT_PATHS = new Set(['auth.logout', 'auth.logoutAll']);

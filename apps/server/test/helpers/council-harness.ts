@@ -6,7 +6,13 @@ import {
   type FakeUpstreamOptions,
   type RecordedRequest,
 } from '@llm-council/council/fake-upstream';
-import { memoryTokenStore, type CouncilClient, type RunEventEnvelope, type RouterOutputs } from '@llm-council/sdk';
+import {
+  memoryTokenStore,
+  type CouncilClient,
+  type RunEventEnvelope,
+  type RouterOutputs,
+  type RunStatus,
+} from '@llm-council/sdk';
 import { STRONG_PASSWORD, startTestServer, uniqueEmail, type TestServer } from './test-server.js';
 
 /** The council every council test asks unless it says otherwise; chairman and title are separate models. */
@@ -14,8 +20,7 @@ export const COUNCIL = ['test/alpha', 'test/beta', 'test/gamma'] as const;
 export const CHAIRMAN = 'test/chair';
 export const TITLE_MODEL = 'test/title';
 
-export type RunView = RouterOutputs['council']['get'];
-export type RunStatus = RunView['status'];
+export type RunRecord = RouterOutputs['council']['get'];
 
 /** A delivered event with the moment this test process received it. */
 export type ReceivedEvent = RunEventEnvelope & { receivedAt: number };
@@ -151,7 +156,7 @@ export async function waitForRunStatus(
   runId: string,
   statuses: RunStatus[],
   timeoutMs = 15_000,
-): Promise<RunView> {
+): Promise<RunRecord> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const run = await client.council.get.query({ runId });

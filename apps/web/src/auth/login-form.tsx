@@ -1,5 +1,5 @@
 import { Show, createSignal, onCleanup } from 'solid-js';
-import { useClient } from '../api-context';
+import { useClient } from '../client-context';
 import { describeError, rateLimitMessage } from '../ui/describe-error';
 import { TextField } from '../ui/text-field';
 import type { SessionUser } from './session';

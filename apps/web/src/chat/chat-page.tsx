@@ -1,6 +1,6 @@
 import { A, useParams } from '@solidjs/router';
 import { Match, Switch, createResource } from 'solid-js';
-import { useClient } from '../api-context';
+import { useClient } from '../client-context';
 import { describeError } from '../ui/describe-error';
 import { ErrorNotice } from '../ui/error-notice';
 import { loadMarkdownRenderer } from '../markdown/markdown-view';

@@ -1,9 +1,7 @@
+import { MESSAGE_MAX_LENGTH } from '@llm-council/sdk';
 import { Show, createEffect, createSignal, createUniqueId, on, onMount } from 'solid-js';
 import { SendIcon, StopIcon } from '../ui/icons';
 import { readDraft, saveDraft } from './drafts';
-
-/** The server refuses longer messages; saying so here beats a round trip. */
-export const MAX_MESSAGE_LENGTH = 100_000;
 
 /**
  * The question box, present on every conversation. Enter sends, Shift+Enter adds a line (and
@@ -31,7 +29,8 @@ export function Composer(props: {
   let textarea: HTMLTextAreaElement | undefined;
 
   const isDisabled = () => props.isRunLive || isSending() || props.extraDisabled === true;
-  const isTooLong = () => text().length > MAX_MESSAGE_LENGTH;
+  // The server refuses longer messages; saying so here beats a round trip.
+  const isTooLong = () => text().length > MESSAGE_MAX_LENGTH;
   const canSend = () => !isDisabled() && text().trim() !== '' && !isTooLong();
 
   // Grow with the text up to a cap (CSS max-height), so long questions stay readable.
@@ -110,7 +109,7 @@ export function Composer(props: {
       <p class="composer-hint" id={`${id}-hint`}>
         <Show when={isTooLong()} fallback={<>Enter to send · Shift+Enter for a new line</>}>
           <span class="field-error">
-            {text().length.toLocaleString()} / {MAX_MESSAGE_LENGTH.toLocaleString()} characters — please shorten it.
+            {text().length.toLocaleString()} / {MESSAGE_MAX_LENGTH.toLocaleString()} characters — please shorten it.
           </span>
         </Show>
       </p>

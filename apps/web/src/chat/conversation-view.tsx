@@ -1,7 +1,6 @@
 import { For, Show, createEffect, createSignal, getOwner, onCleanup, onMount, runWithOwner } from 'solid-js';
-import { useClient } from '../api-context';
+import { useClient } from '../client-context';
 import { useConversations } from '../conversations/conversations-store';
-import { councilApi } from '../council/council-api';
 import type { Conversation, CouncilEvent } from '../council/council-types';
 import { createLiveRun, type LiveRun } from '../council/live-run';
 import { shortModelName } from '../council/model-names';
@@ -19,7 +18,7 @@ import { buildTurns } from './turns';
  * by replaying their events), and the composer that starts the next run.
  */
 export function ConversationView(props: { conversation: Conversation }) {
-  const council = councilApi(useClient());
+  const council = useClient().council;
   const conversations = useConversations();
   const owner = getOwner();
   const id = props.conversation.id;

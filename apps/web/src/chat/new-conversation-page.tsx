@@ -1,8 +1,7 @@
 import { useNavigate } from '@solidjs/router';
 import { Match, Show, Switch, createEffect, createResource, createSignal } from 'solid-js';
-import { useClient } from '../api-context';
+import { useClient } from '../client-context';
 import { useConversations } from '../conversations/conversations-store';
-import { councilApi } from '../council/council-api';
 import { CouncilPicker, isValidChoice, type CouncilChoice } from '../council/council-picker';
 import { describeError, type UiError } from '../ui/describe-error';
 import { ErrorNotice } from '../ui/error-notice';
@@ -17,7 +16,7 @@ import './chat.css';
  */
 export function NewConversationPage() {
   const client = useClient();
-  const council = councilApi(client);
+  const council = client.council;
   const conversations = useConversations();
   const navigate = useNavigate();
   const [catalog, { refetch }] = createResource(() => council.models.query({}));

@@ -1,3 +1,4 @@
+import { TITLE_MAX_LENGTH } from '@llm-council/sdk';
 import { A, useLocation, useNavigate } from '@solidjs/router';
 import { Match, Switch, createSignal } from 'solid-js';
 import { describeError } from '../ui/describe-error';
@@ -92,7 +93,7 @@ export function ConversationItem(props: { conversation: ConversationSummary; onN
             <input
               id={`rename-${props.conversation.id}`}
               value={draft()}
-              maxLength={200}
+              maxLength={TITLE_MAX_LENGTH}
               disabled={isBusy()}
               ref={(el) => queueMicrotask(() => el.select())}
               onInput={(event) => setDraft(event.currentTarget.value)}

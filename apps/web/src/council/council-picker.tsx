@@ -1,11 +1,12 @@
+import { COUNCIL_MAX_MODELS, COUNCIL_MIN_MODELS } from '@llm-council/sdk';
 import { For, Show, createMemo, createSignal, createUniqueId } from 'solid-js';
 import { CrownIcon } from '../ui/icons';
 import type { CatalogModel, ModelCatalog } from './council-types';
 import { shortModelName } from './model-names';
 import './council-picker.css';
 
-export const MIN_COUNCIL = 2;
-export const MAX_COUNCIL = 8;
+const MIN_COUNCIL = COUNCIL_MIN_MODELS;
+const MAX_COUNCIL = COUNCIL_MAX_MODELS;
 
 export interface CouncilChoice {
   models: string[];
@@ -26,7 +27,7 @@ const describeModel = (m: CatalogModel) =>
     .join(' · ');
 
 /**
- * Chooses the council (2–8 models) and the chairman from the provider's catalog, defaults
+ * Chooses the council (the SDK's COUNCIL_MIN_MODELS to COUNCIL_MAX_MODELS) and the chairman from the provider's catalog, defaults
  * preselected by the caller. Collapsed it shows the choice; "Change" opens the searchable list.
  */
 export function CouncilPicker(props: {

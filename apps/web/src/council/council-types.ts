@@ -17,7 +17,7 @@ export type AggregateRanking = Extract<CouncilEvent, { type: 'aggregate_ranked' 
 
 /** A run as stored (`council.get`, and each of `conversations.get`'s `runs`). */
 export type RunRecord = RouterOutputs['council']['get'];
-export type RunStatus = RunRecord['status'];
+export type { RunStatus } from '@llm-council/sdk';
 
 export type Conversation = RouterOutputs['conversations']['get'];
 export type Message = Conversation['messages'][number];

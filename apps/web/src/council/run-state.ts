@@ -1,3 +1,4 @@
+import { isActiveRunStatus, isRetryableRunStatus } from '@llm-council/sdk';
 import type { AggregateRanking, CouncilError, RunStatus, Usage } from './council-types';
 
 /** What one model is doing in one stage, as the progress chips and tabs show it. */
@@ -78,10 +79,10 @@ export function createRunState(init: {
 }
 
 export function isLive(status: RunStatus): boolean {
-  return status === 'queued' || status === 'running';
+  return isActiveRunStatus(status);
 }
 
 /** Failed, cancelled and interrupted runs can be resumed with `council.retry`. */
 export function isRetryable(state: Pick<RunState, 'status'>): boolean {
-  return state.status === 'failed' || state.status === 'cancelled' || state.status === 'interrupted';
+  return isRetryableRunStatus(state.status);
 }

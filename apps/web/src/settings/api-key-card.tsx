@@ -1,5 +1,5 @@
 import { Show, createSignal } from 'solid-js';
-import { useClient } from '../api-context';
+import { useClient } from '../client-context';
 import { describeError } from '../ui/describe-error';
 import { formatFullTime } from '../ui/relative-time';
 import { TextField } from '../ui/text-field';

@@ -1,5 +1,5 @@
 import { For, Show, createEffect, createResource, createSignal } from 'solid-js';
-import { useClient } from '../api-context';
+import { useClient } from '../client-context';
 import { useSession } from '../auth/session';
 import { describeError } from '../ui/describe-error';
 import { ErrorNotice } from '../ui/error-notice';

@@ -3,7 +3,7 @@ import { MemoryRouter, Route, createMemoryHistory } from '@solidjs/router';
 import { cleanup, render } from '@solidjs/testing-library';
 import type { JSX } from 'solid-js';
 import { afterEach } from 'vitest';
-import { ClientProvider } from '../api-context';
+import { ClientProvider } from '../client-context';
 
 // The project runs without vitest globals, so testing-library cannot register its own cleanup:
 // every test file that renders through these helpers unmounts after each test.

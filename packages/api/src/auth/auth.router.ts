@@ -11,11 +11,11 @@ import { findUserById } from './users.repository.js';
 
 export const authRouter = router({
   register: publicProcedure.input(credentialsInput).mutation(async ({ ctx, input }) => {
-    return toAuthResult(ctx, input.transport, await register(ctx, input));
+    return toAuthResult(ctx, input.transport, await register(ctx, ctx.req, input));
   }),
 
   login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
-    return toAuthResult(ctx, input.transport, await login(ctx, input));
+    return toAuthResult(ctx, input.transport, await login(ctx, ctx.req, input));
   }),
 
   /** Rotates the refresh token and returns a fresh access token. */
@@ -23,7 +23,7 @@ export const authRouter = router({
     await enforceRateLimit(ctx, `refresh:ip:${ctx.req.ip}`, ctx.config.rateLimits.refreshPerIp);
     const presented = readRefreshToken(ctx, input.transport, input.refreshToken);
     if (!presented) throw appError('UNAUTHORIZED', 'SESSION_EXPIRED', 'No session to refresh; please sign in');
-    return toAuthResult(ctx, input.transport, await refreshSession(ctx, presented));
+    return toAuthResult(ctx, input.transport, await refreshSession(ctx, ctx.req, presented));
   }),
 
   me: protectedProcedure.query(async ({ ctx }) => {
@@ -49,7 +49,7 @@ export const authRouter = router({
 
   /** Changes the password and ends every other session; returns a fresh session for the caller. */
   changePassword: protectedProcedure.input(changePasswordInput).mutation(async ({ ctx, input }) => {
-    return toAuthResult(ctx, input.transport, await changePassword(ctx, ctx.session.userId, input));
+    return toAuthResult(ctx, input.transport, await changePassword(ctx, ctx.req, ctx.session.userId, input));
   }),
 });
 

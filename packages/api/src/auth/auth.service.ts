@@ -1,4 +1,4 @@
-import type { Context } from '../context.js';
+import type { Context, RequestInfo } from '../context.js';
 import { appError } from '../errors.js';
 import { enforceRateLimit, rateLimitedError } from '../shared/rate-limit.js';
 import { clearRateLimit, hitRateLimit, peekRateLimit } from '../shared/rate-limit.repository.js';
@@ -22,16 +22,26 @@ export interface SignedIn {
   refresh: IssuedRefreshToken;
 }
 
+/** What the sign-in flows use: the database, the configuration, the logger and the clock. */
+type AuthDeps = Pick<Context, 'db' | 'config' | 'logger' | 'now'>;
+
+/** Who is asking: rate limits count per address, and a session remembers its device. */
+type Requester = Pick<RequestInfo, 'ip' | 'userAgent'>;
+
 const INVALID_CREDENTIALS_MESSAGE = 'Email or password is incorrect';
 
-export async function register(ctx: Context, input: { email: string; password: string }): Promise<SignedIn> {
-  await enforceRateLimit(ctx, `register:ip:${ctx.req.ip}`, ctx.config.rateLimits.registerPerIp);
+export async function register(
+  ctx: AuthDeps,
+  requester: Requester,
+  input: { email: string; password: string },
+): Promise<SignedIn> {
+  await enforceRateLimit(ctx, `register:ip:${requester.ip}`, ctx.config.rateLimits.registerPerIp);
   const weakness = findPasswordWeakness(input.password);
   if (weakness) throw appError('BAD_REQUEST', 'WEAK_PASSWORD', weakness);
   const user = await insertUser(ctx.db, { email: input.email, passwordHash: await hashPassword(input.password) });
   if (!user) throw appError('CONFLICT', 'EMAIL_TAKEN', 'An account with this email already exists');
   ctx.logger.info({ userId: user.id }, 'user registered');
-  return signIn(ctx, user);
+  return signIn(ctx, requester, user);
 }
 
 /**
@@ -39,12 +49,16 @@ export async function register(ctx: Context, input: { email: string; password: s
  * verification so the timing matches too. Failures count per account, so a spoofed client IP
  * cannot reset the counter.
  */
-export async function login(ctx: Context, input: { email: string; password: string }): Promise<SignedIn> {
-  await enforceRateLimit(ctx, `login:ip:${ctx.req.ip}`, ctx.config.rateLimits.loginPerIp);
+export async function login(
+  ctx: AuthDeps,
+  requester: Requester,
+  input: { email: string; password: string },
+): Promise<SignedIn> {
+  await enforceRateLimit(ctx, `login:ip:${requester.ip}`, ctx.config.rateLimits.loginPerIp);
   const failureKey = `login-failures:${input.email}`;
   const failureRule = ctx.config.rateLimits.loginFailuresPerAccount;
   const blocked = await peekRateLimit(ctx.db, failureKey, failureRule, ctx.now());
-  if (!blocked.allowed) throw rateLimitedError(ctx, blocked.retryAfterSeconds);
+  if (!blocked.allowed) throw rateLimitedError(blocked.retryAfterSeconds);
 
   const found = await findUserByEmail(ctx.db, input.email);
   const isValid = found
@@ -56,10 +70,10 @@ export async function login(ctx: Context, input: { email: string; password: stri
   }
   await clearRateLimit(ctx.db, failureKey);
   if (needsRehash(found.passwordHash)) {
-    await updatePasswordHash(ctx.db, found.id, await hashPassword(input.password));
+    await updatePasswordHash(ctx.db, found.id, await hashPassword(input.password), { now: ctx.now() });
   }
   const { passwordHash: _omit, tokensValidAfter, ...user } = found;
-  return signIn(ctx, user, issueTimeFor(ctx.now(), tokensValidAfter));
+  return signIn(ctx, requester, user, issueTimeFor(ctx.now(), tokensValidAfter));
 }
 
 /**
@@ -67,7 +81,8 @@ export async function login(ctx: Context, input: { email: string; password: stri
  * rejected) and signs the caller in afresh.
  */
 export async function changePassword(
-  ctx: Context,
+  ctx: AuthDeps,
+  requester: Requester,
   userId: string,
   input: { currentPassword: string; newPassword: string },
 ): Promise<SignedIn> {
@@ -80,16 +95,19 @@ export async function changePassword(
   // Access tokens carry whole-second `iat`s: every token issued up to this second becomes
   // invalid, and the caller's new one is dated at the next second.
   const cutoff = new Date((Math.floor(ctx.now().getTime() / 1000) + 1) * 1000);
-  await updatePasswordHash(ctx.db, userId, await hashPassword(input.newPassword), { invalidateTokensAt: cutoff });
+  await updatePasswordHash(ctx.db, userId, await hashPassword(input.newPassword), {
+    now: ctx.now(),
+    invalidateTokensAt: cutoff,
+  });
   await revokeAllFamilies(ctx.db, userId, ctx.now());
   const user = await findUserById(ctx.db, userId);
   if (!user) throw appError('UNAUTHORIZED', 'SESSION_EXPIRED', 'Please sign in again');
-  return signIn(ctx, { id: user.id, email: user.email, createdAt: user.createdAt }, cutoff);
+  return signIn(ctx, requester, { id: user.id, email: user.email, createdAt: user.createdAt }, cutoff);
 }
 
 /** Exchanges a refresh token for a new access token and the token's successor. */
-export async function refreshSession(ctx: Context, presentedToken: string): Promise<SignedIn> {
-  const refresh = await rotateRefreshToken(ctx, presentedToken, ctx.req.userAgent);
+export async function refreshSession(ctx: AuthDeps, requester: Requester, presentedToken: string): Promise<SignedIn> {
+  const refresh = await rotateRefreshToken(ctx, presentedToken, requester.userAgent);
   const user = await findUserById(ctx.db, refresh.userId);
   if (!user) throw appError('UNAUTHORIZED', 'SESSION_EXPIRED', 'Please sign in again');
   const access = await signAccessToken(ctx.config.jwt, user.id, issueTimeFor(ctx.now(), user.tokensValidAfter));
@@ -110,8 +128,13 @@ function issueTimeFor(now: Date, tokensValidAfter: Date | null): Date {
   return tokensValidAfter && tokensValidAfter > now ? tokensValidAfter : now;
 }
 
-export async function signIn(ctx: Context, user: PublicUser, issuedAt: Date = ctx.now()): Promise<SignedIn> {
+export async function signIn(
+  ctx: AuthDeps,
+  requester: Requester,
+  user: PublicUser,
+  issuedAt: Date = ctx.now(),
+): Promise<SignedIn> {
   const { token, expiresAt } = await signAccessToken(ctx.config.jwt, user.id, issuedAt);
-  const refresh = await startRefreshFamily(ctx, user.id, ctx.req.userAgent);
+  const refresh = await startRefreshFamily(ctx, user.id, requester.userAgent);
   return { user, accessToken: token, accessTokenExpiresAt: expiresAt, refresh };
 }

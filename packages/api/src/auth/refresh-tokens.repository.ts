@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, RefreshToken } from '@llm-council/db';
 
 type Db = Kysely<Database>;
@@ -19,9 +19,14 @@ export async function insertRefreshToken(
 
 /**
  * Marks a live token as used, atomically: of several concurrent callers presenting the same
- * token exactly one gets the row back (no check-then-use race).
+ * token exactly one gets the row back (no check-then-use race). Takes a transaction because the
+ * successor must be inserted in the same one: committed alone, the claim would end the session.
  */
-export async function claimRefreshToken(db: Db, tokenHash: string, now: Date): Promise<RefreshToken | undefined> {
+export async function claimRefreshToken(
+  db: Transaction<Database>,
+  tokenHash: string,
+  now: Date,
+): Promise<RefreshToken | undefined> {
   return db
     .updateTable('refreshTokens')
     .set({ rotatedAt: now, lastUsedAt: now })
@@ -33,8 +38,15 @@ export async function claimRefreshToken(db: Db, tokenHash: string, now: Date): P
     .executeTakeFirst();
 }
 
-/** Claims the family's current (unrotated) token, whatever its hash; used in the grace window. */
-export async function claimLiveTokenOfFamily(db: Db, familyId: string, now: Date): Promise<RefreshToken | undefined> {
+/**
+ * Claims the family's current (unrotated) token, whatever its hash; used in the grace window.
+ * In a transaction for the same reason as `claimRefreshToken`.
+ */
+export async function claimLiveTokenOfFamily(
+  db: Transaction<Database>,
+  familyId: string,
+  now: Date,
+): Promise<RefreshToken | undefined> {
   return db
     .updateTable('refreshTokens')
     .set({ rotatedAt: now, lastUsedAt: now })

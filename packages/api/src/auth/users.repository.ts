@@ -53,13 +53,13 @@ export async function updatePasswordHash(
   db: Kysely<Database>,
   id: string,
   passwordHash: string,
-  options: { invalidateTokensAt?: Date } = {},
+  options: { now: Date; invalidateTokensAt?: Date },
 ): Promise<void> {
   await db
     .updateTable('users')
     .set({
       passwordHash,
-      updatedAt: new Date(),
+      updatedAt: options.now,
       ...(options.invalidateTokensAt ? { tokensValidAfter: options.invalidateTokensAt } : {}),
     })
     .where('id', '=', id)

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '@llm-council/db';
 
 type Db = Kysely<Database>;
@@ -94,10 +94,11 @@ export async function renameConversation(
   userId: string,
   id: string,
   title: string,
+  now: Date,
 ): Promise<ConversationRow | undefined> {
   return db
     .updateTable('conversations')
-    .set({ title, updatedAt: new Date() })
+    .set({ title, updatedAt: now })
     .where('id', '=', id)
     .where('userId', '=', userId)
     .returning(conversationColumns)
@@ -113,9 +114,12 @@ export async function deleteConversation(db: Db, userId: string, id: string): Pr
   return result.numDeletedRows > 0n;
 }
 
-/** Appends a message at the next position and bumps the conversation's activity time. */
+/**
+ * Appends a message at the next position and bumps the conversation's activity time. Only inside
+ * a transaction that holds `lockConversation`: the position is read and written in two steps.
+ */
 export async function appendMessage(
-  db: Db,
+  db: Transaction<Database>,
   values: { conversationId: string; role: 'user' | 'assistant'; content: string; runId?: string | null },
 ): Promise<{ id: string; position: number; createdAt: Date }> {
   const message = await db

@@ -1,4 +1,5 @@
-import { listRunViews } from '../council/run-views.js';
+import { DEFAULT_TITLE } from '../constants.js';
+import { listRunRecords } from '../council/run-records.js';
 import { notFound } from '../errors.js';
 import { protectedProcedure, router } from '../trpc.js';
 import { decodeCursor, encodeCursor } from './conversation-cursor.js';
@@ -12,7 +13,6 @@ import {
   type ConversationRow,
 } from './conversations.repository.js';
 import {
-  DEFAULT_TITLE,
   conversationIdInput,
   createConversationInput,
   listConversationsInput,
@@ -56,12 +56,12 @@ export const conversationsRouter = router({
     return {
       ...toConversation(row),
       messages: messages.map((m) => ({ ...m, createdAt: m.createdAt.toISOString() })),
-      runs: await listRunViews(ctx.db, row.id),
+      runs: await listRunRecords(ctx.db, row.id),
     };
   }),
 
   rename: protectedProcedure.input(renameConversationInput).mutation(async ({ ctx, input }) => {
-    const row = await renameConversation(ctx.db, ctx.session.userId, input.id, input.title);
+    const row = await renameConversation(ctx.db, ctx.session.userId, input.id, input.title, ctx.now());
     if (!row) throw notFound('Conversation');
     return toConversation(row);
   }),

@@ -1,7 +1,5 @@
 import { z } from 'zod';
-
-export const TITLE_MAX_LENGTH = 200;
-export const DEFAULT_TITLE = 'New Conversation';
+import { COUNCIL_MAX_MODELS, COUNCIL_MIN_MODELS, TITLE_MAX_LENGTH } from '../constants.js';
 
 /** Ids are UUIDs; anything else (or a 10 kB string) is a clear BAD_REQUEST, never a database error. */
 export const idSchema = z.string().max(64).pipe(z.uuid('Must be a valid id'));
@@ -23,11 +21,10 @@ export const modelIdSchema = z
   .max(200)
   .refine(hasNoNul, 'Model ids cannot contain NUL characters');
 
-/** A council: 2 to 8 model ids. */
 export const councilModelsSchema = z
   .array(modelIdSchema)
-  .min(2, 'A council needs at least 2 models')
-  .max(8, 'A council has at most 8 models');
+  .min(COUNCIL_MIN_MODELS, `A council needs at least ${COUNCIL_MIN_MODELS} models`)
+  .max(COUNCIL_MAX_MODELS, `A council has at most ${COUNCIL_MAX_MODELS} models`);
 
 export const listConversationsInput = z
   .strictObject({
@@ -40,7 +37,7 @@ export const listConversationsInput = z
 export const createConversationInput = z
   .strictObject({
     title: titleSchema.optional(),
-    /** The council for this conversation (2–8 models); the server's defaults when omitted. */
+    /** The council for this conversation; the server's defaults when omitted. */
     models: councilModelsSchema.optional(),
     chairmanModel: modelIdSchema.optional(),
   })

@@ -1,9 +1,13 @@
-import { sql, type Kysely } from 'kysely';
-import type { CouncilRun, Database, RunStatus } from '@llm-council/db';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { CouncilRun, Database, RunStatus as StoredRunStatus } from '@llm-council/db';
+import { activeRunStatuses, retryableRunStatuses, type RunStatus } from '../constants.js';
 
 type Db = Kysely<Database>;
 
-export const ACTIVE_STATUSES: readonly RunStatus[] = ['queued', 'running'];
+// The column's type (db) and the shared list (constants) are written twice because the shared
+// module may not import; this line stops compiling the day they differ.
+const sameRunStatuses: [RunStatus, StoredRunStatus] extends [StoredRunStatus, RunStatus] ? true : never = true;
+void sameRunStatuses;
 
 export async function insertRun(
   db: Db,
@@ -37,7 +41,7 @@ export async function insertRun(
  * position is `max(position) + 1`, so two appends racing in one conversation (a question sent
  * while the previous run's answer is being stored, two tabs) would collide on the unique position.
  */
-export async function lockConversation(trx: Db, conversationId: string): Promise<void> {
+export async function lockConversation(trx: Transaction<Database>, conversationId: string): Promise<void> {
   await trx.selectFrom('conversations').select('id').where('id', '=', conversationId).forUpdate().execute();
 }
 
@@ -73,7 +77,7 @@ export async function countActiveRuns(db: Db, userId: string): Promise<number> {
     .selectFrom('councilRuns')
     .select(sql<number>`count(*)::int`.as('n'))
     .where('userId', '=', userId)
-    .where('status', 'in', ACTIVE_STATUSES)
+    .where('status', 'in', activeRunStatuses)
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
@@ -138,7 +142,12 @@ export async function updateRun(db: Db, runId: string, update: RunUpdate): Promi
 }
 
 /** Claims a finished run for another attempt; false when it is not in a retryable state (or raced). */
-export async function claimRunForRetry(db: Db, runId: string, host: string): Promise<CouncilRun | undefined> {
+export async function claimRunForRetry(
+  db: Db,
+  runId: string,
+  host: string,
+  now: Date,
+): Promise<CouncilRun | undefined> {
   return db
     .updateTable('councilRuns')
     .set((eb) => ({
@@ -147,11 +156,11 @@ export async function claimRunForRetry(db: Db, runId: string, host: string): Pro
       error: null,
       finishedAt: null,
       host,
-      heartbeatAt: new Date(),
-      updatedAt: new Date(),
+      heartbeatAt: now,
+      updatedAt: now,
     }))
     .where('id', '=', runId)
-    .where('status', 'in', ['failed', 'cancelled', 'interrupted'])
+    .where('status', 'in', retryableRunStatuses)
     .returningAll()
     .executeTakeFirst();
 }
@@ -162,7 +171,7 @@ export async function heartbeatRuns(db: Db, runIds: string[], now: Date): Promis
     .updateTable('councilRuns')
     .set({ heartbeatAt: now })
     .where('id', 'in', runIds)
-    .where('status', 'in', ACTIVE_STATUSES)
+    .where('status', 'in', activeRunStatuses)
     .execute();
 }
 
@@ -179,7 +188,7 @@ export async function claimAbandonedRuns(
   let query = db
     .updateTable('councilRuns')
     .set({ status: 'interrupted', finishedAt: now, updatedAt: now })
-    .where('status', 'in', ACTIVE_STATUSES);
+    .where('status', 'in', activeRunStatuses);
   if (excludeIds.length > 0) query = query.where('id', 'not in', excludeIds);
   if (cutoff) {
     query = query.where((eb) =>

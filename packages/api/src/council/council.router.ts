@@ -1,37 +1,41 @@
 import { protectedProcedure, router } from '../trpc.js';
-import { findProvider } from '../settings/api-key.service.js';
+import { findProvider } from '../settings/providers.js';
 import { notFound } from '../errors.js';
 import { cancelRun, retryRun, startRun } from './council.service.js';
 import { modelsInput, runEventsInput, runIdInput, startRunInput } from './council.schemas.js';
 import { findRunForUser } from './council-runs.repository.js';
 import { streamRunEvents } from './run-event-stream.js';
-import { getRunView } from './run-views.js';
+import { getRunRecord } from './run-records.js';
 
 export const councilRouter = router({
   /** The provider's model catalog (cached), with the server's default council. */
   models: protectedProcedure.input(modelsInput).query(async ({ ctx, input }) => {
-    const provider = findProvider(ctx.config, input.provider ?? ctx.config.providers[0]?.id ?? 'openrouter');
+    const provider = findProvider(ctx.config, input.provider);
     const catalog = await ctx.services.council.catalog.list(provider);
     const { models, chairmanModel } = ctx.config.council;
     return { provider: provider.id, ...catalog, defaults: { models, chairmanModel } };
   }),
 
   /** Asks the council a question in a conversation; the run continues even if the client leaves. */
-  start: protectedProcedure.input(startRunInput).mutation(({ ctx, input }) => startRun(ctx, input)),
+  start: protectedProcedure.input(startRunInput).mutation(({ ctx, input }) => startRun(ctx, ctx.session.userId, input)),
 
   /** A run's events: replays everything after `lastEventId`, then follows live. */
   events: protectedProcedure.input(runEventsInput).subscription(async function* ({ ctx, input, signal }) {
     yield* streamRunEvents(ctx, input.runId, input.lastEventId, signal);
   }),
 
-  cancel: protectedProcedure.input(runIdInput).mutation(({ ctx, input }) => cancelRun(ctx, input.runId)),
+  cancel: protectedProcedure
+    .input(runIdInput)
+    .mutation(({ ctx, input }) => cancelRun(ctx, ctx.session.userId, input.runId)),
 
   /** Re-runs only what failed, reusing completed answers. Subscribe to `events` again afterwards. */
-  retry: protectedProcedure.input(runIdInput).mutation(({ ctx, input }) => retryRun(ctx, input.runId)),
+  retry: protectedProcedure
+    .input(runIdInput)
+    .mutation(({ ctx, input }) => retryRun(ctx, ctx.session.userId, input.runId)),
 
   get: protectedProcedure.input(runIdInput).query(async ({ ctx, input }) => {
     const run = await findRunForUser(ctx.db, ctx.session.userId, input.runId);
     if (!run) throw notFound('Run');
-    return getRunView(ctx.db, run);
+    return getRunRecord(ctx.db, run);
   }),
 });

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { councilModelsSchema, hasNoNul, idSchema, modelIdSchema } from '../conversations/conversations.schemas.js';
+import { MESSAGE_MAX_LENGTH } from '../constants.js';
 import { providerIdSchema } from '../settings/settings.schemas.js';
-
-export const MESSAGE_MAX_LENGTH = 100_000;
 
 export const startRunInput = z.strictObject({
   conversationId: idSchema,
@@ -11,7 +10,7 @@ export const startRunInput = z.strictObject({
     .max(MESSAGE_MAX_LENGTH, `Message must be at most ${MESSAGE_MAX_LENGTH.toLocaleString('en')} characters`)
     .refine((s) => s.trim().length > 0, 'Message cannot be empty')
     .refine(hasNoNul, 'Message cannot contain NUL characters'),
-  /** Overrides the conversation's council for this question (2–8 models). */
+  /** Overrides the conversation's council for this question. */
   models: councilModelsSchema.optional(),
   chairmanModel: modelIdSchema.optional(),
   provider: providerIdSchema.optional(),

@@ -1,6 +1,7 @@
 import type { ConversationTurn, PreviousRunResults, Usage } from '@llm-council/council';
 import type { CouncilRun } from '@llm-council/db';
-import type { Context, Session } from '../context.js';
+import { COUNCIL_MIN_MODELS, isRetryableRunStatus } from '../constants.js';
+import type { Context } from '../context.js';
 import {
   appendMessage,
   findConversation,
@@ -10,7 +11,8 @@ import {
 import { appError, notFound } from '../errors.js';
 import { isUniqueViolation } from '../shared/db-errors.js';
 import { enforceRateLimit } from '../shared/rate-limit.js';
-import { findProvider, resolveApiKey } from '../settings/api-key.service.js';
+import { resolveApiKey } from '../settings/api-key.service.js';
+import { findProvider } from '../settings/providers.js';
 import {
   claimRunForRetry,
   countActiveRuns,
@@ -21,7 +23,8 @@ import {
   lockConversation,
 } from './council-runs.repository.js';
 
-type AuthedContext = Context & { session: Session };
+/** What running the council needs: no request, no session — the caller's id is an argument. */
+type CouncilDeps = Pick<Context, 'db' | 'config' | 'services' | 'now'>;
 
 export interface StartRunInput {
   conversationId: string;
@@ -38,10 +41,10 @@ export interface StartRunInput {
  * written or any upstream call is made.
  */
 export async function startRun(
-  ctx: AuthedContext,
+  ctx: CouncilDeps,
+  userId: string,
   input: StartRunInput,
 ): Promise<{ runId: string; messageId: string }> {
-  const { userId } = ctx.session;
   const { council } = ctx.services;
   if (input.clientRequestId) {
     const existing = await findRunByClientRequestId(ctx.db, userId, input.clientRequestId);
@@ -50,14 +53,18 @@ export async function startRun(
   const conversation = await findConversation(ctx.db, userId, input.conversationId);
   if (!conversation) throw notFound('Conversation');
 
-  const provider = findProvider(ctx.config, input.provider ?? ctx.config.providers[0]?.id ?? 'openrouter');
+  const provider = findProvider(ctx.config, input.provider);
   const models = dedupe(input.models ?? conversation.councilModels ?? ctx.config.council.models);
-  if (models.length < 2)
-    throw appError('BAD_REQUEST', 'VALIDATION_FAILED', 'models: a council needs at least 2 different models');
+  if (models.length < COUNCIL_MIN_MODELS)
+    throw appError(
+      'BAD_REQUEST',
+      'VALIDATION_FAILED',
+      `models: a council needs at least ${COUNCIL_MIN_MODELS} different models`,
+    );
   const chairmanModel = input.chairmanModel ?? conversation.chairmanModel ?? ctx.config.council.chairmanModel;
   await council.catalog.assertKnown(provider, [...models, chairmanModel]);
   const { apiKey } = await resolveApiKey(ctx, userId, provider);
-  await assertMayStartRun(ctx);
+  await assertMayStartRun(ctx, userId);
 
   const messages = await listMessages(ctx.db, conversation.id);
   const titleModel = messages.length === 0 ? (ctx.config.council.titleModel ?? chairmanModel) : null;
@@ -100,10 +107,10 @@ export async function startRun(
  * Runs a failed, cancelled or interrupted run again, reusing every stage-1 answer (and, when
  * stage 1 is complete, every review) that already succeeded: only what failed is asked again.
  */
-export async function retryRun(ctx: AuthedContext, runId: string): Promise<{ runId: string }> {
-  const run = await findRunForUser(ctx.db, ctx.session.userId, runId);
+export async function retryRun(ctx: CouncilDeps, userId: string, runId: string): Promise<{ runId: string }> {
+  const run = await findRunForUser(ctx.db, userId, runId);
   if (!run) throw notFound('Run');
-  if (!['failed', 'cancelled', 'interrupted'].includes(run.status)) {
+  if (!isRetryableRunStatus(run.status)) {
     throw appError(
       'CONFLICT',
       'RUN_NOT_RETRYABLE',
@@ -111,9 +118,9 @@ export async function retryRun(ctx: AuthedContext, runId: string): Promise<{ run
     );
   }
   const provider = findProvider(ctx.config, run.provider);
-  const { apiKey } = await resolveApiKey(ctx, ctx.session.userId, provider);
-  await assertMayStartRun(ctx);
-  const claimed = await claimRunForRetry(ctx.db, run.id, ctx.services.council.hostId);
+  const { apiKey } = await resolveApiKey(ctx, userId, provider);
+  await assertMayStartRun(ctx, userId);
+  const claimed = await claimRunForRetry(ctx.db, run.id, ctx.services.council.hostId, ctx.now());
   if (!claimed) throw appError('CONFLICT', 'RUN_NOT_RETRYABLE', 'This run is already being retried');
 
   const messages = await listMessages(ctx.db, run.conversationId);
@@ -133,16 +140,20 @@ export async function retryRun(ctx: AuthedContext, runId: string): Promise<{ run
 }
 
 /** Stops a run (idempotent: a run already over is left as it is). */
-export async function cancelRun(ctx: AuthedContext, runId: string): Promise<{ status: CouncilRun['status'] }> {
-  const run = await findRunForUser(ctx.db, ctx.session.userId, runId);
+export async function cancelRun(
+  ctx: CouncilDeps,
+  userId: string,
+  runId: string,
+): Promise<{ status: CouncilRun['status'] }> {
+  const run = await findRunForUser(ctx.db, userId, runId);
   if (!run) throw notFound('Run');
   if (run.status === 'queued' || run.status === 'running') await ctx.services.council.executor.cancel(run.id);
   return { status: run.status };
 }
 
-async function assertMayStartRun(ctx: AuthedContext): Promise<void> {
-  await enforceRateLimit(ctx, `council:user:${ctx.session.userId}`, ctx.config.rateLimits.councilRunsPerUser);
-  const active = await countActiveRuns(ctx.db, ctx.session.userId);
+async function assertMayStartRun(ctx: CouncilDeps, userId: string): Promise<void> {
+  await enforceRateLimit(ctx, `council:user:${userId}`, ctx.config.rateLimits.councilRunsPerUser);
+  const active = await countActiveRuns(ctx.db, userId);
   const max = ctx.config.council.maxConcurrentRunsPerUser;
   if (active >= max) {
     throw appError(

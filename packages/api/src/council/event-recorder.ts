@@ -2,7 +2,7 @@ import type { CouncilEvent } from '@llm-council/council';
 import type { Database } from '@llm-council/db';
 import type { Transaction } from 'kysely';
 import { appendMessage, setTitleIfPlaceholder } from '../conversations/conversations.repository.js';
-import { DEFAULT_TITLE } from '../conversations/conversations.schemas.js';
+import { DEFAULT_TITLE } from '../constants.js';
 import { deleteStaleResponses, lockConversation, updateRun, upsertResponse } from './council-runs.repository.js';
 import type { RunEventHub } from './run-event-hub.js';
 

@@ -1,7 +1,7 @@
 import type { CouncilEventEnvelope } from '@llm-council/council';
 import { isConnectionError, type Database } from '@llm-council/db';
 import type { Kysely, Transaction } from 'kysely';
-import type { Logger } from '../context.js';
+import type { Logger } from '../ports.js';
 import { groupBy } from '../shared/group-by.js';
 import { hasEvent, insertEvents } from './council-events.repository.js';
 

@@ -1,7 +1,7 @@
 import type { CouncilEventEnvelope } from '@llm-council/council';
 import type { Database, Notifications } from '@llm-council/db';
 import { sql, type Kysely } from 'kysely';
-import type { Logger } from '../context.js';
+import type { Logger } from '../ports.js';
 import { groupBy } from '../shared/group-by.js';
 import { listEventsAfter } from './council-events.repository.js';
 import { EventWriter, type PendingEvent } from './event-writer.js';

@@ -1,9 +1,10 @@
 import { tracked } from '@trpc/server';
 import { terminalEventTypes, type CouncilEventEnvelope } from '@llm-council/council';
-import type { Context, Session } from '../context.js';
+import type { Context, SignedInUser } from '../context.js';
+import { isActiveRunStatus } from '../constants.js';
 import { notFound } from '../errors.js';
 import { listEventsAfter } from './council-events.repository.js';
-import { ACTIVE_STATUSES, findRun, findRunForUser } from './council-runs.repository.js';
+import { findRun, findRunForUser } from './council-runs.repository.js';
 
 const PAGE_SIZE = 500;
 /** A safety net should a notification be lost: a log with no writer here looks at the database this often. */
@@ -18,7 +19,7 @@ const POLL_INTERVAL_MS = 10_000;
  * delivered; a retried run is followed by subscribing again.
  */
 export async function* streamRunEvents(
-  ctx: Context & { session: Session },
+  ctx: Context & { session: SignedInUser },
   runId: string,
   lastEventId: string | null | undefined,
   signal: AbortSignal | undefined,
@@ -50,6 +51,6 @@ export async function* streamRunEvents(
 async function isOverAndDelivered(ctx: Context, runId: string, last: number): Promise<boolean> {
   const run = await findRun(ctx.db, runId);
   if (!run) return true; // deleted with its conversation
-  if (ACTIVE_STATUSES.includes(run.status)) return false;
+  if (isActiveRunStatus(run.status)) return false;
   return (await listEventsAfter(ctx.db, runId, last, 1)).length === 0;
 }

@@ -8,7 +8,7 @@ import {
 import { isConnectionError, type CouncilRun, type Database } from '@llm-council/db';
 import type { Kysely } from 'kysely';
 import type { ApiConfig, ProviderConfig } from '../config.js';
-import type { Logger } from '../context.js';
+import type { Logger } from '../ports.js';
 import { appendEvent, findLastSeq } from './council-events.repository.js';
 import { claimAbandonedRuns, heartbeatRuns, updateRun } from './council-runs.repository.js';
 import { createEventRecorder } from './event-recorder.js';

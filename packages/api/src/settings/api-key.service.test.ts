@@ -1,102 +1,76 @@
-import { randomBytes } from 'node:crypto';
-import { TRPCError } from '@trpc/server';
-import { createTestDb } from '@llm-council/db/testing';
-import { expect, test } from 'vitest';
-import type { ApiConfig, ProviderConfig } from '../config.js';
-import type { AppErrorCause } from '../errors.js';
-import { encryptApiKey } from './api-key-crypto.js';
+import { expect } from 'vitest';
+import { apiTest as test } from '../testing/test-api.js';
+import { failureOf } from '../testing/failure-of.js';
+import { createUser, newApiKey, saveApiKey } from '../testing/factories.js';
+import type { TestApi } from '../testing/test-api.js';
 import { resolveApiKey } from './api-key.service.js';
+import { findProvider } from './providers.js';
 
 // Security case 31 at the service level (the council router, which calls this before any
 // upstream request, is tested with the council work): an unreadable stored key is a clear
 // "re-enter your key" error — never a 500, never garbage sent upstream, never the server key.
 
-const openrouter: ProviderConfig = {
-  id: 'openrouter',
-  label: 'OpenRouter',
-  baseUrl: 'http://127.0.0.1:9/v1',
-  fallbackApiKey: 'sk-server-fallback-key',
-  hasKeyEndpoint: true,
-};
-const encryptionKeys = [{ kid: 'k1', key: randomBytes(32) }];
-// resolveApiKey reads only the encryption keys of the config.
-const config = { encryptionKeys } as unknown as ApiConfig;
-
-async function withTwoKeyOwners(run: (ctx: Awaited<ReturnType<typeof setUp>>) => Promise<void>): Promise<void> {
-  const ctx = await setUp();
-  try {
-    await run(ctx);
-  } finally {
-    await ctx.handle.close();
-  }
-}
-
-async function setUp() {
-  const handle = await createTestDb();
+async function twoKeyOwners(api: TestApi) {
   const owners = [];
-  for (const name of ['alice', 'bob']) {
-    const user = await handle.db
-      .insertInto('users')
-      .values({ email: `${name}-${randomBytes(3).toString('hex')}@example.test`, passwordHash: 'unused' })
-      .returning('id')
+  for (let i = 0; i < 2; i++) {
+    const user = await createUser(api.db);
+    const apiKey = newApiKey();
+    await saveApiKey(api.db, api.config, user.id, apiKey);
+    const stored = await api.db
+      .selectFrom('userApiKeys')
+      .select('encryptedKey')
+      .where('userId', '=', user.id)
       .executeTakeFirstOrThrow();
-    const apiKey = `sk-or-v1-${name}-${randomBytes(12).toString('hex')}`;
-    const encryptedKey = encryptApiKey(encryptionKeys, apiKey, { userId: user.id, provider: 'openrouter' });
-    await handle.db
-      .insertInto('userApiKeys')
-      .values({ userId: user.id, provider: 'openrouter', encryptedKey, keyHint: apiKey.slice(-6) })
-      .execute();
-    owners.push({ userId: user.id, apiKey, encryptedKey });
+    owners.push({ userId: user.id, apiKey, encryptedKey: stored.encryptedKey });
   }
   const [alice, bob] = owners;
   if (!alice || !bob) throw new Error('setup failed');
-  return { handle, alice, bob };
+  return { alice, bob };
+}
+
+/** The provider as the operator configured it, with a server key that must never stand in for a user's. */
+function providerWithServerKey(api: TestApi) {
+  return { ...findProvider(api.config), fallbackApiKey: 'sk-server-fallback-key' };
 }
 
 async function expectUnreadable(promise: Promise<unknown>): Promise<void> {
-  const error: unknown = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TRPCError);
-  const trpcError = error as TRPCError;
-  expect(trpcError.code).toBe('PRECONDITION_FAILED');
-  expect((trpcError.cause as AppErrorCause).appCode).toBe('API_KEY_UNREADABLE');
-  expect(trpcError.message).toMatch(/re-enter your key/);
+  const failure = await failureOf(promise);
+  expect(failure.code).toBe('PRECONDITION_FAILED');
+  expect(failure.appCode).toBe('API_KEY_UNREADABLE');
+  expect(failure.message).toMatch(/re-enter your key/);
 }
 
-test('the owner gets their own key back, and the server key is not used', async () => {
-  await withTwoKeyOwners(async ({ handle, alice }) => {
-    const resolved = await resolveApiKey({ db: handle.db, config }, alice.userId, openrouter);
-    expect(resolved).toEqual({ apiKey: alice.apiKey, source: 'user' });
-  });
+test('the owner gets their own key back, and the server key is not used', async ({ api }) => {
+  const { alice } = await twoKeyOwners(api);
+  const resolved = await resolveApiKey(api, alice.userId, providerWithServerKey(api));
+  expect(resolved).toEqual({ apiKey: alice.apiKey, source: 'user' });
 });
 
-test('a ciphertext swapped between two users is a re-enter-your-key error, not the other key', async () => {
-  await withTwoKeyOwners(async ({ handle, alice, bob }) => {
-    await handle.db
-      .updateTable('userApiKeys')
-      .set({ encryptedKey: bob.encryptedKey })
-      .where('userId', '=', alice.userId)
-      .execute();
-    await expectUnreadable(resolveApiKey({ db: handle.db, config }, alice.userId, openrouter));
-  });
+test('a ciphertext swapped between two users is a re-enter-your-key error, not the other key', async ({ api }) => {
+  const { alice, bob } = await twoKeyOwners(api);
+  await api.db
+    .updateTable('userApiKeys')
+    .set({ encryptedKey: bob.encryptedKey })
+    .where('userId', '=', alice.userId)
+    .execute();
+  await expectUnreadable(resolveApiKey(api, alice.userId, providerWithServerKey(api)));
 });
 
-test('a stored key with one bit flipped, an unknown kid or a foreign format is a re-enter-your-key error', async () => {
-  await withTwoKeyOwners(async ({ handle, alice }) => {
-    const [version, kid, encoded] = alice.encryptedKey.split('.');
-    const body = Buffer.from(encoded ?? '', 'base64url');
-    body[body.length - 20] = (body[body.length - 20] ?? 0) ^ 0x01;
-    const variants = [
-      `${version}.${kid}.${body.toString('base64url')}`,
-      `${version}.k9.${encoded}`,
-      `${version}.${kid}.${(encoded ?? '').slice(0, 10)}`,
-      alice.apiKey,
-    ];
-    for (const encryptedKey of variants) {
-      await handle.db.updateTable('userApiKeys').set({ encryptedKey }).where('userId', '=', alice.userId).execute();
-      await expectUnreadable(resolveApiKey({ db: handle.db, config }, alice.userId, openrouter));
-    }
-  });
+test('a stored key with one bit flipped, an unknown kid or a foreign format is a re-enter-your-key error', async ({
+  api,
+}) => {
+  const { alice } = await twoKeyOwners(api);
+  const [version, kid, encoded] = alice.encryptedKey.split('.');
+  const body = Buffer.from(encoded ?? '', 'base64url');
+  body[body.length - 20] = (body[body.length - 20] ?? 0) ^ 0x01;
+  const variants = [
+    `${version}.${kid}.${body.toString('base64url')}`,
+    `${version}.k9.${encoded}`,
+    `${version}.${kid}.${(encoded ?? '').slice(0, 10)}`,
+    alice.apiKey,
+  ];
+  for (const encryptedKey of variants) {
+    await api.db.updateTable('userApiKeys').set({ encryptedKey }).where('userId', '=', alice.userId).execute();
+    await expectUnreadable(resolveApiKey(api, alice.userId, providerWithServerKey(api)));
+  }
 });

@@ -5,18 +5,6 @@ import { appError } from '../errors.js';
 import { ApiKeyUnreadableError, decryptApiKey, encryptApiKey, isUnderCurrentKey } from './api-key-crypto.js';
 import { findEncryptedApiKey, listAllEncryptedKeys, replaceEncryptedKey } from './api-keys.repository.js';
 
-export function findProvider(config: ApiConfig, providerId: string): ProviderConfig {
-  const provider = config.providers.find((p) => p.id === providerId);
-  if (!provider) {
-    throw appError(
-      'BAD_REQUEST',
-      'UNKNOWN_PROVIDER',
-      `Unknown provider "${providerId}". Known: ${config.providers.map((p) => p.id).join(', ')}`,
-    );
-  }
-  return provider;
-}
-
 export interface ResolvedApiKey {
   apiKey: string;
   source: 'user' | 'server';

@@ -15,6 +15,7 @@ const summaryColumns = ['provider', 'keyHint', 'createdAt', 'updatedAt'] as cons
 export async function upsertApiKey(
   db: Db,
   values: { userId: string; provider: string; encryptedKey: string; keyHint: string },
+  now: Date,
 ): Promise<ApiKeySummary> {
   return db
     .insertInto('userApiKeys')
@@ -23,7 +24,7 @@ export async function upsertApiKey(
       oc.columns(['userId', 'provider']).doUpdateSet({
         encryptedKey: values.encryptedKey,
         keyHint: values.keyHint,
-        updatedAt: new Date(),
+        updatedAt: now,
       }),
     )
     .returning(summaryColumns)

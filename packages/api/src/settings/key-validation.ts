@@ -1,7 +1,23 @@
 import { UpstreamError, fetchKeyInfo } from '@llm-council/council';
 import type { ProviderConfig } from '../config.js';
 import { appError } from '../errors.js';
-import type { KeyValidation } from '../services.js';
+
+/** What a provider said about a key when it was saved. */
+export type KeyValidation =
+  | {
+      status: 'valid';
+      label: string | null;
+      /** Credit limit in USD, null when unlimited. */
+      limit: number | null;
+      limitRemaining: number | null;
+      usage: number | null;
+      isFreeTier: boolean | null;
+    }
+  /**
+   * Accepted without a check: `no-endpoint` — the provider has no key endpoint (Ollama,
+   * llama.cpp); `unreachable` — the provider could not be asked just now (the first run will tell).
+   */
+  | { status: 'unvalidated'; reason: 'no-endpoint' | 'unreachable' };
 
 /**
  * Asks the provider about a key before it is saved, so a typo is caught now rather than at the
@@ -11,7 +27,7 @@ import type { KeyValidation } from '../services.js';
 export async function validateApiKeyWithProvider(
   provider: ProviderConfig,
   apiKey: string,
-  fetchImpl: typeof fetch = globalThis.fetch,
+  options: { fetch: typeof fetch; timeoutMs: number },
 ): Promise<KeyValidation> {
   if (!provider.hasKeyEndpoint) return { status: 'unvalidated', reason: 'no-endpoint' };
   let check: Awaited<ReturnType<typeof fetchKeyInfo>>;
@@ -19,8 +35,8 @@ export async function validateApiKeyWithProvider(
     check = await fetchKeyInfo({
       baseUrl: provider.baseUrl,
       apiKey,
-      fetch: fetchImpl,
-      signal: AbortSignal.timeout(10_000),
+      fetch: options.fetch,
+      signal: AbortSignal.timeout(options.timeoutMs),
     });
   } catch (error) {
     if (!(error instanceof UpstreamError)) throw error;

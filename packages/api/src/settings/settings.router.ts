@@ -1,7 +1,7 @@
 import { notFound } from '../errors.js';
 import { protectedProcedure, router } from '../trpc.js';
 import { hintFor, encryptApiKey } from './api-key-crypto.js';
-import { findProvider } from './api-key.service.js';
+import { findProvider } from './providers.js';
 import { deleteApiKey, listApiKeys, upsertApiKey, type ApiKeySummary } from './api-keys.repository.js';
 import { deleteApiKeyInput, saveApiKeyInput } from './settings.schemas.js';
 
@@ -16,11 +16,15 @@ export const settingsRouter = router({
     const provider = findProvider(ctx.config, input.provider);
     const validation = await ctx.services.validateApiKey(provider, input.apiKey);
     const owner = { userId: ctx.session.userId, provider: provider.id };
-    const saved = await upsertApiKey(ctx.db, {
-      ...owner,
-      encryptedKey: encryptApiKey(ctx.config.encryptionKeys, input.apiKey, owner),
-      keyHint: hintFor(input.apiKey),
-    });
+    const saved = await upsertApiKey(
+      ctx.db,
+      {
+        ...owner,
+        encryptedKey: encryptApiKey(ctx.config.encryptionKeys, input.apiKey, owner),
+        keyHint: hintFor(input.apiKey),
+      },
+      ctx.now(),
+    );
     return { ...toSummary(saved), validation };
   }),
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_PROVIDER_ID } from '../constants.js';
 
 export const providerIdSchema = z
   .string()
@@ -8,7 +9,7 @@ export const providerIdSchema = z
   .regex(/^[a-z0-9][a-z0-9._-]*$/, 'Provider ids are lower-case letters, digits, dots, dashes');
 
 export const saveApiKeyInput = z.strictObject({
-  provider: providerIdSchema.default('openrouter'),
+  provider: providerIdSchema.default(DEFAULT_PROVIDER_ID),
   apiKey: z
     .string()
     .trim()

@@ -1,17 +1,25 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '@llm-council/db';
 import type { RateLimitRule } from '../config.js';
-import type { Context } from '../context.js';
 import { appError } from '../errors.js';
+import type { Clock } from '../ports.js';
 import { hitRateLimit } from './rate-limit.repository.js';
 
-/** Counts a hit against `key`; over the rule's limit it throws TOO_MANY_REQUESTS with Retry-After. */
-export async function enforceRateLimit(ctx: Context, key: string, rule: RateLimitRule): Promise<void> {
-  const result = await hitRateLimit(ctx.db, key, rule, ctx.now());
-  if (!result.allowed) throw rateLimitedError(ctx, result.retryAfterSeconds);
+/** Counts a hit against `key`; over the rule's limit it throws TOO_MANY_REQUESTS. */
+export async function enforceRateLimit(
+  deps: { db: Kysely<Database>; now: Clock },
+  key: string,
+  rule: RateLimitRule,
+): Promise<void> {
+  const result = await hitRateLimit(deps.db, key, rule, deps.now());
+  if (!result.allowed) throw rateLimitedError(result.retryAfterSeconds);
 }
 
-/** The error (and Retry-After header) for a refused attempt. */
-export function rateLimitedError(ctx: Context, retryAfterSeconds: number) {
-  ctx.setHeader('Retry-After', String(retryAfterSeconds));
+/**
+ * The error for a refused attempt. It carries the wait as `retryAfterSeconds`; the HTTP host
+ * turns that into a `Retry-After` header, so this package never touches the response.
+ */
+export function rateLimitedError(retryAfterSeconds: number) {
   return appError(
     'TOO_MANY_REQUESTS',
     'RATE_LIMITED',

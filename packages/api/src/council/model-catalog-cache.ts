@@ -1,10 +1,7 @@
 import { fetchModels, type ModelInfo } from '@llm-council/council';
-import type { CouncilDefaults, ProviderConfig } from '../config.js';
-import type { Logger } from '../context.js';
+import type { CouncilDefaults, ProviderConfig, ProviderRequests } from '../config.js';
+import type { Logger } from '../ports.js';
 import { appError } from '../errors.js';
-
-const CACHE_TTL_MS = 10 * 60 * 1000;
-const FAILURE_RETRY_MS = 30 * 1000;
 
 export interface Catalog {
   models: ModelInfo[];
@@ -13,15 +10,16 @@ export interface Catalog {
 }
 
 /**
- * The models a provider offers, from `{base}/models`, cached for ten minutes per provider. When
+ * The models a provider offers, from `{base}/models`, cached per provider for the configured time. When
  * the provider cannot be reached the configured defaults stand in, so the app keeps working.
  */
-export class ModelCatalog {
+export class ModelCatalogCache {
   private readonly cache = new Map<string, { catalog: Catalog; expiresAt: number }>();
   private readonly inFlight = new Map<string, Promise<Catalog>>();
 
   constructor(
     private readonly defaults: CouncilDefaults,
+    private readonly requests: ProviderRequests,
     private readonly fetchImpl: typeof fetch,
     private readonly logger: Logger,
   ) {}
@@ -56,10 +54,10 @@ export class ModelCatalog {
       const models = await fetchModels({
         baseUrl: provider.baseUrl,
         fetch: this.fetchImpl,
-        signal: AbortSignal.timeout(10_000),
+        signal: AbortSignal.timeout(this.requests.timeoutMs),
       });
       const catalog: Catalog = { models, source: 'catalog' };
-      this.cache.set(provider.id, { catalog, expiresAt: Date.now() + CACHE_TTL_MS });
+      this.cache.set(provider.id, { catalog, expiresAt: Date.now() + this.requests.modelListTtlSeconds * 1000 });
       return catalog;
     } catch (error) {
       this.logger.warn({ err: error, provider: provider.id }, 'model catalog unavailable; using configured models');
@@ -67,7 +65,7 @@ export class ModelCatalog {
         models: this.configuredIds().map((id) => ({ id, name: id, contextLength: null, pricing: null })),
         source: 'configured',
       };
-      this.cache.set(provider.id, { catalog, expiresAt: Date.now() + FAILURE_RETRY_MS });
+      this.cache.set(provider.id, { catalog, expiresAt: Date.now() + this.requests.modelListRetrySeconds * 1000 });
       return catalog;
     }
   }

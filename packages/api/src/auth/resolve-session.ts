@@ -1,4 +1,4 @@
-import type { Context, Session } from '../context.js';
+import type { Context, SignedInUser } from '../context.js';
 import { verifyAccessToken } from './access-token.js';
 import { findUserById } from './users.repository.js';
 
@@ -10,7 +10,7 @@ import { findUserById } from './users.repository.js';
 export async function resolveSession(
   ctx: Pick<Context, 'db' | 'config' | 'now'>,
   token: string,
-): Promise<Session | null> {
+): Promise<SignedInUser | null> {
   const claims = await verifyAccessToken(ctx.config.jwt, token, ctx.now());
   if (!claims || !isUuid(claims.userId)) return null;
   const user = await findUserById(ctx.db, claims.userId);

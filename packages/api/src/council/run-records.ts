@@ -17,7 +17,7 @@ export interface ModelAnswerView {
 }
 
 /** Everything a client needs to draw a finished (or paused) run without replaying its events. */
-export interface RunView {
+export interface RunRecord {
   id: string;
   status: CouncilRun['status'];
   userMessageId: string;
@@ -36,25 +36,25 @@ export interface RunView {
   finishedAt: string | null;
 }
 
-export async function listRunViews(db: Kysely<Database>, conversationId: string): Promise<RunView[]> {
+export async function listRunRecords(db: Kysely<Database>, conversationId: string): Promise<RunRecord[]> {
   const runs = await listRunsOfConversation(db, conversationId);
   const responses = await listResponsesOfRuns(
     db,
     runs.map((r) => r.id),
   );
   return runs.map((run) =>
-    toRunView(
+    toRunRecord(
       run,
       responses.filter((r) => r.runId === run.id),
     ),
   );
 }
 
-export async function getRunView(db: Kysely<Database>, run: CouncilRun): Promise<RunView> {
-  return toRunView(run, await listResponsesOfRuns(db, [run.id]));
+export async function getRunRecord(db: Kysely<Database>, run: CouncilRun): Promise<RunRecord> {
+  return toRunRecord(run, await listResponsesOfRuns(db, [run.id]));
 }
 
-function toRunView(run: CouncilRun, responses: ResponseRow[]): RunView {
+function toRunRecord(run: CouncilRun, responses: ResponseRow[]): RunRecord {
   const ofStage = (stage: ResponseRow['stage']) => responses.filter((r) => r.stage === stage);
   const chairman = ofStage('stage3')[0];
   // Answers in the council's order, whatever order they finished in.

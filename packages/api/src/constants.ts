@@ -1,0 +1,40 @@
+/**
+ * Limits and names that the server, the SDK and the web client must agree on. The API validates
+ * with them, the host checks its configuration against them, and the web client shows them (a
+ * character counter, a model picker that stops at the maximum). Dependency-free like
+ * `error-codes.ts`: the SDK bundles this file, so nothing here may import.
+ */
+
+/** A council asks at least two models (one model cannot be ranked by its peers) and at most eight. */
+export const COUNCIL_MIN_MODELS = 2;
+export const COUNCIL_MAX_MODELS = 8;
+
+/** The longest question a user may send, in characters. */
+export const MESSAGE_MAX_LENGTH = 100_000;
+
+/** The longest conversation title, in characters. */
+export const TITLE_MAX_LENGTH = 200;
+
+/** The title of a conversation until the title model (or the user) names it. */
+export const DEFAULT_TITLE = 'New Conversation';
+
+/** The provider a key is saved under, and a run uses, when the caller names none. */
+export const DEFAULT_PROVIDER_ID = 'openrouter';
+
+/** Every state a council run can be in; the database's check constraint lists the same six. */
+export const runStatuses = ['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
+export type RunStatus = (typeof runStatuses)[number];
+
+/** A run in one of these states is still producing events (and counts against the user's limit). */
+export const activeRunStatuses = ['queued', 'running'] as const satisfies readonly RunStatus[];
+
+/** A run that ended in one of these states can be resumed with `council.retry`. */
+export const retryableRunStatuses = ['failed', 'cancelled', 'interrupted'] as const satisfies readonly RunStatus[];
+
+export function isActiveRunStatus(status: RunStatus): boolean {
+  return (activeRunStatuses as readonly RunStatus[]).includes(status);
+}
+
+export function isRetryableRunStatus(status: RunStatus): boolean {
+  return (retryableRunStatuses as readonly RunStatus[]).includes(status);
+}
