@@ -1,5 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
-import { CamelCasePlugin, Kysely, PGliteDialect, PostgresDialect } from 'kysely';
+import { CamelCasePlugin, Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { join } from 'node:path';
 import { acquireDataDirLock } from './data-dir-lock.js';
@@ -21,7 +21,7 @@ export interface DbConfig {
   /** Sees every statement Kysely executes (the benchmark counts them). */
   onQuery?: () => void;
   /** Hears about connection trouble the process rides through (a lost idle client, a LISTEN reconnect). */
-  onConnectionError?: (error: unknown, where: 'pool' | 'listen') => void;
+  onConnectionError?: (error: unknown, where: 'pool' | 'listen' | 'maintenance') => void;
 }
 
 export interface DbHandle {
@@ -86,6 +86,28 @@ function openPostgres(connectionString: string, config: DbConfig): DbHandle {
   };
 }
 
+/** How often the embedded database refreshes its planner statistics. */
+const PGLITE_ANALYZE_INTERVAL_MS = 10 * 60_000;
+
+/**
+ * PGlite has no autovacuum: without it the planner keeps the statistics of an empty table and,
+ * with 10,000 conversations, sorts them all for a page of 50 (3.5 ms instead of 0.2 ms). So the
+ * embedded database runs `ANALYZE` shortly after it opens and every ten minutes.
+ */
+function startPgliteMaintenance(db: Kysely<Database>, onError: DbConfig['onConnectionError']): () => void {
+  const analyze = () => {
+    sql`analyze`.execute(db).catch((error: unknown) => onError?.(error, 'maintenance'));
+  };
+  const first = setTimeout(analyze, 5_000);
+  const timer = setInterval(analyze, PGLITE_ANALYZE_INTERVAL_MS);
+  first.unref();
+  timer.unref();
+  return () => {
+    clearTimeout(first);
+    clearInterval(timer);
+  };
+}
+
 async function openPglite(config: DbConfig): Promise<DbHandle> {
   const inMemory = config.dataDir.startsWith('memory://');
   const releaseLock = inMemory ? () => {} : acquireDataDirLock(config.dataDir);
@@ -102,11 +124,13 @@ async function openPglite(config: DbConfig): Promise<DbHandle> {
       plugins: [camelCase],
       ...queryLog(config),
     });
+    const stopMaintenance = inMemory ? () => {} : startPgliteMaintenance(db, config.onConnectionError);
     return {
       db,
       engine: 'pglite',
       notifications: null,
       async close() {
+        stopMaintenance();
         await db.destroy(); // the dialect closes the PGlite instance
         releaseLock();
       },

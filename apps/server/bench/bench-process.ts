@@ -12,6 +12,8 @@ type Memory = Extract<BenchServerMessage, { type: 'memory' }>;
 export interface BenchServer {
   api: BenchApi;
   memory(): Promise<Memory>;
+  /** Refreshes the database's planner statistics. */
+  analyze(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -35,16 +37,10 @@ export async function startBenchServer(env: Record<string, string>): Promise<Ben
   });
   return {
     api: new BenchApi(url),
-    memory: () =>
-      new Promise((resolve) => {
-        const onMessage = (message: BenchServerMessage) => {
-          if (message.type !== 'memory') return;
-          child.off('message', onMessage);
-          resolve(message);
-        };
-        child.on('message', onMessage);
-        child.send({ type: 'memory' });
-      }),
+    memory: () => ask<Memory>(child, 'memory'),
+    analyze: async () => {
+      await ask(child, 'analyze', 'analyzed');
+    },
     async stop() {
       child.kill('SIGTERM');
       await exited;
@@ -68,4 +64,17 @@ export async function withPostgresDatabase<T>(serverUrl: string, use: (url: stri
   } finally {
     await admin.close();
   }
+}
+
+/** Sends the server a request over IPC and resolves with its answer (of type `answer`). */
+function ask<T extends BenchServerMessage>(child: ChildProcess, type: string, answer = type): Promise<T> {
+  return new Promise((resolve) => {
+    const onMessage = (message: BenchServerMessage) => {
+      if (message.type !== answer) return;
+      child.off('message', onMessage);
+      resolve(message as T);
+    };
+    child.on('message', onMessage);
+    child.send({ type });
+  });
 }
