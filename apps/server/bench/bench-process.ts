@@ -66,6 +66,26 @@ export async function withPostgresDatabase<T>(serverUrl: string, use: (url: stri
   }
 }
 
+/**
+ * The environment of a benchmarked server: production mode, fresh secrets, quiet logs, a random
+ * port, and the embedded database in `dataDir` unless `databaseUrl` names a PostgreSQL database.
+ */
+export function benchServerEnv(
+  target: { databaseUrl?: string | undefined; dataDir: string },
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    JWT_SECRET: randomBytes(48).toString('base64'),
+    API_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    ...extra,
+    ...(target.databaseUrl ? { DATABASE_URL: target.databaseUrl } : { DATA_DIR: target.dataDir }),
+  };
+}
+
 /** Sends the server a request over IPC and resolves with its answer (of type `answer`). */
 function ask<T extends BenchServerMessage>(child: ChildProcess, type: string, answer = type): Promise<T> {
   return new Promise((resolve) => {

@@ -15,7 +15,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeUpstream, type FakeUpstream } from '@llm-council/council/fake-upstream';
 import { type BenchApi } from './bench-client.js';
-import { startBenchServer, withPostgresDatabase, type BenchServer } from './bench-process.js';
+import { benchServerEnv, startBenchServer, withPostgresDatabase, type BenchServer } from './bench-process.js';
 import {
   benchReply,
   measureRun,
@@ -153,20 +153,18 @@ async function benchEngine(
   databaseUrl?: string,
 ) {
   const dataDir = mkdtempSync(join(tmpdir(), 'llmc-bench-'));
-  const server = await startBenchServer({
-    NODE_ENV: 'production',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    JWT_SECRET: randomBytes(48).toString('base64'),
-    API_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    OPENROUTER_BASE_URL: upstream.url,
-    COUNCIL_MODELS: MODELS.join(','),
-    CHAIRMAN_MODEL: CHAIRMAN,
-    TITLE_MODEL,
-    MAX_CONCURRENT_RUNS_PER_USER: '100',
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATA_DIR: dataDir }),
-  });
+  const server = await startBenchServer(
+    benchServerEnv(
+      { databaseUrl, dataDir },
+      {
+        OPENROUTER_BASE_URL: upstream.url,
+        COUNCIL_MODELS: MODELS.join(','),
+        CHAIRMAN_MODEL: CHAIRMAN,
+        TITLE_MODEL,
+        MAX_CONCURRENT_RUNS_PER_USER: '100',
+      },
+    ),
+  );
   try {
     const atStart = await server.memory();
     const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);

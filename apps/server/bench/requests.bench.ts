@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchApi } from './bench-client.js';
-import { startBenchServer, withPostgresDatabase, type BenchServer } from './bench-process.js';
+import { benchServerEnv, startBenchServer, withPostgresDatabase, type BenchServer } from './bench-process.js';
 
 const CONVERSATIONS = 10_000;
 const CALLS = 2_000;
@@ -35,15 +35,7 @@ async function time(server: BenchServer, call: () => Promise<unknown>) {
 
 async function bench(engine: string, databaseUrl?: string) {
   const dataDir = mkdtempSync(join(tmpdir(), 'llmc-requests-'));
-  const server = await startBenchServer({
-    NODE_ENV: 'production',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    JWT_SECRET: randomBytes(48).toString('base64'),
-    API_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATA_DIR: dataDir }),
-  });
+  const server = await startBenchServer(benchServerEnv({ databaseUrl, dataDir }));
   try {
     const signedIn = await server.api.mutate<{ accessToken: string }>('auth.register', {
       email: `requests-${randomBytes(6).toString('hex')}@example.test`,

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeUpstream } from '@llm-council/council/fake-upstream';
 import { benchReply, measureRun, shortProfile } from './bench-runs.js';
-import { startBenchServer, withPostgresDatabase } from './bench-process.js';
+import { benchServerEnv, startBenchServer, withPostgresDatabase } from './bench-process.js';
 
 const RUNS = 1_000;
 const CYCLES = 200;
@@ -26,18 +26,16 @@ async function soak(databaseUrl?: string): Promise<void> {
     },
   });
   const dataDir = mkdtempSync(join(tmpdir(), 'llmc-soak-'));
-  const server = await startBenchServer({
-    NODE_ENV: 'production',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    JWT_SECRET: randomBytes(48).toString('base64'),
-    API_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    OPENROUTER_BASE_URL: upstream.url,
-    COUNCIL_MODELS: 'soak/m1,soak/m2,soak/m3',
-    CHAIRMAN_MODEL: 'soak/chair',
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATA_DIR: dataDir }),
-  });
+  const server = await startBenchServer(
+    benchServerEnv(
+      { databaseUrl, dataDir },
+      {
+        OPENROUTER_BASE_URL: upstream.url,
+        COUNCIL_MODELS: 'soak/m1,soak/m2,soak/m3',
+        CHAIRMAN_MODEL: 'soak/chair',
+      },
+    ),
+  );
   const rows: Record<string, string | number>[] = [];
   const sample = async (label: string) => {
     const m = await server.memory();

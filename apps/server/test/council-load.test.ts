@@ -6,6 +6,7 @@ import {
   followToEnd,
   signUpWithKey,
   startCouncilTestbed,
+  subscribeUntil,
   type CouncilTestbed,
 } from './helpers/council-harness.js';
 
@@ -37,36 +38,19 @@ function seededRandom(seed: number): () => number {
 type Client = Awaited<ReturnType<typeof signUpWithKey>>['client'];
 
 /** Subscribes, leaves after `dropAfter` events, then follows again from the last one it saw. */
-async function followWithDrop(
-  client: Client,
-  runId: string,
-  dropAfter: number,
-): Promise<{ events: RunEventEnvelope[]; hasResumed: boolean }> {
-  const before: RunEventEnvelope[] = [];
-  await new Promise<void>((resolve, reject) => {
-    const subscription = client.council.events.subscribe(
-      { runId },
-      {
-        onData: ({ data }) => {
-          before.push(data);
-          if (before.length === dropAfter) {
-            subscription.unsubscribe();
-            resolve();
-          }
-        },
-        onComplete: () => resolve(), // the run ended before the drop point
-        onError: reject,
-      },
-    );
-  });
+async function followWithDrop(client: Client, runId: string, dropAfter: number) {
+  const { received: before, hasLeft } = await subscribeUntil(
+    client,
+    runId,
+    (received) => received.length === dropAfter,
+  );
   const lastEventId = before.at(-1) ? String(before.at(-1)?.seq) : undefined;
-  const isOver = before.at(-1)?.event.type === 'run_completed';
-  const after = isOver
-    ? []
-    : await followToEnd(client, runId, { timeoutMs: 60_000, ...(lastEventId ? { lastEventId } : {}) });
+  const after = hasLeft
+    ? await followToEnd(client, runId, { timeoutMs: 60_000, ...(lastEventId ? { lastEventId } : {}) })
+    : [];
   return {
     events: [...before, ...after.map(({ receivedAt: _receivedAt, ...envelope }) => envelope)],
-    hasResumed: !isOver && before.length === dropAfter,
+    hasResumed: hasLeft,
   };
 }
 

@@ -142,6 +142,33 @@ export async function followToEnd(
   return received;
 }
 
+/**
+ * Subscribes to a run and unsubscribes as soon as `isEnough(received)` holds (or the stream
+ * ends first): a client that leaves mid-run. Resolves with what it received.
+ */
+export function subscribeUntil(
+  client: CouncilClient,
+  runId: string,
+  isEnough: (received: RunEventEnvelope[]) => boolean,
+): Promise<{ received: RunEventEnvelope[]; hasLeft: boolean }> {
+  const received: RunEventEnvelope[] = [];
+  return new Promise((resolve, reject) => {
+    const subscription = client.council.events.subscribe(
+      { runId },
+      {
+        onData: ({ data }) => {
+          received.push(data);
+          if (!isEnough(received)) return;
+          subscription.unsubscribe();
+          resolve({ received, hasLeft: true });
+        },
+        onComplete: () => resolve({ received, hasLeft: false }),
+        onError: reject,
+      },
+    );
+  });
+}
+
 /** Far above normal delivery (milliseconds), far below the event stream's 10-second safety poll. */
 const MAX_DELIVERY_LAG_MS = 4_000;
 
