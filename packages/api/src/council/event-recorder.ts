@@ -5,6 +5,7 @@ import { appendMessage, setTitleIfPlaceholder } from '../conversations/conversat
 import { DEFAULT_TITLE } from '../conversations/conversations.schemas.js';
 import { insertEvent } from './council-events.repository.js';
 import { deleteStaleResponses, lockConversation, updateRun, upsertResponse } from './council-runs.repository.js';
+import { MODEL_LATE, reviewDetailsOf } from './review-details.js';
 import type { RunEventBus } from './run-event-bus.js';
 
 export interface RecorderTarget {
@@ -97,15 +98,27 @@ async function applyToTables(trx: Transaction<Database>, target: RecorderTarget,
         status: 'completed',
         content: event.content,
         parsedRanking: event.parsedRanking,
+        reviewDetails: reviewDetailsOf(event),
         usage: event.usage,
         durationMs: event.durationMs,
         attempt,
       });
+    case 'model_late':
+      // Stored as a failure with its own code: the row's status stays completed/failed.
+      return upsertResponse(trx, {
+        runId,
+        stage: event.stage,
+        model: event.model,
+        status: 'failed',
+        content: null,
+        error: { code: MODEL_LATE, message: `No reply within ${Math.round(event.waitedMs / 1000)} s; left out.` },
+        attempt,
+      });
     case 'labels_assigned':
       await deleteStaleResponses(trx, runId, 'stage2', attempt);
-      return updateRun(trx, runId, { labelToModel: event.labelToModel, aggregate: null });
+      return updateRun(trx, runId, { labelToModel: event.labelToModel, aggregate: null, agreement: null });
     case 'aggregate_ranked':
-      return updateRun(trx, runId, { aggregate: event.aggregate });
+      return updateRun(trx, runId, { aggregate: event.aggregate, agreement: event.agreement ?? null });
     case 'stage_started':
       if (event.stage === 'stage3') await deleteStaleResponses(trx, runId, 'stage3', attempt);
       return;

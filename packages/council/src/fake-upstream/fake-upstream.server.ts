@@ -2,7 +2,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import type { FakeBehavior, FakeUpstream, FakeUpstreamOptions, RecordedRequest } from './fake-upstream.types.js';
-import { serveChatCompletion } from './fake-upstream.chat.js';
+import { replyText, serveChatCompletion } from './fake-upstream.chat.js';
+import { scriptedReview, type AnswerRecord } from './fake-upstream.reviewers.js';
+import { seededRandom } from '../seeded-random.js';
 import { bearerToken, readJsonBody, sendError, sendJson, wait } from './fake-upstream.http.js';
 import type { ModelInfo } from '../upstream/provider-catalog.js';
 import { demoCatalog } from './demo-catalog.js';
@@ -31,6 +33,9 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   const inFlight = new Set<AbortController>();
   const catalog = options.models ?? demoCatalog;
   let requestCount = 0;
+  // Every answer served, by text: scripted reviewers look answers up here to judge hidden quality.
+  const answers = new Map<string, AnswerRecord>();
+  const random = seededRandom(options.seed ?? 1);
 
   function keyProblem(authorization: string | undefined): number | undefined {
     if (!options.keys) return undefined;
@@ -71,13 +76,19 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       }
     }
     requestCount += 1;
+    const isReview = messages.some((m) => m.content.includes('<<<BEGIN Response'));
+    const isChairman = messages.some((m) => m.role === 'system' && /\bchairman\b/i.test(m.content));
+    const scripted =
+      behavior.reviewer && isReview && !isChairman
+        ? scriptedReview(model, messages, behavior.reviewer, answers, random)
+        : undefined;
+    const exchange = { model, messages, behavior, ...(scripted && { scripted }) };
+    if (!isReview && !isChairman) answers.set(replyText(exchange).trim(), { model, quality: behavior.quality ?? 0.5 });
     await serveChatCompletion({
+      ...exchange,
       res,
       signal,
-      model,
-      messages,
       isStream: stream,
-      behavior,
       pricing: catalog.find((m) => m.id === model)?.pricing ?? null,
       id: `gen-fake-${requestCount}`,
     });
@@ -157,6 +168,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       behaviors.clear();
       failuresServed.clear();
       requests.length = 0;
+      answers.clear();
     },
     close: async () => {
       for (const controller of inFlight) controller.abort();
