@@ -65,6 +65,15 @@ const envSchema = z.object({
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(5).max(86400).default(3600),
   MAX_CONCURRENT_RUNS_PER_USER: z.coerce.number().int().min(1).max(100).default(3),
   RUN_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
+  // Council method: stage deadlines (seconds), quorum share, review temperature, token limits.
+  COUNCIL_SOFT_DEADLINE_SECONDS: z.coerce.number().min(1).max(3600).default(90),
+  COUNCIL_HARD_DEADLINE_SECONDS: z.coerce.number().min(1).max(3600).default(300),
+  COUNCIL_QUORUM: z.coerce.number().gt(0).max(1).default(0.5),
+  COUNCIL_REVIEW_TEMPERATURE: z.coerce.number().min(0).max(2).default(0),
+  COUNCIL_MAX_TOKENS_STAGE1: z.coerce.number().int().min(1).optional(),
+  COUNCIL_MAX_TOKENS_STAGE2: z.coerce.number().int().min(1).default(4000),
+  COUNCIL_MAX_TOKENS_STAGE3: z.coerce.number().int().min(1).optional(),
+  COUNCIL_CHAIRMAN_SEES_MODEL_NAMES: z.enum(['true', 'false']).default('true'),
   APP_URL: z.url().optional(),
   WEB_DIST_DIR: z.string().optional(),
 });
@@ -105,6 +114,9 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
 
   const models = e.COUNCIL_MODELS ? csv(e.COUNCIL_MODELS) : DEFAULT_COUNCIL;
   if (models.length < 2 || models.length > 8) problems.push('COUNCIL_MODELS: list 2 to 8 model ids, comma-separated');
+  if (e.COUNCIL_SOFT_DEADLINE_SECONDS > e.COUNCIL_HARD_DEADLINE_SECONDS) {
+    problems.push('COUNCIL_SOFT_DEADLINE_SECONDS: must not exceed COUNCIL_HARD_DEADLINE_SECONDS');
+  }
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -153,6 +165,18 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
         maxConcurrentRunsPerUser: e.MAX_CONCURRENT_RUNS_PER_USER,
         heartbeatSeconds: e.RUN_HEARTBEAT_SECONDS,
         staleAfterSeconds: e.RUN_HEARTBEAT_SECONDS * 4,
+        method: {
+          softDeadlineMs: e.COUNCIL_SOFT_DEADLINE_SECONDS * 1000,
+          hardDeadlineMs: e.COUNCIL_HARD_DEADLINE_SECONDS * 1000,
+          quorumRatio: e.COUNCIL_QUORUM,
+          reviewTemperature: e.COUNCIL_REVIEW_TEMPERATURE,
+          maxTokens: {
+            stage1: e.COUNCIL_MAX_TOKENS_STAGE1 ?? null,
+            stage2: e.COUNCIL_MAX_TOKENS_STAGE2,
+            stage3: e.COUNCIL_MAX_TOKENS_STAGE3 ?? null,
+          },
+          hideModelNamesFromChairman: e.COUNCIL_CHAIRMAN_SEES_MODEL_NAMES === 'false',
+        },
       },
       appUrl: e.APP_URL ?? `http://localhost:${port}`,
       appTitle: 'LLM Council',

@@ -119,6 +119,7 @@ export class RunExecutor {
           chairmanModel: run.chairmanModel,
           titleModel: run.titleModel,
           attempt: run.attempt,
+          method: config.council.method,
           ...(request.previous ? { previous: request.previous } : {}),
         },
         {

@@ -13,6 +13,8 @@ const chatBodySchema = z.object({
   model: z.string().min(1),
   messages: z.array(z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string() })),
   stream: z.boolean().optional(),
+  temperature: z.number().optional(),
+  max_tokens: z.number().int().optional(),
 });
 
 /**
@@ -49,9 +51,11 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   async function handleChat(req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> {
     const parsed = chatBodySchema.safeParse(await readJsonBody(req));
     if (!parsed.success) return sendError(res, 400, { message: 'Invalid request body' });
-    const { model, messages, stream = false } = parsed.data;
+    const { model, messages, stream = false, temperature, max_tokens: maxTokens } = parsed.data;
     requests.push({
       model,
+      temperature,
+      maxTokens,
       authorization: req.headers.authorization,
       stream,
       messages,

@@ -80,6 +80,8 @@ export interface RecordedRequest {
   headers: IncomingHttpHeaders;
   /** `Date.now()` on arrival. */
   at: number;
+  temperature: number | undefined;
+  maxTokens: number | undefined;
 }
 
 export interface FakeUpstream {
