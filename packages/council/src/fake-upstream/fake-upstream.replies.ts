@@ -2,7 +2,7 @@ import type { ChatMessage } from '../upstream/upstream.types.js';
 import { shownAnswers } from './fake-upstream.reviewers.js';
 
 /** FNV-1a: a stable number per model name, so each fake model "thinks" differently but reproducibly. */
-function hashOf(text: string): number {
+export function hashOf(text: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     hash ^= text.charCodeAt(i);

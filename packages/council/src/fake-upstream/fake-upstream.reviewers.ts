@@ -1,5 +1,6 @@
 import type { ChatMessage } from '../upstream/upstream.types.js';
 import type { FakeReviewer } from './fake-upstream.types.js';
+import { hashOf } from './fake-upstream.replies.js';
 
 /** What the fake remembers about each answer it wrote, so reviewers can judge by hidden quality. */
 export interface AnswerRecord {
@@ -21,13 +22,18 @@ export function shownAnswers(prompt: string): { label: string; content: string }
 }
 
 function rankByQuality(
+  reviewer: string,
   answers: { label: string; content: string }[],
   records: ReadonlyMap<string, AnswerRecord>,
-  random: () => number,
 ): string[] {
-  // A random key per answer breaks quality ties fairly.
+  // Ties in quality are broken by taste: a hash of reviewer and answer, so reviewers disagree,
+  // yet a reviewer judges the same answers the same way whatever else runs concurrently.
   return answers
-    .map((a) => ({ label: a.label, quality: records.get(a.content)?.quality ?? 0.5, key: random() }))
+    .map((a) => ({
+      label: a.label,
+      quality: records.get(a.content)?.quality ?? 0.5,
+      key: hashOf(`${reviewer}\n${a.content}`),
+    }))
     .sort((a, b) => b.quality - a.quality || a.key - b.key)
     .map((a) => a.label);
 }
@@ -50,7 +56,7 @@ export function scriptedReview(
 ): ScriptedReply {
   const isRepair = messages.at(-1)?.content.includes(repairMarker) ?? false;
   const answers = shownAnswers(messages[0]?.content ?? '');
-  let ranking = rankByQuality(answers, records, random);
+  let ranking = rankByQuality(model, answers, records);
   if (reviewer.bias === 'primacy' && random() < (reviewer.primacyRate ?? 0.6)) {
     ranking = moveToFront(ranking, answers[0]?.label);
   }
