@@ -2,12 +2,14 @@ import type { CouncilError, Usage } from './events.js';
 import { stageDeadlines, type CouncilMethod } from './council-method.js';
 import { buildStage1Messages, type ConversationTurn } from './prompts.js';
 import type { ModelOutcome, RunContext } from './run-context.js';
+import { fitToContext } from './history-budget.js';
 import { gatherWithDeadlines } from './stage-gate.js';
 
 export interface Stage1Input {
   question: string;
   history: ConversationTurn[];
   models: string[];
+  contextLengths?: Record<string, number | null>;
   previous?: { stage1?: Record<string, { content: string; usage: Usage | null }> };
 }
 
@@ -37,7 +39,11 @@ export async function runStage1(run: RunContext, input: Stage1Input, method: Cou
     await run.sink.send({ type: 'model_completed', stage: 'stage1', model, content, usage, durationMs: 0 });
   }
 
-  const messages = buildStage1Messages(input);
+  // Each model gets as much history as its own context window holds.
+  const messagesFor = (model: string) =>
+    fitToContext(input.history, input.contextLengths?.[model], method.maxTokens.stage1, (history, omittedTurns) =>
+      buildStage1Messages({ question: input.question, history, omittedTurns }),
+    );
   const asked = input.models.filter((model) => !reused.has(model));
   const late: string[] = [];
   const outcomes = await run.whileRunning(
@@ -47,7 +53,13 @@ export async function runStage1(run: RunContext, input: Stage1Input, method: Cou
       alreadyCounted: reused.size,
       now: run.now,
       start: (model, signal) =>
-        run.callModel({ model, messages, streamAs: 'stage1', signal, maxTokens: method.maxTokens.stage1 }),
+        run.callModel({
+          model,
+          messages: messagesFor(model),
+          streamAs: 'stage1',
+          signal,
+          maxTokens: method.maxTokens.stage1,
+        }),
       isCounted: (outcome) => outcome.ok,
       onResult: async (model, outcome) => {
         if (outcome.ok) {

@@ -4,6 +4,9 @@ import type { ConversationTurn } from './prompts.js';
 import { readRanking, type RankingStatus } from './ranking/parse-ranking.js';
 import { buildRepairMessages, buildReviewMessages } from './review-prompts.js';
 import type { RunContext } from './run-context.js';
+import { fitToContext } from './history-budget.js';
+
+const reviewHistoryTurns = 3;
 
 /** One finished review: what the reviewer wrote, what counts of it, and how it was obtained. */
 export interface Review {
@@ -38,11 +41,21 @@ export async function askReviewer(
     contentOf: (label: string) => string;
     nonce: string;
     signal: AbortSignal;
+    contextLength: number | null;
   },
   method: CouncilMethod,
 ): Promise<ReviewOutcome> {
   const answers = request.order.map((label) => ({ label, content: request.contentOf(label) }));
-  const messages = buildReviewMessages({ ...request, answers });
+  // Reviewers only need recent context to judge a follow-up; the full history would multiply cost by N.
+  const recent = request.history.slice(-reviewHistoryTurns);
+  const messages = fitToContext(recent, request.contextLength, method.maxTokens.stage2, (history, omitted) =>
+    buildReviewMessages({
+      ...request,
+      history,
+      omittedTurns: omitted + request.history.length - recent.length,
+      answers,
+    }),
+  );
   const call = (callMessages: typeof messages) =>
     run.callModel({
       model: request.reviewer,

@@ -24,22 +24,36 @@ export interface ReviewText {
  * Stage 1: the conversation so far as alternating user/assistant messages, then the new question,
  * so every council model can answer follow-ups ("and in Python?") in context.
  */
-export function buildStage1Messages(input: { question: string; history: ConversationTurn[] }): ChatMessage[] {
-  return [
-    ...input.history.flatMap((turn): ChatMessage[] => [
-      { role: 'user', content: turn.question },
-      { role: 'assistant', content: turn.answer },
-    ]),
-    { role: 'user', content: input.question },
-  ];
+export function buildStage1Messages(input: {
+  question: string;
+  history: ConversationTurn[];
+  /** Older turns left out to fit the context window; the first kept question says so. */
+  omittedTurns?: number;
+}): ChatMessage[] {
+  const note = omittedNote(input.omittedTurns ?? 0);
+  const messages = input.history.flatMap((turn): ChatMessage[] => [
+    { role: 'user', content: turn.question },
+    { role: 'assistant', content: turn.answer },
+  ]);
+  messages.push({ role: 'user', content: input.question });
+  const first = messages[0] as ChatMessage;
+  if (note) messages[0] = { ...first, content: `${note}\n\n${first.content}` };
+  return messages;
 }
 
-export function formatHistory(history: ConversationTurn[]): string {
-  if (history.length === 0) return '';
+function omittedNote(omitted: number): string {
+  if (omitted === 0) return '';
+  return `(The ${omitted} oldest exchange${omitted === 1 ? ' of this conversation was' : 's of this conversation were'} left out to fit the context window.)`;
+}
+
+export function formatHistory(history: ConversationTurn[], omittedTurns = 0): string {
+  const note = omittedNote(omittedTurns);
+  if (history.length === 0) return note ? `${note}\n\n` : '';
   const turns = history
     .map((turn) => `<user>\n${turn.question}\n</user>\n<assistant>\n${turn.answer}\n</assistant>`)
     .join('\n');
-  return `Earlier in this conversation (context for the current question):\n<conversation>\n${turns}\n</conversation>\n\n`;
+  const intro = `Earlier in this conversation (context for the current question):${note ? `\n${note}` : ''}`;
+  return `${intro}\n<conversation>\n${turns}\n</conversation>\n\n`;
 }
 
 /** What the chairman should know about the review stage beyond the texts themselves. */
@@ -58,6 +72,7 @@ export interface ReviewStageNotes {
 export function buildChairmanMessages(input: {
   question: string;
   history: ConversationTurn[];
+  omittedTurns?: number;
   answers: LabelledAnswer[];
   reviews: ReviewText[];
   aggregate?: AggregateRanking[];
@@ -96,7 +111,7 @@ export function buildChairmanMessages(input: {
       : '';
 
   const system = `You are the chairman of a council of AI models. Each member answered the user's question independently, then every member reviewed the others' answers anonymously and ranked them. You write the single final answer the user will read.`;
-  const user = `${formatHistory(input.history)}The question:
+  const user = `${formatHistory(input.history, input.omittedTurns)}The question:
 <question>
 ${input.question}
 </question>

@@ -22,6 +22,8 @@ export interface PreviousReview {
 export interface Stage2Input {
   question: string;
   history: ConversationTurn[];
+  /** Context window per model from the provider's catalog (null or absent: unknown). */
+  contextLengths?: Record<string, number | null>;
   previous?: { reviews?: Record<string, PreviousReview>; labelToModel?: Record<string, string> };
 }
 
@@ -90,7 +92,19 @@ export async function runStage2(
       alreadyCounted: reviews.filter((r) => isReadable(r.rankingStatus)).length,
       now: run.now,
       start: (reviewer, signal) =>
-        askReviewer(run, { ...input, reviewer, order: orders[reviewer] ?? labels, contentOf, nonce, signal }, method),
+        askReviewer(
+          run,
+          {
+            ...input,
+            reviewer,
+            order: orders[reviewer] ?? labels,
+            contentOf,
+            nonce,
+            signal,
+            contextLength: input.contextLengths?.[reviewer] ?? null,
+          },
+          method,
+        ),
       isCounted: (outcome) => outcome.ok && isReadable(outcome.review.rankingStatus),
       onResult: async (reviewer, outcome) => {
         if (outcome.ok) await run.sink.send(reviewEvent(outcome.review, labelToModel, outcome.review.durationMs));

@@ -14,6 +14,7 @@ import {
   type RunCouncilDeps,
 } from './run-context.js';
 import { buildVerdict } from './verdict.js';
+import { fitToContext } from './history-budget.js';
 
 export type { RunCouncilDeps } from './run-context.js';
 
@@ -33,6 +34,8 @@ export interface RunCouncilInput {
   titleModel?: string | null;
   previous?: PreviousRunResults;
   attempt: number;
+  /** Context window per model (from the provider's catalog), to cut long histories to fit. */
+  contextLengths?: Record<string, number | null>;
   /** Deadlines, quorum and call settings; unset fields take `defaultCouncilMethod`'s. */
   method?: Partial<CouncilMethod>;
 }
@@ -94,21 +97,26 @@ export async function runCouncil(input: RunCouncilInput, deps: RunCouncilDeps): 
     throwIfCancelled(run);
     await run.sink.send({ type: 'stage_started', stage: 'stage3' });
     const labelOf = new Map(Object.entries(stage2.labelToModel).map(([label, model]) => [model, label]));
-    const messages = buildChairmanMessages({
-      ...input,
-      answers: stage1.answers
-        .map((a) => ({ ...a, label: labelOf.get(a.model) ?? a.model }))
-        .sort((a, b) => a.label.length - b.label.length || a.label.localeCompare(b.label)),
-      reviews: readable,
-      aggregate: verdict.aggregate,
-      hideModelNames: method.hideModelNamesFromChairman,
-      notes: {
-        failed: [...stage1.failures, ...stage2.failures].map((f) => f.model),
-        late: [...stage1.late, ...stage2.late],
-        unreadable: stage2.reviews.filter((r) => !isReadable(r.rankingStatus)).map((r) => r.reviewer),
-        agreement: verdict.agreement,
-      },
-    });
+    const chairmanContext = input.contextLengths?.[input.chairmanModel];
+    const messages = fitToContext(input.history, chairmanContext, method.maxTokens.stage3, (history, omittedTurns) =>
+      buildChairmanMessages({
+        ...input,
+        history,
+        omittedTurns,
+        answers: stage1.answers
+          .map((a) => ({ ...a, label: labelOf.get(a.model) ?? a.model }))
+          .sort((a, b) => a.label.length - b.label.length || a.label.localeCompare(b.label)),
+        reviews: readable,
+        aggregate: verdict.aggregate,
+        hideModelNames: method.hideModelNamesFromChairman,
+        notes: {
+          failed: [...stage1.failures, ...stage2.failures].map((f) => f.model),
+          late: [...stage1.late, ...stage2.late],
+          unreadable: stage2.reviews.filter((r) => !isReadable(r.rankingStatus)).map((r) => r.reviewer),
+          agreement: verdict.agreement,
+        },
+      }),
+    );
     const chairman = await run.whileRunning(
       run.callModel({
         model: input.chairmanModel,

@@ -35,6 +35,8 @@ export interface ExecuteRequest {
   question: string;
   history: ConversationTurn[];
   previous?: PreviousRunResults;
+  /** Per model, from the provider's catalog: long histories are cut to fit. */
+  contextLengths?: Record<string, number | null>;
 }
 
 /**
@@ -120,6 +122,7 @@ export class RunExecutor {
           titleModel: run.titleModel,
           attempt: run.attempt,
           method: config.council.method,
+          ...(request.contextLengths ? { contextLengths: request.contextLengths } : {}),
           ...(request.previous ? { previous: request.previous } : {}),
         },
         {

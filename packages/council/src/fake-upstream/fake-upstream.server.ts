@@ -70,6 +70,13 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     if (options.models && !options.models.some((m) => m.id === model)) {
       return sendError(res, 400, { message: `${model} is not a valid model ID` });
     }
+    // Like a real provider, refuse a prompt longer than the model's window (about 4 chars a token).
+    const contextLength = catalog.find((m) => m.id === model)?.contextLength;
+    const promptTokens = Math.ceil(messages.reduce((sum, m) => sum + m.content.length, 0) / 4);
+    if (contextLength && promptTokens > contextLength) {
+      const message = `This endpoint's maximum context length is ${contextLength} tokens. However, you requested about ${promptTokens} tokens.`;
+      return sendError(res, 400, { message });
+    }
     if (behavior.status !== undefined) {
       const served = failuresServed.get(model) ?? 0;
       if (behavior.failTimes === undefined || served < behavior.failTimes) {
