@@ -126,3 +126,18 @@ test('a retry keeps the labels, reading orders and completed reviews of the firs
     expect(review.parsedRanking).toEqual(reviews[review.reviewer]?.parsedRanking);
   }
 });
+
+test('below quorum the soft deadline waits; the hard deadline ends the stage and the run names the late models', async () => {
+  const { upstream, run, events } = await startCouncil();
+  upstream.setBehavior('m/beta', { hang: true });
+  upstream.setBehavior('m/gamma', { hang: true });
+  const startedAt = Date.now();
+  const models3 = ['m/alpha', 'm/beta', 'm/gamma'];
+  expect(await run({ models: models3 }, { softDeadlineMs: 50, hardDeadlineMs: 600 })).toEqual({ status: 'failed' });
+  expect(Date.now() - startedAt).toBeGreaterThanOrEqual(600);
+  expect(events.at(-1)).toMatchObject({
+    type: 'run_failed',
+    stage: 'stage1',
+    error: { code: 'COUNCIL_TOO_FEW_ANSWERS', message: expect.stringContaining('Late: m/beta, m/gamma.') as unknown },
+  });
+});

@@ -183,19 +183,16 @@ function throwIfCancelled(run: RunContext): void {
  * credit) that code is kept, so the UI can say "your OpenRouter key was rejected" for the run.
  */
 function tooFewAnswersError(stage1: Stage1Result, input: RunCouncilInput): CouncilError {
-  if (stage1.late.length > 0 && stage1.failures.length === 0) {
-    return {
-      code: councilErrorCodes.tooFewAnswers,
-      message: `Only ${stage1.answers.length} of ${input.models.length} council models answered in time; at least 2 are needed. Late: ${stage1.late.join(', ')}.`,
-    };
-  }
   const codes = new Set(stage1.failures.map((f) => f.error.code));
   const [onlyCode] = codes;
-  const reasons = stage1.failures.map((f) => `${f.model}: ${f.error.message}`).join(' ');
+  // A late model is not a failure with a code of its own; with any late model the generic code stands.
+  const isOneCause = codes.size === 1 && onlyCode !== undefined && stage1.late.length === 0;
+  const reasons = stage1.failures.map((f) => `${f.model}: ${f.error.message}`);
+  if (stage1.late.length > 0) reasons.push(`Late: ${stage1.late.join(', ')}.`);
   return {
-    code: codes.size === 1 && onlyCode !== undefined ? onlyCode : councilErrorCodes.tooFewAnswers,
+    code: isOneCause ? onlyCode : councilErrorCodes.tooFewAnswers,
     message:
-      `Only ${stage1.answers.length} of ${input.models.length} council models answered; at least 2 are needed. ${reasons}`.trim(),
+      `Only ${stage1.answers.length} of ${input.models.length} council models answered in time; at least 2 are needed. ${reasons.join(' ')}`.trim(),
   };
 }
 
