@@ -88,8 +88,8 @@ export interface CouncilRunsTable {
   titleModel: string | null;
   labelToModel: Json<Record<string, string> | null> | null;
   aggregate: Json<unknown[] | null> | null;
-  /** `{ kendallW, pValue, contested }` of the last aggregate; null before one was computed. */
-  agreement: Json<Record<string, unknown> | null> | null;
+  /** `{ agreement, allVotes, pairwiseWins }` of the last aggregate; null before one was computed. */
+  verdict: Json<Record<string, unknown> | null> | null;
   error: Json<{ code: string; message: string; stage?: string } | null> | null;
   attempt: number;
   host: string | null;

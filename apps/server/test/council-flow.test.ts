@@ -242,6 +242,8 @@ test('conversations.get reloads a finished run with model names, answers, review
     labelToModel: eventOf('labels_assigned')[0]?.labelToModel,
     aggregate: eventOf('aggregate_ranked')[0]?.aggregate,
     agreement: eventOf('aggregate_ranked')[0]?.agreement,
+    allVotes: eventOf('aggregate_ranked')[0]?.allVotes,
+    pairwiseWins: eventOf('aggregate_ranked')[0]?.pairwiseWins,
     title: 'Scripted Test Title',
   });
   expect(run?.finishedAt).not.toBeNull();

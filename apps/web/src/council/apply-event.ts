@@ -86,7 +86,7 @@ function reduce(state: RunState, { event }: CouncilEventEnvelope): RunState {
     case 'labels_assigned':
       return { ...s, labelToModel: event.labelToModel };
     case 'aggregate_ranked':
-      return { ...s, aggregate: event.aggregate, agreement: event.agreement ?? null };
+      return { ...s, aggregate: event.aggregate, agreement: event.agreement ?? null, allVotes: event.allVotes ?? [] };
     case 'title_completed':
       return { ...s, title: event.title };
     case 'run_completed':

@@ -1,4 +1,4 @@
-import { screen, within } from '@solidjs/testing-library';
+import { fireEvent, screen, within } from '@solidjs/testing-library';
 import { expect, test } from 'vitest';
 import type { CouncilEvent } from './council-types';
 import { RUN_ID, envelopes } from '../testing/council-events';
@@ -66,6 +66,11 @@ const events: CouncilEvent[] = [
       { model: B, place: 3, score: 0.5, averageRank: 1.5, votes: 2, selfRank: 2, rankingsCount: 2 },
     ],
     agreement: { kendallW: 0.11, pValue: 0.81, contested: true },
+    allVotes: [
+      { model: A, place: 1, score: 0.67, averageRank: 1.67, votes: 3, selfRank: 1, rankingsCount: 3 },
+      { model: B, place: 2, score: 0.5, averageRank: 2, votes: 3, selfRank: 2, rankingsCount: 3 },
+      { model: C, place: 3, score: 0.33, averageRank: 2.33, votes: 3, selfRank: 2, rankingsCount: 3 },
+    ],
   },
   { type: 'stage_completed', stage: 'stage2' },
 ];
@@ -131,4 +136,16 @@ test('reviews and tables stored before the council method still render, without 
   expect(within(table).queryByText(/contested/)).toBeNull();
   expect(screen.queryByText('repaired')).toBeNull();
   expect(screen.queryByText(/Read in this order/)).toBeNull();
+});
+
+test('the all-votes view, with self-votes counted, is one click away', () => {
+  render(() => <Stage2Panel state={stateAfter(events)} />);
+  fireEvent.click(screen.getByRole('button', { name: 'Show with self-votes counted' }));
+  const table = screen.getByRole('table', { name: /self-votes counted/i });
+  const names = within(table)
+    .getAllByRole('row')
+    .slice(1)
+    .map((row) => row.children[1]?.textContent);
+  expect(names).toEqual(['alpha', 'beta', 'gamma']);
+  expect(screen.getByRole('button', { name: 'Show the peer ranking' }).getAttribute('aria-pressed')).toBe('true');
 });

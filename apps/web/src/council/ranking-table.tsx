@@ -1,4 +1,4 @@
-import { For, Show } from 'solid-js';
+import { For, Show, createSignal } from 'solid-js';
 import type { AggregateRanking, Agreement } from './council-types';
 import { shortModelName } from './model-names';
 import './ranking-table.css';
@@ -29,19 +29,23 @@ export function agreementText(agreement: Agreement): string {
 
 /**
  * The "street cred" table: each answer judged only by the other reviewers (self-votes apart, in
- * their own column). Ties share a place; a contested verdict says so next to the caption.
+ * their own column). Ties share a place; a contested verdict says so next to the caption. A
+ * toggle shows the table with self-votes counted, to see what they would have changed.
  */
 export function RankingTable(props: {
   aggregate: AggregateRanking[];
   modelCount: number;
   agreement?: Agreement | null;
+  allVotes?: AggregateRanking[];
 }) {
-  const positions = () => rankPositions(props.aggregate);
+  const [isAllVotes, setAllVotes] = createSignal(false);
+  const rows = () => (isAllVotes() && props.allVotes?.length ? props.allVotes : props.aggregate);
+  const positions = () => rankPositions(rows());
   const isShared = (index: number) => positions().filter((p) => p === positions()[index]).length > 1;
   // Bars show the average rank against the worst possible one, so 1.00 fills the bar. Peer-only
   // ballots leave the reviewer's own answer out, so the worst rank is one less than the answers.
   const strength = (averageRank: number) => {
-    const isPeerOnly = props.aggregate.some((row) => row.place !== undefined);
+    const isPeerOnly = !isAllVotes() && props.aggregate.some((row) => row.place !== undefined);
     const worst = Math.max(isPeerOnly ? props.modelCount - 1 : props.modelCount, 2);
     return Math.max(0.06, (worst - averageRank) / (worst - 1));
   };
@@ -49,7 +53,7 @@ export function RankingTable(props: {
     <div class="ranking">
       <table class="ranking-table">
         <caption>
-          Peer ranking (street cred)
+          {isAllVotes() ? 'All votes, self-votes counted' : 'Peer ranking (street cred)'}
           <Show when={props.agreement}>
             {(agreement) => (
               <span
@@ -75,7 +79,7 @@ export function RankingTable(props: {
           </tr>
         </thead>
         <tbody>
-          <For each={props.aggregate}>
+          <For each={rows()}>
             {(row, index) => (
               <tr classList={{ 'is-top': positions()[index()] === 1 }}>
                 <td class="ranking-place">
@@ -102,6 +106,16 @@ export function RankingTable(props: {
           </For>
         </tbody>
       </table>
+      <Show when={(props.allVotes?.length ?? 0) > 0}>
+        <button
+          type="button"
+          class="link-button ranking-toggle"
+          aria-pressed={isAllVotes()}
+          onClick={() => setAllVotes(!isAllVotes())}
+        >
+          {isAllVotes() ? 'Show the peer ranking' : 'Show with self-votes counted'}
+        </button>
+      </Show>
       <Show when={props.aggregate.length === 0}>
         <p class="muted">
           {props.modelCount === 2

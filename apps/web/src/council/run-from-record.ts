@@ -71,6 +71,7 @@ export function runFromRecord(record: RunRecord): RunState {
     labelToModel: record.labelToModel ?? {},
     aggregate: record.aggregate ?? [],
     agreement: record.agreement,
+    allVotes: record.allVotes ?? [],
     error: record.error,
     phases: {
       stage1: phase('stage1', record.stage1.length > 0 && record.labelToModel !== null),

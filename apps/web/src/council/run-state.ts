@@ -48,6 +48,8 @@ export interface RunState {
   aggregate: AggregateRanking[];
   /** Null until measured (and for runs stored before it was). */
   agreement: Agreement | null;
+  /** The same ballots with self-votes counted, for comparison; empty when not known. */
+  allVotes: AggregateRanking[];
   stage3: AnswerSlot;
   title: string | null;
   /** `stage` is a CouncilStage from events; stored runs carry it as a plain string. */
@@ -93,6 +95,7 @@ export function createRunState(init: {
     stage2: {},
     aggregate: [],
     agreement: null,
+    allVotes: [],
     stage3: emptyAnswer(init.chairmanModel),
     title: null,
     error: null,

@@ -88,6 +88,7 @@ export function Stage2Panel(props: { state: RunState }) {
         <RankingTable
           aggregate={props.state.aggregate}
           agreement={props.state.agreement}
+          allVotes={props.state.allVotes}
           modelCount={Object.keys(props.state.labelToModel).length}
         />
       </Show>

@@ -28,6 +28,8 @@ export function runRecord(overrides: Partial<RunRecord> = {}): RunRecord {
       { model: 'openai/gpt-5.1', averageRank: 2, rankingsCount: 2 },
     ],
     agreement: null,
+    allVotes: null,
+    pairwiseWins: null,
     stage1: [
       {
         model: 'openai/gpt-5.1',

@@ -108,7 +108,7 @@ export type RunUpdate = Partial<{
   host: string | null;
   labelToModel: Record<string, string> | null;
   aggregate: unknown[] | null;
-  agreement: Record<string, unknown> | null;
+  verdict: Record<string, unknown> | null;
   error: { code: string; message: string; stage?: string } | null;
   startedAt: Date;
   finishedAt: Date | null;
@@ -116,7 +116,7 @@ export type RunUpdate = Partial<{
 }>;
 
 export async function updateRun(db: Db, runId: string, update: RunUpdate): Promise<void> {
-  const { labelToModel, aggregate, agreement, error, ...rest } = update;
+  const { labelToModel, aggregate, verdict, error, ...rest } = update;
   await db
     .updateTable('councilRuns')
     .set({
@@ -125,7 +125,7 @@ export async function updateRun(db: Db, runId: string, update: RunUpdate): Promi
         ? { labelToModel: labelToModel === null ? null : JSON.stringify(labelToModel) }
         : {}),
       ...(aggregate !== undefined ? { aggregate: aggregate === null ? null : JSON.stringify(aggregate) } : {}),
-      ...(agreement !== undefined ? { agreement: agreement === null ? null : JSON.stringify(agreement) } : {}),
+      ...(verdict !== undefined ? { verdict: verdict === null ? null : JSON.stringify(verdict) } : {}),
       ...(error !== undefined ? { error: error === null ? null : JSON.stringify(error) } : {}),
       updatedAt: new Date(),
     })

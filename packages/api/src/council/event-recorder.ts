@@ -5,7 +5,7 @@ import { appendMessage, setTitleIfPlaceholder } from '../conversations/conversat
 import { DEFAULT_TITLE } from '../conversations/conversations.schemas.js';
 import { insertEvent } from './council-events.repository.js';
 import { deleteStaleResponses, lockConversation, updateRun, upsertResponse } from './council-runs.repository.js';
-import { MODEL_LATE, reviewDetailsOf } from './review-details.js';
+import { MODEL_LATE, reviewDetailsOf, verdictOf } from './review-details.js';
 import type { RunEventBus } from './run-event-bus.js';
 
 export interface RecorderTarget {
@@ -116,9 +116,9 @@ async function applyToTables(trx: Transaction<Database>, target: RecorderTarget,
       });
     case 'labels_assigned':
       await deleteStaleResponses(trx, runId, 'stage2', attempt);
-      return updateRun(trx, runId, { labelToModel: event.labelToModel, aggregate: null, agreement: null });
+      return updateRun(trx, runId, { labelToModel: event.labelToModel, aggregate: null, verdict: null });
     case 'aggregate_ranked':
-      return updateRun(trx, runId, { aggregate: event.aggregate, agreement: event.agreement ?? null });
+      return updateRun(trx, runId, { aggregate: event.aggregate, verdict: verdictOf(event) });
     case 'stage_started':
       if (event.stage === 'stage3') await deleteStaleResponses(trx, runId, 'stage3', attempt);
       return;

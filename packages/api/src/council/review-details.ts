@@ -1,4 +1,4 @@
-import type { CouncilEvent } from '@llm-council/council';
+import { aggregateRankingSchema, agreementSchema, type CouncilEvent } from '@llm-council/council';
 import { z } from 'zod';
 
 /** The error code a late model's row carries (late is not a third row status, to keep the schema). */
@@ -34,14 +34,27 @@ export function readReviewDetails(stored: unknown): ReviewDetails {
   return reviewDetailsSchema.parse(stored ?? {});
 }
 
-const agreementSchema = z.object({
-  kendallW: z.number().nullable(),
-  pValue: z.number().nullable(),
-  contested: z.boolean(),
-});
-export type AgreementView = z.infer<typeof agreementSchema>;
+type AggregateRanked = Extract<CouncilEvent, { type: 'aggregate_ranked' }>;
 
-export function readAgreement(stored: unknown): AgreementView | null {
-  const parsed = agreementSchema.safeParse(stored);
-  return parsed.success ? parsed.data : null;
+/** What the run keeps of a verdict beside its peer-only table. */
+export function verdictOf(event: AggregateRanked): Record<string, unknown> {
+  return {
+    agreement: event.agreement ?? null,
+    allVotes: event.allVotes ?? null,
+    pairwiseWins: event.pairwiseWins ?? null,
+  };
+}
+
+// Runs stored before these were kept have null, and each part falls back to null on its own.
+const verdictSchema = z
+  .object({
+    agreement: agreementSchema.nullable().catch(null),
+    allVotes: z.array(aggregateRankingSchema).nullable().catch(null),
+    pairwiseWins: z.record(z.string(), z.record(z.string(), z.number())).nullable().catch(null),
+  })
+  .catch({ agreement: null, allVotes: null, pairwiseWins: null });
+export type VerdictView = z.infer<typeof verdictSchema>;
+
+export function readVerdict(stored: unknown): VerdictView {
+  return verdictSchema.parse(stored ?? {});
 }

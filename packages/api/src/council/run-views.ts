@@ -2,7 +2,7 @@ import type { AggregateRanking, Usage } from '@llm-council/council';
 import type { CouncilRun, Database } from '@llm-council/db';
 import type { Kysely } from 'kysely';
 import { listResponsesOfRuns, listRunsOfConversation } from './council-runs.repository.js';
-import { readAgreement, readReviewDetails, type AgreementView, type ReviewDetails } from './review-details.js';
+import { readReviewDetails, readVerdict, type ReviewDetails, type VerdictView } from './review-details.js';
 
 type ResponseRow = Awaited<ReturnType<typeof listResponsesOfRuns>>[number];
 type ErrorView = { code: string; message: string } | null;
@@ -29,8 +29,10 @@ export interface RunView {
   error: { code: string; message: string; stage?: string } | null;
   labelToModel: Record<string, string> | null;
   aggregate: AggregateRanking[] | null;
-  /** Null for runs stored before agreement was measured. */
-  agreement: AgreementView | null;
+  /** Agreement, the all-votes table and head-to-head wins; each null for runs stored before them. */
+  agreement: VerdictView['agreement'];
+  allVotes: VerdictView['allVotes'];
+  pairwiseWins: VerdictView['pairwiseWins'];
   stage1: ModelAnswerView[];
   stage2: (Omit<ModelAnswerView, 'model'> & { reviewer: string; parsedRanking: string[] } & ReviewDetails)[];
   stage3: ModelAnswerView | null;
@@ -73,7 +75,7 @@ function toRunView(run: CouncilRun, responses: ResponseRow[]): RunView {
     error: run.error,
     labelToModel: run.labelToModel,
     aggregate: (run.aggregate as AggregateRanking[] | null) ?? null,
-    agreement: readAgreement(run.agreement),
+    ...readVerdict(run.verdict),
     stage1: ofStage('stage1')
       .sort((a, b) => order(a.model) - order(b.model))
       .map((r) => ({
