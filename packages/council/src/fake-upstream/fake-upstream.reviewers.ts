@@ -1,6 +1,7 @@
 import type { ChatMessage } from '../upstream/upstream.types.js';
 import type { FakeReviewer } from './fake-upstream.types.js';
 import { hashOf } from './fake-upstream.replies.js';
+import { seededRandom } from '../seeded-random.js';
 
 /** What the fake remembers about each answer it wrote, so reviewers can judge by hidden quality. */
 export interface AnswerRecord {
@@ -52,9 +53,12 @@ export function scriptedReview(
   messages: ChatMessage[],
   reviewer: FakeReviewer,
   records: ReadonlyMap<string, AnswerRecord>,
-  random: () => number,
+  seed: number,
 ): ScriptedReply {
   const isRepair = messages.at(-1)?.content.includes(repairMarker) ?? false;
+  // Chance is drawn from the request itself (seed, reviewer, prompt), not from a shared stream, so
+  // a reviewer decides the same way however many councils run at once.
+  const random = seededRandom(hashOf(`${seed}\n${model}\n${messages.map((m) => m.content).join('\n')}`));
   const answers = shownAnswers(messages[0]?.content ?? '');
   let ranking = rankByQuality(model, answers, records);
   if (reviewer.bias === 'primacy' && random() < (reviewer.primacyRate ?? 0.6)) {

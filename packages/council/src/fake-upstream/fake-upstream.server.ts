@@ -4,7 +4,6 @@ import { z } from 'zod';
 import type { FakeBehavior, FakeUpstream, FakeUpstreamOptions, RecordedRequest } from './fake-upstream.types.js';
 import { replyText, serveChatCompletion } from './fake-upstream.chat.js';
 import { scriptedReview, type AnswerRecord } from './fake-upstream.reviewers.js';
-import { seededRandom } from '../seeded-random.js';
 import { bearerToken, readJsonBody, sendError, sendJson, wait } from './fake-upstream.http.js';
 import type { ModelInfo } from '../upstream/provider-catalog.js';
 import { demoCatalog } from './demo-catalog.js';
@@ -37,7 +36,6 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   let requestCount = 0;
   // Every answer served, by text: scripted reviewers look answers up here to judge hidden quality.
   const answers = new Map<string, AnswerRecord>();
-  const random = seededRandom(options.seed ?? 1);
 
   function keyProblem(authorization: string | undefined): number | undefined {
     if (!options.keys) return undefined;
@@ -91,7 +89,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     const isChairman = messages.some((m) => m.role === 'system' && /\bchairman\b/i.test(m.content));
     const scripted =
       behavior.reviewer && isReview && !isChairman
-        ? scriptedReview(model, messages, behavior.reviewer, answers, random)
+        ? scriptedReview(model, messages, behavior.reviewer, answers, options.seed ?? 1)
         : undefined;
     const exchange = { model, messages, behavior, ...(scripted && { scripted }) };
     if (!isReview && !isChairman) answers.set(replyText(exchange).trim(), { model, quality: behavior.quality ?? 0.5 });
