@@ -1,6 +1,7 @@
 import { expect, onTestFinished, test } from 'vitest';
 import { councilEventSchema, type CouncilEvent } from './events.js';
 import type { CouncilMethod } from './council-method.js';
+import { councilMethodScenario } from './fake-upstream/demo-catalog.js';
 import { startFakeUpstream } from './fake-upstream/fake-upstream.server.js';
 import type { FakeUpstreamOptions } from './fake-upstream/fake-upstream.types.js';
 import { runCouncil, type RunCouncilInput } from './runner.js';
@@ -140,4 +141,16 @@ test('below quorum the soft deadline waits; the hard deadline ends the stage and
     stage: 'stage1',
     error: { code: 'COUNCIL_TOO_FEW_ANSWERS', message: expect.stringContaining('Late: m/beta, m/gamma.') as unknown },
   });
+});
+
+test('the council-method demo scenario yields a late model, a repaired review, a three-way tie and a contested verdict', async () => {
+  const { upstream, run, ofType } = await startCouncil();
+  for (const [model, behavior] of Object.entries(councilMethodScenario)) upstream.setBehavior(model, behavior);
+  const council = Object.keys(councilMethodScenario);
+  expect(await run({ models: council }, { softDeadlineMs: 300 })).toEqual({ status: 'completed' });
+  expect(ofType('model_late').map((e) => e.model)).toEqual(['x-ai/grok-4']);
+  expect(ofType('review_completed').find((r) => r.reviewer === 'openai/gpt-5.1')?.repaired).toBe(true);
+  const [ranked] = ofType('aggregate_ranked');
+  expect(ranked?.aggregate.map((row) => row.place)).toEqual([1, 1, 1]);
+  expect(ranked?.agreement?.contested).toBe(true);
 });

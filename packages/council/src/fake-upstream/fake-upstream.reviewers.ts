@@ -64,6 +64,9 @@ export function scriptedReview(
   if (reviewer.bias === 'primacy' && random() < (reviewer.primacyRate ?? 0.6)) {
     ranking = moveToFront(ranking, answers[0]?.label);
   }
+  if (reviewer.favourite !== undefined) {
+    ranking = moveToFront(ranking, answers.find((a) => records.get(a.content)?.model === reviewer.favourite)?.label);
+  }
   if (reviewer.bias === 'self-loving') {
     ranking = moveToFront(ranking, answers.find((a) => records.get(a.content)?.model === model)?.label);
   }

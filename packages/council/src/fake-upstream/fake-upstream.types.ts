@@ -50,6 +50,8 @@ export interface FakeReviewer {
   primacyRate?: number;
   sloppyRate?: number;
   truncated?: boolean;
+  /** A model whose answer this reviewer always puts first (scripts ties and cycles in demos). */
+  favourite?: string;
 }
 
 export interface FakeKey {
