@@ -69,6 +69,7 @@ function reduce(state: RunState, { event }: CouncilEventEnvelope): RunState {
         shownOrder: event.shownOrder ?? [],
         rankingStatus: event.rankingStatus ?? null,
         repaired: event.repaired ?? false,
+        repairContent: event.repairContent ?? null,
         selfRank: event.selfRank ?? null,
       };
       return { ...s, stage2: { ...s.stage2, [event.reviewer]: review } };

@@ -47,6 +47,7 @@ const events: CouncilEvent[] = [
   { type: 'stage_started', stage: 'stage2' },
   review(A, ['Response C', 'Response A', 'Response B'], {
     repaired: true,
+    repairContent: 'FINAL RANKING: Response C > Response A > Response B',
     shownOrder: ['Response B', 'Response C', 'Response A'],
     selfRank: 1,
   }),
@@ -102,6 +103,7 @@ test('the verdict shows shared places, self-votes apart, a contested badge, a re
   // The first reviewer's tab is open: its reading order, parse status and the repair.
   expect(screen.getByText('gamma → alpha → beta')).toBeTruthy();
   expect(screen.getByText('repaired')).toBeTruthy();
+  expect(screen.getByText('FINAL RANKING: alpha > beta > gamma')).toBeTruthy();
   expect(screen.getByText(/ranked #1 by itself/)).toBeTruthy();
 
   const chips = screen.getByRole('list', { name: 'Council members' });

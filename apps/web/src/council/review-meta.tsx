@@ -45,10 +45,23 @@ export function ReviewMeta(props: { review: ReviewSlot; labelToModel: Record<str
           </>
         )}
       </Show>
+      <Show when={props.review.repairContent}>
+        {(reply) => (
+          <>
+            <dt>Follow-up reply</dt>
+            <dd class="review-repair">{replaceLabelsPlain(reply(), name)}</dd>
+          </>
+        )}
+      </Show>
       <Show when={props.review.selfRank !== null}>
         <dt>Own answer</dt>
         <dd>ranked #{props.review.selfRank} by itself (not counted)</dd>
       </Show>
     </dl>
   );
+}
+
+/** The follow-up is one line of labels; names read better, and it is shown as plain text. */
+function replaceLabelsPlain(text: string, name: (label: string) => string): string {
+  return text.replace(/\bResponse [A-Z]{1,2}\b/g, (label) => name(label));
 }

@@ -41,6 +41,7 @@ export function runFromRecord(record: RunRecord): RunState {
       shownOrder: review.shownOrder,
       rankingStatus: review.rankingStatus,
       repaired: review.repaired,
+      repairContent: review.repairContent ?? null,
       selfRank: review.selfRank,
     };
   }

@@ -27,6 +27,8 @@ export interface ReviewSlot {
   /** How the ranking was read; null for runs stored before statuses existed. */
   rankingStatus: RankingStatus | null;
   repaired: boolean;
+  /** The reviewer's reply to the one follow-up asking for its ranking line, if it was asked. */
+  repairContent: string | null;
   /** The reviewer's rank of its own answer (shown apart, never counted). */
   selfRank: number | null;
 }
@@ -70,6 +72,7 @@ export function emptyReview(reviewer: string): ReviewSlot {
     shownOrder: [],
     rankingStatus: null,
     repaired: false,
+    repairContent: null,
     selfRank: null,
   };
 }
