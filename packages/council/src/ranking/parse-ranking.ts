@@ -70,7 +70,8 @@ function readChain(line: string): Reading {
   const matches = Array.from(line.matchAll(labelPattern));
   if (matches.length < 2) return undefined;
   const before = line.slice(0, matches[0]?.index);
-  if (!/^[\s*_"'\x60:>#-]*$/u.test(before.replace(/^[\s>#*_]*final[\s_*-]*ranking\b[^:]*:?/iu, ''))) return undefined;
+  if (!/^[\s*_"'\x60:>#-]*$/u.test(before.replace(/^[^\p{L}\p{N}\n]*final[ \t_*-]*ranking\b[^:]*:?/iu, '')))
+    return undefined;
   const separators = new Set<string>();
   for (let i = 1; i < matches.length; i++) {
     const prev = matches[i - 1] as RegExpExecArray;

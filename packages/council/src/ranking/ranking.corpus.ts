@@ -133,6 +133,7 @@ const handWritten: CorpusCase[] = [
     [B, A, C],
   ),
   ok('full-width digits and brackets', 'FINAL RANKING:\n１） Response C\n２） Response B\n３） Response A', [C, B, A]),
+  ok('emoji before a header with a chain on it', `🏆 FINAL RANKING: ${B} > ${C} > ${A}`, [B, C, A]),
   ok('emoji around the header and items', `🏆 FINAL RANKING:\n1. "${A}" 🥇\n2. \`${C}\`\n3. '${B}'`, [A, C, B]),
   ok('labels that were not shown are dropped', `FINAL RANKING:\n1. ${D}\n2. ${B}\n3. ${A}\n4. ${C}`, [B, A, C]),
   ok('a list of more labels than shown, in a chain', `FINAL RANKING: ${C} > Response E > ${A} > ${B}`, [C, A, B]),
