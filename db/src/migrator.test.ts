@@ -19,6 +19,7 @@ test('migrations go up, all the way down, and up again', async () => {
       '0002_create_user_api_keys',
       '0003_create_conversations',
       '0004_create_council_runs',
+      '0005_add_review_details',
     ]);
     expect(await listTables(handle.db)).toContain('council_events');
 
@@ -26,11 +27,11 @@ test('migrations go up, all the way down, and up again', async () => {
     expect(again.applied).toEqual([]); // idempotent
 
     const down = await migrateToNone(handle.db);
-    expect(down.applied).toHaveLength(4);
+    expect(down.applied).toHaveLength(5);
     expect(await listTables(handle.db)).toEqual([]);
 
     const up = await migrateToLatest(handle.db);
-    expect(up.applied).toHaveLength(4);
+    expect(up.applied).toHaveLength(5);
     expect(await listTables(handle.db)).toEqual([
       'conversations',
       'council_events',

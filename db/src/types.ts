@@ -88,6 +88,8 @@ export interface CouncilRunsTable {
   titleModel: string | null;
   labelToModel: Json<Record<string, string> | null> | null;
   aggregate: Json<unknown[] | null> | null;
+  /** `{ agreement, allVotes, pairwiseWins }` of the last aggregate; null before one was computed. */
+  verdict: Json<Record<string, unknown> | null> | null;
   error: Json<{ code: string; message: string; stage?: string } | null> | null;
   attempt: number;
   host: string | null;
@@ -106,6 +108,8 @@ export interface CouncilResponsesTable {
   status: 'completed' | 'failed';
   content: string | null;
   parsedRanking: Json<string[] | null> | null;
+  /** Stage 2 only: shownOrder, rankingStatus, repaired, selfRank… as carried by `review_completed`. */
+  reviewDetails: Json<Record<string, unknown> | null> | null;
   error: Json<{ code: string; message: string } | null> | null;
   usage: Json<Record<string, unknown> | null> | null;
   durationMs: number | null;

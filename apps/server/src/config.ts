@@ -83,6 +83,15 @@ const envSchema = z.object({
   EVENT_WRITE_RETRY_SECONDS: z.coerce.number().int().min(0).max(600).default(30),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
   DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  // Council method: stage deadlines (seconds), quorum share, review temperature, token limits.
+  COUNCIL_SOFT_DEADLINE_SECONDS: z.coerce.number().min(1).max(3600).default(90),
+  COUNCIL_HARD_DEADLINE_SECONDS: z.coerce.number().min(1).max(3600).default(300),
+  COUNCIL_QUORUM: z.coerce.number().gt(0).max(1).default(0.5),
+  COUNCIL_REVIEW_TEMPERATURE: z.coerce.number().min(0).max(2).default(0),
+  COUNCIL_MAX_TOKENS_STAGE1: z.coerce.number().int().min(1).optional(),
+  COUNCIL_MAX_TOKENS_STAGE2: z.coerce.number().int().min(1).default(4000),
+  COUNCIL_MAX_TOKENS_STAGE3: z.coerce.number().int().min(1).optional(),
+  COUNCIL_CHAIRMAN_SEES_MODEL_NAMES: z.enum(['true', 'false']).default('true'),
   APP_URL: z.url().optional(),
   WEB_DIST_DIR: z.string().optional(),
 });
@@ -124,7 +133,9 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
   const models = e.COUNCIL_MODELS ? csv(e.COUNCIL_MODELS) : DEFAULT_COUNCIL;
   if (models.length < COUNCIL_MIN_MODELS || models.length > COUNCIL_MAX_MODELS)
     problems.push(`COUNCIL_MODELS: list ${COUNCIL_MIN_MODELS} to ${COUNCIL_MAX_MODELS} model ids, comma-separated`);
-
+  if (e.COUNCIL_SOFT_DEADLINE_SECONDS > e.COUNCIL_HARD_DEADLINE_SECONDS) {
+    problems.push('COUNCIL_SOFT_DEADLINE_SECONDS: must not exceed COUNCIL_HARD_DEADLINE_SECONDS');
+  }
   if (e.MAX_DELTA_INTERVAL_MS < e.DELTA_INTERVAL_MS) {
     problems.push('MAX_DELTA_INTERVAL_MS: must not be below DELTA_INTERVAL_MS');
   }
@@ -176,6 +187,18 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
           deltaIntervalMs: e.DELTA_INTERVAL_MS,
           maxDeltaIntervalMs: e.MAX_DELTA_INTERVAL_MS,
           writeRetryWindowSeconds: e.EVENT_WRITE_RETRY_SECONDS,
+        },
+        method: {
+          softDeadlineMs: e.COUNCIL_SOFT_DEADLINE_SECONDS * 1000,
+          hardDeadlineMs: e.COUNCIL_HARD_DEADLINE_SECONDS * 1000,
+          quorumRatio: e.COUNCIL_QUORUM,
+          reviewTemperature: e.COUNCIL_REVIEW_TEMPERATURE,
+          maxTokens: {
+            stage1: e.COUNCIL_MAX_TOKENS_STAGE1 ?? null,
+            stage2: e.COUNCIL_MAX_TOKENS_STAGE2,
+            stage3: e.COUNCIL_MAX_TOKENS_STAGE3 ?? null,
+          },
+          hideModelNamesFromChairman: e.COUNCIL_CHAIRMAN_SEES_MODEL_NAMES === 'false',
         },
       },
       appUrl: e.APP_URL ?? `http://localhost:${port}`,

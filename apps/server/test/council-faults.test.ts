@@ -62,7 +62,7 @@ function expectCompletedWithoutGamma(
   expect(gamma?.error?.code).toBe(code);
   expect(gamma?.error?.message.length).toBeGreaterThan(10);
   // Only the two answers are reviewed, by the two models that answered.
-  expect(run.labelToModel).toEqual({ 'Response A': ALPHA, 'Response B': BETA });
+  expect(Object.values(run.labelToModel ?? {}).sort()).toEqual([ALPHA, BETA].sort());
   expect(run.stage2.map((r) => r.reviewer)).toEqual([ALPHA, BETA]);
   expect(run.stage3?.status).toBe('completed');
   expect(requestsOf(bed.upstream, 'stage2', GAMMA)).toHaveLength(0);
@@ -84,7 +84,7 @@ test('a model answering 429 once is retried after its Retry-After and its answer
   const attempts = requestsOf(bed.upstream, 'stage1', GAMMA);
   expect(attempts).toHaveLength(2);
   expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(950);
-  expect(run.labelToModel).toEqual({ 'Response A': ALPHA, 'Response B': BETA, 'Response C': GAMMA });
+  expect(Object.values(run.labelToModel ?? {}).sort()).toEqual([ALPHA, BETA, GAMMA].sort());
 });
 
 test('a model that keeps answering 429 with a long Retry-After fails as rate-limited without holding the run', async ({

@@ -1,3 +1,5 @@
+import type { CouncilMethod } from '@llm-council/council';
+
 /**
  * The slice of configuration the API needs. The host parses the environment once (its
  * `loadConfig`) and hands this in; nothing in this package reads `process.env`.
@@ -88,6 +90,8 @@ export interface ApiConfig {
       /** How long a run's event writes retry while the database is unreachable. */
       writeRetryWindowSeconds: number;
     };
+    /** Deadlines, quorum and call settings of every run (bias controls are always on here). */
+    method: Omit<CouncilMethod, 'biasControls'>;
   };
   /** Attribution headers sent upstream (OpenRouter shows them in its dashboard). */
   appUrl: string;

@@ -25,11 +25,33 @@ export const usageSchema = z.object({
 });
 export type Usage = z.infer<typeof usageSchema>;
 
+export const rankingStatusSchema = z.enum(['ok', 'partial', 'ambiguous', 'unreadable', 'truncated']);
+
+/**
+ * One row of the peer-only "street cred" table. Fields added with peer-only counting are optional
+ * so runs stored before it still parse; clients treat their absence as "not measured".
+ */
 export const aggregateRankingSchema = z.object({
   model: z.string(),
+  /** 1-based; tied models share a place. */
+  place: z.number().int().positive().optional(),
+  /** Mean normalised Borda points from peers, 0 (always last) to 1 (always first). */
+  score: z.number().optional(),
   averageRank: z.number(),
+  /** Peer ballots that ranked this model. */
+  votes: z.number().int().nonnegative().optional(),
+  /** The model's rank of its own answer, shown apart and never counted. */
+  selfRank: z.number().int().positive().nullable().optional(),
   rankingsCount: z.number().int(),
 });
+
+export const agreementSchema = z.object({
+  kendallW: z.number().nullable(),
+  pValue: z.number().nullable(),
+  /** The winner changes when any one reviewer is left out, or the agreement is not significant. */
+  contested: z.boolean(),
+});
+export type Agreement = z.infer<typeof agreementSchema>;
 export type AggregateRanking = z.infer<typeof aggregateRankingSchema>;
 
 export const councilEventSchema = z.discriminatedUnion('type', [
@@ -64,10 +86,29 @@ export const councilEventSchema = z.discriminatedUnion('type', [
     type: z.literal('review_completed'),
     reviewer: z.string(),
     content: z.string(),
-    /** Labels in ranked order, best first, e.g. ['Response C', 'Response A']. */
+    /** Labels in ranked order, best first, e.g. ['Response C', 'Response A']; empty when nothing counts. */
     parsedRanking: z.array(z.string()),
     usage: usageSchema.nullable(),
     durationMs: z.number().int().nonnegative(),
+    // The fields below are always sent now, but optional: stored events are replayed as they were
+    // written, and runs recorded before peer-only counting lack them.
+    /** The labels in the order this reviewer read them. */
+    shownOrder: z.array(z.string()).optional(),
+    rankingStatus: rankingStatusSchema.optional(),
+    /** True when the ranking came from the one follow-up asking for the ranking line alone. */
+    repaired: z.boolean().optional(),
+    /** The follow-up's reply, when one was asked. */
+    repairContent: z.string().optional(),
+    /** The reviewer's 1-based rank of its own answer (never counted), or null. */
+    selfRank: z.number().int().positive().nullable().optional(),
+    finishReason: z.string().nullable().optional(),
+  }),
+  z.object({
+    /** The model missed the stage's deadline: left out of this and later stages, never completed. */
+    type: z.literal('model_late'),
+    stage: z.enum(['stage1', 'stage2']),
+    model: z.string(),
+    waitedMs: z.number().int().nonnegative(),
   }),
   z.object({
     type: z.literal('stage_completed'),
@@ -80,7 +121,13 @@ export const councilEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({
     type: z.literal('aggregate_ranked'),
+    /** Peer-only, best first. */
     aggregate: z.array(aggregateRankingSchema),
+    /** The same ballots with self-votes counted, for comparison. */
+    allVotes: z.array(aggregateRankingSchema).optional(),
+    agreement: agreementSchema.optional(),
+    /** Peer ballots on which the row model was ranked above the column model. */
+    pairwiseWins: z.record(z.string(), z.record(z.string(), z.number().int())).optional(),
   }),
   z.object({ type: z.literal('title_completed'), title: z.string() }),
   z.object({ type: z.literal('run_completed') }),

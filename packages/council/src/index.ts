@@ -28,9 +28,17 @@ export type {
   SleepFn,
 } from './upstream/upstream.types.js';
 
-export { buildChairmanMessages, buildReviewMessages, buildStage1Messages, buildTitleMessages } from './prompts.js';
-export type { ConversationTurn, LabelledAnswer, ReviewText } from './prompts.js';
-export { aggregateRankings, labelFor, parseRanking } from './ranking.js';
+export { buildChairmanMessages, buildStage1Messages, buildTitleMessages } from './prompts.js';
+export type { ConversationTurn, LabelledAnswer, ReviewStageNotes, ReviewText } from './prompts.js';
+export { buildRepairMessages, buildReviewMessages } from './review-prompts.js';
+export { readRanking } from './ranking/parse-ranking.js';
+export type { ParsedRanking, RankingStatus } from './ranking/parse-ranking.js';
+export { aggregateBallots } from './ranking/aggregate.js';
+export type { AggregateRow, Ballot } from './ranking/aggregate.js';
+export { measureAgreement } from './ranking/agreement.js';
+export { assignLabels, labelFor, presentationOrders } from './ranking/presentation.js';
+export { defaultCouncilMethod } from './council-method.js';
+export type { CouncilMethod } from './council-method.js';
 export { cleanTitle, extractTitle, fallbackTitle, maxTitleLength } from './title.js';
 
 export { runCouncil } from './runner.js';

@@ -14,6 +14,8 @@ export interface RunCouncilDeps {
   now?: () => number;
   /** Minimum gap between two `model_delta` events of one model (default 100 ms); a function is read at every delta. */
   deltaIntervalMs?: number | (() => number);
+  /** Draws labels, reading orders and answer markers; seeded in tests and benchmarks. */
+  random?: () => number;
 }
 
 /** Thrown inside the runner when the caller's signal aborts; never escapes `runCouncil`. */
@@ -25,7 +27,8 @@ export class RunCancelledError extends Error {
 }
 
 export type ModelOutcome =
-  { ok: true; content: string; usage: Usage | null; durationMs: number } | { ok: false; error: CouncilError };
+  | { ok: true; content: string; usage: Usage | null; durationMs: number; finishReason: string | null }
+  | { ok: false; error: CouncilError };
 
 export interface RunContext {
   sink: EventSink;
@@ -37,6 +40,10 @@ export interface RunContext {
     model: string;
     messages: ChatMessage[];
     streamAs?: 'stage1' | 'stage3';
+    /** Ends this call alone (a missed deadline); the run's own signal still applies. */
+    signal?: AbortSignal;
+    maxTokens?: number | null;
+    temperature?: number | null;
   }) => Promise<ModelOutcome>;
   /** Awaits `promise` but rejects at once on cancellation, even if a `chat` ignores its signal. */
   whileRunning: <T>(promise: Promise<T>) => Promise<T>;
@@ -77,8 +84,10 @@ export function createRunContext(deps: RunCouncilDeps): RunContext {
         result = await deps.chat({
           model: request.model,
           messages: request.messages,
-          signal,
+          signal: request.signal ? AbortSignal.any([signal, request.signal]) : signal,
           onDelta: coalescer?.push,
+          ...(request.maxTokens != null && { maxTokens: request.maxTokens }),
+          ...(request.temperature != null && { temperature: request.temperature }),
         });
       } catch (err) {
         if (signal.aborted) throw new RunCancelledError();
@@ -89,7 +98,7 @@ export function createRunContext(deps: RunCouncilDeps): RunContext {
       // Outside the catch above: an emit failure here must fail the run, not pose as a model error.
       await coalescer?.flush();
       const durationMs = Math.max(0, Math.round(now() - startedAt));
-      return { ok: true, content: result.content, usage: result.usage, durationMs };
+      return { ok: true, content: result.content, usage: result.usage, durationMs, finishReason: result.finishReason };
     } finally {
       coalescer?.discard();
       if (coalescer) coalescers.delete(coalescer);

@@ -103,28 +103,32 @@ test('stage 2 labels answers, every reviewer ranks all of them, and the aggregat
     });
   }
   await run();
-  expect(events.find((e) => e.type === 'labels_assigned')).toEqual({
-    type: 'labels_assigned',
-    labelToModel: { 'Response A': 'm/alpha', 'Response B': 'm/beta', 'Response C': 'm/gamma' },
-  });
+  const labelsEvent = events.find((e) => e.type === 'labels_assigned');
+  const labelToModel = labelsEvent?.type === 'labels_assigned' ? labelsEvent.labelToModel : {};
+  expect(Object.keys(labelToModel).sort()).toEqual(['Response A', 'Response B', 'Response C']);
+  expect(Object.values(labelToModel).sort()).toEqual(models);
   const reviews = events.filter((e) => e.type === 'review_completed');
-  for (const review of reviews)
+  for (const review of reviews) {
     expect([...review.parsedRanking].sort()).toEqual(['Response A', 'Response B', 'Response C']);
+    expect(review.rankingStatus).toBe('ok');
+  }
+  // Self-votes are set apart: each model is counted by the two other reviewers.
   const aggregate = events.find((e) => e.type === 'aggregate_ranked');
-  expect(aggregate?.type === 'aggregate_ranked' && aggregate.aggregate.map((row) => row.rankingsCount)).toEqual([
-    3, 3, 3,
-  ]);
-  // Reviewers see labels only; the chairman is told who is behind each label.
+  expect(aggregate?.type === 'aggregate_ranked' && aggregate.aggregate.map((row) => row.votes)).toEqual([2, 2, 2]);
+  // Reviewers see labels only, each in its own order; the chairman is told who is behind each label.
   const reviewPrompt = upstream.requests.find(
     (r) => r.model === 'm/alpha' && r.messages[0]?.content.includes('FINAL RANKING'),
   );
-  expect(reviewPrompt?.messages[0]?.content).toContain('<response label="Response B">\nA plain answer.\n</response>');
+  expect(reviewPrompt?.messages[0]?.content).toMatch(
+    /<<<BEGIN Response B \w+>>>\nA plain answer.\n<<<END Response B \w+>>>/,
+  );
   expect(reviewPrompt?.messages[0]?.content).not.toMatch(/m\/(alpha|beta|gamma)/);
+  for (let slot = 0; slot < 3; slot++) expect(new Set(reviews.map((r) => r.shownOrder?.[slot])).size).toBe(3);
   const chairPrompt = upstream.requests
     .find((r) => r.model === 'm/chair')
     ?.messages.map((m) => m.content)
     .join('\n');
-  expect(chairPrompt).toContain('- Response B = m/beta');
+  for (const [label, model] of Object.entries(labelToModel)) expect(chairPrompt).toContain(`- ${label} = ${model}`);
 });
 
 test('deltas are coalesced: the first at once, then at most one per interval', async () => {
@@ -158,9 +162,11 @@ test('one failing model does not sink the run; it is reported and left out of re
     model: 'm/beta',
     error: { code: 'UPSTREAM_UNAVAILABLE', message: 'The model is unavailable right now.' },
   });
-  expect(events.find((e) => e.type === 'labels_assigned')).toMatchObject({
-    labelToModel: { 'Response A': 'm/alpha', 'Response B': 'm/gamma' },
-  });
+  const labels = events.find((e) => e.type === 'labels_assigned');
+  expect(labels?.type === 'labels_assigned' && Object.values(labels.labelToModel).sort()).toEqual([
+    'm/alpha',
+    'm/gamma',
+  ]);
   expect(upstream.requests.filter((r) => r.model === 'm/beta')).toHaveLength(1);
 });
 
@@ -270,13 +276,14 @@ test('a retry after a chairman failure reuses stage 1 and stage 2 and only asks 
   };
   expect(await run({ models: ['m/alpha', 'm/beta'], previous, attempt: 2 })).toEqual({ status: 'completed' });
   expect(upstream.requests.map((r) => r.model)).toEqual(['m/chair']);
-  expect(events.find((e) => e.type === 'aggregate_ranked')).toEqual({
-    type: 'aggregate_ranked',
-    aggregate: [
-      { model: 'm/alpha', averageRank: 1, rankingsCount: 2 },
-      { model: 'm/beta', averageRank: 2, rankingsCount: 2 },
-    ],
-  });
+  expect(events.find((e) => e.type === 'labels_assigned')).toEqual({ type: 'labels_assigned', labelToModel });
+  const aggregate = events.find((e) => e.type === 'aggregate_ranked');
+  // Two models: each peer ballot holds one answer, which ranks nothing; the all-votes view still shows them.
+  expect(aggregate?.type === 'aggregate_ranked' && aggregate.aggregate).toEqual([]);
+  expect(aggregate?.type === 'aggregate_ranked' && aggregate.allVotes?.map((r) => [r.model, r.place])).toEqual([
+    ['m/alpha', 1],
+    ['m/beta', 2],
+  ]);
 });
 
 test('an emit failure fails the run loudly and stops further events', async () => {

@@ -1,13 +1,9 @@
-import type { AggregateRanking, CouncilError, CouncilStage, Usage } from './events.js';
-import {
-  buildChairmanMessages,
-  buildReviewMessages,
-  buildStage1Messages,
-  buildTitleMessages,
-  type ConversationTurn,
-  type LabelledAnswer,
-} from './prompts.js';
-import { aggregateRankings, labelFor, parseRanking } from './ranking.js';
+import type { CouncilError, CouncilStage, Usage } from './events.js';
+import { runStage1, type Stage1Result } from './answer-stage.js';
+import { isReadable } from './ask-reviewer.js';
+import { defaultCouncilMethod, type CouncilMethod } from './council-method.js';
+import { buildChairmanMessages, buildTitleMessages, type ConversationTurn } from './prompts.js';
+import { runStage2, type PreviousReview, type Stage2Result } from './review-stage.js';
 import { extractTitle } from './title.js';
 import { councilErrorCodes, toCouncilError } from './upstream/upstream.errors.js';
 import {
@@ -17,13 +13,15 @@ import {
   type RunContext,
   type RunCouncilDeps,
 } from './run-context.js';
+import { buildVerdict } from './verdict.js';
+import { fitToContext } from './history-budget.js';
 
 export type { RunCouncilDeps } from './run-context.js';
 
 /** Work finished by an earlier attempt of the same run, reused by `council.retry`. */
 export interface PreviousRunResults {
   stage1?: Record<string, { content: string; usage: Usage | null }>;
-  reviews?: Record<string, { content: string; parsedRanking: string[]; usage: Usage | null }>;
+  reviews?: Record<string, PreviousReview>;
   labelToModel?: Record<string, string>;
 }
 
@@ -36,15 +34,13 @@ export interface RunCouncilInput {
   titleModel?: string | null;
   previous?: PreviousRunResults;
   attempt: number;
+  /** Context window per model (from the provider's catalog), to cut long histories to fit. */
+  contextLengths?: Record<string, number | null>;
+  /** Deadlines, quorum and call settings; unset fields take `defaultCouncilMethod`'s. */
+  method?: Partial<CouncilMethod>;
 }
 
 export type RunStatus = 'completed' | 'failed' | 'cancelled';
-
-interface Review {
-  reviewer: string;
-  content: string;
-  parsedRanking: string[];
-}
 
 /**
  * Runs one council attempt and reports every step through `deps.emit`, in order:
@@ -63,6 +59,8 @@ interface Review {
  */
 export async function runCouncil(input: RunCouncilInput, deps: RunCouncilDeps): Promise<{ status: RunStatus }> {
   const run = createRunContext(deps);
+  const method: CouncilMethod = { ...defaultCouncilMethod, ...input.method };
+  const random = deps.random ?? Math.random;
   let stage: CouncilStage = 'stage1';
   try {
     await run.sink.send({
@@ -75,7 +73,7 @@ export async function runCouncil(input: RunCouncilInput, deps: RunCouncilDeps): 
     // Marks the rejection handled if we bail out before awaiting it; the awaits below still see it.
     title.catch(() => undefined);
 
-    const stage1 = await runStage1(run, input);
+    const stage1 = await runStage1(run, input, method);
     if (stage1.answers.length < 2) {
       await run.whileRunning(title);
       await run.sink.send({ type: 'run_failed', stage: 'stage1', error: tooFewAnswersError(stage1, input) });
@@ -84,14 +82,48 @@ export async function runCouncil(input: RunCouncilInput, deps: RunCouncilDeps): 
 
     stage = 'stage2';
     throwIfCancelled(run);
-    const { reviews, aggregate } = await runStage2(run, input, stage1);
+    const stage2 = await runStage2(run, input, stage1, method, random);
+    const readable = stage2.reviews.filter((r) => isReadable(r.rankingStatus));
+    if (readable.length < 2) {
+      await run.whileRunning(title);
+      await run.sink.send({ type: 'run_failed', stage: 'stage2', error: tooFewReviewsError(stage2, readable.length) });
+      return { status: 'failed' };
+    }
+    const verdict = buildVerdict(stage2.reviews, stage2.labelToModel, method);
+    await run.sink.send(verdict.event);
+    await run.sink.send({ type: 'stage_completed', stage: 'stage2' });
 
     stage = 'stage3';
     throwIfCancelled(run);
     await run.sink.send({ type: 'stage_started', stage: 'stage3' });
-    const messages = buildChairmanMessages({ ...input, answers: stage1.answers, reviews, aggregate });
+    const labelOf = new Map(Object.entries(stage2.labelToModel).map(([label, model]) => [model, label]));
+    const chairmanContext = input.contextLengths?.[input.chairmanModel];
+    const messages = fitToContext(input.history, chairmanContext, method.maxTokens.stage3, (history, omittedTurns) =>
+      buildChairmanMessages({
+        ...input,
+        history,
+        omittedTurns,
+        answers: stage1.answers
+          .map((a) => ({ ...a, label: labelOf.get(a.model) ?? a.model }))
+          .sort((a, b) => a.label.length - b.label.length || a.label.localeCompare(b.label)),
+        reviews: readable,
+        aggregate: verdict.aggregate,
+        hideModelNames: method.hideModelNamesFromChairman,
+        notes: {
+          failed: [...stage1.failures, ...stage2.failures].map((f) => f.model),
+          late: [...stage1.late, ...stage2.late],
+          unreadable: stage2.reviews.filter((r) => !isReadable(r.rankingStatus)).map((r) => r.reviewer),
+          agreement: verdict.agreement,
+        },
+      }),
+    );
     const chairman = await run.whileRunning(
-      run.callModel({ model: input.chairmanModel, messages, streamAs: 'stage3' }),
+      run.callModel({
+        model: input.chairmanModel,
+        messages,
+        streamAs: 'stage3',
+        maxTokens: method.maxTokens.stage3,
+      }),
     );
     if (chairman.ok) {
       const { content, usage, durationMs } = chairman;
@@ -129,105 +161,6 @@ export async function runCouncil(input: RunCouncilInput, deps: RunCouncilDeps): 
   }
 }
 
-interface Stage1Result {
-  answers: LabelledAnswer[];
-  failures: { model: string; error: CouncilError }[];
-  isFullyReused: boolean;
-}
-
-async function runStage1(run: RunContext, input: RunCouncilInput): Promise<Stage1Result> {
-  await run.sink.send({ type: 'stage_started', stage: 'stage1' });
-  const previous = input.previous?.stage1 ?? {};
-  const reused = new Map<string, { content: string; usage: Usage | null }>();
-  for (const model of input.models) {
-    const answer = Object.hasOwn(previous, model) ? previous[model] : undefined;
-    if (answer && answer.content.trim() !== '') reused.set(model, answer);
-  }
-  // Reused answers are replayed as events so each attempt's stream stands on its own;
-  // durationMs 0 marks them (no upstream call was made).
-  for (const [model, { content, usage }] of reused) {
-    await run.sink.send({ type: 'model_completed', stage: 'stage1', model, content, usage, durationMs: 0 });
-  }
-
-  const messages = buildStage1Messages(input);
-  const asked = input.models.filter((model) => !reused.has(model));
-  const outcomes = await run.whileRunning(
-    Promise.all(
-      asked.map(async (model) => {
-        const outcome = await run.callModel({ model, messages, streamAs: 'stage1' });
-        if (outcome.ok) {
-          const { content, usage, durationMs } = outcome;
-          await run.sink.send({ type: 'model_completed', stage: 'stage1', model, content, usage, durationMs });
-        } else {
-          await run.sink.send({ type: 'model_failed', stage: 'stage1', model, error: outcome.error });
-        }
-        return [model, outcome] as const;
-      }),
-    ),
-  );
-  await run.sink.send({ type: 'stage_completed', stage: 'stage1' });
-
-  const fresh = new Map(outcomes);
-  const answers: LabelledAnswer[] = [];
-  const failures: Stage1Result['failures'] = [];
-  // Labels follow the configured model order, not finishing order, so they are reproducible.
-  for (const model of input.models) {
-    const outcome = fresh.get(model);
-    const content = reused.get(model)?.content ?? (outcome?.ok ? outcome.content : undefined);
-    if (content !== undefined) answers.push({ label: labelFor(answers.length), model, content });
-    else if (outcome && !outcome.ok) failures.push({ model, error: outcome.error });
-  }
-  return { answers, failures, isFullyReused: asked.length === 0 };
-}
-
-async function runStage2(
-  run: RunContext,
-  input: RunCouncilInput,
-  stage1: Stage1Result,
-): Promise<{ reviews: Review[]; aggregate: AggregateRanking[] }> {
-  const labelToModel = Object.fromEntries(stage1.answers.map((a) => [a.label, a.model]));
-  const labels = Object.keys(labelToModel);
-  await run.sink.send({ type: 'labels_assigned', labelToModel });
-  await run.sink.send({ type: 'stage_started', stage: 'stage2' });
-
-  // Earlier reviews are valid only if they judged exactly these answers under exactly these labels.
-  const previous = input.previous;
-  const canReuse =
-    stage1.isFullyReused && previous?.labelToModel !== undefined && sameMapping(previous.labelToModel, labelToModel);
-  const reviewers = stage1.answers.map((a) => a.model);
-  const messages = buildReviewMessages({ ...input, answers: stage1.answers });
-
-  const reviews = await run.whileRunning(
-    Promise.all(
-      reviewers.map(async (reviewer): Promise<Review | undefined> => {
-        const old =
-          canReuse && previous?.reviews && Object.hasOwn(previous.reviews, reviewer)
-            ? previous.reviews[reviewer]
-            : undefined;
-        if (old) {
-          const { content, parsedRanking, usage } = old;
-          await run.sink.send({ type: 'review_completed', reviewer, content, parsedRanking, usage, durationMs: 0 });
-          return { reviewer, content, parsedRanking };
-        }
-        const outcome = await run.callModel({ model: reviewer, messages });
-        if (!outcome.ok) {
-          await run.sink.send({ type: 'model_failed', stage: 'stage2', model: reviewer, error: outcome.error });
-          return undefined;
-        }
-        const { content, usage, durationMs } = outcome;
-        const parsedRanking = parseRanking(content, labels);
-        await run.sink.send({ type: 'review_completed', reviewer, content, parsedRanking, usage, durationMs });
-        return { reviewer, content, parsedRanking };
-      }),
-    ),
-  );
-  const completed = reviews.filter((r): r is Review => r !== undefined);
-  const aggregate = aggregateRankings(completed, labelToModel);
-  await run.sink.send({ type: 'aggregate_ranked', aggregate });
-  await run.sink.send({ type: 'stage_completed', stage: 'stage2' });
-  return { reviews: completed, aggregate };
-}
-
 async function generateTitle(run: RunContext, model: string, question: string): Promise<void> {
   const outcome = await run.callModel({ model, messages: buildTitleMessages({ question }) });
   const title = outcome.ok ? extractTitle(outcome.content) : null;
@@ -245,11 +178,6 @@ function throwIfCancelled(run: RunContext): void {
   if (run.signal.aborted) throw new RunCancelledError();
 }
 
-function sameMapping(a: Record<string, string>, b: Record<string, string>): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && a[key] === b[key]);
-}
-
 /**
  * Names every failed model's reason. When all failures share one cause (a rejected key, no
  * credit) that code is kept, so the UI can say "your OpenRouter key was rejected" for the run.
@@ -257,10 +185,23 @@ function sameMapping(a: Record<string, string>, b: Record<string, string>): bool
 function tooFewAnswersError(stage1: Stage1Result, input: RunCouncilInput): CouncilError {
   const codes = new Set(stage1.failures.map((f) => f.error.code));
   const [onlyCode] = codes;
-  const reasons = stage1.failures.map((f) => `${f.model}: ${f.error.message}`).join(' ');
+  // A late model is not a failure with a code of its own; with any late model the generic code stands.
+  const isOneCause = codes.size === 1 && onlyCode !== undefined && stage1.late.length === 0;
+  const reasons = stage1.failures.map((f) => `${f.model}: ${f.error.message}`);
+  if (stage1.late.length > 0) reasons.push(`Late: ${stage1.late.join(', ')}.`);
   return {
-    code: codes.size === 1 && onlyCode !== undefined ? onlyCode : councilErrorCodes.tooFewAnswers,
+    code: isOneCause ? onlyCode : councilErrorCodes.tooFewAnswers,
     message:
-      `Only ${stage1.answers.length} of ${input.models.length} council models answered; at least 2 are needed. ${reasons}`.trim(),
+      `Only ${stage1.answers.length} of ${input.models.length} council models answered in time; at least 2 are needed. ${reasons.join(' ')}`.trim(),
+  };
+}
+
+/** Fewer than two readable rankings cannot be aggregated into a verdict worth showing. */
+function tooFewReviewsError(stage2: Stage2Result, readable: number): CouncilError {
+  const late = stage2.late.length > 0 ? ` Late: ${stage2.late.join(', ')}.` : '';
+  const failed = stage2.failures.map((f) => ` ${f.model}: ${f.error.message}`).join('');
+  return {
+    code: councilErrorCodes.tooFewReviews,
+    message: `Only ${readable} review${readable === 1 ? '' : 's'} had a readable ranking; at least 2 are needed.${late}${failed}`,
   };
 }

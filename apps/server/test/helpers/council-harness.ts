@@ -249,7 +249,7 @@ export function councilReply(
         return options.answer?.(question) ?? `An answer about ${question.slice(0, 40)} in a few plain words.`;
       case 'stage2': {
         const prompt = messages.map((m) => m.content).join('\n');
-        const labels = [...prompt.matchAll(/<response label="(Response [A-Z]+)">/g)].map((m) => m[1] ?? '');
+        const labels = [...prompt.matchAll(/<<<BEGIN (Response [A-Z]+) \w+>>>/g)].map((m) => m[1] ?? '');
         const ranked = options.ranking?.(labels) ?? labels;
         return `Each response has merits.\n\nFINAL RANKING:\n${ranked.map((label, i) => `${i + 1}. ${label}`).join('\n')}`;
       }
@@ -261,21 +261,26 @@ export function councilReply(
   };
 }
 
-/** Recomputes the "street cred" table from parsed rankings, independently of the engine. */
-export function expectedAggregate(rankings: string[][], labelToModel: Record<string, string>) {
-  const positions = new Map<string, number[]>();
-  for (const ranking of rankings) {
-    ranking.forEach((label, index) => {
-      const model = labelToModel[label];
-      if (model === undefined) return;
-      positions.set(model, [...(positions.get(model) ?? []), index + 1]);
+/**
+ * Recomputes the peer-only "street cred" scores from complete rankings, independently of the
+ * engine: each reviewer's own answer is removed, the rest score 1 (first) down to 0 (last).
+ */
+export function expectedPeerScores(
+  reviews: { reviewer: string; parsedRanking: string[] }[],
+  labelToModel: Record<string, string>,
+): Map<string, { score: number; votes: number }> {
+  const points = new Map<string, number[]>();
+  for (const { reviewer, parsedRanking } of reviews) {
+    const peers = parsedRanking.filter((label) => labelToModel[label] !== reviewer);
+    peers.forEach((label, index) => {
+      const model = labelToModel[label] ?? label;
+      points.set(model, [...(points.get(model) ?? []), 1 - index / (peers.length - 1)]);
     });
   }
-  return [...positions.entries()]
-    .map(([model, ranks]) => ({
+  return new Map(
+    [...points].map(([model, list]) => [
       model,
-      averageRank: Math.round((ranks.reduce((a, b) => a + b, 0) / ranks.length) * 100) / 100,
-      rankingsCount: ranks.length,
-    }))
-    .sort((a, b) => a.averageRank - b.averageRank);
+      { score: list.reduce((a, b) => a + b, 0) / list.length, votes: list.length },
+    ]),
+  );
 }

@@ -67,12 +67,15 @@ function startChild(options: {
   });
 }
 
-/** The offline demo upstream: OpenAI-compatible, simulated models, any API key accepted. */
-export function startFakeUpstream(): Promise<ChildService> {
+/**
+ * The offline demo upstream: OpenAI-compatible, simulated models, any API key accepted.
+ * `scenario` scripts the default council (see the fake's `cli.ts`).
+ */
+export function startFakeUpstream(scenario?: 'council-method'): Promise<ChildService> {
   return startChild({
     name: 'fake upstream',
     script: join(repoRoot, 'packages/council/src/fake-upstream/cli.ts'),
-    env: { FAKE_UPSTREAM_PORT: '0' },
+    env: { FAKE_UPSTREAM_PORT: '0', ...(scenario ? { FAKE_UPSTREAM_SCENARIO: scenario } : {}) },
     readyPattern: /at (http:\/\/127\.0\.0\.1:\d+\/v1)/,
   });
 }

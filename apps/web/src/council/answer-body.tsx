@@ -40,6 +40,11 @@ export function AnswerBody(props: { slot: AnswerSlot; waitingText: string; onRet
       <Show when={props.slot.status === 'stopped'}>
         <p class="answer-stopped">Stopped before it finished.</p>
       </Show>
+      <Show when={props.slot.status === 'late'}>
+        <p class="answer-stopped">
+          Too late: no answer before the stage's deadline, so the council went on without it.
+        </p>
+      </Show>
       <Show when={props.slot.status === 'done' && (props.slot.usage || props.slot.durationMs)}>
         <p class="answer-meta">{describeUsage(props.slot)}</p>
       </Show>

@@ -60,15 +60,34 @@ function reduce(state: RunState, { event }: CouncilEventEnvelope): RunState {
       return updateAnswer(s, event.stage, event.model, (slot) => ({ ...slot, status: 'failed', error: event.error }));
     case 'review_completed': {
       const slot = s.stage2[event.reviewer] ?? emptyReview(event.reviewer);
-      const review = { ...slot, status: 'done' as const, content: event.content, parsedRanking: event.parsedRanking };
+      // Events stored before peer-only counting lack the review details: absent means unknown.
+      const review = {
+        ...slot,
+        status: 'done' as const,
+        content: event.content,
+        parsedRanking: event.parsedRanking,
+        shownOrder: event.shownOrder ?? [],
+        rankingStatus: event.rankingStatus ?? null,
+        repaired: event.repaired ?? false,
+        repairContent: event.repairContent ?? null,
+        selfRank: event.selfRank ?? null,
+      };
       return { ...s, stage2: { ...s.stage2, [event.reviewer]: review } };
+    }
+    case 'model_late': {
+      const error = { code: 'MODEL_LATE', message: 'Missed the deadline; left out of the rest of the run.' };
+      if (event.stage === 'stage2') {
+        const slot = s.stage2[event.model] ?? emptyReview(event.model);
+        return { ...s, stage2: { ...s.stage2, [event.model]: { ...slot, status: 'late', error } } };
+      }
+      return updateAnswer(s, 'stage1', event.model, (slot) => ({ ...slot, status: 'late', error }));
     }
     case 'stage_completed':
       return event.stage === 'title' ? s : withPhase(s, event.stage, 'done');
     case 'labels_assigned':
       return { ...s, labelToModel: event.labelToModel };
     case 'aggregate_ranked':
-      return { ...s, aggregate: event.aggregate };
+      return { ...s, aggregate: event.aggregate, agreement: event.agreement ?? null, allVotes: event.allVotes ?? [] };
     case 'title_completed':
       return { ...s, title: event.title };
     case 'run_completed':

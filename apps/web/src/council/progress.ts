@@ -1,7 +1,7 @@
 import { shortModelName } from './model-names';
 import { isLive, type RunState } from './run-state';
 
-export type ChipStatus = 'waiting' | 'streaming' | 'done' | 'failed' | 'stopped' | 'skipped';
+export type ChipStatus = 'waiting' | 'streaming' | 'done' | 'failed' | 'late' | 'stopped' | 'skipped';
 
 export interface ProgressChip {
   key: string;
@@ -37,6 +37,7 @@ export function progressChips(s: RunState): ProgressChip[] {
     if (answer.status === 'failed')
       return { ...base, status: 'failed', activity: 'failed', reason: answer.error?.message ?? null };
     if (answer.status === 'stopped') return { ...base, status: 'stopped', activity: 'stopped', reason: null };
+    if (answer.status === 'late') return { ...base, status: 'late', activity: 'late, left out', reason: null };
     // Stage 1 done: stage 2 decides what the chip says next.
     if (s.phases.stage2 === 'pending' || !review)
       return { ...base, status: 'done', activity: 'answered', reason: null };
@@ -48,6 +49,8 @@ export function progressChips(s: RunState): ProgressChip[] {
         return { ...base, status: 'failed', activity: 'review failed', reason: review.error?.message ?? null };
       case 'stopped':
         return { ...base, status: 'stopped', activity: 'stopped', reason: null };
+      case 'late':
+        return { ...base, status: 'late', activity: 'review late, left out', reason: null };
       case 'done':
         return { ...base, status: 'done', activity: 'reviewed', reason: null };
     }
@@ -64,7 +67,14 @@ export function progressChips(s: RunState): ProgressChip[] {
       reason: null,
     };
   } else {
-    const activity = { waiting: 'reading', streaming: 'writing', done: 'done', failed: 'failed', stopped: 'stopped' };
+    const activity = {
+      waiting: 'reading',
+      streaming: 'writing',
+      done: 'done',
+      failed: 'failed',
+      late: 'late',
+      stopped: 'stopped',
+    };
     chairmanChip = {
       ...chairmanBase,
       status: chairman.status === 'waiting' ? 'streaming' : chairman.status,

@@ -16,20 +16,30 @@ test('the street-cred table lists rank, short model name, average rank and votes
   const rows = within(table).getAllByRole('row').slice(1);
 
   expect(rows.map((row) => Array.from(row.children, (cell) => cell.textContent?.trim()))).toEqual([
-    ['#1', 'claude-sonnet-4.5', '1.25', '4'],
-    ['#2', 'gpt-5.1', '2.00', '4'],
-    ['#2', 'grok-4', '2.00', '3'],
-    ['#4', 'gemini-3-pro-preview', '3.75', '4'],
+    ['#1', 'claude-sonnet-4.5', '1.25', '4', '–'],
+    ['#2 (tie)', 'gpt-5.1', '2.00', '4', '–'],
+    ['#2 (tie)', 'grok-4', '2.00', '3', '–'],
+    ['#4', 'gemini-3-pro-preview', '3.75', '4', '–'],
   ]);
   expect(
     within(table)
       .getAllByRole('columnheader')
       .map((h) => h.textContent),
-  ).toEqual(['Rank', 'Model', 'Average rank', 'Votes']);
+  ).toEqual(['Place', 'Model', 'Average rank', 'Votes', 'Own vote']);
 });
 
-test('tied averages share a place (competition ranking)', () => {
+test('tied averages share a place (competition ranking) when the server sent no places', () => {
   expect(rankPositions(aggregate)).toEqual([1, 2, 2, 4]);
+});
+
+test("the server's places win over averages: a head-to-head decision is not undone", () => {
+  const placed = aggregate.map((row, i) => ({ ...row, place: i + 1 }));
+  expect(rankPositions(placed)).toEqual([1, 2, 3, 4]);
+});
+
+test('with two answers an empty table explains that peers cannot rank', () => {
+  render(() => <RankingTable aggregate={[]} modelCount={2} />);
+  expect(screen.getByText(/judges only the other one/i)).toBeTruthy();
 });
 
 test('an empty aggregate says no ranking could be read', () => {

@@ -1,7 +1,9 @@
 import type { RunRecord } from './council-types';
 import { createRunState, emptyAnswer, type RunState, type SlotStatus, type StagePhase } from './run-state';
 
-const slotStatus = (status: 'completed' | 'failed'): SlotStatus => (status === 'completed' ? 'done' : 'failed');
+/** A late model is stored as a failure with its own code (the row status has two values). */
+const slotStatus = (status: 'completed' | 'failed', error?: { code: string } | null): SlotStatus =>
+  status === 'completed' ? 'done' : error?.code === 'MODEL_LATE' ? 'late' : 'failed';
 
 /**
  * The state of a run as stored by the server (`conversations.get` → `runs`). A finished run
@@ -21,7 +23,7 @@ export function runFromRecord(record: RunRecord): RunState {
   for (const answer of record.stage1) {
     stage1[answer.model] = {
       model: answer.model,
-      status: slotStatus(answer.status),
+      status: slotStatus(answer.status, answer.error),
       text: answer.content ?? '',
       error: answer.error,
       usage: answer.usage,
@@ -32,10 +34,15 @@ export function runFromRecord(record: RunRecord): RunState {
   for (const review of record.stage2) {
     stage2[review.reviewer] = {
       reviewer: review.reviewer,
-      status: slotStatus(review.status),
+      status: slotStatus(review.status, review.error),
       content: review.content ?? '',
       parsedRanking: review.parsedRanking,
       error: review.error,
+      shownOrder: review.shownOrder,
+      rankingStatus: review.rankingStatus,
+      repaired: review.repaired,
+      repairContent: review.repairContent ?? null,
+      selfRank: review.selfRank,
     };
   }
   const stage3 = record.stage3
@@ -64,6 +71,8 @@ export function runFromRecord(record: RunRecord): RunState {
     title: record.title,
     labelToModel: record.labelToModel ?? {},
     aggregate: record.aggregate ?? [],
+    agreement: record.agreement,
+    allVotes: record.allVotes ?? [],
     error: record.error,
     phases: {
       stage1: phase('stage1', record.stage1.length > 0 && record.labelToModel !== null),

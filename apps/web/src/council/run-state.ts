@@ -1,8 +1,9 @@
 import { isActiveRunStatus, isRetryableRunStatus } from '@llm-council/sdk';
-import type { AggregateRanking, CouncilError, RunStatus, Usage } from './council-types';
+import type { AggregateRanking, Agreement, CouncilError, RankingStatus, RunStatus, Usage } from './council-types';
 
 /** What one model is doing in one stage, as the progress chips and tabs show it. */
-export type SlotStatus = 'waiting' | 'streaming' | 'done' | 'failed' | 'stopped';
+/** `late`: cut off by the stage's deadline and left out of later stages. */
+export type SlotStatus = 'waiting' | 'streaming' | 'done' | 'failed' | 'late' | 'stopped';
 export type StagePhase = 'pending' | 'running' | 'done' | 'failed' | 'stopped';
 
 export interface AnswerSlot {
@@ -22,6 +23,15 @@ export interface ReviewSlot {
   /** Labels best first, e.g. ['Response C', 'Response A']. */
   parsedRanking: string[];
   error: CouncilError | null;
+  /** The labels in the order the reviewer read them; empty for runs stored before it was kept. */
+  shownOrder: string[];
+  /** How the ranking was read; null for runs stored before statuses existed. */
+  rankingStatus: RankingStatus | null;
+  repaired: boolean;
+  /** The reviewer's reply to the one follow-up asking for its ranking line, if it was asked. */
+  repairContent: string | null;
+  /** The reviewer's rank of its own answer (shown apart, never counted). */
+  selfRank: number | null;
 }
 
 /** Everything the UI knows about one council run; built only by `applyEvent` / `runFromRecord`. */
@@ -37,7 +47,12 @@ export interface RunState {
   stage1: Record<string, AnswerSlot>;
   labelToModel: Record<string, string>;
   stage2: Record<string, ReviewSlot>;
+  /** Peer-only, best first. */
   aggregate: AggregateRanking[];
+  /** Null until measured (and for runs stored before it was). */
+  agreement: Agreement | null;
+  /** The same ballots with self-votes counted, for comparison; empty when not known. */
+  allVotes: AggregateRanking[];
   stage3: AnswerSlot;
   title: string | null;
   /** `stage` is a CouncilStage from events; stored runs carry it as a plain string. */
@@ -49,7 +64,18 @@ export function emptyAnswer(model: string): AnswerSlot {
 }
 
 export function emptyReview(reviewer: string): ReviewSlot {
-  return { reviewer, status: 'waiting', content: '', parsedRanking: [], error: null };
+  return {
+    reviewer,
+    status: 'waiting',
+    content: '',
+    parsedRanking: [],
+    error: null,
+    shownOrder: [],
+    rankingStatus: null,
+    repaired: false,
+    repairContent: null,
+    selfRank: null,
+  };
 }
 
 /** A run that has been started but whose events have not arrived yet. */
@@ -72,6 +98,8 @@ export function createRunState(init: {
     labelToModel: {},
     stage2: {},
     aggregate: [],
+    agreement: null,
+    allVotes: [],
     stage3: emptyAnswer(init.chairmanModel),
     title: null,
     error: null,

@@ -3,6 +3,7 @@ import { MarkdownView } from '../markdown/markdown-view';
 import { Tabs } from '../ui/tabs';
 import { shortModelName } from './model-names';
 import { RankingTable } from './ranking-table';
+import { ReviewMeta } from './review-meta';
 import { rankedModels, replaceLabels } from './review-labels';
 import { emptyReview, type RunState } from './run-state';
 import { StatusLabel } from './status-label';
@@ -53,10 +54,14 @@ export function Stage2Panel(props: { state: RunState }) {
                 <strong>No review.</strong> {review().error?.message ?? 'The reviewer failed.'}
               </p>
             </Match>
+            <Match when={review().status === 'late'}>
+              <p class="answer-stopped">Missed the review deadline; left out of the ranking.</p>
+            </Match>
             <Match when={review().status === 'stopped'}>
               <p class="answer-stopped">Stopped before the review finished.</p>
             </Match>
             <Match when={review().status === 'done'}>
+              <ReviewMeta review={review()} labelToModel={props.state.labelToModel} />
               <MarkdownView source={replaceLabels(review().content, props.state.labelToModel)} />
               <div class="extracted-ranking">
                 <h4>Extracted ranking</h4>
@@ -80,7 +85,12 @@ export function Stage2Panel(props: { state: RunState }) {
         </Tabs>
       </Show>
       <Show when={props.state.phases.stage2 === 'done' || props.state.aggregate.length > 0}>
-        <RankingTable aggregate={props.state.aggregate} modelCount={Object.keys(props.state.labelToModel).length} />
+        <RankingTable
+          aggregate={props.state.aggregate}
+          agreement={props.state.agreement}
+          allVotes={props.state.allVotes}
+          modelCount={Object.keys(props.state.labelToModel).length}
+        />
       </Show>
     </>
   );

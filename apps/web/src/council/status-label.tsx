@@ -5,6 +5,7 @@ const WORDS: Record<SlotStatus, string> = {
   streaming: 'in progress',
   done: 'done',
   failed: 'failed',
+  late: 'late, left out',
   stopped: 'stopped',
 };
 

@@ -1,6 +1,9 @@
 import type { Conversation, Message, RunRecord } from '../council/council-types';
 import { CHAIRMAN, MODELS, RUN_ID } from './council-events';
 
+/** A review stored before peer-only counting: the server fills the details with "unknown". */
+const legacyReview = { shownOrder: [], rankingStatus: null, repaired: false, selfRank: null };
+
 export const CONVERSATION_ID = '0b7e6f0e-3f55-4a4b-9d2f-6c1b8f3f2a10';
 export const QUESTION_ID = 'a3c8e2f4-1d7b-4c2e-8f1a-2b9d6e5c4a01';
 
@@ -24,6 +27,9 @@ export function runRecord(overrides: Partial<RunRecord> = {}): RunRecord {
       { model: 'x-ai/grok-4', averageRank: 1, rankingsCount: 2 },
       { model: 'openai/gpt-5.1', averageRank: 2, rankingsCount: 2 },
     ],
+    agreement: null,
+    allVotes: null,
+    pairwiseWins: null,
     stage1: [
       {
         model: 'openai/gpt-5.1',
@@ -51,6 +57,7 @@ export function runRecord(overrides: Partial<RunRecord> = {}): RunRecord {
         error: null,
         usage: null,
         durationMs: null,
+        ...legacyReview,
       },
       {
         reviewer: 'x-ai/grok-4',
@@ -60,6 +67,7 @@ export function runRecord(overrides: Partial<RunRecord> = {}): RunRecord {
         error: null,
         usage: null,
         durationMs: null,
+        ...legacyReview,
       },
     ],
     stage3: {

@@ -102,6 +102,7 @@ export async function listResponsesOfRuns(db: Db, runIds: string[]) {
       'status',
       'content',
       'parsedRanking',
+      'reviewDetails',
       'error',
       'usage',
       'durationMs',
@@ -118,6 +119,7 @@ export type RunUpdate = Partial<{
   host: string | null;
   labelToModel: Record<string, string> | null;
   aggregate: unknown[] | null;
+  verdict: Record<string, unknown> | null;
   error: { code: string; message: string; stage?: string } | null;
   startedAt: Date;
   finishedAt: Date | null;
@@ -125,7 +127,7 @@ export type RunUpdate = Partial<{
 }>;
 
 export async function updateRun(db: Db, runId: string, update: RunUpdate): Promise<void> {
-  const { labelToModel, aggregate, error, ...rest } = update;
+  const { labelToModel, aggregate, verdict, error, ...rest } = update;
   await db
     .updateTable('councilRuns')
     .set({
@@ -134,6 +136,7 @@ export async function updateRun(db: Db, runId: string, update: RunUpdate): Promi
         ? { labelToModel: labelToModel === null ? null : JSON.stringify(labelToModel) }
         : {}),
       ...(aggregate !== undefined ? { aggregate: aggregate === null ? null : JSON.stringify(aggregate) } : {}),
+      ...(verdict !== undefined ? { verdict: verdict === null ? null : JSON.stringify(verdict) } : {}),
       ...(error !== undefined ? { error: error === null ? null : JSON.stringify(error) } : {}),
       updatedAt: new Date(),
     })
@@ -208,6 +211,7 @@ export async function upsertResponse(
     status: 'completed' | 'failed';
     content: string | null;
     parsedRanking?: string[] | null;
+    reviewDetails?: Record<string, unknown> | null;
     error?: { code: string; message: string } | null;
     usage?: Record<string, unknown> | null;
     durationMs?: number | null;
@@ -223,6 +227,7 @@ export async function upsertResponse(
     status: values.status,
     content: values.content,
     parsedRanking: values.parsedRanking ? JSON.stringify(values.parsedRanking) : null,
+    reviewDetails: values.reviewDetails ? JSON.stringify(values.reviewDetails) : null,
     error: values.error ? JSON.stringify(values.error) : null,
     usage: values.usage ? JSON.stringify(values.usage) : null,
     durationMs: values.durationMs ?? null,

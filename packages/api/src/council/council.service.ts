@@ -22,6 +22,7 @@ import {
   listResponsesOfRuns,
   lockConversation,
 } from './council-runs.repository.js';
+import { readReviewDetails } from './review-details.js';
 
 /** What running the council needs: no request, no session — the caller's id is an argument. */
 type CouncilDeps = Pick<Context, 'db' | 'config' | 'services' | 'now'>;
@@ -99,7 +100,15 @@ export async function startRun(
     });
   if ('isDuplicate' in created) return { runId: created.run.id, messageId: created.messageId };
   const { run, messageId } = created;
-  council.executor.execute({ run, provider, apiKey, question: input.content, history: toHistory(messages) });
+  const contextLengths = await council.catalog.contextLengths(provider, [...models, chairmanModel]);
+  council.executor.execute({
+    run,
+    provider,
+    apiKey,
+    question: input.content,
+    history: toHistory(messages),
+    contextLengths,
+  });
   return { runId: run.id, messageId };
 }
 
@@ -135,6 +144,10 @@ export async function retryRun(ctx: CouncilDeps, userId: string, runId: string):
     question: question.content,
     history: toHistory(messages.filter((m) => m.position < question.position)),
     previous: collectPrevious(claimed, responses),
+    contextLengths: await ctx.services.council.catalog.contextLengths(provider, [
+      ...claimed.models,
+      claimed.chairmanModel,
+    ]),
   });
   return { runId: run.id };
 }
@@ -185,8 +198,18 @@ function collectPrevious(
   for (const r of completed) {
     const usage = (r.usage as Usage | null) ?? null;
     if (r.stage === 'stage1') stage1[r.model] = { content: r.content ?? '', usage };
-    if (r.stage === 'stage2')
-      reviews[r.model] = { content: r.content ?? '', parsedRanking: r.parsedRanking ?? [], usage };
+    if (r.stage === 'stage2') {
+      // A retry keeps each review's reading order and parse status along with its ranking.
+      const { shownOrder, rankingStatus, repaired } = readReviewDetails(r.reviewDetails);
+      reviews[r.model] = {
+        content: r.content ?? '',
+        parsedRanking: r.parsedRanking ?? [],
+        usage,
+        ...(shownOrder.length > 0 && { shownOrder }),
+        ...(rankingStatus !== null && { rankingStatus }),
+        repaired,
+      };
+    }
   }
   return { stage1, reviews, ...(run.labelToModel ? { labelToModel: run.labelToModel } : {}) };
 }

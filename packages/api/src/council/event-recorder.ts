@@ -4,6 +4,7 @@ import type { Transaction } from 'kysely';
 import { appendMessage, setTitleIfPlaceholder } from '../conversations/conversations.repository.js';
 import { DEFAULT_TITLE } from '../constants.js';
 import { deleteStaleResponses, lockConversation, updateRun, upsertResponse } from './council-runs.repository.js';
+import { MODEL_LATE, reviewDetailsOf, verdictOf } from './review-details.js';
 import type { RunEventHub } from './run-event-hub.js';
 
 export interface RecorderTarget {
@@ -99,15 +100,27 @@ async function applyToTables(trx: Transaction<Database>, target: RecorderTarget,
         status: 'completed',
         content: event.content,
         parsedRanking: event.parsedRanking,
+        reviewDetails: reviewDetailsOf(event),
         usage: event.usage,
         durationMs: event.durationMs,
         attempt,
       });
+    case 'model_late':
+      // Stored as a failure with its own code: the row's status stays completed/failed.
+      return upsertResponse(trx, {
+        runId,
+        stage: event.stage,
+        model: event.model,
+        status: 'failed',
+        content: null,
+        error: { code: MODEL_LATE, message: `No reply within ${Math.round(event.waitedMs / 1000)} s; left out.` },
+        attempt,
+      });
     case 'labels_assigned':
       await deleteStaleResponses(trx, runId, 'stage2', attempt);
-      return updateRun(trx, runId, { labelToModel: event.labelToModel, aggregate: null });
+      return updateRun(trx, runId, { labelToModel: event.labelToModel, aggregate: null, verdict: null });
     case 'aggregate_ranked':
-      return updateRun(trx, runId, { aggregate: event.aggregate });
+      return updateRun(trx, runId, { aggregate: event.aggregate, verdict: verdictOf(event) });
     case 'stage_started':
       if (event.stage === 'stage3') await deleteStaleResponses(trx, runId, 'stage3', attempt);
       return;

@@ -35,6 +35,12 @@ export class ModelCatalogCache {
     return pending;
   }
 
+  /** Each model's context window, when the catalog knows it; used to cut long histories to fit. */
+  async contextLengths(provider: ProviderConfig, modelIds: string[]): Promise<Record<string, number | null>> {
+    const { models } = await this.list(provider);
+    return Object.fromEntries(modelIds.map((id) => [id, models.find((m) => m.id === id)?.contextLength ?? null]));
+  }
+
   /** Refuses model ids the provider does not offer (and that we did not configure). */
   async assertKnown(provider: ProviderConfig, modelIds: string[]): Promise<void> {
     const { models } = await this.list(provider);

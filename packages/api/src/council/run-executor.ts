@@ -37,6 +37,8 @@ export interface ExecuteRequest {
   question: string;
   history: ConversationTurn[];
   previous?: PreviousRunResults;
+  /** Per model, from the provider's catalog: long histories are cut to fit. */
+  contextLengths?: Record<string, number | null>;
 }
 
 /**
@@ -130,6 +132,8 @@ export class RunExecutor {
           chairmanModel: run.chairmanModel,
           titleModel: run.titleModel,
           attempt: run.attempt,
+          method: config.council.method,
+          ...(request.contextLengths ? { contextLengths: request.contextLengths } : {}),
           ...(request.previous ? { previous: request.previous } : {}),
         },
         {

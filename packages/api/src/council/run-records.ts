@@ -2,6 +2,7 @@ import type { AggregateRanking, Usage } from '@llm-council/council';
 import type { CouncilRun, Database } from '@llm-council/db';
 import type { Kysely } from 'kysely';
 import { listResponsesOfRuns, listRunsOfConversation } from './council-runs.repository.js';
+import { readReviewDetails, readVerdict, type ReviewDetails, type VerdictView } from './review-details.js';
 
 type ResponseRow = Awaited<ReturnType<typeof listResponsesOfRuns>>[number];
 type ErrorView = { code: string; message: string } | null;
@@ -28,8 +29,12 @@ export interface RunRecord {
   error: { code: string; message: string; stage?: string } | null;
   labelToModel: Record<string, string> | null;
   aggregate: AggregateRanking[] | null;
+  /** Agreement, the all-votes table and head-to-head wins; each null for runs stored before them. */
+  agreement: VerdictView['agreement'];
+  allVotes: VerdictView['allVotes'];
+  pairwiseWins: VerdictView['pairwiseWins'];
   stage1: ModelAnswerView[];
-  stage2: (Omit<ModelAnswerView, 'model'> & { reviewer: string; parsedRanking: string[] })[];
+  stage2: (Omit<ModelAnswerView, 'model'> & { reviewer: string; parsedRanking: string[] } & ReviewDetails)[];
   stage3: ModelAnswerView | null;
   title: string | null;
   createdAt: string;
@@ -70,6 +75,7 @@ function toRunRecord(run: CouncilRun, responses: ResponseRow[]): RunRecord {
     error: run.error,
     labelToModel: run.labelToModel,
     aggregate: (run.aggregate as AggregateRanking[] | null) ?? null,
+    ...readVerdict(run.verdict),
     stage1: ofStage('stage1')
       .sort((a, b) => order(a.model) - order(b.model))
       .map((r) => ({
@@ -87,6 +93,7 @@ function toRunRecord(run: CouncilRun, responses: ResponseRow[]): RunRecord {
         status: r.status,
         content: r.content,
         parsedRanking: r.parsedRanking ?? [],
+        ...readReviewDetails(r.reviewDetails),
         error: r.error,
         usage: usageOf(r),
         durationMs: r.durationMs,

@@ -1,3 +1,4 @@
+import { defaultCouncilMethod } from '@llm-council/council';
 import { randomBytes } from 'node:crypto';
 import { fixedApiSettings, type ApiConfig, type ProviderConfig } from '../config.js';
 import { DEFAULT_PROVIDER_ID } from '../constants.js';
@@ -46,6 +47,7 @@ export function createTestApiConfig(
       heartbeatSeconds: 5,
       staleAfterSeconds: 20,
       events: { deltaIntervalMs: 100, maxDeltaIntervalMs: 500, writeRetryWindowSeconds: 30 },
+      method: (({ biasControls: _biasControls, ...method }) => method)(defaultCouncilMethod),
     },
     appUrl: 'http://localhost:3000',
     appTitle: 'LLM Council',

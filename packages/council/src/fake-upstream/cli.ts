@@ -3,7 +3,7 @@
  * Point the server's provider base URL at the printed URL; any API key is accepted. This is the
  * only file of the package that reads the environment, because it is a process entry point.
  */
-import { demoBehaviorFor, demoCatalog } from './demo-catalog.js';
+import { councilMethodScenario, demoBehaviorFor, demoCatalog } from './demo-catalog.js';
 import { startFakeUpstream } from './fake-upstream.server.js';
 
 const port = Number(process.env.FAKE_UPSTREAM_PORT ?? 8787);
@@ -15,6 +15,12 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) {
 // No `models` option: ids outside the catalog (a configured title model, say) still get answers.
 const upstream = await startFakeUpstream({ port, defaultBehavior: demoBehaviorFor('') });
 for (const model of demoCatalog) upstream.setBehavior(model.id, demoBehaviorFor(model.id));
+// `council-method` scripts the default council so one run shows every verdict feature at once.
+if (process.env.FAKE_UPSTREAM_SCENARIO === 'council-method') {
+  for (const [model, behavior] of Object.entries(councilMethodScenario)) {
+    upstream.setBehavior(model, { ...demoBehaviorFor(model), ...behavior });
+  }
+}
 
 console.log(`Fake OpenAI-compatible upstream (offline demo, replies are simulated) at ${upstream.url}`);
 console.log(`Models: ${demoCatalog.map((m) => m.id).join(', ')}`);

@@ -71,3 +71,15 @@ export function demoBehaviorFor(model: string): FakeBehavior {
   );
   return { firstTokenMs: 300 + 60 * index, tokenDelayMs: 12 + 2 * index };
 }
+
+/**
+ * The default council scripted to show the council method in one run: Grok never answers (late),
+ * the other three each put a different colleague first (a three-way cycle: a tie for first and a
+ * contested verdict), and GPT's first review is off-format, so it is repaired.
+ */
+export const councilMethodScenario: Record<string, FakeBehavior> = {
+  'x-ai/grok-4': { hang: true },
+  'openai/gpt-5.1': { reviewer: { favourite: 'google/gemini-3-pro-preview', sloppyRate: 1 } },
+  'google/gemini-3-pro-preview': { reviewer: { favourite: 'anthropic/claude-sonnet-4.5' } },
+  'anthropic/claude-sonnet-4.5': { reviewer: { favourite: 'openai/gpt-5.1' } },
+};

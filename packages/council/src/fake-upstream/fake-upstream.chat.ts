@@ -3,6 +3,7 @@ import type { FakeBehavior } from './fake-upstream.types.js';
 import type { ChatMessage } from '../upstream/upstream.types.js';
 import type { ModelInfo } from '../upstream/provider-catalog.js';
 import { defaultReply } from './fake-upstream.replies.js';
+import type { ScriptedReply } from './fake-upstream.reviewers.js';
 import { wait, sendJson } from './fake-upstream.http.js';
 
 export interface ChatExchange {
@@ -15,6 +16,8 @@ export interface ChatExchange {
   behavior: FakeBehavior;
   pricing: ModelInfo['pricing'];
   id: string;
+  /** The reply decided by the server (scripted reviewers), else computed here. */
+  scripted?: ScriptedReply;
 }
 
 /** OpenRouter keeps slow streams alive with SSE comments; clients must skip them. */
@@ -43,9 +46,9 @@ function buildUsage(exchange: ChatExchange, completionTokens: number) {
   };
 }
 
-function replyText(exchange: ChatExchange): string {
+export function replyText(exchange: Pick<ChatExchange, 'behavior' | 'model' | 'messages' | 'scripted'>): string {
   const { behavior, model, messages } = exchange;
-  return behavior.reply?.(messages) ?? behavior.text ?? defaultReply(model, messages);
+  return exchange.scripted?.text ?? behavior.reply?.(messages) ?? behavior.text ?? defaultReply(model, messages);
 }
 
 /** Waits like a provider that is still thinking, sending a keep-alive comment now and then. */
@@ -60,6 +63,7 @@ async function keepAliveFor(exchange: ChatExchange, ms: number): Promise<void> {
 export async function serveChatCompletion(exchange: ChatExchange): Promise<void> {
   const { res, behavior, signal } = exchange;
   const text = replyText(exchange);
+  const finishReason = exchange.scripted?.finishReason ?? 'stop';
   const tokens = tokenize(text);
   const base = {
     id: exchange.id,
@@ -74,7 +78,7 @@ export async function serveChatCompletion(exchange: ChatExchange): Promise<void>
     sendJson(res, 200, {
       ...base,
       object: 'chat.completion',
-      choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+      choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: finishReason }],
       usage: buildUsage(exchange, tokens.length),
     });
     return;
@@ -105,7 +109,7 @@ export async function serveChatCompletion(exchange: ChatExchange): Promise<void>
     writeData({ ...base, choices: [{ index: 0, delta, finish_reason: null }] });
     if (index < tokens.length - 1) await wait(behavior.tokenDelayMs ?? 0, signal);
   }
-  writeData({ ...base, choices: [{ index: 0, delta: { content: '' }, finish_reason: 'stop' }] });
+  writeData({ ...base, choices: [{ index: 0, delta: { content: '' }, finish_reason: finishReason }] });
   writeData({ ...base, choices: [], usage: buildUsage(exchange, tokens.length) });
   writeData('[DONE]');
   res.end();

@@ -1,7 +1,8 @@
 import type { ChatMessage } from '../upstream/upstream.types.js';
+import { shownAnswers } from './fake-upstream.reviewers.js';
 
 /** FNV-1a: a stable number per model name, so each fake model "thinks" differently but reproducibly. */
-function hashOf(text: string): number {
+export function hashOf(text: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     hash ^= text.charCodeAt(i);
@@ -61,8 +62,7 @@ const angles = [
 
 /** A stage-2 review that critiques each label and ends with a parseable FINAL RANKING. */
 export function reviewReply(model: string, prompt: string): string {
-  const tagged = Array.from(prompt.matchAll(/<response label="(Response [A-Z]+)">/g), (m) => m[1] ?? '');
-  const labels = tagged.length > 0 ? tagged : [...new Set(prompt.match(/Response [A-Z]{1,2}\b/g) ?? [])];
+  const labels = shownAnswers(prompt).map((a) => a.label);
   const seed = hashOf(model);
   const critiques = labels.map(
     (label, i) => `**${label}** ${pick(strengths, seed + i)}, but ${pick(weaknesses, seed + 2 * i + 1)}.`,
@@ -88,7 +88,7 @@ export function answerReply(model: string, messages: ChatMessage[]): string {
 
 function chairmanReply(model: string, messages: ChatMessage[]): string {
   const prompt = messages.map((m) => m.content).join('\n');
-  const leader = /Average rank[^\n]*\n- ([^:\n]+):/.exec(prompt)?.[1];
+  const leader = /Peer ranking[^\n]*\n- ([^:\n]+):/.exec(prompt)?.[1];
   const verdict = leader ? ` The reviewers ranked ${leader} highest, and this synthesis leans on it.` : '';
   return [
     `**Simulated chairman synthesis by ${model}.** This is demo output from the offline fake upstream.${verdict}`,

@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import type { FakeBehavior, FakeUpstream, FakeUpstreamOptions, RecordedRequest } from './fake-upstream.types.js';
-import { serveChatCompletion } from './fake-upstream.chat.js';
+import { replyText, serveChatCompletion } from './fake-upstream.chat.js';
+import { scriptedReview, type AnswerRecord } from './fake-upstream.reviewers.js';
 import { bearerToken, readJsonBody, sendError, sendJson, wait } from './fake-upstream.http.js';
 import type { ModelInfo } from '../upstream/provider-catalog.js';
 import { demoCatalog } from './demo-catalog.js';
@@ -11,6 +12,8 @@ const chatBodySchema = z.object({
   model: z.string().min(1),
   messages: z.array(z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string() })),
   stream: z.boolean().optional(),
+  temperature: z.number().optional(),
+  max_tokens: z.number().int().optional(),
 });
 
 /**
@@ -31,6 +34,8 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   const inFlight = new Set<AbortController>();
   const catalog = options.models ?? demoCatalog;
   let requestCount = 0;
+  // Every answer served, by text: scripted reviewers look answers up here to judge hidden quality.
+  const answers = new Map<string, AnswerRecord>();
 
   function keyProblem(authorization: string | undefined): number | undefined {
     if (!options.keys) return undefined;
@@ -44,9 +49,11 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   async function handleChat(req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> {
     const parsed = chatBodySchema.safeParse(await readJsonBody(req));
     if (!parsed.success) return sendError(res, 400, { message: 'Invalid request body' });
-    const { model, messages, stream = false } = parsed.data;
+    const { model, messages, stream = false, temperature, max_tokens: maxTokens } = parsed.data;
     requests.push({
       model,
+      temperature,
+      maxTokens,
       authorization: req.headers.authorization,
       stream,
       messages,
@@ -61,6 +68,13 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     if (options.models && !options.models.some((m) => m.id === model)) {
       return sendError(res, 400, { message: `${model} is not a valid model ID` });
     }
+    // Like a real provider, refuse a prompt longer than the model's window (about 4 chars a token).
+    const contextLength = catalog.find((m) => m.id === model)?.contextLength;
+    const promptTokens = Math.ceil(messages.reduce((sum, m) => sum + m.content.length, 0) / 4);
+    if (contextLength && promptTokens > contextLength) {
+      const message = `This endpoint's maximum context length is ${contextLength} tokens. However, you requested about ${promptTokens} tokens.`;
+      return sendError(res, 400, { message });
+    }
     if (behavior.status !== undefined) {
       const served = failuresServed.get(model) ?? 0;
       if (behavior.failTimes === undefined || served < behavior.failTimes) {
@@ -71,13 +85,19 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       }
     }
     requestCount += 1;
+    const isReview = messages.some((m) => m.content.includes('<<<BEGIN Response'));
+    const isChairman = messages.some((m) => m.role === 'system' && /\bchairman\b/i.test(m.content));
+    const scripted =
+      behavior.reviewer && isReview && !isChairman
+        ? scriptedReview(model, messages, behavior.reviewer, answers, options.seed ?? 1)
+        : undefined;
+    const exchange = { model, messages, behavior, ...(scripted && { scripted }) };
+    if (!isReview && !isChairman) answers.set(replyText(exchange).trim(), { model, quality: behavior.quality ?? 0.5 });
     await serveChatCompletion({
+      ...exchange,
       res,
       signal,
-      model,
-      messages,
       isStream: stream,
-      behavior,
       pricing: catalog.find((m) => m.id === model)?.pricing ?? null,
       id: `gen-fake-${requestCount}`,
     });
@@ -157,6 +177,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       behaviors.clear();
       failuresServed.clear();
       requests.length = 0;
+      answers.clear();
     },
     close: async () => {
       for (const controller of inFlight) controller.abort();

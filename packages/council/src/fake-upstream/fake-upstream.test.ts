@@ -1,6 +1,7 @@
 import { expect, onTestFinished, test } from 'vitest';
-import { buildReviewMessages, buildTitleMessages } from '../prompts.js';
-import { parseRanking } from '../ranking.js';
+import { buildTitleMessages } from '../prompts.js';
+import { readRanking } from '../ranking/parse-ranking.js';
+import { buildReviewMessages } from '../review-prompts.js';
 import { defaultReply } from './fake-upstream.replies.js';
 import { startFakeUpstream } from './fake-upstream.server.js';
 import type { FakeUpstreamOptions } from './fake-upstream.types.js';
@@ -98,9 +99,11 @@ test('a hanging stream ends when the client disconnects, and close() cuts open s
 
 test('default replies: reviewers rank every label but disagree, titles are short', () => {
   const answers = ['one', 'two', 'three', 'four'].map((content, i) => ({ label: `Response ${'ABCD'[i]}`, content }));
-  const [prompt] = buildReviewMessages({ question: 'Q?', history: [], answers });
+  const [prompt] = buildReviewMessages({ question: 'Q?', history: [], answers, nonce: 'n0' });
   const labels = answers.map((a) => a.label);
-  const rankings = ['a/one', 'b/two', 'c/three'].map((model) => parseRanking(defaultReply(model, [prompt!]), labels));
+  const rankings = ['a/one', 'b/two', 'c/three'].map(
+    (model) => readRanking(defaultReply(model, [prompt!]), labels).ranking,
+  );
   for (const ranking of rankings) expect([...ranking].sort()).toEqual(labels);
   expect(new Set(rankings.map((r) => r.join()))).not.toHaveProperty('size', 1);
 

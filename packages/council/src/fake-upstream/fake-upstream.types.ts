@@ -33,6 +33,25 @@ export interface FakeBehavior {
   usage?: { promptTokens?: number; completionTokens?: number };
   /** USD cost reported in `usage.cost`; by default derived from the catalog's pricing if known. */
   cost?: number;
+  /** Hidden quality of this model's answers, 0 to 1 (default 0.5); honest reviewers rank by it. */
+  quality?: number;
+  /** How this model reviews; unset, it gives the demo's deterministic review. */
+  reviewer?: FakeReviewer;
+}
+
+/**
+ * A scripted reviewer. Ranks by the answers' hidden quality (ties broken at random), with a bias:
+ * `primacy` puts the first answer it was shown first with probability `primacyRate` (default 0.6);
+ * `self-loving` recognises its own answer and puts it first. `sloppyRate` is the chance its first
+ * reply breaks the format; `truncated` cuts the first reply short (finish_reason: length).
+ */
+export interface FakeReviewer {
+  bias?: 'none' | 'primacy' | 'self-loving';
+  primacyRate?: number;
+  sloppyRate?: number;
+  truncated?: boolean;
+  /** A model whose answer this reviewer always puts first (scripts ties and cycles in demos). */
+  favourite?: string;
 }
 
 export interface FakeKey {
@@ -50,6 +69,8 @@ export interface FakeUpstreamOptions {
   models?: ModelInfo[];
   /** When given, only these keys are accepted (401 otherwise); when absent, any key works. */
   keys?: Record<string, FakeKey>;
+  /** Seeds the scripted reviewers' random choices (default 1). */
+  seed?: number;
 }
 
 /** One `POST /chat/completions` as the fake received it. */
@@ -61,6 +82,8 @@ export interface RecordedRequest {
   headers: IncomingHttpHeaders;
   /** `Date.now()` on arrival. */
   at: number;
+  temperature: number | undefined;
+  maxTokens: number | undefined;
 }
 
 export interface FakeUpstream {

@@ -103,6 +103,7 @@ export function errorForStatus(
 /** Council-level codes that are not about one upstream call. */
 export const councilErrorCodes = {
   tooFewAnswers: 'COUNCIL_TOO_FEW_ANSWERS',
+  tooFewReviews: 'COUNCIL_TOO_FEW_REVIEWS',
   emptyResponse: 'COUNCIL_EMPTY_RESPONSE',
   internal: 'INTERNAL_ERROR',
 } as const;

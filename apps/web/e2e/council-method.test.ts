@@ -1,0 +1,69 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { ask, register, saveApiKey, waitForRunToFinish } from './harness/app-driver';
+import { launchBrowser, openAppPage, saveScreenshot } from './harness/browser';
+import { startCouncilServer, startFakeUpstream, type ChildService } from './harness/processes';
+
+// The council method as a user sees it, in one scripted run of the default council: Grok never
+// answers (late), the three others each put a different colleague first (a three-way tie, a
+// contested verdict), and GPT's first review is off-format, so it is repaired.
+let upstream: ChildService;
+let server: ChildService;
+let browser: Browser;
+
+beforeAll(async () => {
+  upstream = await startFakeUpstream('council-method');
+  [server, browser] = await Promise.all([
+    startCouncilServer(upstream.url, { COUNCIL_SOFT_DEADLINE_SECONDS: '3' }),
+    launchBrowser(),
+  ]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await upstream?.stop();
+});
+
+test('a run with a tie, a contested verdict, a repaired review and a late model renders all four', async () => {
+  const { page, context, problems } = await openAppPage(browser);
+  await register(page, server.url, `e2e-method-${Date.now().toString(36)}@example.test`);
+  await saveApiKey(page);
+  await page.getByRole('link', { name: 'New conversation' }).click();
+  await ask(page, 'Which of you is best at this?');
+  await page.waitForURL(/\/c\/[0-9a-f-]{36}$/);
+
+  // Late: while the run goes on, Grok's chip in the progress strip says so.
+  const grokChip = page
+    .getByRole('list', { name: 'Council members' })
+    .getByRole('listitem')
+    .filter({ hasText: 'grok-4' });
+  await expect.poll(() => grokChip.textContent(), { timeout: 30_000 }).toContain('late, left out');
+  await waitForRunToFinish(page, 90_000);
+  // Once the run is over, its answer tab says why there is no answer.
+  await page
+    .getByRole('tablist', { name: 'Answers by model' })
+    .getByRole('tab', { name: /grok-4/ })
+    .click();
+  expect(await page.getByText(/Too late: no answer before the stage's deadline/).count()).toBe(1);
+
+  // A three-way tie for first place, with the verdict flagged as contested.
+  const table = page.getByRole('table', { name: /peer ranking/i });
+  const places = await table.locator('tbody .ranking-place').allTextContents();
+  expect(places.map((p) => p.trim())).toEqual(['#1 (tie)', '#1 (tie)', '#1 (tie)']);
+  const badge = table.locator('.agreement');
+  expect(await badge.textContent()).toMatch(/^contested · agreement/);
+  expect(await badge.getAttribute('title')).toMatch(/Kendall's W/);
+
+  // GPT's review (the first tab) was repaired and shows the order it was read in.
+  const reviews = page.getByRole('tablist', { name: 'Reviews by model' });
+  await reviews.getByRole('tab', { name: /gpt-5\.1/ }).click();
+  const review = page.getByRole('tabpanel').filter({ hasText: 'Read in this order' });
+  expect(await review.getByText('repaired', { exact: true }).count()).toBe(1);
+  expect(await review.getByText(/ranking read/).count()).toBe(1);
+
+  await table.scrollIntoViewIfNeeded();
+  await saveScreenshot(page, '08-council-method');
+  expect(problems).toEqual([]);
+  await context.close();
+});

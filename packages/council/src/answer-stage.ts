@@ -1,0 +1,89 @@
+import type { CouncilError, Usage } from './events.js';
+import { stageDeadlines, type CouncilMethod } from './council-method.js';
+import { buildStage1Messages, type ConversationTurn } from './prompts.js';
+import type { ModelOutcome, RunContext } from './run-context.js';
+import { fitToContext } from './history-budget.js';
+import { gatherWithDeadlines } from './stage-gate.js';
+
+export interface Stage1Input {
+  question: string;
+  history: ConversationTurn[];
+  models: string[];
+  contextLengths?: Record<string, number | null>;
+  previous?: { stage1?: Record<string, { content: string; usage: Usage | null }> };
+}
+
+export interface Stage1Result {
+  /** In configured order. */
+  answers: { model: string; content: string }[];
+  failures: { model: string; error: CouncilError }[];
+  late: string[];
+  isFullyReused: boolean;
+}
+
+/**
+ * Stage 1: every council model answers (streamed). Answers reused from an earlier attempt are
+ * replayed first; the rest run under the stage deadlines, and a model cut off is reported late.
+ */
+export async function runStage1(run: RunContext, input: Stage1Input, method: CouncilMethod): Promise<Stage1Result> {
+  await run.sink.send({ type: 'stage_started', stage: 'stage1' });
+  const previous = input.previous?.stage1 ?? {};
+  const reused = new Map<string, { content: string; usage: Usage | null }>();
+  for (const model of input.models) {
+    const answer = Object.hasOwn(previous, model) ? previous[model] : undefined;
+    if (answer && answer.content.trim() !== '') reused.set(model, answer);
+  }
+  // Reused answers are replayed as events so each attempt's stream stands on its own;
+  // durationMs 0 marks them (no upstream call was made).
+  for (const [model, { content, usage }] of reused) {
+    await run.sink.send({ type: 'model_completed', stage: 'stage1', model, content, usage, durationMs: 0 });
+  }
+
+  // Each model gets as much history as its own context window holds.
+  const messagesFor = (model: string) =>
+    fitToContext(input.history, input.contextLengths?.[model], method.maxTokens.stage1, (history, omittedTurns) =>
+      buildStage1Messages({ question: input.question, history, omittedTurns }),
+    );
+  const asked = input.models.filter((model) => !reused.has(model));
+  const late: string[] = [];
+  const outcomes = await run.whileRunning(
+    gatherWithDeadlines<ModelOutcome>({
+      ...stageDeadlines(method, input.models.length),
+      models: asked,
+      alreadyCounted: reused.size,
+      now: run.now,
+      start: (model, signal) =>
+        run.callModel({
+          model,
+          messages: messagesFor(model),
+          streamAs: 'stage1',
+          signal,
+          maxTokens: method.maxTokens.stage1,
+        }),
+      isCounted: (outcome) => outcome.ok,
+      onResult: async (model, outcome) => {
+        if (outcome.ok) {
+          const { content, usage, durationMs } = outcome;
+          await run.sink.send({ type: 'model_completed', stage: 'stage1', model, content, usage, durationMs });
+        } else {
+          await run.sink.send({ type: 'model_failed', stage: 'stage1', model, error: outcome.error });
+        }
+      },
+      onLate: async (model, waitedMs) => {
+        late.push(model);
+        await run.sink.send({ type: 'model_late', stage: 'stage1', model, waitedMs });
+      },
+    }),
+  );
+  await run.sink.send({ type: 'stage_completed', stage: 'stage1' });
+
+  const answers: Stage1Result['answers'] = [];
+  const failures: Stage1Result['failures'] = [];
+  for (const model of input.models) {
+    const outcome = outcomes.get(model);
+    const content = reused.get(model)?.content ?? (outcome?.ok ? outcome.content : undefined);
+    if (content !== undefined) answers.push({ model, content });
+    else if (outcome && !outcome.ok) failures.push({ model, error: outcome.error });
+  }
+  return { answers, failures, late, isFullyReused: asked.length === 0 };
+}
