@@ -35,7 +35,7 @@ export function benchReply(tokensPerReply: number): (messages: ChatMessage[]) =>
   return (messages) => {
     const prompt = messages.map((m) => m.content).join('\n');
     if (!messages.some((m) => m.role === 'system') && prompt.includes('FINAL RANKING')) {
-      const labels = [...prompt.matchAll(/<response label="(Response [A-Z]+)">/g)].map((m) => m[1] ?? '');
+      const labels = [...new Set([...prompt.matchAll(/<<<BEGIN (Response [A-Z]+) \w+>>>/g)].map((m) => m[1] ?? ''))];
       const ranking = [...labels].reverse().map((label, i) => `${i + 1}. ${label}`);
       // "FINAL RANKING:" is two words, each "1. Response A" three.
       return `${words(tokensPerReply - 2 - 3 * labels.length, 'critique').join(' ')}\nFINAL RANKING:\n${ranking.join('\n')}`;
