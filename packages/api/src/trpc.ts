@@ -80,7 +80,6 @@ function describeFieldErrors(fields: Record<string, string[]>): string {
 export const router = t.router;
 export const publicProcedure = t.procedure;
 export const createCallerFactory = t.createCallerFactory;
-export const middleware = t.middleware;
 
 /** A procedure that requires a valid access token; `ctx.session` is non-null inside. */
 export const protectedProcedure = t.procedure.use(async ({ ctx, next }) => {
