@@ -62,6 +62,17 @@ export default defineConfig({
         },
       },
       {
+        // `pnpm test:faults`: database restarts, killed hosts, shutdown under load. Slow, one file at a time.
+        test: {
+          name: 'faults',
+          environment: 'node',
+          include: ['apps/server/faults/**/*.test.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
         test: {
           name: 'e2e',
           environment: 'node',

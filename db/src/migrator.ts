@@ -41,6 +41,12 @@ export async function migrateToNone(db: Kysely<any>): Promise<MigrationOutcome> 
   return unwrap(await createMigrator(db).migrateTo(NO_MIGRATIONS), 'Down');
 }
 
+/** Migrations this code knows that the database has not applied (readiness: empty when current). */
+export async function listPendingMigrations(db: Kysely<any>): Promise<string[]> {
+  const known = await createMigrator(db).getMigrations();
+  return known.filter((m) => m.executedAt === undefined).map((m) => m.name);
+}
+
 function createMigrator(db: Kysely<any>): Migrator {
   return new Migrator({ db, provider });
 }

@@ -15,12 +15,24 @@ export class BenchApi {
     return new BenchApi(this.baseUrl, accessToken);
   }
 
-  async mutate<T>(path: string, input: unknown): Promise<T> {
-    const response = await fetch(`${this.baseUrl}/trpc/${path}`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', ...this.authorization() },
-      body: JSON.stringify(input),
-    });
+  mutate<T>(path: string, input: unknown): Promise<T> {
+    return this.call<T>(
+      path,
+      fetch(`${this.baseUrl}/trpc/${path}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...this.authorization() },
+        body: JSON.stringify(input),
+      }),
+    );
+  }
+
+  query<T>(path: string, input: unknown): Promise<T> {
+    const search = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`;
+    return this.call<T>(path, fetch(`${this.baseUrl}/trpc/${path}${search}`, { headers: this.authorization() }));
+  }
+
+  private async call<T>(path: string, request: Promise<Response>): Promise<T> {
+    const response = await request;
     const body = (await response.json()) as {
       result?: { data: T };
       error?: { message: string; data?: { code?: string } };

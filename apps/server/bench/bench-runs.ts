@@ -2,31 +2,46 @@ import type { ChatMessage } from '@llm-council/council';
 import { terminalTypes, type BenchApi } from './bench-client.js';
 
 /**
- * Every upstream call takes the same time: the first token after `firstTokenMs`, then one token
- * every `tokenDelayMs`. Replies are exactly `tokensPerReply` words (the fake sends a word per
- * token), so one call lasts `callMs` and a run's critical path — stage 1, stage 2 and the
+ * How the fake upstream answers in a benchmark: the first token after `firstTokenMs`, then one
+ * token (a word, one chunk) every `tokenDelayMs`, `tokensPerReply` of them; titles are short.
+ * Every call of a stage lasts `callMs`, so a run's critical path — stage 1, stage 2 and the
  * chairman strictly one after another — lasts `criticalPathMs`, whatever the model.
  */
-const firstTokenMs = 200;
-const tokenDelayMs = 10;
-const tokensPerReply = 20;
-const callMs = firstTokenMs + (tokensPerReply - 1) * tokenDelayMs;
-export const latency = { firstTokenMs, tokenDelayMs, tokensPerReply, callMs, criticalPathMs: 3 * callMs };
+export interface BenchProfile {
+  name: 'realistic' | 'short';
+  firstTokenMs: number;
+  tokenDelayMs: number;
+  tokensPerReply: number;
+  callMs: number;
+  criticalPathMs: number;
+}
+
+function profile(name: BenchProfile['name'], firstTokenMs: number, tokenDelayMs: number, tokensPerReply: number) {
+  const callMs = firstTokenMs + (tokensPerReply - 1) * tokenDelayMs;
+  return { name, firstTokenMs, tokenDelayMs, tokensPerReply, callMs, criticalPathMs: 3 * callMs };
+}
+
+/** Real council members: 400 words at 50 words/s after half a second. */
+export const realisticProfile: BenchProfile = profile('realistic', 500, 20, 400);
+/** The orchestration floor: 20 words, 10 ms apart, after 200 ms. */
+export const shortProfile: BenchProfile = profile('short', 200, 10, 20);
 
 function words(count: number, word: string): string[] {
   return Array.from({ length: Math.max(0, count) }, (_, i) => `${word}${i}`);
 }
 
 /** A reply of exactly `tokensPerReply` words in the shape each stage expects. */
-export function benchReply(messages: ChatMessage[]): string {
-  const prompt = messages.map((m) => m.content).join('\n');
-  if (!messages.some((m) => m.role === 'system') && prompt.includes('FINAL RANKING')) {
-    const labels = [...prompt.matchAll(/<response label="(Response [A-Z]+)">/g)].map((m) => m[1] ?? '');
-    const ranking = [...labels].reverse().map((label, i) => `${i + 1}. ${label}`);
-    // "FINAL RANKING:" is two words, each "1. Response A" three.
-    return `${words(tokensPerReply - 2 - 3 * labels.length, 'critique').join(' ')}\nFINAL RANKING:\n${ranking.join('\n')}`;
-  }
-  return words(tokensPerReply, 'word').join(' ');
+export function benchReply(tokensPerReply: number): (messages: ChatMessage[]) => string {
+  return (messages) => {
+    const prompt = messages.map((m) => m.content).join('\n');
+    if (!messages.some((m) => m.role === 'system') && prompt.includes('FINAL RANKING')) {
+      const labels = [...prompt.matchAll(/<response label="(Response [A-Z]+)">/g)].map((m) => m[1] ?? '');
+      const ranking = [...labels].reverse().map((label, i) => `${i + 1}. ${label}`);
+      // "FINAL RANKING:" is two words, each "1. Response A" three.
+      return `${words(tokensPerReply - 2 - 3 * labels.length, 'critique').join(' ')}\nFINAL RANKING:\n${ranking.join('\n')}`;
+    }
+    return words(tokensPerReply, 'word').join(' ');
+  };
 }
 
 export interface RunSample {
@@ -76,7 +91,7 @@ export async function measureRun(user: BenchApi, conversationId: string, content
           status = event.type;
         }
       },
-      AbortSignal.timeout(120_000),
+      AbortSignal.timeout(300_000),
     );
   } catch (error) {
     return sample(null, describe(error));
@@ -129,11 +144,11 @@ function stat(values: number[]): Stat {
 }
 
 /** Statistics over the completed runs; everything else counts as an error. */
-export function summarize(samples: RunSample[]): Summary {
+export function summarize(samples: RunSample[], bench: BenchProfile): Summary {
   const ok = samples.filter((s) => s.error === null);
   return {
     wallMs: stat(ok.map((s) => s.wallMs)),
-    overheadMs: stat(ok.map((s) => s.wallMs - latency.criticalPathMs)),
+    overheadMs: stat(ok.map((s) => s.wallMs - bench.criticalPathMs)),
     overheadVsObservedMs: stat(ok.map((s) => s.wallMs - s.observedCriticalPathMs)),
     observedCriticalPathMs: stat(ok.map((s) => s.observedCriticalPathMs)),
     firstDeltaMs: stat(ok.flatMap((s) => (s.firstDeltaMs === null ? [] : [s.firstDeltaMs]))),

@@ -5,12 +5,26 @@
  * process entry point, so it reads the environment.
  */
 import { createDb } from '@llm-council/db';
+import { sql } from 'kysely';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { startServer } from '../src/server.js';
 
 export type BenchServerMessage =
-  { type: 'ready'; url: string } | { type: 'memory'; maxRssBytes: number; rssBytes: number; cpuMs: number };
+  | { type: 'ready'; url: string }
+  | { type: 'analyzed' }
+  | {
+      type: 'memory';
+      maxRssBytes: number;
+      rssBytes: number;
+      heapUsedBytes: number;
+      cpuMs: number;
+      statements: number;
+      /** Timers, sockets and other resources keeping the event loop alive. */
+      handles: number;
+      /** Run logs held in memory by the event hub. */
+      liveLogs: number;
+    };
 
 const send = (message: BenchServerMessage): void => {
   process.send?.(message);
@@ -25,11 +39,24 @@ const config = {
   },
 };
 const logger = createLogger(config.logLevel);
-const dbHandle = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+let statements = 0;
+const dbHandle = await createDb({
+  databaseUrl: config.databaseUrl,
+  dataDir: config.dataDir,
+  onQuery: () => {
+    statements += 1;
+  },
+});
 const server = await startServer({ config, dbHandle, logger });
 send({ type: 'ready', url: server.url });
 
 process.on('message', (message: unknown) => {
+  // Fresh planner statistics, as autovacuum (PostgreSQL) or the embedded database's own
+  // maintenance would have them a few minutes later: benchmarks measure the steady state.
+  if ((message as { type?: string }).type === 'analyze') {
+    void sql`analyze`.execute(dbHandle.db).then(() => send({ type: 'analyzed' }));
+    return;
+  }
   if ((message as { type?: string }).type !== 'memory') return;
   // resourceUsage().maxRSS is the process's peak resident set so far, in kilobytes.
   const { maxRSS, userCPUTime, systemCPUTime } = process.resourceUsage();
@@ -37,7 +64,11 @@ process.on('message', (message: unknown) => {
     type: 'memory',
     maxRssBytes: maxRSS * 1024,
     rssBytes: process.memoryUsage().rss,
+    heapUsedBytes: process.memoryUsage().heapUsed,
+    handles: process.getActiveResourcesInfo().length,
+    liveLogs: server.services.council.hub.liveLogs,
     cpuMs: (userCPUTime + systemCPUTime) / 1000,
+    statements,
   });
 });
 

@@ -1,82 +1,78 @@
 /**
- * `pnpm bench:council`: the council's orchestration overhead against a fake upstream with a
- * fixed latency per call. For 1 run (sequential samples), 50 and 200 concurrent runs it reports
- * wall time minus the critical path (slowest stage-1 call + slowest review + chairman), the time
- * from `council.start` to the first streamed delta, peak RSS of the server and errors. Runs on
- * PGlite, and on PostgreSQL too when DATABASE_URL or TEST_DATABASE_URL is set. Every request
- * goes to 127.0.0.1 (plus that database). Writes bench/results/council-<engine>.json.
- * BENCH_ENGINES=pglite or =postgres limits the run to one engine.
+ * `pnpm bench:council`: the council under load, against a fake upstream on loopback, through the
+ * real server (a child process) and its HTTP API. Two answer profiles:
+ * - realistic: every call streams 400 words, one word a chunk, at 50 words/s after 500 ms
+ *   (titles 5 words) — 1, 50 and 150 concurrent runs;
+ * - short: 20 words 10 ms apart after 200 ms — 1, 50, 200 and 500 concurrent runs.
+ * For each it reports wall time (and overhead over the critical path), start → first text,
+ * server CPU, database statements and stored events per run, RSS and errors. Runs on PGlite,
+ * and on PostgreSQL too when DATABASE_URL or TEST_DATABASE_URL is set. BENCH_ENGINES=pglite|postgres
+ * and BENCH_PROFILES=realistic|short narrow it down. Writes bench/results/council-<engine>.json.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeUpstream, type FakeUpstream } from '@llm-council/council/fake-upstream';
-import { createDb } from '@llm-council/db';
-import { sql } from 'kysely';
-import { BenchApi } from './bench-client.js';
-import type { BenchServerMessage } from './bench-server.js';
-import { benchReply, latency, measureRun, summarize, type RunSample, type Summary } from './bench-runs.js';
+import { type BenchApi } from './bench-client.js';
+import { benchServerEnv, startBenchServer, withPostgresDatabase, type BenchServer } from './bench-process.js';
+import {
+  benchReply,
+  measureRun,
+  realisticProfile,
+  shortProfile,
+  summarize,
+  type BenchProfile,
+  type RunSample,
+  type Summary,
+} from './bench-runs.js';
 
 const MODELS = ['bench/m1', 'bench/m2', 'bench/m3', 'bench/m4'];
 const CHAIRMAN = 'bench/chair';
 const TITLE_MODEL = 'bench/title';
 const USERS = 25;
-const SCENARIOS = [
-  { name: '1 run', concurrency: 1, rounds: 5 },
-  { name: '50 concurrent', concurrency: 50, rounds: 1 },
-  { name: '200 concurrent', concurrency: 200, rounds: 1 },
+interface Scenario {
+  name: string;
+  concurrency: number;
+  rounds: number;
+}
+const PROFILES: { profile: BenchProfile; scenarios: Scenario[] }[] = [
+  {
+    profile: realisticProfile,
+    scenarios: [
+      { name: '1 run', concurrency: 1, rounds: 2 },
+      { name: '50 concurrent', concurrency: 50, rounds: 1 },
+      { name: '150 concurrent', concurrency: 150, rounds: 1 },
+    ],
+  },
+  {
+    profile: shortProfile,
+    scenarios: [
+      { name: '1 run', concurrency: 1, rounds: 5 },
+      { name: '50 concurrent', concurrency: 50, rounds: 1 },
+      { name: '200 concurrent', concurrency: 200, rounds: 1 },
+      { name: '500 concurrent', concurrency: 500, rounds: 1 },
+    ],
+  },
 ];
+/** BENCH_MAX_CONCURRENCY=50 skips the larger scenarios (a quick look, or a profile). */
+const maxConcurrency = Number(process.env['BENCH_MAX_CONCURRENCY'] ?? Number.POSITIVE_INFINITY);
 /** The benchmark stops itself, whatever happens, after this long. */
-const HARD_DEADLINE_MS = 10 * 60_000;
+const HARD_DEADLINE_MS = 30 * 60_000;
 
 interface ScenarioResult extends Summary {
+  profile: BenchProfile['name'];
   name: string;
   concurrency: number;
   runs: number;
   peakRssMb: number;
+  /** RSS right after the scenario. */
+  rssMb: number;
+  /** Statements the server sent to the database during the scenario. */
+  statements: number;
   /** CPU time the server process spent during the scenario, and the load generator's (fake upstream + clients). */
   serverCpuMs: number;
   generatorCpuMs: number;
-}
-
-interface BenchServer {
-  api: BenchApi;
-  memory(): Promise<{ maxRssBytes: number; rssBytes: number; cpuMs: number }>;
-  stop(): Promise<void>;
-}
-
-async function startBenchServer(env: Record<string, string>): Promise<BenchServer> {
-  const child: ChildProcess = fork(join(import.meta.dirname, 'bench-server.ts'), [], {
-    execArgv: ['--import', 'tsx'],
-    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.on('message', (message: BenchServerMessage) => {
-      if (message.type === 'ready') resolve(message.url);
-    });
-    void exited.then(() => reject(new Error('the bench server exited before it was ready')));
-  });
-  return {
-    api: new BenchApi(url),
-    memory: () =>
-      new Promise((resolve) => {
-        const onMessage = (message: BenchServerMessage) => {
-          if (message.type !== 'memory') return;
-          child.off('message', onMessage);
-          resolve(message);
-        };
-        child.on('message', onMessage);
-        child.send({ type: 'memory' });
-      }),
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }
 
 async function registerUsers(api: BenchApi, count: number): Promise<BenchApi[]> {
@@ -104,10 +100,11 @@ async function registerUsers(api: BenchApi, count: number): Promise<BenchApi[]> 
 async function runScenario(
   server: BenchServer,
   users: BenchApi[],
-  scenario: (typeof SCENARIOS)[number],
+  bench: BenchProfile,
+  scenario: Scenario,
 ): Promise<ScenarioResult> {
   const samples: RunSample[] = [];
-  const serverCpuBefore = (await server.memory()).cpuMs;
+  const before = await server.memory();
   const generatorCpuBefore = process.cpuUsage();
   for (let round = 0; round < scenario.rounds; round++) {
     const assigned = Array.from({ length: scenario.concurrency }, (_, i) => users[i % users.length] as BenchApi);
@@ -122,40 +119,59 @@ async function runScenario(
     );
   }
   const generatorCpu = process.cpuUsage(generatorCpuBefore);
-  const { maxRssBytes, cpuMs } = await server.memory();
+  const after = await server.memory();
   return {
+    profile: bench.name,
     name: scenario.name,
     concurrency: scenario.concurrency,
     runs: samples.length,
-    ...summarize(samples),
-    peakRssMb: Math.round(maxRssBytes / 1024 / 1024),
-    serverCpuMs: Math.round(cpuMs - serverCpuBefore),
+    ...summarize(samples, bench),
+    peakRssMb: Math.round(after.maxRssBytes / 1024 / 1024),
+    rssMb: Math.round(after.rssBytes / 1024 / 1024),
+    statements: after.statements - before.statements,
+    serverCpuMs: Math.round(after.cpuMs - before.cpuMs),
     generatorCpuMs: Math.round((generatorCpu.user + generatorCpu.system) / 1000),
   };
 }
 
-async function benchEngine(engine: 'pglite' | 'postgres', upstream: FakeUpstream, databaseUrl?: string) {
+/** Points every model of the bench council at the profile's answer shape; titles stay short. */
+function useProfile(upstream: FakeUpstream, bench: BenchProfile): void {
+  upstream.reset();
+  const behavior = {
+    firstTokenMs: bench.firstTokenMs,
+    tokenDelayMs: bench.tokenDelayMs,
+    reply: benchReply(bench.tokensPerReply),
+  };
+  for (const model of [...MODELS, CHAIRMAN]) upstream.setBehavior(model, behavior);
+  upstream.setBehavior(TITLE_MODEL, { ...behavior, reply: benchReply(5) });
+}
+
+async function benchEngine(
+  engine: 'pglite' | 'postgres',
+  upstream: FakeUpstream,
+  profiles: typeof PROFILES,
+  databaseUrl?: string,
+) {
   const dataDir = mkdtempSync(join(tmpdir(), 'llmc-bench-'));
-  const server = await startBenchServer({
-    NODE_ENV: 'production',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    JWT_SECRET: randomBytes(48).toString('base64'),
-    API_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    OPENROUTER_BASE_URL: upstream.url,
-    COUNCIL_MODELS: MODELS.join(','),
-    CHAIRMAN_MODEL: CHAIRMAN,
-    TITLE_MODEL,
-    MAX_CONCURRENT_RUNS_PER_USER: '100',
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATA_DIR: dataDir }),
-  });
+  const server = await startBenchServer(
+    benchServerEnv(
+      { databaseUrl, dataDir },
+      {
+        OPENROUTER_BASE_URL: upstream.url,
+        COUNCIL_MODELS: MODELS.join(','),
+        CHAIRMAN_MODEL: CHAIRMAN,
+        TITLE_MODEL,
+        MAX_CONCURRENT_RUNS_PER_USER: '100',
+      },
+    ),
+  );
   try {
     const atStart = await server.memory();
     const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
     console.log(`  ${engine}: server up, RSS ${mb(atStart.rssBytes)} MB (peak so far ${mb(atStart.maxRssBytes)} MB)`);
     const users = await registerUsers(server.api, USERS);
     // Warm-up (JIT, the model catalog cache, connection pools); not measured.
+    useProfile(upstream, shortProfile);
     await Promise.all(
       users.slice(0, 5).map(async (user) => {
         const { id } = await user.mutate<{ id: string }>('conversations.create', {});
@@ -163,10 +179,13 @@ async function benchEngine(engine: 'pglite' | 'postgres', upstream: FakeUpstream
       }),
     );
     const results: ScenarioResult[] = [];
-    for (const scenario of SCENARIOS) {
-      upstream.reset();
-      results.push(await runScenario(server, users, scenario));
-      process.stdout.write(`  ${engine}: ${scenario.name} done\n`);
+    for (const { profile: bench, scenarios } of profiles) {
+      useProfile(upstream, bench);
+      for (const scenario of scenarios) {
+        if (scenario.concurrency > maxConcurrency) continue;
+        results.push(await runScenario(server, users, bench, scenario));
+        process.stdout.write(`  ${engine}: ${bench.name}, ${scenario.name} done\n`);
+      }
     }
     return results;
   } finally {
@@ -175,53 +194,36 @@ async function benchEngine(engine: 'pglite' | 'postgres', upstream: FakeUpstream
   }
 }
 
-/** A throwaway database on the PostgreSQL server, dropped afterwards. */
-async function withPostgresDatabase<T>(serverUrl: string, use: (url: string) => Promise<T>): Promise<T> {
-  const name = `llmc_bench_${randomBytes(6).toString('hex')}`;
-  const admin = await createDb({ databaseUrl: serverUrl, dataDir: 'memory://', maxConnections: 1 });
-  try {
-    await sql`CREATE DATABASE ${sql.id(name)}`.execute(admin.db);
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    try {
-      return await use(url.toString());
-    } finally {
-      await sql`DROP DATABASE IF EXISTS ${sql.id(name)} WITH (FORCE)`.execute(admin.db);
-    }
-  } finally {
-    await admin.close();
-  }
-}
-
 function printTable(engine: string, results: ScenarioResult[]): void {
   const ms = (s: { median: number; p95: number }) => `${s.median.toFixed(0)} / ${s.p95.toFixed(0)}`;
-  console.log(
-    [
-      `\n${engine} — times in ms, median / p95. Every upstream call: first token after ${latency.firstTokenMs} ms,`,
-      `then ${latency.tokensPerReply} tokens ${latency.tokenDelayMs} ms apart = ${latency.callMs} ms; critical path (stage 1 + stage 2 + chairman) = ${latency.criticalPathMs} ms.`,
-      'overhead = wall − that nominal path; "server-timed path" uses the call durations the server recorded instead',
-      "(they include waiting for the run's own event backlog, so that overhead is a lower bound).",
-    ].join('\n'),
-  );
-  console.table(
-    Object.fromEntries(
-      results.map((r) => [
-        r.name,
-        {
-          runs: r.runs,
-          wall: ms(r.wallMs),
-          'overhead (vs nominal path)': ms(r.overheadMs),
-          'overhead (vs server-timed path)': ms(r.overheadVsObservedMs),
-          'start → first delta': ms(r.firstDeltaMs),
-          'events/run': r.eventsPerRun.median,
-          'peak RSS MB': r.peakRssMb,
-          'server CPU s': (r.serverCpuMs / 1000).toFixed(1),
-          'generator CPU s': (r.generatorCpuMs / 1000).toFixed(1),
-          errors: r.errors,
-        },
-      ]),
-    ),
-  );
+  for (const bench of [realisticProfile, shortProfile]) {
+    const rows = results.filter((r) => r.profile === bench.name);
+    if (rows.length === 0) continue;
+    console.log(
+      [
+        `\n${engine}, ${bench.name} profile — ms, median / p95. Every call: first token after ${bench.firstTokenMs} ms, then`,
+        `${bench.tokensPerReply} words ${bench.tokenDelayMs} ms apart (${bench.callMs} ms); critical path ${bench.criticalPathMs} ms.`,
+      ].join('\n'),
+    );
+    console.table(
+      Object.fromEntries(
+        rows.map((r) => [
+          r.name,
+          {
+            runs: r.runs,
+            wall: ms(r.wallMs),
+            'over critical path': ms(r.overheadMs),
+            'start → first text': ms(r.firstDeltaMs),
+            'server CPU ms/run': Math.round(r.serverCpuMs / Math.max(1, r.runs)),
+            'statements/run': Math.round(r.statements / Math.max(1, r.runs)),
+            'events/run': r.eventsPerRun.median,
+            'RSS MB (peak)': `${r.rssMb} (${r.peakRssMb})`,
+            errors: r.errors,
+          },
+        ]),
+      ),
+    );
+  }
 }
 
 async function main(): Promise<void> {
@@ -231,10 +233,9 @@ async function main(): Promise<void> {
   }, HARD_DEADLINE_MS);
   deadline.unref();
 
-  const upstream = await startFakeUpstream({
-    port: 0,
-    defaultBehavior: { firstTokenMs: latency.firstTokenMs, tokenDelayMs: latency.tokenDelayMs, reply: benchReply },
-  });
+  const upstream = await startFakeUpstream({ port: 0 });
+  const onlyProfiles = process.env['BENCH_PROFILES']?.split(',');
+  const profiles = PROFILES.filter(({ profile }) => !onlyProfiles || onlyProfiles.includes(profile.name));
   const postgresUrl = process.env['DATABASE_URL'] || process.env['TEST_DATABASE_URL'];
   const loadAtStart = loadavg()[0];
   const available: ('pglite' | 'postgres')[] = postgresUrl ? ['pglite', 'postgres'] : ['pglite'];
@@ -248,8 +249,8 @@ async function main(): Promise<void> {
       console.log(`benchmarking on ${engine}…`);
       const results =
         engine === 'postgres' && postgresUrl
-          ? await withPostgresDatabase(postgresUrl, (url) => benchEngine(engine, upstream, url))
-          : await benchEngine(engine, upstream);
+          ? await withPostgresDatabase(postgresUrl, (url) => benchEngine(engine, upstream, profiles, url))
+          : await benchEngine(engine, upstream, profiles);
       printTable(engine, results);
       for (const r of results) {
         if (r.errors > 0 || r.failedModelCalls > 0) {
@@ -269,7 +270,7 @@ async function main(): Promise<void> {
         loadAverageAtStart: loadAtStart,
         loadAverageAtEnd: loadavg()[0],
         council: { models: MODELS.length, chairman: 1, titleModel: 1, users: USERS },
-        latency,
+        profiles: profiles.map(({ profile }) => profile),
         scenarios: results,
       };
       writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);

@@ -7,6 +7,7 @@ import cookieParser from 'cookie-parser';
 import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
+import { listPendingMigrations } from '@llm-council/db';
 import { sql } from 'kysely';
 import { createContextFactory, type ContextDeps } from './create-context.js';
 import { requireJsonPosts } from './http-guards.js';
@@ -69,14 +70,23 @@ export function createApp(deps: ContextDeps): express.Express {
     }),
   );
 
-  app.get('/healthz', async (_req, res) => {
-    try {
-      await sql`select 1`.execute(deps.db);
-      res.json({ status: 'ok', database: 'up' });
-    } catch (error) {
-      logger.error({ err: error }, 'health check failed');
-      res.status(503).json({ status: 'unavailable', database: 'down' });
-    }
+  // Liveness: the process answers. A load balancer restarts a host only when this fails.
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  // Readiness: send traffic here only while this answers 200 (see README, "Operating it").
+  const migrationState = { isCurrent: false };
+  app.get('/readyz', async (_req, res) => {
+    const failing = await findFailingReadinessCheck(deps, migrationState);
+    if (failing) res.status(503).json({ status: 'unavailable', failing });
+    else res.json({ status: 'ready' });
+  });
+  // A host that is shutting down takes no new work; clients retry on another host.
+  app.use((_req, res, next) => {
+    if (!deps.isShuttingDown()) return next();
+    res.setHeader('Retry-After', '1');
+    res.setHeader('Connection', 'close');
+    res.status(503).json({ error: { message: 'This server is shutting down. Please try again.' } });
   });
 
   app.use(
@@ -110,6 +120,43 @@ export function createApp(deps: ContextDeps): express.Express {
   return app;
 }
 
+/**
+ * The first readiness check that fails, by name, or null when the host is ready. Migrations,
+ * once current, stay current (the schema only moves forward), so they are read once.
+ */
+async function findFailingReadinessCheck(
+  deps: ContextDeps,
+  migrations: { isCurrent: boolean },
+): Promise<string | null> {
+  if (deps.isShuttingDown()) return 'shutting-down';
+  const { dbHandle } = deps;
+  try {
+    await withTimeout(sql`select 1`.execute(deps.db), READINESS_TIMEOUT_MS);
+  } catch (error) {
+    deps.logger.warn({ err: error }, 'readiness: database unreachable');
+    return dbHandle.engine === 'pglite' ? 'embedded-database' : 'database';
+  }
+  if (!migrations.isCurrent) {
+    try {
+      migrations.isCurrent = (await listPendingMigrations(deps.db)).length === 0;
+    } catch (error) {
+      deps.logger.warn({ err: error }, 'readiness: could not read the migration state');
+    }
+    if (!migrations.isCurrent) return 'migrations';
+  }
+  if (dbHandle.notifications && !dbHandle.notifications.isConnected) return 'listen';
+  return null;
+}
+
+const READINESS_TIMEOUT_MS = 2_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    promise.then(resolve, reject).finally(() => clearTimeout(timer));
+  });
+}
+
 function serveWebClient(app: express.Express, distDir: string): void {
   const indexHtml = join(distDir, 'index.html');
   if (!existsSync(indexHtml)) {
@@ -120,7 +167,7 @@ function serveWebClient(app: express.Express, distDir: string): void {
   }
   app.use(express.static(distDir, { index: false, maxAge: '1h' }));
   // Client-side routes: everything that is not an API path gets the app shell.
-  app.get(/^(?!\/trpc|\/healthz).*/, (_req, res) => {
+  app.get(/^(?!\/trpc|\/healthz|\/readyz).*/, (_req, res) => {
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(indexHtml);
   });

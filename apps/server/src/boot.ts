@@ -22,7 +22,13 @@ export async function bootServer(env: Record<string, string | undefined>): Promi
   const logger = createLogger(config.logLevel);
   for (const notice of notices) logger.warn(notice);
 
-  const dbHandle = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const dbHandle = await createDb({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    connectTimeoutMs: config.dbConnectTimeoutMs,
+    // Routine on a restart or failover; the pool and LISTEN connection recover by themselves.
+    onConnectionError: (error, where) => logger.warn({ err: error, where }, 'database connection lost'),
+  });
   logger.info(
     { database: config.databaseUrl ? 'postgres' : `pglite (${config.dataDir})` },
     config.databaseUrl ? 'using PostgreSQL' : 'using the embedded database',
@@ -35,7 +41,10 @@ export async function bootServer(env: Record<string, string | undefined>): Promi
     if (isStopping) return;
     isStopping = true;
     logger.info({ signal }, 'shutting down');
-    const forced = setTimeout(() => process.exit(1), 10_000).unref();
+    const forced = setTimeout(() => {
+      logger.error({ graceSeconds: config.shutdownGraceSeconds }, 'shutdown grace period over; exiting now');
+      process.exit(1);
+    }, config.shutdownGraceSeconds * 1000).unref();
     await server.close();
     await dbHandle.close();
     clearTimeout(forced);

@@ -29,6 +29,10 @@ export interface ServerConfig {
   webDistDir: string;
   /** Identifies this process among hosts sharing one Postgres (run ownership, heartbeats). */
   hostId: string;
+  /** How long a SIGTERM waits for runs to be recorded as interrupted and streams to close. */
+  shutdownGraceSeconds: number;
+  /** How long a query waits for a database connection before the request fails with 503. */
+  dbConnectTimeoutMs: number;
   /** Request bodies above this are refused with 413 before tRPC parses them. */
   maxBodyBytes: number;
   api: ApiConfig;
@@ -74,6 +78,11 @@ const envSchema = z.object({
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(5).max(86400).default(3600),
   MAX_CONCURRENT_RUNS_PER_USER: z.coerce.number().int().min(1).max(100).default(3),
   RUN_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
+  DELTA_INTERVAL_MS: z.coerce.number().int().min(10).max(2_000).default(100),
+  MAX_DELTA_INTERVAL_MS: z.coerce.number().int().min(10).max(5_000).default(500),
+  EVENT_WRITE_RETRY_SECONDS: z.coerce.number().int().min(0).max(600).default(30),
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   APP_URL: z.url().optional(),
   WEB_DIST_DIR: z.string().optional(),
 });
@@ -116,6 +125,10 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
   if (models.length < COUNCIL_MIN_MODELS || models.length > COUNCIL_MAX_MODELS)
     problems.push(`COUNCIL_MODELS: list ${COUNCIL_MIN_MODELS} to ${COUNCIL_MAX_MODELS} model ids, comma-separated`);
 
+  if (e.MAX_DELTA_INTERVAL_MS < e.DELTA_INTERVAL_MS) {
+    problems.push('MAX_DELTA_INTERVAL_MS: must not be below DELTA_INTERVAL_MS');
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const port = e.PORT;
@@ -136,6 +149,8 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
     migrateOnStart: e.MIGRATE_ON_START === 'true',
     webDistDir: resolve(e.WEB_DIST_DIR ?? join(import.meta.dirname, '../../web/dist')),
     hostId: `${process.pid}-${randomBytes(4).toString('hex')}`,
+    shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
+    dbConnectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
     maxBodyBytes: 512 * 1024,
     api: {
       isProduction,
@@ -157,6 +172,11 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
         maxConcurrentRunsPerUser: e.MAX_CONCURRENT_RUNS_PER_USER,
         heartbeatSeconds: e.RUN_HEARTBEAT_SECONDS,
         staleAfterSeconds: e.RUN_HEARTBEAT_SECONDS * 4,
+        events: {
+          deltaIntervalMs: e.DELTA_INTERVAL_MS,
+          maxDeltaIntervalMs: e.MAX_DELTA_INTERVAL_MS,
+          writeRetryWindowSeconds: e.EVENT_WRITE_RETRY_SECONDS,
+        },
       },
       appUrl: e.APP_URL ?? `http://localhost:${port}`,
       appTitle: 'LLM Council',

@@ -2,12 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock, type Context, type Logger, type Services } from '@llm-council/api';
 import type { CreateExpressContextOptions } from '@trpc/server/adapters/express';
 import type { Kysely } from 'kysely';
-import type { Database } from '@llm-council/db';
+import type { Database, DbHandle } from '@llm-council/db';
 import type { ServerConfig } from './config.js';
 import { isSameOrigin } from './http-guards.js';
 
 export interface ContextDeps {
   db: Kysely<Database>;
+  /** The open database, for readiness (engine, LISTEN connection). */
+  dbHandle: DbHandle;
+  /** True once a shutdown began: the host refuses new work. */
+  isShuttingDown: () => boolean;
   config: ServerConfig;
   services: Services;
   logger: Logger;

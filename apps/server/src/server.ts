@@ -6,11 +6,17 @@ import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import type { ServerConfig } from './config.js';
 
+/** How long a shutdown waits for open event streams to deliver their last events. */
+const STREAM_DRAIN_MS = 2_000;
+
 export interface RunningServer {
   url: string;
   port: number;
   services: Services;
-  /** Stops accepting connections, ends open ones, and runs the cleanup hooks. Does not close the database. */
+  /**
+   * Graceful shutdown: refuses new work, interrupts live runs (stored, announced), then ends open
+   * connections. Does not close the database.
+   */
   close(): Promise<void>;
 }
 
@@ -33,9 +39,9 @@ export async function startServer(options: {
     const { applied } = await migrateToLatest(dbHandle.db);
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
   }
-  const handle = await createServices({
+  const handle = createServices({
     db: dbHandle.db,
-    listen: dbHandle.listen,
+    notifications: dbHandle.notifications,
     config: config.api,
     logger,
     hostId: config.hostId,
@@ -43,8 +49,11 @@ export async function startServer(options: {
     ...(options.upstreamTimeouts ? { upstreamTimeouts: options.upstreamTimeouts } : {}),
   });
   await handle.start();
+  let isShuttingDown = false;
   const app = createApp({
     db: dbHandle.db,
+    dbHandle,
+    isShuttingDown: () => isShuttingDown,
     config,
     services: handle.services,
     logger,
@@ -61,11 +70,20 @@ export async function startServer(options: {
     port,
     services: handle.services,
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      // Stop taking work first (new connections are refused, requests on open ones get 503), then
+      // record live runs as interrupted with every event stored — their subscribers here receive
+      // `run_interrupted` — and only then cut the streams, so clients resume on another host.
+      isShuttingDown = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
       await handle.shutdown();
+      // Subscribers of the interrupted runs end by themselves once `run_interrupted` is out.
+      const drainUntil = Date.now() + STREAM_DRAIN_MS;
+      while (handle.services.council.hub.subscribers > 0 && Date.now() < drainUntil) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      server.closeAllConnections();
+      await closed;
     },
   };
 }

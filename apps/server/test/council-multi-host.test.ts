@@ -104,3 +104,38 @@ test.skipIf(!isPostgres)(
     expect((await user.client.council.get.query({ runId })).status).toBe('cancelled');
   },
 );
+
+test.skipIf(!isPostgres)(
+  'under load, subscribers on host B follow 20 concurrent runs on host A event for event, long answers included',
+  async () => {
+    streamingCouncil(300, 10);
+    // One model's answer is too long for a notification: host B reads that batch from the log.
+    const long = Array.from({ length: 2_500 }, (_, i) => `long${i}`).join(' ');
+    bed.upstream.setBehavior(COUNCIL[2], { tokenDelayMs: 1, reply: councilReply({ answer: () => long }) });
+    const users = await Promise.all(Array.from({ length: 7 }, () => signUpWithKey(bed.server)));
+    const runs = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const user = users[i % users.length]!;
+        const { id } = await user.client.conversations.create.mutate({});
+        const { runId } = await user.client.council.start.mutate({ conversationId: id, content: `Load ${i}?` });
+        return { user, runId };
+      }),
+    );
+    const followed = await Promise.all(
+      runs.map(async ({ user, runId }) => ({
+        user,
+        runId,
+        fromB: await followToEnd(user.clientFor(hostB), runId, { timeoutMs: 60_000 }),
+      })),
+    );
+    for (const { user, runId, fromB } of followed) {
+      const stored = await followToEnd(user.client, runId);
+      const strip = (events: typeof fromB) => events.map(({ receivedAt: _receivedAt, ...envelope }) => envelope);
+      expect(strip(fromB)).toEqual(strip(stored));
+      expect(fromB.map((e) => e.seq)).toEqual(fromB.map((_, i) => i + 1));
+      expect(fromB.at(-1)?.event.type).toBe('run_completed');
+      const longAnswer = fromB.find((e) => e.event.type === 'model_completed' && e.event.model === COUNCIL[2]);
+      expect(longAnswer?.event.type === 'model_completed' && longAnswer.event.content).toBe(long);
+    }
+  },
+);

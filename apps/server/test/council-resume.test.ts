@@ -1,4 +1,3 @@
-import type { RunEventEnvelope } from '@llm-council/sdk';
 import { expect } from 'vitest';
 import { councilTest } from './helpers/fixtures.js';
 import {
@@ -9,6 +8,7 @@ import {
   requestsOf,
   signUpWithKey,
   sleep,
+  subscribeUntil,
   waitForRunStatus,
   waitUntil,
   type CouncilTestbed,
@@ -41,22 +41,11 @@ test('resubscribing with the last event id after unsubscribing mid-run loses and
   const { runId } = await client.council.start.mutate({ conversationId, content: 'Resume me' });
 
   // First connection: leave after the second stage-1 delta.
-  const before: RunEventEnvelope[] = [];
-  await new Promise<void>((resolve, reject) => {
-    const subscription = client.council.events.subscribe(
-      { runId },
-      {
-        onData: ({ data }) => {
-          before.push(data);
-          if (before.filter((e) => e.event.type === 'model_delta').length === 2) {
-            subscription.unsubscribe();
-            resolve();
-          }
-        },
-        onError: reject,
-      },
-    );
-  });
+  const { received: before } = await subscribeUntil(
+    client,
+    runId,
+    (received) => received.filter((e) => e.event.type === 'model_delta').length === 2,
+  );
   const lastEventId = String(before.at(-1)?.seq);
   const leftAt = Date.now();
   await sleep(300); // the run goes on meanwhile

@@ -170,13 +170,15 @@ test('a database error in production answers with a generic message and a reques
   }
 });
 
-test('the health check reports a broken database as 503 without details', async () => {
+test('readiness reports a broken database as 503 naming the check, without details; liveness stays 200', async () => {
   const broken = await startTestServer({ env: { NODE_ENV: 'production' } });
   try {
     await broken.dbHandle.close();
-    const response = await toRawResponse(broken, await fetch(`${broken.url}/healthz`));
+    const response = await toRawResponse(broken, await fetch(`${broken.url}/readyz`));
     expect(response.status).toBe(503);
-    expect(JSON.parse(response.text)).toEqual({ status: 'unavailable', database: 'down' });
+    const failing = broken.dbHandle.engine === 'pglite' ? 'embedded-database' : 'database';
+    expect(JSON.parse(response.text)).toEqual({ status: 'unavailable', failing });
+    expect((await fetch(`${broken.url}/healthz`)).status).toBe(200);
   } finally {
     await broken.close().catch(() => undefined);
   }

@@ -80,6 +80,14 @@ export interface ApiConfig {
     heartbeatSeconds: number;
     /** A live run silent this long is taken for dead (its host crashed) and marked interrupted. */
     staleAfterSeconds: number;
+    events: {
+      /** The gap between two streamed deltas of one model when the host is at ease… */
+      deltaIntervalMs: number;
+      /** …and the widest it gets under load. */
+      maxDeltaIntervalMs: number;
+      /** How long a run's event writes retry while the database is unreachable. */
+      writeRetryWindowSeconds: number;
+    };
   };
   /** Attribution headers sent upstream (OpenRouter shows them in its dashboard). */
   appUrl: string;

@@ -1,10 +1,11 @@
 import type { ChatTimeouts } from '@llm-council/council';
-import type { Database, ListenFn } from '@llm-council/db';
+import type { Database, Notifications } from '@llm-council/db';
 import type { Kysely } from 'kysely';
 import type { ApiConfig, ProviderConfig } from './config.js';
 import type { Logger } from './ports.js';
+import { LoadGauge } from './council/load-gauge.js';
 import { ModelCatalogCache } from './council/model-catalog-cache.js';
-import { createRunEventBus, type RunEventBus } from './council/run-event-bus.js';
+import { RunEventHub } from './council/run-event-hub.js';
 import { RunExecutor } from './council/run-executor.js';
 import { validateApiKeyWithProvider, type KeyValidation } from './settings/key-validation.js';
 
@@ -17,7 +18,8 @@ export interface Services {
   validateApiKey(provider: ProviderConfig, apiKey: string): Promise<KeyValidation>;
   council: {
     executor: RunExecutor;
-    bus: RunEventBus;
+    hub: RunEventHub;
+    gauge: LoadGauge;
     catalog: ModelCatalogCache;
     /** This process's id among the hosts sharing the database. */
     hostId: string;
@@ -26,8 +28,8 @@ export interface Services {
 
 export interface ServiceDeps {
   db: Kysely<Database>;
-  /** Postgres LISTEN (several hosts); null on the embedded database. */
-  listen: ListenFn | null;
+  /** Postgres LISTEN/NOTIFY (several hosts); null on the embedded database. */
+  notifications: Notifications | null;
   config: ApiConfig;
   logger: Logger;
   hostId: string;
@@ -38,24 +40,39 @@ export interface ServiceDeps {
 
 export interface ServicesHandle {
   services: Services;
-  /** Sweeps abandoned runs and starts heartbeats. */
+  /** Listens to other hosts, sweeps abandoned runs and starts heartbeats. */
   start(): Promise<void>;
-  /** Interrupts runs still going and stops listening. */
+  /** Interrupts runs still going, stores their last events and stops listening. */
   shutdown(): Promise<void>;
 }
 
 /** Builds the long-lived services the host shares across requests. */
-export async function createServices(deps: ServiceDeps): Promise<ServicesHandle> {
+export function createServices(deps: ServiceDeps): ServicesHandle {
   const fetchImpl = deps.fetch ?? globalThis.fetch;
-  const bus = await createRunEventBus(deps.db, deps.listen);
+  const { events } = deps.config.council;
+  const gauge: LoadGauge = new LoadGauge({
+    baseIntervalMs: events.deltaIntervalMs,
+    maxIntervalMs: events.maxDeltaIntervalMs,
+    queuedEvents: (): number => hub.writer.queuedEvents,
+  });
+  const hub: RunEventHub = new RunEventHub({
+    db: deps.db,
+    notifications: deps.notifications,
+    hostId: deps.hostId,
+    logger: deps.logger,
+    // Batches follow the deltas' pace: half a delta interval, so a delta waits at most that long.
+    flushIntervalMs: (): number => Math.round(gauge.deltaIntervalMs() / 2),
+    writeRetryWindowMs: events.writeRetryWindowSeconds * 1000,
+  });
   const executor = new RunExecutor({
     db: deps.db,
-    bus,
+    hub,
     config: deps.config,
     logger: deps.logger,
     hostId: deps.hostId,
     fetch: fetchImpl,
-    isSoleHost: deps.listen === null,
+    isSoleHost: deps.notifications === null,
+    deltaIntervalMs: () => gauge.deltaIntervalMs(),
     ...(deps.upstreamTimeouts ? { upstreamTimeouts: deps.upstreamTimeouts } : {}),
   });
   const services: Services = {
@@ -66,17 +83,22 @@ export async function createServices(deps: ServiceDeps): Promise<ServicesHandle>
       }),
     council: {
       executor,
-      bus,
+      hub,
+      gauge,
       catalog: new ModelCatalogCache(deps.config.council, deps.config.providerRequests, fetchImpl, deps.logger),
       hostId: deps.hostId,
     },
   };
   return {
     services,
-    start: () => executor.start(),
+    async start() {
+      await hub.start();
+      await executor.start();
+    },
     async shutdown() {
       await executor.shutdown();
-      await bus.close();
+      await hub.close();
+      gauge.stop();
     },
   };
 }

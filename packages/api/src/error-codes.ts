@@ -20,6 +20,7 @@ export const appErrorCodes = [
   'RUN_NOT_RETRYABLE',
   'RUN_NOT_ACTIVE',
   'VALIDATION_FAILED',
+  'DATABASE_UNAVAILABLE',
   'INTERNAL',
 ] as const;
 

@@ -1,4 +1,5 @@
 import { initTRPC, type TRPCError } from '@trpc/server';
+import { isConnectionError } from '@llm-council/db';
 import { ZodError } from 'zod';
 import type { Context, SignedInUser } from './context.js';
 import { AppErrorCause, appError, type AppErrorCode } from './errors.js';
@@ -77,12 +78,30 @@ function describeFieldErrors(fields: Record<string, string[]>): string {
     .join('. ');
 }
 
+/** Seconds a client is asked to wait when the database cannot be reached. */
+const OUTAGE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * A database that cannot be reached (restart, failover) is a 503 the client can retry, not a
+ * 500: the pool fails fast instead of hanging, and the host turns `retryAfterSeconds` into Retry-After.
+ */
+const reportDatabaseOutage = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (result.ok || !isConnectionError(result.error.cause)) return result;
+  throw appError(
+    'SERVICE_UNAVAILABLE',
+    'DATABASE_UNAVAILABLE',
+    'The service is briefly unavailable. Please try again in a few seconds.',
+    { retryAfterSeconds: OUTAGE_RETRY_AFTER_SECONDS },
+  );
+});
+
 export const router = t.router;
-export const publicProcedure = t.procedure;
+export const publicProcedure = t.procedure.use(reportDatabaseOutage);
 export const createCallerFactory = t.createCallerFactory;
 
 /** A procedure that requires a valid access token; `ctx.session` is non-null inside. */
-export const protectedProcedure = t.procedure.use(async ({ ctx, next }) => {
+export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   const session: SignedInUser | null = ctx.req.accessToken ? await resolveSession(ctx, ctx.req.accessToken) : null;
   if (!session) throw appError('UNAUTHORIZED', 'SESSION_EXPIRED', 'Please sign in again');
   return next({ ctx: { ...ctx, session } });

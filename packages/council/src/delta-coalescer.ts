@@ -19,9 +19,12 @@ export function createDeltaCoalescer(options: {
   sink: EventSink;
   stage: 'stage1' | 'stage3';
   model: string;
-  intervalMs: number;
+  /** Read at every delta: the host widens it under load. */
+  intervalMs: number | (() => number);
   now: () => number;
 }): DeltaCoalescer {
+  const { intervalMs: interval } = options;
+  const intervalMs = typeof interval === 'number' ? () => interval : interval;
   let buffer = '';
   let lastSentAt = Number.NEGATIVE_INFINITY;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -46,7 +49,7 @@ export function createDeltaCoalescer(options: {
     push(text) {
       buffer += text;
       if (timer !== undefined) return;
-      const waitMs = lastSentAt + options.intervalMs - options.now();
+      const waitMs = lastSentAt + intervalMs() - options.now();
       if (waitMs <= 0) {
         sendInBackground();
       } else {

@@ -12,8 +12,8 @@ export interface RunCouncilDeps {
   /** Cancels the run: upstream calls are aborted and `run_cancelled` is emitted. */
   signal: AbortSignal;
   now?: () => number;
-  /** Minimum gap between two `model_delta` events of one model (default 100 ms). */
-  deltaIntervalMs?: number;
+  /** Minimum gap between two `model_delta` events of one model (default 100 ms); a function is read at every delta. */
+  deltaIntervalMs?: number | (() => number);
 }
 
 /** Thrown inside the runner when the caller's signal aborts; never escapes `runCouncil`. */

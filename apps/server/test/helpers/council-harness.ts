@@ -104,7 +104,16 @@ export async function signUpWithKey(server: TestServer, apiKey: string | null = 
 export async function followToEnd(
   client: CouncilClient,
   runId: string,
-  options: { lastEventId?: string; timeoutMs?: number } = {},
+  options: {
+    lastEventId?: string;
+    timeoutMs?: number;
+    /** How often the SDK may reconnect (its default is 5). */
+    maxReconnects?: number;
+    /** Sees each event as it arrives. */
+    onEvent?: (envelope: RunEventEnvelope) => void;
+    /** Delivery lag allowed per event; a fault test that holds writes back lifts it. */
+    maxLagMs?: number;
+  } = {},
 ): Promise<ReceivedEvent[]> {
   const signal = AbortSignal.timeout(options.timeoutMs ?? 15_000);
   const received: ReceivedEvent[] = [];
@@ -112,21 +121,52 @@ export async function followToEnd(
   const follow = client.followRun(runId, {
     signal,
     ...(options.lastEventId !== undefined ? { lastEventId: options.lastEventId } : {}),
+    ...(options.maxReconnects !== undefined ? { maxReconnects: options.maxReconnects } : {}),
   });
-  for await (const envelope of follow) received.push({ ...envelope, receivedAt: Date.now() });
+  for await (const envelope of follow) {
+    received.push({ ...envelope, receivedAt: Date.now() });
+    options.onEvent?.(envelope);
+  }
   if (!isTerminal(received.at(-1))) {
     throw new Error(`run ${runId} did not end in time; got ${received.map((e) => e.event.type).join(', ')}`);
   }
   // Live means live: an event stored while we listened must not wait for a periodic poll.
   for (const envelope of received) {
     const lagMs = envelope.receivedAt - Math.max(Date.parse(envelope.at), followedAt);
-    if (lagMs > MAX_DELIVERY_LAG_MS) {
+    if (lagMs > (options.maxLagMs ?? MAX_DELIVERY_LAG_MS)) {
       throw new Error(
         `event ${envelope.seq} (${envelope.event.type}) of run ${runId} arrived ${lagMs} ms after it was stored`,
       );
     }
   }
   return received;
+}
+
+/**
+ * Subscribes to a run and unsubscribes as soon as `isEnough(received)` holds (or the stream
+ * ends first): a client that leaves mid-run. Resolves with what it received.
+ */
+export function subscribeUntil(
+  client: CouncilClient,
+  runId: string,
+  isEnough: (received: RunEventEnvelope[]) => boolean,
+): Promise<{ received: RunEventEnvelope[]; hasLeft: boolean }> {
+  const received: RunEventEnvelope[] = [];
+  return new Promise((resolve, reject) => {
+    const subscription = client.council.events.subscribe(
+      { runId },
+      {
+        onData: ({ data }) => {
+          received.push(data);
+          if (!isEnough(received)) return;
+          subscription.unsubscribe();
+          resolve({ received, hasLeft: true });
+        },
+        onComplete: () => resolve({ received, hasLeft: false }),
+        onError: reject,
+      },
+    );
+  });
 }
 
 /** Far above normal delivery (milliseconds), far below the event stream's 10-second safety poll. */

@@ -150,3 +150,30 @@ test('a failed run offers Retry, which resumes the same run’s stream', async (
   await waitFor(() => expect(fake.api.events.subscribe).toHaveBeenCalledWith({ runId: RUN_ID }, expect.anything()));
   expect(box().disabled).toBe(true);
 });
+
+test('a dropped event stream shows "Reconnecting…" and resumes by itself after the last event seen', async () => {
+  const fake = renderConversation(
+    conversation({
+      runs: [
+        runRecord({ status: 'running', stage1: [], stage2: [], stage3: null, aggregate: null, labelToModel: null }),
+      ],
+    }),
+  );
+  await screen.findByText('What is the capital of France?');
+  fake.emit(RUN_ID, completeRunEvents.slice(0, 5));
+  await waitFor(() => expect(stage1Panel().textContent).toContain('Paris is the capital.'));
+
+  // The server goes away mid-run (a restart): a network error, not a refusal.
+  fake.subscriptions.at(-1)?.observer.onError?.(new TypeError('network error'));
+  expect((await screen.findByText(/Reconnecting…/)).textContent).toContain('nothing it says is lost');
+  expect(screen.queryByText(/Lost the live connection/)).toBeNull();
+
+  // Half a second later the client subscribes again from the last event it saw, without a click.
+  await waitFor(() => expect(fake.api.events.subscribe).toHaveBeenCalledTimes(2), { timeout: 2_000 });
+  expect(fake.api.events.subscribe).toHaveBeenLastCalledWith({ runId: RUN_ID, lastEventId: '5' }, expect.anything());
+  fake.emit(RUN_ID, completeRunEvents.slice(5));
+  await waitFor(() =>
+    expect(screen.getByRole('region', { name: 'Final answer' }).textContent).toContain('The council agrees: Paris.'),
+  );
+  expect(screen.queryByText(/Reconnecting…/)).toBeNull();
+});

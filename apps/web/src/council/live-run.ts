@@ -6,7 +6,18 @@ import type { CouncilApi } from './council-api';
 import type { CouncilEvent } from './council-types';
 import { createRunState, isLive, type RunState } from './run-state';
 
-export type Connection = 'idle' | 'following' | 'lost';
+/**
+ * `reconnecting`: the stream dropped (a server restarting, a network blip) and the client is
+ * re-subscribing on its own from the last event it saw; `lost`: the server refused the stream
+ * (signed out, run gone), which no retry can change.
+ */
+export type Connection = 'idle' | 'following' | 'reconnecting' | 'lost';
+
+/** Waits between automatic reconnects: 0.5 s, doubling, at most 10 s. */
+const RECONNECT_MIN_MS = 500;
+const RECONNECT_MAX_MS = 10_000;
+/** tRPC error codes that mean "do not try again". */
+const REFUSALS = new Set(['UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_REQUEST']);
 
 export interface LiveRun {
   state: RunState;
@@ -34,15 +45,28 @@ export function createLiveRun(api: CouncilApi, initial: RunState, onEvent?: (eve
   const [isStopping, setStopping] = createSignal(false);
   let lastEventId: string | undefined;
   let subscription: { unsubscribe: () => void } | undefined;
+  let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  let reconnectDelayMs = RECONNECT_MIN_MS;
 
-  const follow = () => {
+  const reconnectLater = () => {
+    setConnection('reconnecting');
+    clearTimeout(reconnectTimer);
+    reconnectTimer = setTimeout(() => follow(true), reconnectDelayMs);
+    reconnectDelayMs = Math.min(reconnectDelayMs * 2, RECONNECT_MAX_MS);
+  };
+
+  const follow = (isReconnect = false) => {
     subscription?.unsubscribe();
-    setConnection('following');
+    clearTimeout(reconnectTimer);
+    if (!isReconnect) reconnectDelayMs = RECONNECT_MIN_MS;
+    setConnection(isReconnect ? 'reconnecting' : 'following');
     setConnectionError(null);
     const input = lastEventId === undefined ? { runId: state.runId } : { runId: state.runId, lastEventId };
     subscription = api.events.subscribe(input, {
       onData: (item) => {
         lastEventId = item.id;
+        setConnection('following');
+        reconnectDelayMs = RECONNECT_MIN_MS;
         const current = unwrap(state);
         const next = applyEvent(current, item.data);
         if (next === current) return;
@@ -51,6 +75,11 @@ export function createLiveRun(api: CouncilApi, initial: RunState, onEvent?: (eve
         onEvent?.(item.data.event);
       },
       onError: (error) => {
+        const code = (error as { data?: { code?: string } } | null)?.data?.code;
+        if (code === undefined || !REFUSALS.has(code)) {
+          reconnectLater();
+          return;
+        }
         setConnection('lost');
         setConnectionError(describeError(error).message);
       },
@@ -58,13 +87,16 @@ export function createLiveRun(api: CouncilApi, initial: RunState, onEvent?: (eve
     });
   };
 
-  onCleanup(() => subscription?.unsubscribe());
+  onCleanup(() => {
+    clearTimeout(reconnectTimer);
+    subscription?.unsubscribe();
+  });
 
   return {
     state,
     connection,
     connectionError,
-    follow,
+    follow: () => follow(),
     isStopping,
     async stop() {
       setStopping(true);

@@ -46,6 +46,11 @@ export function RunView(props: { run: LiveRun; isLatest: boolean }) {
       <Show when={state().status !== 'completed'}>
         <ProgressStrip state={state()} />
       </Show>
+      <Show when={props.run.connection() === 'reconnecting'}>
+        <div class="notice notice-info" role="status">
+          <p>Reconnecting… the council keeps working meanwhile, and nothing it says is lost.</p>
+        </div>
+      </Show>
       <Show when={props.run.connection() === 'lost'}>
         <ErrorNotice message={`Lost the live connection: ${props.run.connectionError() ?? ''}`}>
           <button type="button" class="button button-small" onClick={() => props.run.follow()}>

@@ -1,28 +1,49 @@
-import { sql, type Kysely } from 'kysely';
-import type { CouncilEvent } from '@llm-council/council';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { CouncilEvent, CouncilEventEnvelope } from '@llm-council/council';
 import type { Database } from '@llm-council/db';
 
 type Db = Kysely<Database>;
 
-export interface StoredEvent {
-  runId: string;
-  seq: number;
-  at: Date;
-  event: CouncilEvent;
+/**
+ * Appends many events, of any runs, in one statement (group commit), and on PostgreSQL sends the
+ * given notifications from the same statement, so they go out exactly when the rows commit. The
+ * rows travel as one JSON document: one statement text whatever the batch size, on both engines.
+ */
+export async function insertEvents(
+  db: Db | Transaction<Database>,
+  envelopes: readonly CouncilEventEnvelope[],
+  notify: { channel: string; payloads: string[] } | null,
+): Promise<void> {
+  const rows = JSON.stringify(
+    envelopes.map((e) => ({ run_id: e.runId, seq: e.seq, type: e.event.type, payload: e.event, created_at: e.at })),
+  );
+  const insert = sql`insert into council_events (run_id, seq, type, payload, created_at)
+    select r.run_id, r.seq, r.type, r.payload, r.created_at
+    from jsonb_to_recordset(${rows}::jsonb) as r(run_id uuid, seq int, type text, payload jsonb, created_at timestamptz)`;
+  if (!notify || notify.payloads.length === 0) {
+    await insert.execute(db);
+    return;
+  }
+  // A data-modifying CTE runs whether or not the outer query reads it.
+  await sql`with inserted as (${insert} returning 1)
+    select pg_notify(${notify.channel}, p) from jsonb_array_elements_text(${JSON.stringify(notify.payloads)}::jsonb) as p`.execute(
+    db,
+  );
 }
 
-/** Appends with an explicit sequence number (the run's single writer keeps the counter). */
-export async function insertEvent(db: Db, runId: string, seq: number, event: CouncilEvent): Promise<Date> {
+/** Whether an event is stored (a batch is one transaction: one of its events stands for all). */
+export async function hasEvent(db: Db, runId: string, seq: number): Promise<boolean> {
   const row = await db
-    .insertInto('councilEvents')
-    .values({ runId, seq, type: event.type, payload: JSON.stringify(event) })
-    .returning('createdAt')
-    .executeTakeFirstOrThrow();
-  return row.createdAt;
+    .selectFrom('councilEvents')
+    .select('seq')
+    .where('runId', '=', runId)
+    .where('seq', '=', seq)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** Appends at the next free number; for writers that are not the run's executor (the sweeper). */
-export async function appendEvent(db: Db, runId: string, event: CouncilEvent): Promise<number> {
+export async function appendEvent(db: Db, runId: string, event: CouncilEvent): Promise<CouncilEventEnvelope> {
   const row = await db
     .insertInto('councilEvents')
     .columns(['runId', 'seq', 'type', 'payload'])
@@ -37,9 +58,9 @@ export async function appendEvent(db: Db, runId: string, event: CouncilEvent): P
         ])
         .where('runId', '=', runId),
     )
-    .returning('seq')
+    .returning(['seq', 'createdAt'])
     .executeTakeFirstOrThrow();
-  return row.seq;
+  return { runId, seq: row.seq, at: row.createdAt.toISOString(), event };
 }
 
 export async function findLastSeq(db: Db, runId: string): Promise<number> {
@@ -51,14 +72,19 @@ export async function findLastSeq(db: Db, runId: string): Promise<number> {
   return Number(row.last);
 }
 
-export async function listEventsAfter(db: Db, runId: string, afterSeq: number, limit = 500): Promise<StoredEvent[]> {
+export async function listEventsAfter(
+  db: Db,
+  runId: string,
+  afterSeq: number,
+  limit = 500,
+): Promise<CouncilEventEnvelope[]> {
   const rows = await db
     .selectFrom('councilEvents')
-    .select(['runId', 'seq', 'createdAt', 'payload'])
+    .select(['seq', 'createdAt', 'payload'])
     .where('runId', '=', runId)
     .where('seq', '>', afterSeq)
     .orderBy('seq')
     .limit(limit)
     .execute();
-  return rows.map((r) => ({ runId: r.runId, seq: r.seq, at: r.createdAt, event: r.payload as CouncilEvent }));
+  return rows.map((r) => ({ runId, seq: r.seq, at: r.createdAt.toISOString(), event: r.payload as CouncilEvent }));
 }

@@ -24,7 +24,14 @@ export async function insertRun(
 ): Promise<CouncilRun> {
   return db
     .insertInto('councilRuns')
-    .values({ ...values, models: JSON.stringify(values.models), status: 'queued', attempt: 1 })
+    .values({
+      ...values,
+      models: JSON.stringify(values.models),
+      status: 'queued',
+      attempt: 1,
+      // Alive from birth: a sweep on any host must not take a run that was just created for dead.
+      heartbeatAt: new Date(),
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
@@ -183,7 +190,11 @@ export async function claimAbandonedRuns(
     .set({ status: 'interrupted', finishedAt: now, updatedAt: now })
     .where('status', 'in', activeRunStatuses);
   if (excludeIds.length > 0) query = query.where('id', 'not in', excludeIds);
-  if (cutoff) query = query.where((eb) => eb.or([eb('heartbeatAt', '<', cutoff), eb('heartbeatAt', 'is', null)]));
+  if (cutoff) {
+    query = query.where((eb) =>
+      eb.or([eb('heartbeatAt', '<', cutoff), eb.and([eb('heartbeatAt', 'is', null), eb('createdAt', '<', cutoff)])]),
+    );
+  }
   const rows = await query.returning('id').execute();
   return rows.map((r) => r.id);
 }

@@ -1,11 +1,10 @@
 import type { CouncilEvent } from '@llm-council/council';
 import type { Database } from '@llm-council/db';
-import type { Kysely, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import { appendMessage, setTitleIfPlaceholder } from '../conversations/conversations.repository.js';
 import { DEFAULT_TITLE } from '../constants.js';
-import { insertEvent } from './council-events.repository.js';
 import { deleteStaleResponses, lockConversation, updateRun, upsertResponse } from './council-runs.repository.js';
-import type { RunEventBus } from './run-event-bus.js';
+import type { RunEventHub } from './run-event-hub.js';
 
 export interface RecorderTarget {
   runId: string;
@@ -16,31 +15,34 @@ export interface RecorderTarget {
 }
 
 /**
- * Returns the runner's `emit`: each event is stored (numbered) together with its effect on the
- * readable tables — answers, reviews, status — in one transaction, then announced on the bus.
- * A reload therefore shows exactly what subscribers were told, and nothing is lost on a crash
- * beyond the event in flight.
+ * Returns the runner's `emit`: each event is numbered and queued on the hub's group-commit
+ * writer together with its effect on the readable tables (answers, reviews, status), which the
+ * same transaction applies. Structural events are awaited — durable before the runner goes on,
+ * so the next stage never starts on an answer a crash could lose — while deltas are not: they
+ * are stored within a flush interval, and a failure to store one surfaces at the next awaited
+ * event. Subscribers are handed only what is stored.
  */
-export function createEventRecorder(db: Kysely<Database>, bus: RunEventBus, target: RecorderTarget) {
+export function createEventRecorder(hub: RunEventHub, target: RecorderTarget, now: () => Date) {
   let seq = target.lastSeq;
-  return async (event: CouncilEvent): Promise<void> => {
+  const streaming = new Set<string>();
+  return (event: CouncilEvent): Promise<void> => {
     seq += 1;
-    const current = seq;
-    if (isLogOnly(event)) {
-      // Most events (the coalesced deltas) only extend the log: one insert, no transaction.
-      await insertEvent(db, target.runId, current, event);
-    } else {
-      await db.transaction().execute(async (trx) => {
-        await insertEvent(trx, target.runId, current, event);
-        await applyToTables(trx, target, event);
-      });
+    const envelope = { runId: target.runId, seq, at: now().toISOString(), event };
+    if (event.type === 'model_delta') {
+      // A model's first words go out at once; the rest ride on the next batch.
+      const key = `${event.stage}:${event.model}`;
+      const isFirst = !streaming.has(key);
+      streaming.add(key);
+      hub.append({ envelope, effect: null, isUrgent: isFirst }).catch(() => undefined);
+      return Promise.resolve();
     }
-    await bus.publish(target.runId, current);
+    const effect = hasTableEffect(event) ? (trx: Transaction<Database>) => applyToTables(trx, target, event) : null;
+    return hub.append({ envelope, effect, isUrgent: true });
   };
 }
 
-function isLogOnly(event: CouncilEvent): boolean {
-  return (
+function hasTableEffect(event: CouncilEvent): boolean {
+  return !(
     event.type === 'model_delta' ||
     event.type === 'stage_completed' ||
     (event.type === 'stage_started' && event.stage !== 'stage3')

@@ -7,14 +7,16 @@ import { listEventsAfter } from './council-events.repository.js';
 import { findRun, findRunForUser } from './council-runs.repository.js';
 
 const PAGE_SIZE = 500;
-/** A safety net should a notification be lost: look at the log at least this often. */
+/** A safety net should a notification be lost: a log with no writer here looks at the database this often. */
 const POLL_INTERVAL_MS = 10_000;
 
 /**
  * A run's events for a subscriber: first everything stored after `lastEventId` (the resume
- * point), then live events as they are stored. It listens before it reads, so nothing that is
- * stored meanwhile slips between replay and live. It ends once the run is over and everything
- * has been delivered; a retried run is followed by subscribing again.
+ * point), then live events as they are stored. Live events come from the run's in-memory log on
+ * this host (one per run, shared by every subscriber here); the database is read only for what
+ * the log does not hold. Every event arrives once, in order: the log holds stored events only,
+ * numbered without gaps. The stream ends once the run is over and everything has been
+ * delivered; a retried run is followed by subscribing again.
  */
 export async function* streamRunEvents(
   ctx: Context & { session: SignedInUser },
@@ -23,50 +25,26 @@ export async function* streamRunEvents(
   signal: AbortSignal | undefined,
 ) {
   if (!(await findRunForUser(ctx.db, ctx.session.userId, runId))) throw notFound('Run');
+  const { hub } = ctx.services.council;
+  const log = hub.hold(runId);
   let last = lastEventId ? Number(lastEventId) : 0;
-  let hasNews = true;
-  let wake = () => {};
-  const onAbort = () => wake();
-  signal?.addEventListener('abort', onAbort, { once: true });
-  const unsubscribe = ctx.services.council.bus.subscribe(runId, (seq) => {
-    if (seq > last) {
-      hasNews = true;
-      wake();
-    }
-  });
+  let lastType: CouncilEventEnvelope['event']['type'] | undefined;
   try {
     while (!signal?.aborted) {
-      hasNews = false;
-      const batch = await listEventsAfter(ctx.db, runId, last, PAGE_SIZE);
-      for (const stored of batch) {
-        last = stored.seq;
-        const envelope: CouncilEventEnvelope = {
-          runId,
-          seq: stored.seq,
-          at: stored.at.toISOString(),
-          event: stored.event,
-        };
-        yield tracked(String(stored.seq), envelope);
+      const page = log.readAfter(last, PAGE_SIZE) ?? (await listEventsAfter(ctx.db, runId, last, PAGE_SIZE));
+      for (const envelope of page) {
+        last = envelope.seq;
+        lastType = envelope.event.type;
+        yield tracked(String(envelope.seq), envelope satisfies CouncilEventEnvelope);
       }
-      if (batch.length === PAGE_SIZE || hasNews) continue;
-      const lastEvent = batch.at(-1)?.event;
-      if (batch.length === 0 || (lastEvent && terminalEventTypes.has(lastEvent.type))) {
-        if (await isOverAndDelivered(ctx, runId, last)) return;
-      }
-      await new Promise<void>((resolve) => {
-        // A notification (or abort) that landed while we were reading called the previous,
-        // already-settled `wake`; without this check it would sit out the whole poll interval.
-        if (hasNews || signal?.aborted) return resolve();
-        const timer = setTimeout(resolve, POLL_INTERVAL_MS);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      if (page.length > 0) continue;
+      // Asked only before the first event and after a terminal one: never once per event.
+      const mayBeOver = lastType === undefined || terminalEventTypes.has(lastType);
+      if (mayBeOver && (await isOverAndDelivered(ctx, runId, last))) return;
+      await log.waitForMore(last, signal, POLL_INTERVAL_MS);
     }
   } finally {
-    unsubscribe();
-    signal?.removeEventListener('abort', onAbort);
+    hub.release(log);
   }
 }
 

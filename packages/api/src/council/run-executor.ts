@@ -5,7 +5,7 @@ import {
   type ConversationTurn,
   type PreviousRunResults,
 } from '@llm-council/council';
-import type { CouncilRun, Database } from '@llm-council/db';
+import { isConnectionError, type CouncilRun, type Database } from '@llm-council/db';
 import type { Kysely } from 'kysely';
 import type { ApiConfig, ProviderConfig } from '../config.js';
 import type { Logger } from '../ports.js';
@@ -13,11 +13,11 @@ import { appendEvent, findLastSeq } from './council-events.repository.js';
 import { claimAbandonedRuns, heartbeatRuns, updateRun } from './council-runs.repository.js';
 import { createEventRecorder } from './event-recorder.js';
 import { nameProviderInErrors } from './provider-wording.js';
-import type { RunEventBus } from './run-event-bus.js';
+import type { RunEventHub } from './run-event-hub.js';
 
 export interface ExecutorDeps {
   db: Kysely<Database>;
-  bus: RunEventBus;
+  hub: RunEventHub;
   config: ApiConfig;
   logger: Logger;
   /** Identifies this process in `council_runs.host`. */
@@ -25,6 +25,8 @@ export interface ExecutorDeps {
   fetch: typeof fetch;
   /** True when this process is the only one that can own runs (the embedded database). */
   isSoleHost: boolean;
+  /** The gap between two deltas of one model, read at every delta (it widens under load). */
+  deltaIntervalMs: () => number;
   upstreamTimeouts?: Partial<ChatTimeouts>;
 }
 
@@ -54,7 +56,7 @@ export class RunExecutor {
   async start(): Promise<void> {
     const { heartbeatSeconds, staleAfterSeconds } = this.deps.config.council;
     await this.sweep(this.deps.isSoleHost ? null : staleAfterSeconds);
-    this.stopCancelListener = this.deps.bus.onCancelRequested((runId) => this.active.get(runId)?.controller.abort());
+    this.stopCancelListener = this.deps.hub.onCancelRequested((runId) => this.active.get(runId)?.controller.abort());
     this.timers.push(
       setInterval(() => void this.heartbeat(), heartbeatSeconds * 1000).unref(),
       setInterval(() => void this.sweep(staleAfterSeconds), staleAfterSeconds * 1000).unref(),
@@ -67,11 +69,16 @@ export class RunExecutor {
     this.active.set(request.run.id, { controller, done });
   }
 
-  /** Cancels a run wherever it executes: here at once, on another host through the bus. */
+  /** How many runs execute here now. */
+  get activeRuns(): number {
+    return this.active.size;
+  }
+
+  /** Cancels a run wherever it executes: here at once, on another host through the hub. */
   async cancel(runId: string): Promise<void> {
     const local = this.active.get(runId);
     if (local) local.controller.abort();
-    else await this.deps.bus.requestCancel(runId);
+    else await this.deps.hub.requestCancel(runId);
   }
 
   /** The run's promise, for tests and graceful shutdown. */
@@ -93,16 +100,20 @@ export class RunExecutor {
   }
 
   private async runToEnd(request: ExecuteRequest, signal: AbortSignal): Promise<void> {
-    const { db, bus, logger, config } = this.deps;
+    const { db, hub, logger, config } = this.deps;
     const { run } = request;
+    let log: ReturnType<RunEventHub['hold']> | undefined;
+    let recorder: ReturnType<typeof createEventRecorder> | undefined;
     try {
       await updateRun(db, run.id, { host: this.deps.hostId, heartbeatAt: new Date() });
-      const recorder = createEventRecorder(db, bus, {
-        runId: run.id,
-        conversationId: run.conversationId,
-        attempt: run.attempt,
-        lastSeq: await findLastSeq(db, run.id),
-      });
+      const lastSeq = await findLastSeq(db, run.id);
+      log = hub.hold(run.id, { writerFloor: lastSeq });
+      const record = createEventRecorder(
+        hub,
+        { runId: run.id, conversationId: run.conversationId, attempt: run.attempt, lastSeq },
+        () => new Date(),
+      );
+      recorder = record;
       const client = createChatClient({
         baseUrl: request.provider.baseUrl,
         apiKey: request.apiKey,
@@ -125,29 +136,59 @@ export class RunExecutor {
           chat: client.chat,
           // During shutdown the runner's own "cancelled" is not the truth: the host went away.
           emit: (event) =>
-            this.isShuttingDown && event.type === 'run_cancelled'
-              ? this.interrupt(run.id)
-              : recorder(nameProviderInErrors(event, request.provider.label)),
+            record(
+              this.isShuttingDown && event.type === 'run_cancelled'
+                ? { type: 'run_interrupted' }
+                : nameProviderInErrors(event, request.provider.label),
+            ),
           signal,
+          deltaIntervalMs: this.deps.deltaIntervalMs,
         },
       );
     } catch (error) {
       logger.error({ err: error, runId: run.id }, 'council run crashed');
-      await this.interrupt(run.id).catch((inner: unknown) =>
-        logger.error({ err: inner, runId: run.id }, 'could not mark run interrupted'),
+      // In order behind the run's queued events if its log still takes events; else appended directly.
+      const isRecorded = await recorder?.({ type: 'run_interrupted' }).then(
+        () => true,
+        () => false,
       );
+      if (!isRecorded)
+        await this.interrupt(run.id).catch((inner: unknown) =>
+          logger.error({ err: inner, runId: run.id }, 'could not mark run interrupted'),
+        );
+    } finally {
+      if (log) hub.release(log, { isWriter: true });
     }
   }
 
+  /**
+   * Records the run as interrupted. While the database is unreachable it keeps trying (the run
+   * is marked as soon as the database is back); a shutdown stops trying after one attempt and
+   * leaves the run to the next start's sweep.
+   */
   private async interrupt(runId: string): Promise<void> {
-    await updateRun(this.deps.db, runId, { status: 'interrupted', finishedAt: new Date() });
-    await this.announceInterrupted(runId);
+    let delayMs = 250;
+    for (;;) {
+      try {
+        await updateRun(this.deps.db, runId, { status: 'interrupted', finishedAt: new Date() });
+        await this.announceInterrupted(runId);
+        return;
+      } catch (error) {
+        if (!isConnectionError(error) || this.isShuttingDown) throw error;
+        this.deps.logger.warn(
+          { err: error, runId, retryInMs: delayMs },
+          'database unreachable; will mark the run interrupted',
+        );
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        delayMs = Math.min(delayMs * 2, 5_000);
+      }
+    }
   }
 
   /** Ends the run's event log with `run_interrupted`, so subscribers stop waiting. */
   private async announceInterrupted(runId: string): Promise<void> {
-    const seq = await appendEvent(this.deps.db, runId, { type: 'run_interrupted' });
-    await this.deps.bus.publish(runId, seq);
+    const envelope = await appendEvent(this.deps.db, runId, { type: 'run_interrupted' });
+    await this.deps.hub.publishStored(envelope);
   }
 
   private async heartbeat(): Promise<void> {

@@ -48,9 +48,9 @@ export async function openTestApi(options: { config?: ApiConfig; fetch?: typeof 
     warn: (obj, msg) => void logs.push({ level: 'warn', obj, msg }),
     error: (obj, msg) => void logs.push({ level: 'error', obj, msg }),
   };
-  const handle = await createServices({
+  const handle = createServices({
     db: dbHandle.db,
-    listen: null,
+    notifications: null,
     config,
     logger,
     hostId: 'test-host',

@@ -45,6 +45,7 @@ export function createTestApiConfig(
       maxConcurrentRunsPerUser: 3,
       heartbeatSeconds: 5,
       staleAfterSeconds: 20,
+      events: { deltaIntervalMs: 100, maxDeltaIntervalMs: 500, writeRetryWindowSeconds: 30 },
     },
     appUrl: 'http://localhost:3000',
     appTitle: 'LLM Council',

@@ -1,0 +1,133 @@
+import pg from 'pg';
+
+/** Called with each notification's payload on a channel. */
+export type NotificationHandler = (payload: string) => void;
+
+/**
+ * Postgres LISTEN on a connection of its own that comes back by itself. A lost connection (a
+ * restart, a failover, `pg_terminate_backend`) is reconnected with capped exponential backoff,
+ * every channel is listened to again, and `onReconnect` listeners run: notifications sent while
+ * the connection was down are gone for good, so they must catch up from the tables.
+ */
+export interface Notifications {
+  listen(channel: string, onPayload: NotificationHandler): Promise<() => void>;
+  /** Runs after every reconnect (not after the first connect). */
+  onReconnect(listener: () => void): () => void;
+  /** True while the LISTEN connection is up. */
+  readonly isConnected: boolean;
+  close(): Promise<void>;
+}
+
+export interface NotificationsOptions {
+  connectionString: string;
+  /** Reports a lost connection or a failed reconnect; must not throw. */
+  onError?: (error: unknown) => void;
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+const CHANNEL_NAME = /^[a-z_][a-z0-9_]*$/;
+
+/** Connects on the first `listen`, so a handle that never listens holds no extra connection. */
+export function createNotifications(options: NotificationsOptions): Notifications {
+  const minBackoffMs = options.minBackoffMs ?? 100;
+  const maxBackoffMs = options.maxBackoffMs ?? 5_000;
+  const handlers = new Map<string, Set<NotificationHandler>>();
+  const reconnectListeners = new Set<() => void>();
+  let client: pg.Client | null = null;
+  let isConnected = false;
+  let isClosed = false;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let firstConnect: Promise<void> | undefined;
+
+  async function connect(): Promise<void> {
+    const next = new pg.Client({ connectionString: options.connectionString });
+    // Without an 'error' listener a terminated backend throws out of the event loop and ends the process.
+    next.on('error', (error) => {
+      options.onError?.(error);
+      lose(next);
+    });
+    next.on('end', () => lose(next));
+    next.on('notification', (message) => {
+      for (const handler of handlers.get(message.channel) ?? []) handler(message.payload ?? '');
+    });
+    try {
+      await next.connect();
+      for (const channel of handlers.keys()) await next.query(`LISTEN ${channel}`); // names validated in listen()
+    } catch (error) {
+      next.removeAllListeners('end');
+      await next.end().catch(() => undefined);
+      throw error;
+    }
+    client = next;
+    isConnected = true;
+  }
+
+  function lose(lost: pg.Client): void {
+    if (client !== lost) return;
+    client = null;
+    isConnected = false;
+    lost.removeAllListeners('end');
+    void lost.end().catch(() => undefined);
+    scheduleReconnect(minBackoffMs);
+  }
+
+  function scheduleReconnect(delayMs: number): void {
+    if (isClosed || retryTimer) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      connect().then(
+        () => {
+          for (const listener of reconnectListeners) listener();
+        },
+        (error: unknown) => {
+          options.onError?.(error);
+          scheduleReconnect(Math.min(maxBackoffMs, delayMs * 2));
+        },
+      );
+    }, delayMs);
+    retryTimer.unref();
+  }
+
+  return {
+    async listen(channel, onPayload) {
+      if (!CHANNEL_NAME.test(channel)) throw new Error(`invalid channel name ${channel}`);
+      if (!firstConnect) {
+        firstConnect = connect();
+        firstConnect.catch(() => {
+          firstConnect = undefined; // the next listen tries again
+        });
+      }
+      await firstConnect;
+      let set = handlers.get(channel);
+      if (!set) {
+        set = new Set();
+        handlers.set(channel, set);
+        // While disconnected the reconnect LISTENs to every channel in `handlers`.
+        if (client) await client.query(`LISTEN ${channel}`);
+      }
+      set.add(onPayload);
+      return () => {
+        set.delete(onPayload);
+      };
+    },
+    onReconnect(listener) {
+      reconnectListeners.add(listener);
+      return () => reconnectListeners.delete(listener);
+    },
+    get isConnected() {
+      return isConnected;
+    },
+    async close() {
+      isClosed = true;
+      clearTimeout(retryTimer);
+      const current = client;
+      client = null;
+      isConnected = false;
+      if (current) {
+        current.removeAllListeners('end');
+        await current.end().catch(() => undefined);
+      }
+    },
+  };
+}
