@@ -136,6 +136,34 @@ test('onSessionExpired is called once and the store cleared when the session was
   expect(await store.load()).toBeNull();
 });
 
+test('a refresh that cannot reach the server keeps the stored session, and works once the network is back', async ({
+  server,
+  email,
+}) => {
+  const session = await freshSession(server, email);
+  const store = memoryTokenStore({ ...session, accessToken: 'expired-or-garbage' });
+  let isOffline = true;
+  let expired = 0;
+  const flakyFetch: typeof fetch = (input, init) => {
+    const url = input instanceof Request ? input.url : input.toString();
+    return isOffline && url.includes('auth.refresh')
+      ? Promise.reject(new TypeError('fetch failed'))
+      : fetch(input, init);
+  };
+  const client = server.client({ tokenStore: store, fetch: flakyFetch, onSessionExpired: () => expired++ });
+
+  // The call fails (its token is bad and no refresh got through), but nothing signs the user out.
+  const error = await client.auth.me.query().catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(Error);
+  await expect(client.restoreSession()).rejects.toThrow();
+  expect(await store.load()).toEqual({ ...session, accessToken: 'expired-or-garbage' });
+  expect(expired).toBe(0);
+
+  isOffline = false;
+  expect(await client.restoreSession()).toBe(true);
+  expect((await client.auth.me.query()).email).toBe(email);
+});
+
 test('restoreSession signs a new client in from a stored refresh token', async ({ server, email }) => {
   const session = await freshSession(server, email);
   const store = memoryTokenStore({ accessToken: null, accessTokenExpiresAt: null, refreshToken: session.refreshToken });

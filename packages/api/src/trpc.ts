@@ -99,7 +99,6 @@ const reportDatabaseOutage = t.middleware(async ({ next }) => {
 export const router = t.router;
 export const publicProcedure = t.procedure.use(reportDatabaseOutage);
 export const createCallerFactory = t.createCallerFactory;
-export const middleware = t.middleware;
 
 /** A procedure that requires a valid access token; `ctx.session` is non-null inside. */
 export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {

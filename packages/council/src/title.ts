@@ -1,5 +1,4 @@
-export const fallbackTitle = 'New Conversation';
-export const maxTitleLength = 50;
+const maxTitleLength = 50;
 
 /** Cutting at a space is only worth it if it keeps a reasonable part of the title. */
 const minWordCutLength = 20;
@@ -27,14 +26,6 @@ export function extractTitle(text: string): string | null {
   if (title.length > maxTitleLength) title = cutAtWord(title);
   title = title.replace(/[\s.,;:\-–]+$/, '');
   return title.length > 0 ? title : null;
-}
-
-/**
- * A display title: `extractTitle`, or 'New Conversation' when the reply was empty or only
- * decoration. (The runner reports an empty reply as a failure instead of using this fallback.)
- */
-export function cleanTitle(text: string): string {
-  return extractTitle(text) ?? fallbackTitle;
 }
 
 const quotePairs: Record<string, string> = { '"': '"', "'": "'", '“': '”', '‘': '’', '«': '»', '„': '“' };

@@ -30,7 +30,11 @@ export interface CouncilClientOptions {
 }
 
 export type CouncilClient = TRPCClient<AppRouter> & {
-  /** Signs in again from the stored refresh token (or the browser's cookie); true when it worked. */
+  /**
+   * Signs in again from the stored refresh token (or the browser's cookie): true when it worked,
+   * false when the server says the session is over (the store is then cleared). Rejects when the
+   * server could not be asked (no network, a server error), keeping the stored session.
+   */
   restoreSession(): Promise<boolean>;
   /** The current access token, if any (e.g. to hand to another tool). */
   getAccessToken(): Promise<string | null>;

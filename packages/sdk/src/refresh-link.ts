@@ -56,7 +56,7 @@ export function refreshAwareLink(session: SessionKeeper): TRPCLink<AppRouter> {
               if (isClosed) return;
               if (!isAuthPath && !hasRetried && isUnauthorized(error)) {
                 hasRetried = true;
-                void retryAfterRefresh(error);
+                retryAfterRefresh(error).catch(reportFailure);
                 return;
               }
               observer.error(error);
@@ -71,8 +71,12 @@ export function refreshAwareLink(session: SessionKeeper): TRPCLink<AppRouter> {
           if (!(await session.canRefresh()) || !(await session.refresh())) return observer.error(originalError);
           if (!isClosed) await start();
         };
+        const reportFailure = (error: unknown) => {
+          if (!isClosed)
+            observer.error(TRPCClientError.from(error instanceof Error ? error : new Error(String(error))));
+        };
 
-        start().catch((error: unknown) => observer.error(error as Parameters<typeof observer.error>[0]));
+        start().catch(reportFailure);
         return () => {
           isClosed = true;
           subscription?.unsubscribe();

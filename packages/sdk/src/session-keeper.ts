@@ -1,5 +1,6 @@
 import type { TRPCClient } from '@trpc/client';
 import type { AppRouter } from '@llm-council/api';
+import { isUnauthorized } from './errors.js';
 import type { StoredSession, TokenStore } from './token-store.js';
 
 export type Transport = 'cookie' | 'body';
@@ -64,7 +65,9 @@ export class SessionKeeper {
 
   /**
    * Exchanges the refresh token for new tokens. Concurrent callers share one request. Resolves
-   * false (after clearing the store and calling `onSessionExpired`) when the session is over.
+   * false (after clearing the store and calling `onSessionExpired`) when the server says the
+   * session is over; rejects, keeping the stored session, when the refresh failed for any other
+   * reason (no network, a server error, a rate limit), so the next attempt can still succeed.
    */
   refresh(): Promise<boolean> {
     this.refreshing ??= this.performRefresh().finally(() => {
@@ -84,8 +87,10 @@ export class SessionKeeper {
       );
       await this.remember(result);
       return true;
-    } catch {
-      // Whatever the reason (revoked, expired, reused), the session cannot continue.
+    } catch (error: unknown) {
+      // Only the server's UNAUTHORIZED ends a session (revoked, expired, reused); an outage must
+      // not sign the user out of a session that is still good.
+      if (!isUnauthorized(error)) throw error;
       const hadSession = (await this.store.load()) !== null;
       await this.forget();
       if (hadSession || this.transport === 'cookie') this.onSessionExpired?.();

@@ -10,6 +10,7 @@ import type { RouterOutputs } from '@llm-council/sdk';
 export type TrackedCouncilEvent = RouterOutputs['council']['events'] extends AsyncIterable<infer T> ? T : never;
 export type CouncilEventEnvelope = TrackedCouncilEvent['data'];
 export type CouncilEvent = CouncilEventEnvelope['event'];
+/** @public (kept for the council views) */
 export type CouncilStage = Extract<CouncilEvent, { type: 'stage_started' }>['stage'];
 export type CouncilError = Extract<CouncilEvent, { type: 'run_failed' }>['error'];
 export type Usage = NonNullable<Extract<CouncilEvent, { type: 'model_completed' }>['usage']>;

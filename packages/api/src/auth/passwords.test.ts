@@ -5,9 +5,9 @@ import { TEST_PASSWORD, uniqueEmail } from '../testing/factories.js';
 import { failureOf } from '../testing/failure-of.js';
 import { apiTest as test } from '../testing/test-api.js';
 
-// Password and email rules of register, login and changePassword: length bounds checked before
-// hashing, passwords used exactly as typed (NFC), common passwords refused, emails one account
-// whatever their case, and every refusal naming the field to fix.
+// Security cases 1, 2, 3, 5 and 7: what register, login and changePassword accept — length
+// bounds checked before hashing, passwords used exactly as typed (NFC), common passwords refused,
+// emails one account whatever their case, and every refusal naming the field to fix.
 
 async function countUsers(api: { db: Kysely<Database> }, email: string): Promise<number> {
   const rows = await api.db.selectFrom('users').select('id').where('email', '=', email.toLowerCase()).execute();

@@ -1,5 +1,5 @@
 import argon2 from 'argon2';
-import { commonPasswords } from './common-passwords.data.js';
+import { commonPasswords } from '../generated/common-passwords.data.js';
 
 export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 256;

@@ -102,10 +102,6 @@ export async function revokeRefreshToken(deps: Deps, token: string): Promise<voi
   if (existing) await revokeFamily(deps.db, existing.familyId, deps.now());
 }
 
-export async function findFamilyOfToken(deps: Deps, token: string): Promise<string | undefined> {
-  return (await findRefreshTokenByHash(deps.db, hashRefreshToken(token)))?.familyId;
-}
-
 function sessionExpired() {
   return appError('UNAUTHORIZED', 'SESSION_EXPIRED', 'Your session has ended; please sign in again');
 }

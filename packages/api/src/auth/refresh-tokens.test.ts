@@ -5,7 +5,7 @@ import { TEST_PASSWORD, createUser } from '../testing/factories.js';
 import { describeFailure, failureOf } from '../testing/failure-of.js';
 import { apiTest as test, type TestApi } from '../testing/test-api.js';
 
-// Security cases 10 to 13 and 16: refresh tokens rotate on every use, a replay after the grace
+// Security cases 18–21: refresh tokens rotate on every use, a replay after the grace
 // window revokes the whole family, logout ends one session and logoutAll every one, and no
 // rotation outlives the 7 days since login. (Cookie transport and CSRF are tested over HTTP.)
 

@@ -65,8 +65,3 @@ export async function updatePasswordHash(
     .where('id', '=', id)
     .execute();
 }
-
-export async function deleteUser(db: Kysely<Database>, id: string): Promise<boolean> {
-  const result = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
-  return result.numDeletedRows > 0n;
-}

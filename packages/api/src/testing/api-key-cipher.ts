@@ -1,7 +1,7 @@
 import { createDecipheriv } from 'node:crypto';
 
 /**
- * An independent reading of the documented at-rest format (security.md, "BYOK keys at rest"):
+ * An independent reading of the documented at-rest format (docs/security.md, "Provider keys at rest"):
  * `v1.<kid>.<base64url(iv ‖ ciphertext ‖ tag)>`, AES-256-GCM, 12-byte IV, 16-byte tag, AAD
  * `llm-council|v1|<userId>|<provider>`. Tests use it to check what the server stored.
  */
