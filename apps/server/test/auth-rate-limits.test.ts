@@ -59,3 +59,30 @@ test('with TRUST_PROXY set, clients behind the proxy are limited by their forwar
     await proxied.close();
   }
 });
+
+test('one batched request of 30 logins gets 10 password checks; the rest are refused before argon2', async () => {
+  const isolated = await startTestServer();
+  try {
+    const email = uniqueEmail('batch');
+    await call(isolated, 'auth.register', { input: { email, password: STRONG_PASSWORD } });
+    const count = 30;
+    const body = Object.fromEntries(
+      Array.from({ length: count }, (_, i) => [
+        String(i),
+        { email, password: `batched guess ${i}`, transport: 'body' },
+      ]),
+    );
+    const response = await fetch(`${isolated.url}/trpc/${Array(count).fill('auth.login').join(',')}?batch=1`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const items = (await response.json()) as { error?: { data?: { appCode?: string } } }[];
+    const codes = items.map((item) => item.error?.data?.appCode);
+    expect(codes).toHaveLength(count);
+    expect(codes.filter((code) => code === 'INVALID_CREDENTIALS')).toHaveLength(10);
+    expect(codes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(count - 10);
+  } finally {
+    await isolated.close();
+  }
+});

@@ -233,3 +233,45 @@ test('a message of 100,001 characters is BAD_REQUEST naming the field; 100,000 c
   const [asked] = requestsOf(bed.upstream, 'stage1');
   expect(asked?.messages.at(-1)?.content).toHaveLength(100_000);
 });
+
+test('ten starts sent at once against a limit of two start exactly two runs; ten retries at once re-queue two', async ({
+  bed,
+}) => {
+  for (const model of COUNCIL) bed.upstream.setBehavior(model, { hang: true });
+  const { client, conversationId } = await signUpWithKey(bed.server);
+  const starts = await Promise.allSettled(
+    Array.from({ length: 10 }, (_, i) => client.council.start.mutate({ conversationId, content: `at once ${i}` })),
+  );
+  const started = starts.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value.runId] : []));
+  expect(started).toHaveLength(2);
+  const refusals = starts.flatMap((outcome) =>
+    outcome.status === 'rejected' ? [(outcome.reason as { data?: { appCode?: string } }).data?.appCode] : [],
+  );
+  expect(refusals).toEqual(Array(8).fill('RUN_LIMIT_REACHED'));
+  expect((await client.conversations.get.query({ id: conversationId })).messages).toHaveLength(2);
+
+  for (const runId of started) {
+    await client.council.cancel.mutate({ runId });
+    await waitForRunStatus(client, runId, ['cancelled']);
+  }
+  // Two more cancelled runs, so four are retryable: parallel retries may still re-queue only two.
+  const more = [];
+  for (const content of ['later 1', 'later 2']) {
+    const { runId } = await client.council.start.mutate({ conversationId, content });
+    more.push(runId);
+  }
+  for (const runId of more) {
+    await client.council.cancel.mutate({ runId });
+    await waitForRunStatus(client, runId, ['cancelled']);
+  }
+  const retries = await Promise.allSettled(
+    [...started, ...more, ...started, ...more, ...started].map((runId) => client.council.retry.mutate({ runId })),
+  );
+  expect(retries.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(2);
+  const live = await Promise.all(
+    [...started, ...more].map(async (runId) => (await client.council.get.query({ runId })).status),
+  );
+  expect(live.filter((status) => status === 'queued' || status === 'running')).toHaveLength(2);
+  for (const runId of [...started, ...more]) await client.council.cancel.mutate({ runId });
+  await waitUntil(() => bed.upstream.openRequests === 0, 2_000, 'hung requests to close');
+});

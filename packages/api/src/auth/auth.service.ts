@@ -1,7 +1,7 @@
 import type { Context, RequestInfo } from '../context.js';
 import { appError } from '../errors.js';
 import { enforceRateLimit, rateLimitedError } from '../shared/rate-limit.js';
-import { clearRateLimit, hitRateLimit, peekRateLimit } from '../shared/rate-limit.repository.js';
+import { clearRateLimit, hitRateLimit } from '../shared/rate-limit.repository.js';
 import { signAccessToken } from './access-token.js';
 import { burnPasswordCheck, findPasswordWeakness, hashPassword, needsRehash, verifyPassword } from './passwords.js';
 import { revokeAllFamilies } from './refresh-tokens.repository.js';
@@ -57,15 +57,16 @@ export async function login(
   await enforceRateLimit(ctx, `login:ip:${requester.ip}`, ctx.config.rateLimits.loginPerIp);
   const failureKey = `login-failures:${input.email}`;
   const failureRule = ctx.config.rateLimits.loginFailuresPerAccount;
-  const blocked = await peekRateLimit(ctx.db, failureKey, failureRule, ctx.now());
-  if (!blocked.allowed) throw rateLimitedError(blocked.retryAfterSeconds);
+  // Counted before the password is checked, in one atomic upsert: thirty parallel (or batched)
+  // guesses take thirty numbers, and only the first ten get as far as argon2. Success clears it.
+  const attempt = await hitRateLimit(ctx.db, failureKey, failureRule, ctx.now());
+  if (!attempt.allowed) throw rateLimitedError(attempt.retryAfterSeconds);
 
   const found = await findUserByEmail(ctx.db, input.email);
   const isValid = found
     ? await verifyPassword(found.passwordHash, input.password)
     : await burnPasswordCheck(input.password).then(() => false);
   if (!found || !isValid) {
-    await hitRateLimit(ctx.db, failureKey, failureRule, ctx.now());
     throw appError('UNAUTHORIZED', 'INVALID_CREDENTIALS', INVALID_CREDENTIALS_MESSAGE);
   }
   await clearRateLimit(ctx.db, failureKey);

@@ -57,3 +57,16 @@ test('a successful login resets the count of failed attempts', async ({ api }) =
   await expectWrongPassword(login(api, email, 'one more typo'));
   await expectWrongPassword(login(api, email, 'and another typo'));
 });
+
+test('thirty guesses at once get ten password checks, not thirty: the attempt is counted before the check', async ({
+  api,
+}) => {
+  const { email } = await createUser(api.db);
+  const outcomes = await Promise.all(
+    Array.from({ length: 30 }, (_, i) => failureOf(login(api, email, `parallel guess ${i}`))),
+  );
+  const codes = outcomes.map((failure) => failure.appCode);
+  expect(codes.filter((code) => code === 'INVALID_CREDENTIALS')).toHaveLength(10);
+  expect(codes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(20);
+  await expectRateLimited(login(api, email, TEST_PASSWORD));
+});

@@ -145,8 +145,16 @@ export async function updateRun(db: Db, runId: string, update: RunUpdate): Promi
 }
 
 /** Claims a finished run for another attempt; false when it is not in a retryable state (or raced). */
+/**
+ * Serialises run starts of one user until the transaction ends, so "count the live runs, then
+ * insert one" cannot be interleaved by a parallel start (a batch of ten against a limit of three).
+ */
+export async function lockUserRuns(trx: Transaction<Database>, userId: string): Promise<void> {
+  await trx.selectFrom('users').select('id').where('id', '=', userId).forUpdate().execute();
+}
+
 export async function claimRunForRetry(
-  db: Db,
+  db: Db | Transaction<Database>,
   runId: string,
   host: string,
   now: Date,

@@ -1,5 +1,6 @@
 import type { ConversationTurn, PreviousRunResults, Usage } from '@llm-council/council';
-import type { CouncilRun } from '@llm-council/db';
+import type { CouncilRun, Database } from '@llm-council/db';
+import type { Transaction } from 'kysely';
 import { COUNCIL_MIN_MODELS, isRetryableRunStatus } from '../constants.js';
 import type { Context } from '../context.js';
 import {
@@ -21,6 +22,7 @@ import {
   insertRun,
   listResponsesOfRuns,
   lockConversation,
+  lockUserRuns,
 } from './council-runs.repository.js';
 import { readReviewDetails } from './review-details.js';
 
@@ -65,13 +67,14 @@ export async function startRun(
   const chairmanModel = input.chairmanModel ?? conversation.chairmanModel ?? ctx.config.council.chairmanModel;
   await council.catalog.assertKnown(provider, [...models, chairmanModel]);
   const { apiKey } = await resolveApiKey(ctx, userId, provider);
-  await assertMayStartRun(ctx, userId);
+  await enforceRunRate(ctx, userId);
 
   const messages = await listMessages(ctx.db, conversation.id);
   const titleModel = messages.length === 0 ? (ctx.config.council.titleModel ?? chairmanModel) : null;
   const created = await ctx.db
     .transaction()
     .execute(async (trx) => {
+      await assertBelowRunLimit(trx, ctx, userId);
       await lockConversation(trx, conversation.id);
       const message = await appendMessage(trx, {
         conversationId: conversation.id,
@@ -128,8 +131,11 @@ export async function retryRun(ctx: CouncilDeps, userId: string, runId: string):
   }
   const provider = findProvider(ctx.config, run.provider);
   const { apiKey } = await resolveApiKey(ctx, userId, provider);
-  await assertMayStartRun(ctx, userId);
-  const claimed = await claimRunForRetry(ctx.db, run.id, ctx.services.council.hostId, ctx.now());
+  await enforceRunRate(ctx, userId);
+  const claimed = await ctx.db.transaction().execute(async (trx) => {
+    await assertBelowRunLimit(trx, ctx, userId);
+    return claimRunForRetry(trx, run.id, ctx.services.council.hostId, ctx.now());
+  });
   if (!claimed) throw appError('CONFLICT', 'RUN_NOT_RETRYABLE', 'This run is already being retried');
 
   const messages = await listMessages(ctx.db, run.conversationId);
@@ -164,9 +170,17 @@ export async function cancelRun(
   return { status: run.status };
 }
 
-async function assertMayStartRun(ctx: CouncilDeps, userId: string): Promise<void> {
+async function enforceRunRate(ctx: CouncilDeps, userId: string): Promise<void> {
   await enforceRateLimit(ctx, `council:user:${userId}`, ctx.config.rateLimits.councilRunsPerUser);
-  const active = await countActiveRuns(ctx.db, userId);
+}
+
+/**
+ * Inside the transaction that creates (or re-queues) the run, under the user's lock: parallel
+ * starts count one after another, so a batch of ten cannot all see "two running" at once.
+ */
+async function assertBelowRunLimit(trx: Transaction<Database>, ctx: CouncilDeps, userId: string): Promise<void> {
+  await lockUserRuns(trx, userId);
+  const active = await countActiveRuns(trx, userId);
   const max = ctx.config.council.maxConcurrentRunsPerUser;
   if (active >= max) {
     throw appError(

@@ -30,23 +30,6 @@ export async function hitRateLimit(
   return { allowed: false, retryAfterSeconds: secondsUntilWindowEnds(row.windowStart, rule, now) };
 }
 
-/** Reads a counter without counting (to refuse before doing expensive work). */
-export async function peekRateLimit(
-  db: Kysely<Database>,
-  key: string,
-  rule: RateLimitRule,
-  now: Date,
-): Promise<RateLimitResult> {
-  const row = await db
-    .selectFrom('rateLimits')
-    .select(['count', 'windowStart'])
-    .where('key', '=', key)
-    .executeTakeFirst();
-  if (!row || row.windowStart.getTime() <= now.getTime() - rule.windowSeconds * 1000) return { allowed: true };
-  if (row.count < rule.limit) return { allowed: true };
-  return { allowed: false, retryAfterSeconds: secondsUntilWindowEnds(row.windowStart, rule, now) };
-}
-
 export async function clearRateLimit(db: Kysely<Database>, key: string): Promise<void> {
   await db.deleteFrom('rateLimits').where('key', '=', key).execute();
 }
