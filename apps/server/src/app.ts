@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { appRouter, describeError } from '@llm-council/api';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
+import { MAX_BATCH_SIZE } from '@llm-council/api/constants';
 import cookieParser from 'cookie-parser';
 import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -97,6 +98,7 @@ export function createApp(deps: ContextDeps): express.Express {
       router: appRouter,
       createContext: createContextFactory(deps),
       maxBodySize: config.maxBodyBytes,
+      maxBatchSize: MAX_BATCH_SIZE,
       // The one place a rate limit's wait becomes the standard header (the API only reports it).
       responseMeta: ({ errors }) => {
         const retryAfter = errors.map((error) => describeError(error).retryAfterSeconds).find((s) => s !== null);

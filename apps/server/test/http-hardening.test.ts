@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { expect } from 'vitest';
+import { MAX_BATCH_SIZE } from '@llm-council/api/constants';
 import { serverTest } from './helpers/fixtures.js';
 import { call, expectError, toRawResponse } from './helpers/http.js';
 import { STRONG_PASSWORD, registerUser, startTestServer, uniqueEmail, type TestServer } from './helpers/test-server.js';
@@ -209,4 +210,25 @@ test('a non-bearer Authorization header is no session: UNAUTHORIZED, not a serve
     headers: { Authorization: `Basic ${Buffer.from('a:b').toString('base64')}` },
   });
   expect(expectError(basic, 'UNAUTHORIZED').data.appCode).toBe('SESSION_EXPIRED');
+});
+
+test('a batch of more than MAX_BATCH_SIZE calls is refused whole with 400; the SDK splits larger batches itself', async ({
+  server,
+  alice,
+}) => {
+  const batchOf = (count: number) =>
+    fetch(`${server.url}/trpc/${Array(count).fill('auth.me').join(',')}?batch=1`, {
+      headers: { Authorization: `Bearer ${alice.accessToken}` },
+    });
+  const refused = await batchOf(MAX_BATCH_SIZE + 1);
+  expect(refused.status).toBe(400);
+  expect(await refused.text()).toMatch(/Batch call exceeds maximum size/);
+  const accepted = await batchOf(MAX_BATCH_SIZE);
+  expect(accepted.status).toBe(200);
+  expect((await accepted.json()) as unknown[]).toHaveLength(MAX_BATCH_SIZE);
+  // The same number of calls and more in one tick through the SDK all succeed: its link batches at most MAX_BATCH_SIZE.
+  const profiles = await Promise.all(
+    Array.from({ length: MAX_BATCH_SIZE * 2 + 1 }, () => alice.client.auth.me.query()),
+  );
+  expect(new Set(profiles.map((p) => p.email)).size).toBe(1);
 });

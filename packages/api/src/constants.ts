@@ -15,6 +15,13 @@ export const MESSAGE_MAX_LENGTH = 100_000;
 /** The longest conversation title, in characters. */
 export const TITLE_MAX_LENGTH = 200;
 
+/**
+ * The most calls one batched HTTP request may carry. The server refuses larger batches (400); the
+ * SDK's batch link splits at the same size. Without a bound one request could queue hundreds of
+ * argon2 checks or database round trips ahead of everybody else.
+ */
+export const MAX_BATCH_SIZE = 50;
+
 /** The title of a conversation until the title model (or the user) names it. */
 export const DEFAULT_TITLE = 'New Conversation';
 

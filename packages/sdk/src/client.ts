@@ -8,6 +8,7 @@ import {
 } from '@trpc/client';
 import { EventSource } from 'eventsource';
 import type { AppRouter } from '@llm-council/api';
+import { MAX_BATCH_SIZE } from '@llm-council/api/constants';
 import { ask, followRun, type AskOptions, type FollowOptions, type RunEventEnvelope } from './ask.js';
 import { refreshAwareLink } from './refresh-link.js';
 import { SessionKeeper, type Transport } from './session-keeper.js';
@@ -101,7 +102,7 @@ export function createCouncilClient(options: CouncilClientOptions): CouncilClien
           }),
         }),
         // Calls that may set cookies must not stream; a plain batch link answers in one piece.
-        false: httpBatchLink({ url: baseUrl, fetch: fetchImpl, headers: authorize }),
+        false: httpBatchLink({ url: baseUrl, fetch: fetchImpl, headers: authorize, maxItems: MAX_BATCH_SIZE }),
       }),
     ],
   });
