@@ -83,13 +83,18 @@ async function applyToTables(trx: Transaction<Database>, target: RecorderTarget,
       }
       return;
     case 'model_failed':
+    case 'model_late':
+      // A late model is stored as a failure with its own code: the row's status stays completed/failed.
       return upsertResponse(trx, {
         runId,
         stage: event.stage,
         model: event.model,
         status: 'failed',
         content: null,
-        error: event.error,
+        error:
+          event.type === 'model_failed'
+            ? event.error
+            : { code: MODEL_LATE, message: `No reply within ${Math.round(event.waitedMs / 1000)} s; left out.` },
         attempt,
       });
     case 'review_completed':
@@ -103,17 +108,6 @@ async function applyToTables(trx: Transaction<Database>, target: RecorderTarget,
         reviewDetails: reviewDetailsOf(event),
         usage: event.usage,
         durationMs: event.durationMs,
-        attempt,
-      });
-    case 'model_late':
-      // Stored as a failure with its own code: the row's status stays completed/failed.
-      return upsertResponse(trx, {
-        runId,
-        stage: event.stage,
-        model: event.model,
-        status: 'failed',
-        content: null,
-        error: { code: MODEL_LATE, message: `No reply within ${Math.round(event.waitedMs / 1000)} s; left out.` },
         attempt,
       });
     case 'labels_assigned':

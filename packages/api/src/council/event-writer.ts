@@ -50,7 +50,8 @@ interface Entry extends PendingEvent {
 export class EventWriter {
   private queue: Entry[] = [];
   private readonly failedRuns = new Map<string, Error>();
-  private isWriting = false;
+  /** The batch being written, if any: one at a time, so a run's events commit in order. */
+  private writing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private isClosed = false;
   /** Statements and batches written, for the benchmark. */
@@ -82,14 +83,11 @@ export class EventWriter {
   async close(): Promise<void> {
     this.isClosed = true;
     clearTimeout(this.timer);
-    while (this.isWriting || this.queue.length > 0) {
-      if (!this.isWriting) await this.writeQueued();
-      else await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    while (this.writing || this.queue.length > 0) await (this.writing ?? this.writeQueued());
   }
 
   private schedule(delayMs: number): void {
-    if (this.isWriting) return; // the batch in flight schedules the next one when it ends
+    if (this.writing) return; // the batch in flight schedules the next one when it ends
     if (delayMs === 0) {
       clearTimeout(this.timer);
       this.timer = undefined;
@@ -102,20 +100,18 @@ export class EventWriter {
     }, delayMs);
   }
 
-  private async writeQueued(): Promise<void> {
-    if (this.isWriting || this.queue.length === 0) return;
-    this.isWriting = true;
-    try {
-      const max = this.options.maxBatchSize ?? 2_000;
-      const batch = this.queue.slice(0, max);
-      this.queue = this.queue.slice(batch.length);
-      await this.writeBatch(batch);
-    } finally {
-      this.isWriting = false;
+  private writeQueued(): Promise<void> {
+    if (this.writing || this.queue.length === 0) return this.writing ?? Promise.resolve();
+    const max = this.options.maxBatchSize ?? 2_000;
+    const batch = this.queue.slice(0, max);
+    this.queue = this.queue.slice(batch.length);
+    this.writing = this.writeBatch(batch).finally(() => {
+      this.writing = undefined;
       if (this.queue.length > 0) {
         this.schedule(this.queue.some((entry) => entry.isUrgent) ? 0 : this.options.flushIntervalMs());
       }
-    }
+    });
+    return this.writing;
   }
 
   private async writeBatch(batch: Entry[]): Promise<void> {
