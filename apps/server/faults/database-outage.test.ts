@@ -7,7 +7,7 @@ import { expect, test } from 'vitest';
 import { councilEnv, councilReply, sleep, startCouncilTestbed } from '../test/helpers/council-harness.js';
 import { startTestServer, testSecrets, type TestServer } from '../test/helpers/test-server.js';
 import { expectNothingLost, longAnswers, startFollowedRuns } from './fault-harness.js';
-import { startThrowawayPostgres } from './throwaway-postgres.js';
+import { startThrowawayPostgres, type ThrowawayPostgres } from './throwaway-postgres.js';
 
 // A database restart in the middle of 20 concurrent runs, with subscribers on two hosts: no
 // process exit (an unhandled 'error' would end this test process), every run ends completed or
@@ -16,6 +16,12 @@ import { startThrowawayPostgres } from './throwaway-postgres.js';
 // embedded database has no connection to lose (see kill-embedded.test.ts).
 
 const isPostgres = isUsingRealPostgres();
+
+/** A host's database handle on the throwaway cluster; requests fail fast (1 s) while it is down. */
+async function openOn(cluster: ThrowawayPostgres) {
+  const handle = await createDb({ databaseUrl: cluster.url, dataDir: 'memory://', connectTimeoutMs: 1_000 });
+  return { ...handle, url: cluster.url };
+}
 
 /** Watches what subscribers receive and resolves `reached(stage)` when a stage's output first streams in. */
 function stageWatcher() {
@@ -78,13 +84,9 @@ test.skipIf(!isPostgres)(
   async () => {
     const cluster = await startThrowawayPostgres();
     const secrets = testSecrets();
-    const open = async () => {
-      const handle = await createDb({ databaseUrl: cluster.url, dataDir: 'memory://', connectTimeoutMs: 1_000 });
-      return { ...handle, url: cluster.url };
-    };
-    const handleA = await open();
+    const handleA = await openOn(cluster);
     await migrateToLatest(handleA.db);
-    const handleB = await open();
+    const handleB = await openOn(cluster);
     const fake = await startFakeUpstream({ port: 0, defaultBehavior: { tokenDelayMs: 1, reply: councilReply() } });
     const env = { ...councilEnv(fake.url), ...secrets, MAX_CONCURRENT_RUNS_PER_USER: '10' };
     const hostA = await startTestServer({ env, dbHandle: handleA });
@@ -140,10 +142,7 @@ test.skipIf(!isPostgres)(
   { timeout: 300_000 },
   async () => {
     const cluster = await startThrowawayPostgres();
-    const handle = {
-      ...(await createDb({ databaseUrl: cluster.url, dataDir: 'memory://', connectTimeoutMs: 1_000 })),
-      url: cluster.url,
-    };
+    const handle = await openOn(cluster);
     await migrateToLatest(handle.db);
     const fake = await startFakeUpstream({ port: 0, defaultBehavior: { tokenDelayMs: 1, reply: councilReply() } });
     const env = {
