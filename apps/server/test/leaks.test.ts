@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
+import { sql } from 'kysely';
+import { createLogger } from '../src/logger.js';
 import { upstreamServerTest } from './helpers/fixtures.js';
 import { call } from './helpers/http.js';
 import { uniqueEmail } from './helpers/test-server.js';
@@ -7,6 +9,8 @@ import { uniqueEmail } from './helpers/test-server.js';
 // Security cases 29 and 30: across whole flows — both transports, the error paths included —
 // no response body and no log line carries a password or a saved key, no log line carries a
 // token, and the database holds neither plaintext keys nor plaintext refresh tokens.
+// Case 62: no log line carries query parameters — council runs and their streams log no message
+// text, and a failing query's error (PGlite attaches its parameters) is logged without them.
 
 /** Random throughout, so any 10-character piece of it found somewhere is a leak, not a coincidence. */
 const secret = (bytes = 15) => randomBytes(bytes).toString('base64url');
@@ -19,6 +23,8 @@ const apiKeys = [GOOD_KEY, REJECTED_KEY];
 const bodyRefreshTokens: string[] = [];
 const cookieRefreshTokens: string[] = [];
 const accessTokens: string[] = [];
+/** Questions asked, and parameters of a failing query: what case 62 keeps out of the logs. */
+const queryData: string[] = [];
 
 const test = upstreamServerTest({ keys: { [GOOD_KEY]: { valid: true } } });
 
@@ -109,10 +115,44 @@ test('error paths: oversized, malformed and invalid inputs carrying secrets', as
   await call(server, 'auth.refresh', { input: { transport: 'body', refreshToken: bodyRefreshTokens[0] } });
 });
 
-test('no log line contains a password, a saved key, a refresh token or an access token', ({ server }) => {
+test('a council run, followed over its event stream, with a secret in the question', async ({ server }) => {
+  const question = `What is ${secret()}?`;
+  queryData.push(question);
+  const client = server.client();
+  await client.auth.register.mutate({ email: uniqueEmail('run'), password: 'a long passphrase here' });
+  await client.settings.saveApiKey.mutate({ provider: 'openrouter', apiKey: GOOD_KEY });
+  const conversation = await client.conversations.create.mutate({});
+  const types: string[] = [];
+  for await (const { event } of client.ask(conversation.id, question)) types.push(event.type);
+  expect(types).toContain('run_completed');
+});
+
+test('case 62: an internal database error is logged without its query parameters', async ({ server }) => {
+  const hash = `$argon2id$v=19$m=65536,t=3,p=4$${secret(24)}`;
+  queryData.push(hash);
+  const user = await server.db.selectFrom('users').select(['id', 'email']).executeTakeFirstOrThrow();
+  // A duplicate primary key: the database refuses it, and PGlite's error carries both values.
+  const failure = await sql`insert into users (id, email, password_hash) values (${user.id}, ${user.email}, ${hash})`
+    .execute(server.db)
+    .then(
+      () => null,
+      (error: unknown) => error,
+    );
+  expect(failure).toBeInstanceOf(Error);
+  // Logged the way the host logs a failed procedure, by the host's own logger factory.
+  const logger = createLogger('info', { write: (line: string) => void server.logs.push(line) });
+  logger.error({ err: new Error('procedure failed', { cause: failure }), path: 'test' }, 'procedure failed');
+  logger.error({ err: failure }, 'unhandled error');
+  expect(server.logs.at(-1)).toContain('23505');
+});
+
+test('no log line contains a password, a saved key, a question, a query parameter or a token (cases 29, 62)', ({
+  server,
+}) => {
   expect(server.logs.length).toBeGreaterThan(20);
   expect(findIn(server.logs, passwords)).toEqual([]);
   expect(findIn(server.logs, apiKeys)).toEqual([]);
+  expect(findIn(server.logs, queryData)).toEqual([]);
   expect(findIn(server.logs, [...bodyRefreshTokens, ...cookieRefreshTokens])).toEqual([]);
   // JWT headers are alike for every token, so access tokens are looked for whole.
   expect(accessTokens.filter((token) => server.logs.some((line) => line.includes(token)))).toEqual([]);

@@ -73,6 +73,8 @@ export interface ApiConfig {
     registerPerIp: RateLimitRule;
     refreshPerIp: RateLimitRule;
     councilRunsPerUser: RateLimitRule;
+    /** Each save checks the key with the provider: bounded so the server is no key-testing oracle. */
+    saveApiKeyPerUser: RateLimitRule;
   };
   providers: ProviderConfig[];
   providerRequests: ProviderRequests;
@@ -110,6 +112,7 @@ export const fixedApiSettings = {
     registerPerIp: { limit: 100, windowSeconds: 60 * 60 },
     refreshPerIp: { limit: 600, windowSeconds: 15 * 60 },
     councilRunsPerUser: { limit: 20, windowSeconds: 60 },
+    saveApiKeyPerUser: { limit: 10, windowSeconds: 15 * 60 },
   },
   providerRequests: { timeoutMs: 10_000, modelListTtlSeconds: 10 * 60, modelListRetrySeconds: 30 },
 } as const satisfies Pick<ApiConfig, 'refreshToken' | 'rateLimits' | 'providerRequests'>;

@@ -1,4 +1,5 @@
 import { notFound } from '../errors.js';
+import { enforceRateLimit } from '../shared/rate-limit.js';
 import { protectedProcedure, router } from '../trpc.js';
 import { hintFor, encryptApiKey } from './api-key-crypto.js';
 import { findProvider } from './providers.js';
@@ -14,6 +15,8 @@ export const settingsRouter = router({
   /** Saves (or replaces) the caller's key for a provider. The key is never returned, only its hint. */
   saveApiKey: protectedProcedure.input(saveApiKeyInput).mutation(async ({ ctx, input }) => {
     const provider = findProvider(ctx.config, input.provider);
+    // Counted before the provider is called: parallel or batched saves cannot outrun the limit.
+    await enforceRateLimit(ctx, `saveApiKey:user:${ctx.session.userId}`, ctx.config.rateLimits.saveApiKeyPerUser);
     const validation = await ctx.services.validateApiKey(provider, input.apiKey);
     const owner = { userId: ctx.session.userId, provider: provider.id };
     const saved = await upsertApiKey(
