@@ -16,6 +16,14 @@ export interface UsersTable {
   tokensValidAfter: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   createdAt: Timestamp;
   updatedAt: Timestamp;
+  isAdmin: Generated<boolean>;
+  /** Set while the operator has disabled the account: every call is refused. */
+  disabledAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Overrides SERVER_KEY_USERS for this user (null: the policy decides). */
+  serverKeyAllowed: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
+  /** The user's own daily caps for runs on their own key (null: none). */
+  dailyTokenCap: ColumnType<number | null, number | null | undefined, number | null>;
+  dailyUsdCap: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface RefreshTokensTable {
@@ -92,6 +100,8 @@ export interface CouncilRunsTable {
   verdict: Json<Record<string, unknown> | null> | null;
   error: Json<{ code: string; message: string; stage?: string } | null> | null;
   attempt: number;
+  /** Whose key pays: the user's own, or the operator's fallback (budgets count these). */
+  keySource: ColumnType<'own' | 'server', 'own' | 'server' | undefined, 'own' | 'server'>;
   host: string | null;
   heartbeatAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   startedAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -125,6 +135,29 @@ export interface CouncilEventsTable {
   createdAt: Timestamp;
 }
 
+export interface InvitesTable {
+  id: Generated<string>;
+  /** SHA-256 of the code, hex; the code itself is never stored. */
+  codeHash: string;
+  email: string | null;
+  expiresAt: Date;
+  usedAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  usedBy: string | null;
+  createdBy: string | null;
+  createdAt: Timestamp;
+}
+
+export interface AuditEventsTable {
+  id: Generated<number>;
+  userId: string | null;
+  event: string;
+  ip: string | null;
+  userAgent: string | null;
+  /** Never anything secret: no passwords, keys, tokens or codes. */
+  detail: Json<Record<string, unknown>>;
+  createdAt: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   refreshTokens: RefreshTokensTable;
@@ -135,6 +168,8 @@ export interface Database {
   councilRuns: CouncilRunsTable;
   councilResponses: CouncilResponsesTable;
   councilEvents: CouncilEventsTable;
+  invites: InvitesTable;
+  auditEvents: AuditEventsTable;
 }
 
 export type User = Selectable<UsersTable>;

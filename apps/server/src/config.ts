@@ -9,7 +9,13 @@ import {
   type ProviderConfig,
   type SigningKey,
 } from '@llm-council/api';
-import { COUNCIL_MAX_MODELS, COUNCIL_MIN_MODELS, DEFAULT_PROVIDER_ID } from '@llm-council/api/constants';
+import {
+  COUNCIL_MAX_MODELS,
+  COUNCIL_MIN_MODELS,
+  DEFAULT_PROVIDER_ID,
+  registrationModes,
+  serverKeyPolicies,
+} from '@llm-council/api/constants';
 
 /**
  * Configuration is parsed here, once, from the environment; nothing else reads `process.env`.
@@ -94,6 +100,13 @@ const envSchema = z.object({
   COUNCIL_CHAIRMAN_SEES_MODEL_NAMES: z.enum(['true', 'false']).default('true'),
   APP_URL: z.url().optional(),
   WEB_DIST_DIR: z.string().optional(),
+  // Operator controls: who signs up, who may spend the fallback key and how much (README).
+  REGISTRATION: z.enum(registrationModes).optional(),
+  INVITE_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+  SERVER_KEY_USERS: z.enum(serverKeyPolicies).default('admins'),
+  SERVER_KEY_MAX_TOKENS: z.coerce.number().int().min(1).max(200_000).default(4000),
+  SERVER_KEY_DAILY_TOKENS: z.union([z.literal('unlimited'), z.coerce.number().int().min(0)]).default(200_000),
+  SERVER_KEY_DAILY_USD: z.union([z.literal('unlimited'), z.coerce.number().min(0)]).default('unlimited'),
 });
 
 type Env = Record<string, string | undefined>;
@@ -199,6 +212,16 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
             stage3: e.COUNCIL_MAX_TOKENS_STAGE3 ?? null,
           },
           hideModelNamesFromChairman: e.COUNCIL_CHAIRMAN_SEES_MODEL_NAMES === 'false',
+        },
+      },
+      operator: {
+        registration: e.REGISTRATION ?? (isProduction ? 'invite' : 'open'),
+        inviteTtlDays: e.INVITE_TTL_DAYS,
+        serverKey: {
+          users: e.SERVER_KEY_USERS,
+          maxTokensPerCall: e.SERVER_KEY_MAX_TOKENS,
+          dailyTokens: e.SERVER_KEY_DAILY_TOKENS === 'unlimited' ? null : e.SERVER_KEY_DAILY_TOKENS,
+          dailyUsd: e.SERVER_KEY_DAILY_USD === 'unlimited' ? null : e.SERVER_KEY_DAILY_USD,
         },
       },
       appUrl: e.APP_URL ?? `http://localhost:${port}`,

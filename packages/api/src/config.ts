@@ -1,4 +1,5 @@
 import type { CouncilMethod } from '@llm-council/council';
+import type { RegistrationMode, ServerKeyPolicy } from './constants.js';
 
 /**
  * The slice of configuration the API needs. The host parses the environment once (its
@@ -47,6 +48,22 @@ export interface CouncilDefaults {
   titleModel: string | null;
 }
 
+/** What the operator decides: who signs up, and who may spend the fallback key, how much. */
+export interface OperatorConfig {
+  registration: RegistrationMode;
+  /** How long an invite code stays valid. */
+  inviteTtlDays: number;
+  serverKey: {
+    /** Who runs on the fallback key unless their per-user flag overrides it. */
+    users: ServerKeyPolicy;
+    /** `max_tokens` sent with every upstream call a fallback-key run makes. */
+    maxTokensPerCall: number;
+    /** Per user per UTC day, counted from recorded usage of fallback-key runs (null: no cap). */
+    dailyTokens: number | null;
+    dailyUsd: number | null;
+  };
+}
+
 export interface ApiConfig {
   isProduction: boolean;
   jwt: {
@@ -76,6 +93,7 @@ export interface ApiConfig {
   };
   providers: ProviderConfig[];
   providerRequests: ProviderRequests;
+  operator: OperatorConfig;
   council: CouncilDefaults & {
     maxConcurrentRunsPerUser: number;
     /** How often a running run proves it is alive. */

@@ -22,6 +22,11 @@ export const appErrorCodes = [
   'VALIDATION_FAILED',
   'DATABASE_UNAVAILABLE',
   'INTERNAL',
+  'REGISTRATION_CLOSED',
+  'INVITE_INVALID',
+  'ACCOUNT_DISABLED',
+  'MODEL_NOT_ALLOWED',
+  'BUDGET_EXCEEDED',
 ] as const;
 
 export type AppErrorCode = (typeof appErrorCodes)[number];

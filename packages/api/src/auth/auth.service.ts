@@ -1,5 +1,6 @@
 import type { Context, RequestInfo } from '../context.js';
-import { appError } from '../errors.js';
+import { accountDisabledError, appError } from '../errors.js';
+import { assertRegistrationAllowed, createAccount } from '../operator/registration.service.js';
 import { enforceRateLimit, rateLimitedError } from '../shared/rate-limit.js';
 import { clearRateLimit, hitRateLimit } from '../shared/rate-limit.repository.js';
 import { signAccessToken } from './access-token.js';
@@ -10,7 +11,6 @@ import {
   findPasswordHash,
   findUserByEmail,
   findUserById,
-  insertUser,
   updatePasswordHash,
   type PublicUser,
 } from './users.repository.js';
@@ -33,14 +33,15 @@ const INVALID_CREDENTIALS_MESSAGE = 'Email or password is incorrect';
 export async function register(
   ctx: AuthDeps,
   requester: Requester,
-  input: { email: string; password: string },
+  input: { email: string; password: string; inviteCode?: string | undefined },
 ): Promise<SignedIn> {
   await enforceRateLimit(ctx, `register:ip:${requester.ip}`, ctx.config.rateLimits.registerPerIp);
+  assertRegistrationAllowed(ctx, input.inviteCode);
   const weakness = findPasswordWeakness(input.password);
   if (weakness) throw appError('BAD_REQUEST', 'WEAK_PASSWORD', weakness);
-  const user = await insertUser(ctx.db, { email: input.email, passwordHash: await hashPassword(input.password) });
-  if (!user) throw appError('CONFLICT', 'EMAIL_TAKEN', 'An account with this email already exists');
-  ctx.logger.info({ userId: user.id }, 'user registered');
+  const passwordHash = await hashPassword(input.password);
+  const { user, isAdmin, inviteId } = await createAccount(ctx, { ...input, passwordHash });
+  ctx.logger.info({ userId: user.id, isAdmin, inviteId }, 'user registered');
   return signIn(ctx, requester, user);
 }
 
@@ -70,11 +71,12 @@ export async function login(
     throw appError('UNAUTHORIZED', 'INVALID_CREDENTIALS', INVALID_CREDENTIALS_MESSAGE);
   }
   await clearRateLimit(ctx.db, failureKey);
+  if (found.disabledAt) throw accountDisabledError();
   if (needsRehash(found.passwordHash)) {
     await updatePasswordHash(ctx.db, found.id, await hashPassword(input.password), { now: ctx.now() });
   }
-  const { passwordHash: _omit, tokensValidAfter, ...user } = found;
-  return signIn(ctx, requester, user, issueTimeFor(ctx.now(), tokensValidAfter));
+  const { id, email, createdAt, tokensValidAfter } = found;
+  return signIn(ctx, requester, { id, email, createdAt }, issueTimeFor(ctx.now(), tokensValidAfter));
 }
 
 /**
@@ -111,6 +113,7 @@ export async function refreshSession(ctx: AuthDeps, requester: Requester, presen
   const refresh = await rotateRefreshToken(ctx, presentedToken, requester.userAgent);
   const user = await findUserById(ctx.db, refresh.userId);
   if (!user) throw appError('UNAUTHORIZED', 'SESSION_EXPIRED', 'Please sign in again');
+  if (user.disabledAt) throw accountDisabledError();
   const access = await signAccessToken(ctx.config.jwt, user.id, issueTimeFor(ctx.now(), user.tokensValidAfter));
   return {
     user: { id: user.id, email: user.email, createdAt: user.createdAt },

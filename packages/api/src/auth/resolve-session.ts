@@ -1,5 +1,6 @@
 import type { Context, SignedInUser } from '../context.js';
 import { verifyAccessToken } from './access-token.js';
+import { accountDisabledError } from '../errors.js';
 import { findUserById } from './users.repository.js';
 
 /**
@@ -15,6 +16,8 @@ export async function resolveSession(
   if (!claims || !isUuid(claims.userId)) return null;
   const user = await findUserById(ctx.db, claims.userId);
   if (!user) return null;
+  // A disabled user is told so (not "sign in again"): a refresh would not help.
+  if (user.disabledAt) throw accountDisabledError();
   // Compared in whole seconds, the precision of `iat`.
   if (user.tokensValidAfter && claims.issuedAt < Math.floor(user.tokensValidAfter.getTime() / 1000)) return null;
   return { userId: user.id, email: user.email };

@@ -49,6 +49,11 @@ export function createTestApiConfig(
       events: { deltaIntervalMs: 100, maxDeltaIntervalMs: 500, writeRetryWindowSeconds: 30 },
       method: (({ biasControls: _biasControls, ...method }) => method)(defaultCouncilMethod),
     },
+    operator: {
+      registration: 'open',
+      inviteTtlDays: 7,
+      serverKey: { users: 'admins', maxTokensPerCall: 4000, dailyTokens: 200_000, dailyUsd: null },
+    },
     appUrl: 'http://localhost:3000',
     appTitle: 'LLM Council',
     ...options.overrides,
