@@ -20,6 +20,7 @@ test('migrations go up, all the way down, and up again', async () => {
       '0003_create_conversations',
       '0004_create_council_runs',
       '0005_add_review_details',
+      '0006_add_session_epochs',
       '0007_add_operator_controls',
     ]);
     expect(await listTables(handle.db)).toContain('council_events');

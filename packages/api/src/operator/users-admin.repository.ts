@@ -58,8 +58,3 @@ export async function deleteUserRow(db: Db, userId: string): Promise<boolean> {
   const result = await db.deleteFrom('users').where('id', '=', userId).executeTakeFirst();
   return result.numDeletedRows > 0n;
 }
-
-/** Access tokens issued before `cutoff` are refused from now on. */
-export async function invalidateAccessTokens(db: Db, userId: string, cutoff: Date): Promise<void> {
-  await db.updateTable('users').set({ tokensValidAfter: cutoff }).where('id', '=', userId).execute();
-}

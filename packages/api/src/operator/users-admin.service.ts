@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import { revokeAllFamilies } from '../auth/refresh-tokens.repository.js';
+import { endAllSessions } from '../auth/sessions.service.js';
 import { announceRunCancel } from '../council/run-event-hub.js';
 import { listAuditEventsOfUser, type AuditRow } from './audit.repository.js';
 import { recordAudit } from './audit.js';
@@ -8,7 +8,6 @@ import { insertInvite } from './invites.repository.js';
 import {
   deleteUserRow,
   findUserIdByEmail,
-  invalidateAccessTokens,
   listActiveRunIds,
   listUsers,
   updateUserFlags,
@@ -54,14 +53,15 @@ export async function createInvite(
 }
 
 /**
- * Disables the account and ends its sessions at once: refresh tokens revoked, access tokens
- * refused on their next call (the account check runs on every call).
+ * Disables the account and ends its sessions at once (identity's `endAllSessions`): refresh
+ * tokens revoked, access tokens refused on their next call, open event streams ended — on every
+ * host when the database is PostgreSQL (LISTEN/NOTIFY), since this runs outside the server.
  */
 export async function disableUser(deps: OperatorDeps, email: string): Promise<void> {
   const userId = await requireUserId(deps, email);
   const now = deps.now();
   await updateUserFlags(deps.db, userId, { disabledAt: now }, now);
-  await endSessionsOf(deps, userId);
+  await endAllSessions(deps, userId);
   await recordAudit(deps, { userId, event: 'user_disabled' });
 }
 
@@ -90,7 +90,7 @@ export async function setServerKeyAllowed(deps: OperatorDeps, email: string, all
  */
 export async function deleteUser(deps: OperatorDeps, email: string): Promise<void> {
   const userId = await requireUserId(deps, email);
-  await endSessionsOf(deps, userId);
+  await endAllSessions(deps, userId);
   for (const runId of await listActiveRunIds(deps.db, userId)) await announceRunCancel(deps.db, runId);
   await deleteUserRow(deps.db, userId);
   // The row is gone with the user's own log; the deletion is kept without an owner.
@@ -101,10 +101,3 @@ export async function listUserAudit(deps: OperatorDeps, email: string, limit = 1
   return listAuditEventsOfUser(deps.db, await requireUserId(deps, email), limit);
 }
 
-async function endSessionsOf(deps: OperatorDeps, userId: string): Promise<void> {
-  const now = deps.now();
-  // Access tokens carry whole-second `iat`s: everything issued up to the next second is refused.
-  const cutoff = new Date((Math.floor(now.getTime() / 1000) + 1) * 1000);
-  await invalidateAccessTokens(deps.db, userId, cutoff);
-  await revokeAllFamilies(deps.db, userId, now);
-}
