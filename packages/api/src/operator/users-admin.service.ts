@@ -100,4 +100,3 @@ export async function deleteUser(deps: OperatorDeps, email: string): Promise<voi
 export async function listUserAudit(deps: OperatorDeps, email: string, limit = 100): Promise<AuditRow[]> {
   return listAuditEventsOfUser(deps.db, await requireUserId(deps, email), limit);
 }
-
