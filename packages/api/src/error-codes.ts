@@ -21,6 +21,7 @@ export const appErrorCodes = [
   'RUN_NOT_ACTIVE',
   'VALIDATION_FAILED',
   'DATABASE_UNAVAILABLE',
+  'SERVER_BUSY',
   'INTERNAL',
 ] as const;
 
