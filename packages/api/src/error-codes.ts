@@ -20,6 +20,8 @@ export const appErrorCodes = [
   'RUN_NOT_RETRYABLE',
   'RUN_NOT_ACTIVE',
   'VALIDATION_FAILED',
+  'IMPORT_INVALID',
+  'PAYLOAD_TOO_LARGE',
   'DATABASE_UNAVAILABLE',
   'INTERNAL',
 ] as const;

@@ -46,3 +46,21 @@ export const createConversationInput = z
 export const conversationIdInput = z.strictObject({ id: idSchema });
 
 export const renameConversationInput = z.strictObject({ id: idSchema, title: titleSchema });
+
+export const searchConversationsInput = z.strictObject({
+  /** Web-search syntax: words, "quoted phrases", `or`, `-excluded`. */
+  query: z
+    .string()
+    .trim()
+    .min(1, 'Type something to search for')
+    .max(200, 'A search is at most 200 characters')
+    .refine(hasNoNul, 'A search cannot contain NUL characters'),
+  /** Opaque cursor from the previous page's `nextCursor`. */
+  cursor: z.string().max(100).nullish(),
+  limit: z.number().int().min(1).max(50).default(20),
+});
+
+export const exportConversationInput = z.strictObject({ id: idSchema, format: z.enum(['markdown', 'json']) });
+
+/** The parsed JSON document; its shape is checked by the import itself, which names what is wrong. */
+export const importConversationsInput = z.strictObject({ data: z.unknown() });
