@@ -94,6 +94,13 @@ const envSchema = z.object({
   COUNCIL_MAX_TOKENS_STAGE3: z.coerce.number().int().min(1).optional(),
   COUNCIL_CHAIRMAN_SEES_MODEL_NAMES: z.enum(['true', 'false']).default('true'),
   APP_URL: z.url().optional(),
+  // The largest conversations.import document: 20 MiB by default, 1 KiB to 200 MiB.
+  IMPORT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(200 * 1024 * 1024)
+    .default(20 * 1024 * 1024),
   WEB_DIST_DIR: z.string().optional(),
 });
 
@@ -204,6 +211,7 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
         },
       },
       appUrl: e.APP_URL ?? `http://localhost:${port}`,
+      importMaxBytes: e.IMPORT_MAX_BYTES,
       appTitle: 'LLM Council',
     },
   } satisfies ServerConfig);

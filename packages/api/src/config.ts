@@ -98,6 +98,8 @@ export interface ApiConfig {
     /** Deadlines, quorum and call settings of every run (bias controls are always on here). */
     method: Omit<CouncilMethod, 'biasControls'>;
   };
+  /** The largest document `conversations.import` takes, in bytes (IMPORT_MAX_BYTES). */
+  importMaxBytes: number;
   /** Attribution headers sent upstream (OpenRouter shows them in its dashboard). */
   appUrl: string;
   appTitle: string;

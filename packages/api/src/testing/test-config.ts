@@ -51,6 +51,7 @@ export function createTestApiConfig(
       method: (({ biasControls: _biasControls, ...method }) => method)(defaultCouncilMethod),
     },
     appUrl: 'http://localhost:3000',
+    importMaxBytes: 2 * 1024 * 1024,
     appTitle: 'LLM Council',
     ...options.overrides,
   };
