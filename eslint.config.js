@@ -69,6 +69,7 @@ export default tseslint.config(
       'apps/server/bench/bench-process.ts',
       'apps/server/bench/soak.bench.ts',
       'apps/server/bench/requests.bench.ts',
+      'apps/server/bench/search.bench.ts',
       'packages/council/src/fake-upstream/cli.ts',
       'db/src/test-env.ts',
       'apps/server/test/helpers/council-process.ts',

@@ -72,8 +72,25 @@ export interface ConversationsTable {
   /** The council this conversation asks (null: the server's defaults). */
   councilModels: Json<string[] | null> | null;
   chairmanModel: string | null;
+  /** Set when the conversation came in through `conversations.import`. */
+  importedAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   createdAt: Timestamp;
   updatedAt: Timestamp;
+}
+
+/**
+ * One searchable text (a title, a question, a stage-1 answer, a final answer), kept in step with
+ * its source by triggers (migration 0008); `document` is generated from `body`.
+ */
+export interface SearchEntriesTable {
+  sourceId: string;
+  userId: string;
+  conversationId: string;
+  /** The message to scroll to: the question a stage-1 answer answers; null for a title. */
+  messageId: string | null;
+  kind: 'title' | 'question' | 'answer' | 'final';
+  body: string;
+  document: ColumnType<string, never, never>;
 }
 
 export interface MessagesTable {
@@ -174,6 +191,7 @@ export interface Database {
   councilRuns: CouncilRunsTable;
   councilResponses: CouncilResponsesTable;
   councilEvents: CouncilEventsTable;
+  searchEntries: SearchEntriesTable;
   invites: InvitesTable;
   auditEvents: AuditEventsTable;
 }

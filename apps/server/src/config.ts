@@ -83,6 +83,7 @@ const envSchema = z.object({
   TITLE_MODEL: z.string().optional(),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(5).max(86400).default(3600),
   MAX_CONCURRENT_RUNS_PER_USER: z.coerce.number().int().min(1).max(100).default(3),
+  PASSWORD_HASH_QUEUE_MAX: z.coerce.number().int().min(1).max(10_000).default(32),
   RUN_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
   DELTA_INTERVAL_MS: z.coerce.number().int().min(10).max(2_000).default(100),
   MAX_DELTA_INTERVAL_MS: z.coerce.number().int().min(10).max(5_000).default(500),
@@ -99,6 +100,13 @@ const envSchema = z.object({
   COUNCIL_MAX_TOKENS_STAGE3: z.coerce.number().int().min(1).optional(),
   COUNCIL_CHAIRMAN_SEES_MODEL_NAMES: z.enum(['true', 'false']).default('true'),
   APP_URL: z.url().optional(),
+  // The largest conversations.import document: 20 MiB by default, 1 KiB to 200 MiB.
+  IMPORT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(200 * 1024 * 1024)
+    .default(20 * 1024 * 1024),
   WEB_DIST_DIR: z.string().optional(),
   // Operator controls: who signs up, who may spend the fallback key and how much (README).
   REGISTRATION: z.enum(registrationModes).optional(),
@@ -188,6 +196,7 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
       ...fixedApiSettings,
       encryptionKeys,
       corsOrigins,
+      passwordHashQueueMax: e.PASSWORD_HASH_QUEUE_MAX,
       providers,
       council: {
         models,
@@ -225,6 +234,7 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
         },
       },
       appUrl: e.APP_URL ?? `http://localhost:${port}`,
+      importMaxBytes: e.IMPORT_MAX_BYTES,
       appTitle: 'LLM Council',
     },
   } satisfies ServerConfig);
