@@ -77,6 +77,7 @@ const envSchema = z.object({
   TITLE_MODEL: z.string().optional(),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(5).max(86400).default(3600),
   MAX_CONCURRENT_RUNS_PER_USER: z.coerce.number().int().min(1).max(100).default(3),
+  PASSWORD_HASH_QUEUE_MAX: z.coerce.number().int().min(1).max(10_000).default(32),
   RUN_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
   DELTA_INTERVAL_MS: z.coerce.number().int().min(10).max(2_000).default(100),
   MAX_DELTA_INTERVAL_MS: z.coerce.number().int().min(10).max(5_000).default(500),
@@ -182,6 +183,7 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
       ...fixedApiSettings,
       encryptionKeys,
       corsOrigins,
+      passwordHashQueueMax: e.PASSWORD_HASH_QUEUE_MAX,
       providers,
       council: {
         models,

@@ -73,7 +73,12 @@ export interface ApiConfig {
     registerPerIp: RateLimitRule;
     refreshPerIp: RateLimitRule;
     councilRunsPerUser: RateLimitRule;
+    /** Password changes (each verifies the current password with argon2) per user and per address. */
+    changePasswordPerUser: RateLimitRule;
+    changePasswordPerIp: RateLimitRule;
   };
+  /** Password hashes allowed to wait for a slot; beyond it sign-ins get 503 with Retry-After. */
+  passwordHashQueueMax: number;
   providers: ProviderConfig[];
   providerRequests: ProviderRequests;
   council: CouncilDefaults & {
@@ -112,6 +117,8 @@ export const fixedApiSettings = {
     registerPerIp: { limit: 100, windowSeconds: 60 * 60 },
     refreshPerIp: { limit: 600, windowSeconds: 15 * 60 },
     councilRunsPerUser: { limit: 20, windowSeconds: 60 },
+    changePasswordPerUser: { limit: 10, windowSeconds: 15 * 60 },
+    changePasswordPerIp: { limit: 50, windowSeconds: 15 * 60 },
   },
   providerRequests: { timeoutMs: 10_000, modelListTtlSeconds: 10 * 60, modelListRetrySeconds: 30 },
 } as const satisfies Pick<ApiConfig, 'refreshToken' | 'rateLimits' | 'providerRequests'>;

@@ -23,6 +23,7 @@ export const appErrorCodes = [
   'IMPORT_INVALID',
   'PAYLOAD_TOO_LARGE',
   'DATABASE_UNAVAILABLE',
+  'SERVER_BUSY',
   'INTERNAL',
 ] as const;
 

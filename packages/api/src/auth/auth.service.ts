@@ -90,6 +90,10 @@ export async function changePassword(
   input: { currentPassword: string; newPassword: string },
 ): Promise<SignedIn> {
   const { userId } = session;
+  // Counted before argon2 runs, per account (a stolen access token cannot guess on without
+  // bound) and per address, like sign-in: thirty batched guesses reach argon2 ten times.
+  await enforceRateLimit(ctx, `change-password:user:${userId}`, ctx.config.rateLimits.changePasswordPerUser);
+  await enforceRateLimit(ctx, `change-password:ip:${requester.ip}`, ctx.config.rateLimits.changePasswordPerIp);
   const hash = await findPasswordHash(ctx.db, userId);
   if (!hash || !(await verifyPassword(hash, input.currentPassword))) {
     throw appError('UNAUTHORIZED', 'INVALID_CREDENTIALS', 'Current password is incorrect');

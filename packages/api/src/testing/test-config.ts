@@ -29,6 +29,7 @@ export function createTestApiConfig(
     ...fixedApiSettings,
     encryptionKeys: [{ kid: 'k1', key: randomBytes(32) }],
     corsOrigins: [],
+    passwordHashQueueMax: 32,
     providers: [
       {
         id: DEFAULT_PROVIDER_ID,
