@@ -21,6 +21,8 @@ test('migrations go up, all the way down, and up again', async () => {
       '0004_create_council_runs',
       '0005_add_review_details',
       '0006_add_session_epochs',
+      '0007_add_operator_controls',
+      '0008_create_search_entries',
     ]);
     expect(await listTables(handle.db)).toContain('council_events');
 
@@ -28,19 +30,22 @@ test('migrations go up, all the way down, and up again', async () => {
     expect(again.applied).toEqual([]); // idempotent
 
     const down = await migrateToNone(handle.db);
-    expect(down.applied).toHaveLength(6);
+    expect(down.applied).toHaveLength(8);
     expect(await listTables(handle.db)).toEqual([]);
 
     const up = await migrateToLatest(handle.db);
-    expect(up.applied).toHaveLength(6);
+    expect(up.applied).toHaveLength(8);
     expect(await listTables(handle.db)).toEqual([
+      'audit_events',
       'conversations',
       'council_events',
       'council_responses',
       'council_runs',
+      'invites',
       'messages',
       'rate_limits',
       'refresh_tokens',
+      'search_entries',
       'user_api_keys',
       'users',
     ]);

@@ -12,6 +12,8 @@ import * as m0003 from './migrations/0003_create_conversations.js';
 import * as m0004 from './migrations/0004_create_council_runs.js';
 import * as m0005 from './migrations/0005_add_review_details.js';
 import * as m0006 from './migrations/0006_add_session_epochs.js';
+import * as m0007 from './migrations/0007_add_operator_controls.js';
+import * as m0008 from './migrations/0008_create_search_entries.js';
 
 // A static provider: explicit imports survive bundling, unlike FileMigrationProvider.
 const migrations: Record<string, Migration> = {
@@ -21,6 +23,8 @@ const migrations: Record<string, Migration> = {
   '0004_create_council_runs': m0004,
   '0005_add_review_details': m0005,
   '0006_add_session_epochs': m0006,
+  '0007_add_operator_controls': m0007,
+  '0008_create_search_entries': m0008,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -18,6 +18,14 @@ export interface UsersTable {
   sessionEpoch: Generated<number>;
   createdAt: Timestamp;
   updatedAt: Timestamp;
+  isAdmin: Generated<boolean>;
+  /** Set while the operator has disabled the account: every call is refused. */
+  disabledAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Overrides SERVER_KEY_USERS for this user (null: the policy decides). */
+  serverKeyAllowed: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
+  /** The user's own daily caps for runs on their own key (null: none). */
+  dailyTokenCap: ColumnType<number | null, number | null | undefined, number | null>;
+  dailyUsdCap: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface RefreshTokensTable {
@@ -64,8 +72,25 @@ export interface ConversationsTable {
   /** The council this conversation asks (null: the server's defaults). */
   councilModels: Json<string[] | null> | null;
   chairmanModel: string | null;
+  /** Set when the conversation came in through `conversations.import`. */
+  importedAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   createdAt: Timestamp;
   updatedAt: Timestamp;
+}
+
+/**
+ * One searchable text (a title, a question, a stage-1 answer, a final answer), kept in step with
+ * its source by triggers (migration 0008); `document` is generated from `body`.
+ */
+export interface SearchEntriesTable {
+  sourceId: string;
+  userId: string;
+  conversationId: string;
+  /** The message to scroll to: the question a stage-1 answer answers; null for a title. */
+  messageId: string | null;
+  kind: 'title' | 'question' | 'answer' | 'final';
+  body: string;
+  document: ColumnType<string, never, never>;
 }
 
 export interface MessagesTable {
@@ -98,6 +123,8 @@ export interface CouncilRunsTable {
   verdict: Json<Record<string, unknown> | null> | null;
   error: Json<{ code: string; message: string; stage?: string } | null> | null;
   attempt: number;
+  /** Whose key pays: the user's own, or the operator's fallback (budgets count these). */
+  keySource: ColumnType<'own' | 'server', 'own' | 'server' | undefined, 'own' | 'server'>;
   host: string | null;
   heartbeatAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   startedAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -131,6 +158,29 @@ export interface CouncilEventsTable {
   createdAt: Timestamp;
 }
 
+export interface InvitesTable {
+  id: Generated<string>;
+  /** SHA-256 of the code, hex; the code itself is never stored. */
+  codeHash: string;
+  email: string | null;
+  expiresAt: Date;
+  usedAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  usedBy: string | null;
+  createdBy: string | null;
+  createdAt: Timestamp;
+}
+
+export interface AuditEventsTable {
+  id: Generated<number>;
+  userId: string | null;
+  event: string;
+  ip: string | null;
+  userAgent: string | null;
+  /** Never anything secret: no passwords, keys, tokens or codes. */
+  detail: Json<Record<string, unknown>>;
+  createdAt: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   refreshTokens: RefreshTokensTable;
@@ -141,6 +191,9 @@ export interface Database {
   councilRuns: CouncilRunsTable;
   councilResponses: CouncilResponsesTable;
   councilEvents: CouncilEventsTable;
+  searchEntries: SearchEntriesTable;
+  invites: InvitesTable;
+  auditEvents: AuditEventsTable;
 }
 
 export type User = Selectable<UsersTable>;

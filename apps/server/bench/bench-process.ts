@@ -76,6 +76,7 @@ export function benchServerEnv(
 ): Record<string, string> {
   return {
     NODE_ENV: 'production',
+    REGISTRATION: 'open',
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { appRouter, describeError } from '@llm-council/api';
+import { appRouter, describeError, type Context } from '@llm-council/api';
+import type { TRPCError } from '@trpc/server';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import { MAX_BATCH_SIZE } from '@llm-council/api/constants';
 import cookieParser from 'cookie-parser';
@@ -12,6 +13,9 @@ import { listPendingMigrations } from '@llm-council/db';
 import { sql } from 'kysely';
 import { createContextFactory, type ContextDeps } from './create-context.js';
 import { requireJsonPosts } from './http-guards.js';
+
+/** Room for the request's own JSON around an imported document. */
+const IMPORT_ENVELOPE_BYTES = 64 * 1024;
 
 /** Builds the Express application: security middleware, tRPC at /trpc, health check, web client. */
 export function createApp(deps: ContextDeps): express.Express {
@@ -90,27 +94,32 @@ export function createApp(deps: ContextDeps): express.Express {
     res.status(503).json({ error: { message: 'This server is shutting down. Please try again.' } });
   });
 
-  app.use(
-    '/trpc',
-    requireJsonPosts,
-    cookieParser(),
-    createExpressMiddleware({
-      router: appRouter,
-      createContext: createContextFactory(deps),
-      maxBodySize: config.maxBodyBytes,
-      maxBatchSize: MAX_BATCH_SIZE,
-      // The one place a rate limit's wait becomes the standard header (the API only reports it).
-      responseMeta: ({ errors }) => {
-        const retryAfter = errors.map((error) => describeError(error).retryAfterSeconds).find((s) => s !== null);
-        return retryAfter ? { headers: { 'Retry-After': String(retryAfter) } } : {};
-      },
-      onError: ({ error, path, ctx }) => {
-        if (error.code === 'INTERNAL_SERVER_ERROR') {
-          logger.error({ err: error.cause ?? error, path, requestId: ctx?.req.requestId }, 'procedure failed');
-        }
-      },
-    }),
-  );
+  const trpcOptions = {
+    router: appRouter,
+    createContext: createContextFactory(deps),
+    maxBatchSize: MAX_BATCH_SIZE,
+    // The one place a rate limit's wait becomes the standard header (the API only reports it).
+    responseMeta: ({ errors }: { errors: TRPCError[] }) => {
+      const retryAfter = errors.map((error) => describeError(error).retryAfterSeconds).find((s) => s !== null);
+      return retryAfter ? { headers: { 'Retry-After': String(retryAfter) } } : {};
+    },
+    onError: ({ error, path, ctx }: { error: TRPCError; path: string | undefined; ctx?: Context | undefined }) => {
+      if (error.code === 'INTERNAL_SERVER_ERROR') {
+        logger.error({ err: error.cause ?? error, path, requestId: ctx?.req.requestId }, 'procedure failed');
+      }
+    },
+  };
+  const handleTrpc = createExpressMiddleware({ ...trpcOptions, maxBodySize: config.maxBodyBytes });
+  // An import carries a whole file: its request alone may be as large as IMPORT_MAX_BYTES (plus
+  // the JSON envelope); the procedure measures the document itself and answers 413 past the limit.
+  const handleImport = createExpressMiddleware({
+    ...trpcOptions,
+    maxBodySize: Math.max(config.maxBodyBytes, config.api.importMaxBytes + IMPORT_ENVELOPE_BYTES),
+  });
+  app.use('/trpc', requireJsonPosts, cookieParser(), (req, res, next) => {
+    const isImport = req.path.slice(1).split(',').includes('conversations.import');
+    return (isImport ? handleImport : handleTrpc)(req, res, next);
+  });
 
   serveWebClient(app, config.webDistDir);
 

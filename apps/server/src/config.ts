@@ -9,7 +9,13 @@ import {
   type ProviderConfig,
   type SigningKey,
 } from '@llm-council/api';
-import { COUNCIL_MAX_MODELS, COUNCIL_MIN_MODELS, DEFAULT_PROVIDER_ID } from '@llm-council/api/constants';
+import {
+  COUNCIL_MAX_MODELS,
+  COUNCIL_MIN_MODELS,
+  DEFAULT_PROVIDER_ID,
+  registrationModes,
+  serverKeyPolicies,
+} from '@llm-council/api/constants';
 
 /**
  * Configuration is parsed here, once, from the environment; nothing else reads `process.env`.
@@ -77,6 +83,7 @@ const envSchema = z.object({
   TITLE_MODEL: z.string().optional(),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(5).max(86400).default(3600),
   MAX_CONCURRENT_RUNS_PER_USER: z.coerce.number().int().min(1).max(100).default(3),
+  PASSWORD_HASH_QUEUE_MAX: z.coerce.number().int().min(1).max(10_000).default(32),
   RUN_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
   DELTA_INTERVAL_MS: z.coerce.number().int().min(10).max(2_000).default(100),
   MAX_DELTA_INTERVAL_MS: z.coerce.number().int().min(10).max(5_000).default(500),
@@ -93,7 +100,21 @@ const envSchema = z.object({
   COUNCIL_MAX_TOKENS_STAGE3: z.coerce.number().int().min(1).optional(),
   COUNCIL_CHAIRMAN_SEES_MODEL_NAMES: z.enum(['true', 'false']).default('true'),
   APP_URL: z.url().optional(),
+  // The largest conversations.import document: 20 MiB by default, 1 KiB to 200 MiB.
+  IMPORT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(200 * 1024 * 1024)
+    .default(20 * 1024 * 1024),
   WEB_DIST_DIR: z.string().optional(),
+  // Operator controls: who signs up, who may spend the fallback key and how much (README).
+  REGISTRATION: z.enum(registrationModes).optional(),
+  INVITE_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+  SERVER_KEY_USERS: z.enum(serverKeyPolicies).default('admins'),
+  SERVER_KEY_MAX_TOKENS: z.coerce.number().int().min(1).max(200_000).default(4000),
+  SERVER_KEY_DAILY_TOKENS: z.union([z.literal('unlimited'), z.coerce.number().int().min(0)]).default(200_000),
+  SERVER_KEY_DAILY_USD: z.union([z.literal('unlimited'), z.coerce.number().min(0)]).default('unlimited'),
 });
 
 type Env = Record<string, string | undefined>;
@@ -175,6 +196,7 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
       ...fixedApiSettings,
       encryptionKeys,
       corsOrigins,
+      passwordHashQueueMax: e.PASSWORD_HASH_QUEUE_MAX,
       providers,
       council: {
         models,
@@ -201,7 +223,18 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
           hideModelNamesFromChairman: e.COUNCIL_CHAIRMAN_SEES_MODEL_NAMES === 'false',
         },
       },
+      operator: {
+        registration: e.REGISTRATION ?? (isProduction ? 'invite' : 'open'),
+        inviteTtlDays: e.INVITE_TTL_DAYS,
+        serverKey: {
+          users: e.SERVER_KEY_USERS,
+          maxTokensPerCall: e.SERVER_KEY_MAX_TOKENS,
+          dailyTokens: e.SERVER_KEY_DAILY_TOKENS === 'unlimited' ? null : e.SERVER_KEY_DAILY_TOKENS,
+          dailyUsd: e.SERVER_KEY_DAILY_USD === 'unlimited' ? null : e.SERVER_KEY_DAILY_USD,
+        },
+      },
       appUrl: e.APP_URL ?? `http://localhost:${port}`,
+      importMaxBytes: e.IMPORT_MAX_BYTES,
       appTitle: 'LLM Council',
     },
   } satisfies ServerConfig);

@@ -76,3 +76,34 @@ test('a soft deadline past the hard one, or a quorum of 0, is refused with the v
   );
   expect(() => load({ COUNCIL_QUORUM: '0' })).toThrow(ConfigError);
 });
+
+test('operator controls: registration is open in development and invite-only in production unless set; server-key limits parse', () => {
+  expect(load({}).api.operator).toEqual({
+    registration: 'open',
+    inviteTtlDays: 7,
+    serverKey: { users: 'admins', maxTokensPerCall: 4000, dailyTokens: 200_000, dailyUsd: null },
+  });
+  expect(load({ NODE_ENV: 'production' }).api.operator.registration).toBe('invite');
+  expect(load({ NODE_ENV: 'production', REGISTRATION: 'open' }).api.operator.registration).toBe('open');
+  const custom = load({
+    REGISTRATION: 'closed',
+    INVITE_TTL_DAYS: '2',
+    SERVER_KEY_USERS: 'all',
+    SERVER_KEY_MAX_TOKENS: '512',
+    SERVER_KEY_DAILY_TOKENS: 'unlimited',
+    SERVER_KEY_DAILY_USD: '0.5',
+  }).api.operator;
+  expect(custom).toEqual({
+    registration: 'closed',
+    inviteTtlDays: 2,
+    serverKey: { users: 'all', maxTokensPerCall: 512, dailyTokens: null, dailyUsd: 0.5 },
+  });
+  const bads: Record<string, string>[] = [
+    { REGISTRATION: 'maybe' },
+    { SERVER_KEY_USERS: 'everyone' },
+    { SERVER_KEY_DAILY_USD: '-1' },
+  ];
+  for (const bad of bads) {
+    expect(() => load(bad)).toThrow(ConfigError);
+  }
+});

@@ -104,7 +104,7 @@ test('cookie mode ignores a refresh token sent in the body', async ({ server }) 
 });
 
 test('in production the refresh cookie is also Secure', async () => {
-  const production = await startTestServer({ env: { NODE_ENV: 'production' } });
+  const production = await startTestServer({ env: { NODE_ENV: 'production', REGISTRATION: 'open' } });
   try {
     const { cookie, response } = await registerInCookieMode(production);
     expectCookieOnly(response, { secure: true });

@@ -140,7 +140,7 @@ test('responses carry the security headers: CSP, no framing, no sniffing, no X-P
 });
 
 test('a database error in production answers with a generic message and a request id, no SQL and no stack', async () => {
-  const production = await startTestServer({ env: { NODE_ENV: 'production' } });
+  const production = await startTestServer({ env: { NODE_ENV: 'production', REGISTRATION: 'open' } });
   try {
     const user = await registerUser(production);
     const token = (await user.client.getAccessToken()) ?? '';
@@ -172,7 +172,7 @@ test('a database error in production answers with a generic message and a reques
 });
 
 test('readiness reports a broken database as 503 naming the check, without details; liveness stays 200', async () => {
-  const broken = await startTestServer({ env: { NODE_ENV: 'production' } });
+  const broken = await startTestServer({ env: { NODE_ENV: 'production', REGISTRATION: 'open' } });
   try {
     await broken.dbHandle.close();
     const response = await toRawResponse(broken, await fetch(`${broken.url}/readyz`));

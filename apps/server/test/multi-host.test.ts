@@ -122,6 +122,7 @@ async function spawnServerProcess(
     env: {
       PATH: process.env['PATH'],
       NODE_ENV: 'production',
+      REGISTRATION: 'open',
       HOST: '127.0.0.1',
       PORT: '0',
       DATABASE_URL: databaseUrl,

@@ -1,4 +1,5 @@
 import type { CouncilMethod } from '@llm-council/council';
+import type { RegistrationMode, ServerKeyPolicy } from './constants.js';
 
 /**
  * The slice of configuration the API needs. The host parses the environment once (its
@@ -47,6 +48,22 @@ export interface CouncilDefaults {
   titleModel: string | null;
 }
 
+/** What the operator decides: who signs up, and who may spend the fallback key, how much. */
+export interface OperatorConfig {
+  registration: RegistrationMode;
+  /** How long an invite code stays valid. */
+  inviteTtlDays: number;
+  serverKey: {
+    /** Who runs on the fallback key unless their per-user flag overrides it. */
+    users: ServerKeyPolicy;
+    /** `max_tokens` sent with every upstream call a fallback-key run makes. */
+    maxTokensPerCall: number;
+    /** Per user per UTC day, counted from recorded usage of fallback-key runs (null: no cap). */
+    dailyTokens: number | null;
+    dailyUsd: number | null;
+  };
+}
+
 export interface ApiConfig {
   isProduction: boolean;
   jwt: {
@@ -75,9 +92,15 @@ export interface ApiConfig {
     councilRunsPerUser: RateLimitRule;
     /** Each save checks the key with the provider: bounded so the server is no key-testing oracle. */
     saveApiKeyPerUser: RateLimitRule;
+    /** Password changes (each verifies the current password with argon2) per user and per address. */
+    changePasswordPerUser: RateLimitRule;
+    changePasswordPerIp: RateLimitRule;
   };
+  /** Password hashes allowed to wait for a slot; beyond it sign-ins get 503 with Retry-After. */
+  passwordHashQueueMax: number;
   providers: ProviderConfig[];
   providerRequests: ProviderRequests;
+  operator: OperatorConfig;
   council: CouncilDefaults & {
     maxConcurrentRunsPerUser: number;
     /** How often a running run proves it is alive. */
@@ -95,6 +118,8 @@ export interface ApiConfig {
     /** Deadlines, quorum and call settings of every run (bias controls are always on here). */
     method: Omit<CouncilMethod, 'biasControls'>;
   };
+  /** The largest document `conversations.import` takes, in bytes (IMPORT_MAX_BYTES). */
+  importMaxBytes: number;
   /** Attribution headers sent upstream (OpenRouter shows them in its dashboard). */
   appUrl: string;
   appTitle: string;
@@ -113,6 +138,8 @@ export const fixedApiSettings = {
     refreshPerIp: { limit: 600, windowSeconds: 15 * 60 },
     councilRunsPerUser: { limit: 20, windowSeconds: 60 },
     saveApiKeyPerUser: { limit: 10, windowSeconds: 15 * 60 },
+    changePasswordPerUser: { limit: 10, windowSeconds: 15 * 60 },
+    changePasswordPerIp: { limit: 50, windowSeconds: 15 * 60 },
   },
   providerRequests: { timeoutMs: 10_000, modelListTtlSeconds: 10 * 60, modelListRetrySeconds: 30 },
 } as const satisfies Pick<ApiConfig, 'refreshToken' | 'rateLimits' | 'providerRequests'>;

@@ -45,3 +45,11 @@ export function isActiveRunStatus(status: RunStatus): boolean {
 export function isRetryableRunStatus(status: RunStatus): boolean {
   return (retryableRunStatuses as readonly RunStatus[]).includes(status);
 }
+
+/** Who may create an account: anyone, holders of an invite, or nobody (REGISTRATION). */
+export const registrationModes = ['open', 'invite', 'closed'] as const;
+export type RegistrationMode = (typeof registrationModes)[number];
+
+/** Who may run on the operator's fallback key unless their per-user flag says otherwise (SERVER_KEY_USERS). */
+export const serverKeyPolicies = ['all', 'admins', 'none'] as const;
+export type ServerKeyPolicy = (typeof serverKeyPolicies)[number];

@@ -20,8 +20,16 @@ export const appErrorCodes = [
   'RUN_NOT_RETRYABLE',
   'RUN_NOT_ACTIVE',
   'VALIDATION_FAILED',
+  'IMPORT_INVALID',
+  'PAYLOAD_TOO_LARGE',
   'DATABASE_UNAVAILABLE',
+  'SERVER_BUSY',
   'INTERNAL',
+  'REGISTRATION_CLOSED',
+  'INVITE_INVALID',
+  'ACCOUNT_DISABLED',
+  'MODEL_NOT_ALLOWED',
+  'BUDGET_EXCEEDED',
 ] as const;
 
 export type AppErrorCode = (typeof appErrorCodes)[number];

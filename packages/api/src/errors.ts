@@ -30,3 +30,8 @@ export function appError(
 export function notFound(what: string): TRPCError {
   return appError('NOT_FOUND', 'NOT_FOUND', `${what} not found`);
 }
+
+/** A disabled account is refused with its own code, so a client can say why (signing in again will not help). */
+export function accountDisabledError(): TRPCError {
+  return appError('FORBIDDEN', 'ACCOUNT_DISABLED', 'This account has been disabled by the operator');
+}

@@ -6,6 +6,7 @@ export type {
   ApiConfig,
   CouncilDefaults,
   EncryptionKey,
+  OperatorConfig,
   ProviderConfig,
   ProviderRequests,
   RateLimitRule,
@@ -18,3 +19,15 @@ export { reencryptAllApiKeys } from './settings/api-key.service.js';
 export { deleteExpiredRefreshTokens } from './auth/refresh-tokens.repository.js';
 export { createServices, type ServiceDeps, type Services, type ServicesHandle } from './create-services.js';
 export type { RunRecord } from './council/run-records.js';
+export {
+  createInvite,
+  deleteUser,
+  disableUser,
+  enableUser,
+  listAllUsers,
+  listUserAudit,
+  promoteUser,
+  setServerKeyAllowed,
+  UnknownUserError,
+  type OperatorDeps,
+} from './operator/users-admin.service.js';

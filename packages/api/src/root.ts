@@ -1,14 +1,18 @@
+import { accountRouter } from './account/account.router.js';
 import { authRouter } from './auth/auth.router.js';
 import { councilRouter } from './council/council.router.js';
 import { conversationsRouter } from './conversations/conversations.router.js';
 import { settingsRouter } from './settings/settings.router.js';
 import { router } from './trpc.js';
+import { usageRouter } from './usage/usage.router.js';
 
 export const appRouter = router({
   auth: authRouter,
   settings: settingsRouter,
   conversations: conversationsRouter,
   council: councilRouter,
+  account: accountRouter,
+  usage: usageRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -43,11 +43,13 @@ export function describeError(error: TRPCError): {
     appCode:
       cause instanceof AppErrorCause
         ? cause.appCode
-        : fieldErrors
-          ? 'VALIDATION_FAILED'
-          : error.code === 'INTERNAL_SERVER_ERROR'
-            ? 'INTERNAL'
-            : null,
+        : error.code === 'PAYLOAD_TOO_LARGE'
+          ? 'PAYLOAD_TOO_LARGE'
+          : fieldErrors
+            ? 'VALIDATION_FAILED'
+            : error.code === 'INTERNAL_SERVER_ERROR'
+              ? 'INTERNAL'
+              : null,
     retryAfterSeconds: cause instanceof AppErrorCause ? (cause.retryAfterSeconds ?? null) : null,
     fieldErrors: fieldErrors ?? null,
   };
@@ -58,7 +60,7 @@ function publicMessage(error: TRPCError, fieldErrors: Record<string, string[]> |
   if (error.code === 'INTERNAL_SERVER_ERROR') return GENERIC_MESSAGE;
   // JSON.parse quotes the offending input (a password, a key) in its message.
   if (error.code === 'PARSE_ERROR' || error.cause instanceof SyntaxError) return 'The request is not valid JSON';
-  if (error.code === 'PAYLOAD_TOO_LARGE') return 'The request is too large';
+  if (error.code === 'PAYLOAD_TOO_LARGE' && !(error.cause instanceof AppErrorCause)) return 'The request is too large';
   if (fieldErrors) return describeFieldErrors(fieldErrors);
   return error.message;
 }

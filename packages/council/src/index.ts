@@ -16,4 +16,6 @@ export type { ModelInfo } from './upstream/provider-catalog.js';
 export { UpstreamError, upstreamErrorMessages } from './upstream/upstream.errors.js';
 
 export { defaultCouncilMethod } from './council-method.js';
+// The street-cred count, for runs rebuilt from files (imports) rather than run here.
+export { aggregateBallots } from './ranking/aggregate.js';
 export type { CouncilMethod } from './council-method.js';

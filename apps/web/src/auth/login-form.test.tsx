@@ -30,7 +30,7 @@ test('server field errors appear next to their fields and are announced with the
   await waitFor(() => expect(descriptionOf(email)).toBe('Enter a valid email address'));
   expect(email.getAttribute('aria-invalid')).toBe('true');
   expect(descriptionOf(screen.getByLabelText(/^password$/i))).toContain('Password must be at least 8 characters');
-  expect(server.calls).toEqual([
+  expect(server.calls.filter((c) => c.path !== 'auth.registrationMode')).toEqual([
     { path: 'auth.register', input: { email: 'ada@', password: 'short', transport: 'cookie' } },
   ]);
 });
@@ -114,4 +114,37 @@ test('a successful sign-in hands the user to the caller', async () => {
   fireEvent.click(screen.getByRole('button', { name: 'Sign in' }));
 
   await waitFor(() => expect(onSignedIn).toHaveBeenCalledWith({ id: 'u1', email: 'ada@example.com' }));
+});
+
+test('on an invite-only server the register form asks for the invite code and sends it (case 58)', async () => {
+  const server = fakeTrpcServer({
+    'auth.registrationMode': () => ({ data: { mode: 'invite' } }),
+    'auth.register': () => ({ data: signedIn }),
+  });
+  const onSignedIn = vi.fn();
+  renderWithClient(() => <LoginForm onSignedIn={onSignedIn} initialMode="register" />, clientFor(server));
+  const invite = await screen.findByLabelText(/invite code/i);
+  fill(/^email$/i, 'ada@example.com');
+  fill(/^password$/i, 'correct horse battery staple');
+  fill(/confirm password/i, 'correct horse battery staple');
+  fireEvent.input(invite, { target: { value: ' the-code ' } });
+  fireEvent.click(screen.getByRole('button', { name: 'Create account' }));
+  await waitFor(() => expect(onSignedIn).toHaveBeenCalled());
+  expect(server.calls.find((c) => c.path === 'auth.register')?.input).toMatchObject({ inviteCode: 'the-code' });
+});
+
+test('on a closed server the register form says so and cannot be sent; an open one shows no invite field', async () => {
+  const closed = fakeTrpcServer({ 'auth.registrationMode': () => ({ data: { mode: 'closed' } }) });
+  const { unmount } = renderWithClient(
+    () => <LoginForm onSignedIn={() => undefined} initialMode="register" />,
+    clientFor(closed),
+  );
+  expect(await screen.findByText(/sign-up is closed on this server/i)).toBeTruthy();
+  expect(screen.getByRole('button', { name: 'Create account' }).hasAttribute('disabled')).toBe(true);
+  unmount();
+
+  const open = fakeTrpcServer({ 'auth.registrationMode': () => ({ data: { mode: 'open' } }) });
+  renderWithClient(() => <LoginForm onSignedIn={() => undefined} initialMode="register" />, clientFor(open));
+  await waitFor(() => expect(open.calls.map((c) => c.path)).toContain('auth.registrationMode'));
+  expect(screen.queryByLabelText(/invite code/i)).toBeNull();
 });

@@ -1,11 +1,11 @@
-import { Show, createSignal, onCleanup } from 'solid-js';
+import { Show, createResource, createSignal, onCleanup } from 'solid-js';
 import { useClient } from '../client-context';
 import { describeError, rateLimitMessage } from '../ui/describe-error';
 import { TextField } from '../ui/text-field';
 import type { SessionUser } from './session';
 
 type Mode = 'login' | 'register';
-type Fields = 'email' | 'password' | 'confirm';
+type Fields = 'email' | 'password' | 'confirm' | 'inviteCode';
 
 /**
  * Sign in or create an account. Field errors come from the server (zod issues, EMAIL_TAKEN,
@@ -18,6 +18,15 @@ export function LoginForm(props: { onSignedIn: (user: SessionUser) => void; init
   const [email, setEmail] = createSignal('');
   const [password, setPassword] = createSignal('');
   const [confirm, setConfirm] = createSignal('');
+  const [inviteCode, setInviteCode] = createSignal(readInviteFromUrl());
+  // Asked only when the register form shows: whether this server wants an invite or is closed.
+  // If the question fails, the form stays as it is and the server's answer to the sign-up decides.
+  const [registration] = createResource(
+    () => mode() === 'register',
+    () => client.auth.registrationMode.query().catch(() => ({ mode: 'open' as const })),
+  );
+  const needsInvite = () => registration()?.mode === 'invite';
+  const isClosed = () => registration()?.mode === 'closed';
   const [isBusy, setBusy] = createSignal(false);
   const [errors, setErrors] = createSignal<Partial<Record<Fields, string[]>>>({});
   const [formError, setFormError] = createSignal<string | null>(null);
@@ -56,7 +65,10 @@ export function LoginForm(props: { onSignedIn: (user: SessionUser) => void; init
     setBusy(true);
     try {
       const input = { email: email(), password: password() };
-      const result = isRegister() ? await client.auth.register.mutate(input) : await client.auth.login.mutate(input);
+      const code = inviteCode().trim();
+      const result = isRegister()
+        ? await client.auth.register.mutate(needsInvite() && code ? { ...input, inviteCode: code } : input)
+        : await client.auth.login.mutate(input);
       props.onSignedIn({ id: result.user.id, email: result.user.email });
     } catch (error) {
       const ui = describeError(error);
@@ -65,6 +77,7 @@ export function LoginForm(props: { onSignedIn: (user: SessionUser) => void; init
       if (ui.fieldErrors['password']) fields.password = ui.fieldErrors['password'];
       if (ui.code === 'EMAIL_TAKEN') fields.email = [ui.message];
       if (ui.code === 'WEAK_PASSWORD') fields.password = [ui.message];
+      if (ui.code === 'INVITE_INVALID' && needsInvite()) fields.inviteCode = [ui.message];
       setErrors(fields);
       if (Object.keys(fields).length === 0) setFormError(ui.message);
       if (ui.retryAfterSeconds !== null) startCountdown(ui.retryAfterSeconds);
@@ -116,7 +129,27 @@ export function LoginForm(props: { onSignedIn: (user: SessionUser) => void; init
           errors={errors().confirm}
         />
       </Show>
-      <button class="button button-primary button-block" type="submit" disabled={isBusy() || waitSeconds() > 0}>
+      <Show when={isRegister() && needsInvite()}>
+        <TextField
+          label="Invite code"
+          name="inviteCode"
+          autocomplete="off"
+          value={inviteCode()}
+          onValue={setInviteCode}
+          errors={errors().inviteCode}
+          hint="Sign-up on this server is by invitation: paste the code you were given."
+        />
+      </Show>
+      <Show when={isRegister() && isClosed()}>
+        <div class="notice notice-info" role="status">
+          Sign-up is closed on this server. Ask its operator for an account.
+        </div>
+      </Show>
+      <button
+        class="button button-primary button-block"
+        type="submit"
+        disabled={isBusy() || waitSeconds() > 0 || (isRegister() && isClosed())}
+      >
         {isBusy() ? 'Please wait…' : isRegister() ? 'Create account' : 'Sign in'}
       </button>
       <p class="auth-switch">
@@ -127,4 +160,9 @@ export function LoginForm(props: { onSignedIn: (user: SessionUser) => void; init
       </p>
     </form>
   );
+}
+
+/** An invite link (`/login?invite=CODE`) fills the field in. */
+function readInviteFromUrl(): string {
+  return typeof window === 'undefined' ? '' : (new URLSearchParams(window.location.search).get('invite') ?? '');
 }

@@ -1,6 +1,7 @@
 import { For, Show, createEffect, createSignal, getOwner, onCleanup, onMount, runWithOwner } from 'solid-js';
 import { useClient } from '../client-context';
 import { useConversations } from '../conversations/conversations-store';
+import { ExportButtons } from '../data/export-buttons';
 import type { Conversation, CouncilEvent } from '../council/council-types';
 import { createLiveRun, type LiveRun } from '../council/live-run';
 import { shortModelName } from '../council/model-names';
@@ -49,6 +50,9 @@ export function ConversationView(props: { conversation: Conversation }) {
   );
   onMount(() => {
     for (const turn of turns()) if (turn.run && isLive(turn.run.state.status)) turn.run.follow();
+    // A search result links to `#turn-<question id>`: the router does not scroll to it by itself.
+    const anchor = window.location.hash.slice(1);
+    if (anchor) document.getElementById(anchor)?.scrollIntoView?.({ block: 'start' });
   });
 
   const liveRun = () => turns().find((t) => t.run && isLive(t.run.state.status))?.run ?? undefined;
@@ -130,6 +134,7 @@ export function ConversationView(props: { conversation: Conversation }) {
             <Show when={lineup().chairman}>{(c) => <> · Chairman: {shortModelName(c())}</>}</Show>
           </p>
         </Show>
+        <ExportButtons conversationId={id} />
       </header>
       <div class="turns" ref={list}>
         <For each={turns()} fallback={<p class="chat-empty">No questions yet. Ask the council below.</p>}>

@@ -3,6 +3,7 @@ import { For, Show, createSignal, onMount } from 'solid-js';
 import { useSession } from '../auth/session';
 import { describeError } from '../ui/describe-error';
 import { CloseIcon, GearIcon, LogOutIcon, PlusIcon } from '../ui/icons';
+import { SearchBox } from '../search/search-box';
 import { ConversationItem } from './conversation-item';
 import { useConversations } from './conversations-store';
 import './sidebar.css';
@@ -42,6 +43,7 @@ export function Sidebar(props: { onNavigate: () => void; onClose: () => void }) 
       <A href="/" class="button button-primary new-conversation" end onClick={() => props.onNavigate()}>
         <PlusIcon /> New conversation
       </A>
+      <SearchBox onNavigate={props.onNavigate} />
 
       <div class="conversation-scroll">
         <h2 class="sidebar-label">Conversations</h2>

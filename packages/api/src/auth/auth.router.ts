@@ -10,6 +10,9 @@ import { clearRefreshCookie, deliverRefreshToken, readRefreshToken } from './tok
 import { findUserById } from './users.repository.js';
 
 export const authRouter = router({
+  /** How this server lets people sign up, so the form can ask for an invite code (or say it is closed). */
+  registrationMode: publicProcedure.query(({ ctx }) => ({ mode: ctx.config.operator.registration })),
+
   register: publicProcedure.input(credentialsInput).mutation(async ({ ctx, input }) => {
     return toAuthResult(ctx, input.transport, await register(ctx, ctx.req, input));
   }),
@@ -29,7 +32,7 @@ export const authRouter = router({
   me: protectedProcedure.query(async ({ ctx }) => {
     const user = await findUserById(ctx.db, ctx.session.userId);
     if (!user) throw appError('UNAUTHORIZED', 'SESSION_EXPIRED', 'Please sign in again');
-    return { id: user.id, email: user.email, createdAt: user.createdAt.toISOString() };
+    return { id: user.id, email: user.email, createdAt: user.createdAt.toISOString(), isAdmin: user.isAdmin };
   }),
 
   /** Ends this session server-side. Works with an expired access token: only the refresh token counts. */

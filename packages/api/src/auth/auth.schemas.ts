@@ -19,6 +19,8 @@ export const credentialsInput = z.strictObject({
   email: emailSchema,
   password: passwordSchema,
   transport: transportSchema,
+  /** Needed when the server's REGISTRATION is `invite`. */
+  inviteCode: text({ min: 1, max: 100, trim: true, label: 'Invite code' }).optional(),
 });
 
 // Login accepts any password length up to the cap: old accounts must be able to sign in, and

@@ -1,5 +1,6 @@
 import type { Context, RequestInfo } from '../context.js';
-import { appError } from '../errors.js';
+import { accountDisabledError, appError } from '../errors.js';
+import { assertRegistrationAllowed, createAccount } from '../operator/registration.service.js';
 import { enforceRateLimit, rateLimitedError } from '../shared/rate-limit.js';
 import { clearRateLimit, hitRateLimit } from '../shared/rate-limit.repository.js';
 import { signAccessToken } from './access-token.js';
@@ -11,7 +12,6 @@ import {
   findPasswordHash,
   findUserByEmail,
   findUserById,
-  insertUser,
   updatePasswordHash,
   type PublicUser,
 } from './users.repository.js';
@@ -34,14 +34,15 @@ const INVALID_CREDENTIALS_MESSAGE = 'Email or password is incorrect';
 export async function register(
   ctx: AuthDeps,
   requester: Requester,
-  input: { email: string; password: string },
+  input: { email: string; password: string; inviteCode?: string | undefined },
 ): Promise<SignedIn> {
   await enforceRateLimit(ctx, `register:ip:${requester.ip}`, ctx.config.rateLimits.registerPerIp);
+  assertRegistrationAllowed(ctx, input.inviteCode);
   const weakness = findPasswordWeakness(input.password);
   if (weakness) throw appError('BAD_REQUEST', 'WEAK_PASSWORD', weakness);
-  const user = await insertUser(ctx.db, { email: input.email, passwordHash: await hashPassword(input.password) });
-  if (!user) throw appError('CONFLICT', 'EMAIL_TAKEN', 'An account with this email already exists');
-  ctx.logger.info({ userId: user.id }, 'user registered');
+  const passwordHash = await hashPassword(input.password);
+  const { user, isAdmin, inviteId } = await createAccount(ctx, { ...input, passwordHash });
+  ctx.logger.info({ userId: user.id, isAdmin, inviteId }, 'user registered');
   return signIn(ctx, requester, user);
 }
 
@@ -71,11 +72,12 @@ export async function login(
     throw appError('UNAUTHORIZED', 'INVALID_CREDENTIALS', INVALID_CREDENTIALS_MESSAGE);
   }
   await clearRateLimit(ctx.db, failureKey);
+  if (found.disabledAt) throw accountDisabledError();
   if (needsRehash(found.passwordHash)) {
     await updatePasswordHash(ctx.db, found.id, await hashPassword(input.password), { now: ctx.now() });
   }
-  const { passwordHash: _omit, tokensValidAfter, ...user } = found;
-  return signIn(ctx, requester, user, issueTimeFor(ctx.now(), tokensValidAfter));
+  const { id, email, createdAt, tokensValidAfter } = found;
+  return signIn(ctx, requester, { id, email, createdAt }, issueTimeFor(ctx.now(), tokensValidAfter));
 }
 
 /**
@@ -90,6 +92,10 @@ export async function changePassword(
   input: { currentPassword: string; newPassword: string },
 ): Promise<SignedIn> {
   const { userId } = session;
+  // Counted before argon2 runs, per account (a stolen access token cannot guess on without
+  // bound) and per address, like sign-in: thirty batched guesses reach argon2 ten times.
+  await enforceRateLimit(ctx, `change-password:user:${userId}`, ctx.config.rateLimits.changePasswordPerUser);
+  await enforceRateLimit(ctx, `change-password:ip:${requester.ip}`, ctx.config.rateLimits.changePasswordPerIp);
   const hash = await findPasswordHash(ctx.db, userId);
   if (!hash || !(await verifyPassword(hash, input.currentPassword))) {
     throw appError('UNAUTHORIZED', 'INVALID_CREDENTIALS', 'Current password is incorrect');
@@ -116,6 +122,7 @@ export async function refreshSession(ctx: AuthDeps, requester: Requester, presen
   const refresh = await rotateRefreshToken(ctx, presentedToken, requester);
   const user = await findUserById(ctx.db, refresh.userId);
   if (!user) throw appError('UNAUTHORIZED', 'SESSION_EXPIRED', 'Please sign in again');
+  if (user.disabledAt) throw accountDisabledError();
   const access = await signAccessToken(
     ctx.config.jwt,
     { userId: user.id, sessionId: refresh.familyId, epoch: refresh.epoch },

@@ -1,4 +1,5 @@
 import argon2 from 'argon2';
+import { appError } from '../errors.js';
 import { commonPasswords } from '../generated/common-passwords.data.js';
 
 export const PASSWORD_MIN_LENGTH = 8;
@@ -9,11 +10,35 @@ const HASH_OPTIONS = { type: argon2.argon2id } as const;
 
 /** Hashes are CPU- and memory-heavy (~250 ms, 64 MiB); bound how many run at once. */
 const MAX_CONCURRENT_HASHES = 4;
+/** How long a client refused by a full queue is asked to wait: a full queue drains in seconds. */
+const BUSY_RETRY_AFTER_SECONDS = 2;
 let activeHashes = 0;
 const waiting: (() => void)[] = [];
+// One queue per process (the cores are the process's), so the bound is set once at start-up.
+let maxWaiting = 32;
+
+/**
+ * Bounds the queue of hashes waiting for a slot (PASSWORD_HASH_QUEUE_MAX). Beyond it a request is
+ * refused with 503 at once: a flood of sign-ins cannot make everyone else's wait without bound.
+ */
+export function setPasswordHashQueueMax(max: number): void {
+  maxWaiting = max;
+}
+
+/** Hashes running and waiting now (tests watch the queue drain). */
+export function passwordHashLoad(): { active: number; waiting: number } {
+  return { active: activeHashes, waiting: waiting.length };
+}
 
 async function withHashSlot<T>(work: () => Promise<T>): Promise<T> {
-  if (activeHashes >= MAX_CONCURRENT_HASHES) await new Promise<void>((resolve) => waiting.push(resolve));
+  if (activeHashes >= MAX_CONCURRENT_HASHES) {
+    if (waiting.length >= maxWaiting) {
+      throw appError('SERVICE_UNAVAILABLE', 'SERVER_BUSY', 'The server is busy. Please try again in a moment.', {
+        retryAfterSeconds: BUSY_RETRY_AFTER_SECONDS,
+      });
+    }
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  }
   activeHashes++;
   try {
     return await work();
@@ -55,6 +80,10 @@ let dummyHash: Promise<string> | undefined;
  * costs: timing does not reveal which emails are registered.
  */
 export async function burnPasswordCheck(password: string): Promise<void> {
-  dummyHash ??= hashPassword('llm-council-timing-equaliser');
+  if (!dummyHash) {
+    dummyHash = hashPassword('llm-council-timing-equaliser');
+    // A busy queue must not leave a rejected promise behind for every later unknown email.
+    dummyHash.catch(() => (dummyHash = undefined));
+  }
   await verifyPassword(await dummyHash, password);
 }

@@ -1,6 +1,8 @@
 import type { Context, SignedInUser } from '../context.js';
 import { verifyAccessToken } from './access-token.js';
+import { accountDisabledError } from '../errors.js';
 import { findUserOfLiveSession } from './sessions.repository.js';
+import { findUserById } from './users.repository.js';
 
 /**
  * Turns a bearer token into a session, or null. Beyond the signature, one query checks that the
@@ -16,6 +18,11 @@ export async function resolveSession(
   const claims = await verifyAccessToken(ctx.config.jwt, token, now);
   if (!claims || !isUuid(claims.userId) || !isUuid(claims.sessionId)) return null;
   const user = await findUserOfLiveSession(ctx.db, { ...claims, now });
+  // A disabled user is told so (not "sign in again": that would not help). Disabling ends the
+  // sessions too, so the account is looked at again only when the session check failed.
+  if (user?.disabledAt || (!user && (await findUserById(ctx.db, claims.userId))?.disabledAt)) {
+    throw accountDisabledError();
+  }
   if (!user) return null;
   // Compared in whole seconds, the precision of `iat`.
   if (user.tokensValidAfter && claims.issuedAt < Math.floor(user.tokensValidAfter.getTime() / 1000)) return null;

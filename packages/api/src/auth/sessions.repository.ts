@@ -12,10 +12,10 @@ type Db = Kysely<Database>;
 export async function findUserOfLiveSession(
   db: Db,
   args: { userId: string; sessionId: string; epoch: number; now: Date },
-): Promise<{ id: string; email: string; tokensValidAfter: Date | null } | undefined> {
+): Promise<{ id: string; email: string; tokensValidAfter: Date | null; disabledAt: Date | null } | undefined> {
   return db
     .selectFrom('users')
-    .select(['users.id', 'users.email', 'users.tokensValidAfter'])
+    .select(['users.id', 'users.email', 'users.tokensValidAfter', 'users.disabledAt'])
     .where('users.id', '=', args.userId)
     .where('users.sessionEpoch', '=', args.epoch)
     .where((eb) =>
@@ -51,4 +51,67 @@ export async function bumpSessionEpoch(db: Db, userId: string, now: Date): Promi
     .where('revokedAt', 'is', null)
     .execute();
   return row?.sessionEpoch;
+}
+
+/** Revokes one session (refresh family) of the user; false when it is not theirs or already over. */
+export async function revokeSessionOfUser(db: Db, userId: string, sessionId: string, now: Date): Promise<boolean> {
+  const result = await db
+    .updateTable('refreshTokens')
+    .set({ revokedAt: now })
+    .where('userId', '=', userId)
+    .where('familyId', '=', sessionId)
+    .where('revokedAt', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Revokes every session of the user but one (the caller's). */
+export async function revokeOtherSessions(db: Db, userId: string, keepSessionId: string, now: Date): Promise<number> {
+  const result = await db
+    .updateTable('refreshTokens')
+    .set({ revokedAt: now })
+    .where('userId', '=', userId)
+    .where('familyId', '!=', keepSessionId)
+    .where('revokedAt', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+export interface SessionRow {
+  id: string;
+  userAgent: string | null;
+  ip: string | null;
+  createdAt: Date;
+  lastUsedAt: Date;
+}
+
+/**
+ * The user's live sessions, newest use first. A session is a refresh family; its current token
+ * (the unrotated one) carries the device as last seen, and its first token when it began.
+ */
+export async function listLiveSessions(db: Db, userId: string, now: Date): Promise<SessionRow[]> {
+  const rows = await db
+    .selectFrom('refreshTokens as current')
+    .innerJoin('users', 'users.id', 'current.userId')
+    .select([
+      'current.familyId as id',
+      'current.userAgent',
+      'current.ip',
+      'current.createdAt as lastUsedAt',
+      (eb) =>
+        eb
+          .selectFrom('refreshTokens as first')
+          .select((f) => f.fn.min('first.createdAt').as('startedAt'))
+          .whereRef('first.familyId', '=', 'current.familyId')
+          .as('createdAt'),
+    ])
+    .where('current.userId', '=', userId)
+    .whereRef('current.sessionEpoch', '=', 'users.sessionEpoch')
+    .where('current.rotatedAt', 'is', null)
+    .where('current.revokedAt', 'is', null)
+    .where('current.expiresAt', '>', now)
+    .orderBy('current.createdAt', 'desc')
+    .limit(200)
+    .execute();
+  return rows.map((row) => ({ ...row, createdAt: new Date(row.createdAt ?? row.lastUsedAt) }));
 }

@@ -1,6 +1,6 @@
 import type { Context } from '../context.js';
 import { announceSessionEnd, type SessionEnd, type SessionEndHub } from './session-ends.js';
-import { bumpSessionEpoch } from './sessions.repository.js';
+import { bumpSessionEpoch, revokeOtherSessions, revokeSessionOfUser } from './sessions.repository.js';
 
 /**
  * What ending sessions needs: the database and the clock, and — inside the server — this host's
@@ -19,6 +19,24 @@ export async function endAllSessions(deps: SessionDeps, userId: string): Promise
   await endSessions(deps, { userId }, async (trx) => {
     await bumpSessionEpoch(trx, userId, deps.now());
   });
+}
+
+/** Ends one session of the user (a device signed out from the session list). False if not theirs. */
+export async function endSession(deps: SessionDeps, userId: string, sessionId: string): Promise<boolean> {
+  let isRevoked = false;
+  await endSessions(deps, { userId, sessionId }, async (trx) => {
+    isRevoked = await revokeSessionOfUser(trx, userId, sessionId, deps.now());
+  });
+  return isRevoked;
+}
+
+/** Ends every session but the caller's ("sign out everywhere else"); returns how many ended. */
+export async function endOtherSessions(deps: SessionDeps, userId: string, keepSessionId: string): Promise<number> {
+  let ended = 0;
+  await endSessions(deps, { userId, exceptSessionId: keepSessionId }, async (trx) => {
+    ended = await revokeOtherSessions(trx, userId, keepSessionId, deps.now());
+  });
+  return ended;
 }
 
 /**

@@ -9,13 +9,17 @@ export interface PublicUser {
 
 const publicColumns = ['id', 'email', 'createdAt'] as const;
 
-export async function findUserById(
-  db: Kysely<Database>,
-  id: string,
-): Promise<(PublicUser & { tokensValidAfter: Date | null }) | undefined> {
+/** What every signed-in call needs to know about its user beyond the public fields. */
+export interface UserStanding {
+  tokensValidAfter: Date | null;
+  isAdmin: boolean;
+  disabledAt: Date | null;
+}
+
+export async function findUserById(db: Kysely<Database>, id: string): Promise<(PublicUser & UserStanding) | undefined> {
   return db
     .selectFrom('users')
-    .select([...publicColumns, 'tokensValidAfter'])
+    .select([...publicColumns, 'tokensValidAfter', 'isAdmin', 'disabledAt'])
     .where('id', '=', id)
     .executeTakeFirst();
 }
@@ -23,10 +27,10 @@ export async function findUserById(
 export async function findUserByEmail(
   db: Kysely<Database>,
   email: string,
-): Promise<(PublicUser & { passwordHash: string; tokensValidAfter: Date | null }) | undefined> {
+): Promise<(PublicUser & UserStanding & { passwordHash: string }) | undefined> {
   return db
     .selectFrom('users')
-    .select([...publicColumns, 'passwordHash', 'tokensValidAfter'])
+    .select([...publicColumns, 'passwordHash', 'tokensValidAfter', 'isAdmin', 'disabledAt'])
     .where('email', '=', email)
     .executeTakeFirst();
 }
@@ -39,7 +43,7 @@ export async function findPasswordHash(db: Kysely<Database>, id: string): Promis
 /** Inserts a user; returns undefined when the email is already registered. */
 export async function insertUser(
   db: Kysely<Database>,
-  values: { email: string; passwordHash: string },
+  values: { email: string; passwordHash: string; isAdmin?: boolean },
 ): Promise<PublicUser | undefined> {
   return db
     .insertInto('users')

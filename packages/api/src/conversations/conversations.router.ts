@@ -16,8 +16,14 @@ import {
   conversationIdInput,
   createConversationInput,
   listConversationsInput,
+  exportConversationInput,
+  importConversationsInput,
   renameConversationInput,
+  searchConversationsInput,
 } from './conversations.schemas.js';
+import { exportConversation } from '../portability/export.service.js';
+import { importDocument } from '../portability/import.service.js';
+import { searchOwnConversations } from './search.service.js';
 
 export const conversationsRouter = router({
   /** The caller's conversations, most recent activity first. Pass `nextCursor` back for the next page. */
@@ -37,6 +43,24 @@ export const conversationsRouter = router({
       nextCursor: rows.length > input.limit && last ? encodeCursor({ updatedAt: last.position, id: last.id }) : null,
     };
   }),
+
+  /** Full-text search over the caller's titles, questions, stage-1 and final answers; best first. */
+  search: protectedProcedure
+    .input(searchConversationsInput)
+    .query(({ ctx, input }) => searchOwnConversations(ctx.db, ctx.session.userId, input)),
+
+  /** One conversation as a Markdown or JSON file: `{ filename, contentType, content }`. */
+  export: protectedProcedure
+    .input(exportConversationInput)
+    .query(({ ctx, input }) => exportConversation(ctx.db, ctx.session.userId, input, ctx.now())),
+
+  /** Stores the conversations of an export document or of one original llm-council file, all or none. */
+  import: protectedProcedure.input(importConversationsInput).mutation(({ ctx, input }) =>
+    importDocument(ctx.db, ctx.session.userId, input.data, {
+      maxBytes: ctx.config.importMaxBytes,
+      now: ctx.now(),
+    }),
+  ),
 
   create: protectedProcedure.input(createConversationInput).mutation(async ({ ctx, input }) => {
     const row = await insertConversation(ctx.db, {

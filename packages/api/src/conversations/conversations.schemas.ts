@@ -34,3 +34,16 @@ export const createConversationInput = z
 export const conversationIdInput = z.strictObject({ id: idSchema });
 
 export const renameConversationInput = z.strictObject({ id: idSchema, title: titleSchema });
+
+export const searchConversationsInput = z.strictObject({
+  /** Web-search syntax: words, "quoted phrases", `or`, `-excluded`. */
+  query: text({ min: 1, max: 200, trim: true, label: 'Search', minMessage: 'Type something to search for' }),
+  /** Opaque cursor from the previous page's `nextCursor`. */
+  cursor: text({ max: 100, label: 'Cursor' }).nullish(),
+  limit: z.number().int().min(1).max(50).default(20),
+});
+
+export const exportConversationInput = z.strictObject({ id: idSchema, format: z.enum(['markdown', 'json']) });
+
+/** The parsed JSON document; its shape is checked by the import itself, which names what is wrong. */
+export const importConversationsInput = z.strictObject({ data: z.unknown() });

@@ -9,6 +9,11 @@ import { RunLog } from './run-log.js';
 
 const EVENTS_CHANNEL = 'llmc_run_events';
 const CANCEL_CHANNEL = 'llmc_run_cancel';
+
+/** Asks whichever host executes the run to stop it (PostgreSQL; a CLI uses this with no hub of its own). */
+export async function announceRunCancel(db: Kysely<Database>, runId: string): Promise<void> {
+  await sql`select pg_notify(${CANCEL_CHANNEL}, ${runId})`.execute(db);
+}
 /** NOTIFY refuses payloads of 8,000 bytes or more; leave room for the envelope of the message. */
 const MAX_PAYLOAD_BYTES = 7_800;
 /** How long a log nobody holds stays in memory, for a subscriber that reconnects at once. */
@@ -138,7 +143,7 @@ export class RunEventHub {
 
   async requestCancel(runId: string): Promise<void> {
     this.emitCancel(runId);
-    if (this.options.notifications) await sql`select pg_notify(${CANCEL_CHANNEL}, ${runId})`.execute(this.options.db);
+    if (this.options.notifications) await announceRunCancel(this.options.db, runId);
   }
 
   onCancelRequested(listener: (runId: string) => void): () => void {

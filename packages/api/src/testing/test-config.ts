@@ -29,6 +29,7 @@ export function createTestApiConfig(
     ...fixedApiSettings,
     encryptionKeys: [{ kid: 'k1', key: randomBytes(32) }],
     corsOrigins: [],
+    passwordHashQueueMax: 32,
     providers: [
       {
         id: DEFAULT_PROVIDER_ID,
@@ -49,7 +50,13 @@ export function createTestApiConfig(
       events: { deltaIntervalMs: 100, maxDeltaIntervalMs: 500, writeRetryWindowSeconds: 30 },
       method: (({ biasControls: _biasControls, ...method }) => method)(defaultCouncilMethod),
     },
+    operator: {
+      registration: 'open',
+      inviteTtlDays: 7,
+      serverKey: { users: 'admins', maxTokensPerCall: 4000, dailyTokens: 200_000, dailyUsd: null },
+    },
     appUrl: 'http://localhost:3000',
+    importMaxBytes: 2 * 1024 * 1024,
     appTitle: 'LLM Council',
     ...options.overrides,
   };

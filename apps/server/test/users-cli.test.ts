@@ -1,0 +1,154 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createDb, migrateToLatest, type DbHandle } from '@llm-council/db';
+import { createTestDb, isUsingRealPostgres } from '@llm-council/db/testing';
+import { expect, test } from 'vitest';
+import { failureOf } from './helpers/http.js';
+import { registerUser, startTestServer, testSecrets, uniqueEmail } from './helpers/test-server.js';
+
+// The operator's `pnpm users:*` commands, spawned for real against a real database: PGlite in a
+// data directory (no server may hold it meanwhile), or a PostgreSQL database a live server also
+// uses — there a disable takes effect on the signed-in user's very next call (case 57).
+
+const run = promisify(execFile);
+const serverDir = join(import.meta.dirname, '..');
+const rootDir = join(serverDir, '..', '..');
+
+interface Target {
+  env: Record<string, string>;
+  open(): Promise<DbHandle>;
+  close(): Promise<void>;
+}
+
+/** A migrated database the CLI can reach, on the engine the suite runs on. */
+async function prepareTarget(): Promise<Target> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'llmc-users-cli-'));
+  const env = { NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...testSecrets() };
+  if (isUsingRealPostgres()) {
+    const handle = await createTestDb();
+    return {
+      env: { ...env, DATABASE_URL: handle.url ?? '' },
+      open: () => Promise.resolve(handle),
+      close: () => handle.close(),
+    };
+  }
+  const open = () => createDb({ dataDir });
+  const first = await open();
+  await migrateToLatest(first.db);
+  await first.close();
+  return { env, open, close: () => Promise.resolve() };
+}
+
+async function cli(target: Target, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/users-cli.ts', ...args], {
+      cwd: serverDir,
+      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...target.env },
+      timeout: 60_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
+}
+
+async function insertUsers(target: Target, emails: string[]): Promise<void> {
+  const handle = await target.open();
+  await handle.db
+    .insertInto('users')
+    .values(emails.map((email) => ({ email, passwordHash: 'not-a-real-hash' })))
+    .execute();
+  if (!isUsingRealPostgres()) await handle.close();
+}
+
+test('users:list, invite, promote, server-key, disable, audit and delete work on the real database (case 57)', async () => {
+  const target = await prepareTarget();
+  try {
+    const [alice, bob] = [uniqueEmail('alice'), uniqueEmail('bob')];
+    await insertUsers(target, [alice, bob]);
+
+    const invite = await cli(target, 'invite', '--email', 'Invitee@Example.test');
+    expect(invite.code, invite.stderr).toBe(0);
+    const code = /Invite code: (\S+)/.exec(invite.stdout)?.[1];
+    expect(code).toMatch(/^[A-Za-z0-9_-]{20,}$/);
+    expect(invite.stdout).toContain('for invitee@example.test');
+
+    for (const args of [
+      ['promote', alice],
+      ['server-key', bob, 'off'],
+      ['disable', bob],
+    ]) {
+      const outcome = await cli(target, ...args);
+      expect(outcome.code, `${args.join(' ')}: ${outcome.stderr}`).toBe(0);
+    }
+    const list = await cli(target, 'list');
+    expect(list.stdout).toMatch(new RegExp(`${alice}\\s+created \\S+\\s+\\[admin\\]`));
+    expect(list.stdout).toMatch(new RegExp(`${bob}\\s+created \\S+\\s+\\[disabled \\S+, server-key off\\]`));
+
+    const audit = await cli(target, 'audit', bob);
+    expect(audit.stdout).toMatch(/user_disabled/);
+    expect(audit.stdout).toMatch(/server_key_changed/);
+
+    const missing = await cli(target, 'disable', 'nobody@example.test');
+    expect(missing).toMatchObject({ code: 1 });
+    expect(missing.stderr).toContain('No user with the email nobody@example.test');
+    const wrong = await cli(target, 'frobnicate');
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('Usage: pnpm users:<command>');
+
+    expect((await cli(target, 'delete', bob)).code).toBe(0);
+    const handle = await target.open();
+    const left = await handle.db.selectFrom('users').select('email').execute();
+    expect(left.map((u) => u.email)).toEqual([alice]);
+    const invites = await handle.db.selectFrom('invites').select(['codeHash', 'email']).execute();
+    expect(invites).toHaveLength(1);
+    expect(invites[0]?.email).toBe('invitee@example.test');
+    expect(invites[0]?.codeHash).not.toContain(code);
+    if (!isUsingRealPostgres()) await handle.close();
+  } finally {
+    await target.close();
+  }
+}, 240_000);
+
+test('the root script `pnpm users:list` reaches the CLI', async () => {
+  const target = await prepareTarget();
+  try {
+    await insertUsers(target, [uniqueEmail('root')]);
+    const { stdout } = await run('pnpm', ['--silent', 'users:list'], {
+      cwd: rootDir,
+      env: { ...process.env, ...target.env, TEST_DATABASE_URL: '' },
+      timeout: 90_000,
+    });
+    expect(stdout).toMatch(/root-\S+@example\.test\s+created/);
+  } finally {
+    await target.close();
+  }
+}, 120_000);
+
+test.runIf(isUsingRealPostgres())(
+  'users:disable from the CLI refuses a signed-in user on their next call (case 57)',
+  async () => {
+    const server = await startTestServer();
+    try {
+      const target: Target = {
+        env: { NODE_ENV: 'test', DATABASE_URL: server.dbHandle.url ?? '', LOG_LEVEL: 'warn', ...testSecrets() },
+        open: () => Promise.resolve(server.dbHandle),
+        close: () => Promise.resolve(),
+      };
+      const carol = await registerUser(server, uniqueEmail('carol'));
+      await carol.client.conversations.list.query({});
+      const outcome = await cli(target, 'disable', carol.email);
+      expect(outcome.code, outcome.stderr).toBe(0);
+      expect(await failureOf(carol.client.conversations.list.query({}))).toMatchObject({
+        appCode: 'ACCOUNT_DISABLED',
+      });
+    } finally {
+      await server.close();
+    }
+  },
+  120_000,
+);

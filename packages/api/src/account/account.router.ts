@@ -1,0 +1,43 @@
+import { changePasswordInput } from '../auth/auth.schemas.js';
+import { authRouter } from '../auth/auth.router.js';
+import { listLiveSessions } from '../auth/sessions.repository.js';
+import { endOtherSessions, endSession } from '../auth/sessions.service.js';
+import { notFound } from '../errors.js';
+import { exportAccount } from '../portability/export.service.js';
+import { protectedProcedure, router } from '../trpc.js';
+import { revokeSessionInput } from './account.schemas.js';
+
+export const accountRouter = router({
+  /** Every conversation of the caller with all it holds, plus account metadata, as one JSON file (docs/export-format.md). */
+  exportAll: protectedProcedure.query(({ ctx }) => exportAccount(ctx.db, ctx.session.userId, ctx.now())),
+
+  /** The same as `auth.changePassword`: other sessions end, this one continues with fresh tokens. */
+  changePassword: protectedProcedure
+    .input(changePasswordInput)
+    .mutation(({ ctx, input }) => authRouter.createCaller(ctx).changePassword(input)),
+
+  /** The caller's live sessions (devices), newest use first; `current` marks this one. */
+  sessions: protectedProcedure.query(async ({ ctx }) => {
+    const rows = await listLiveSessions(ctx.db, ctx.session.userId, ctx.now());
+    return rows.map((row) => ({
+      id: row.id,
+      userAgent: row.userAgent,
+      ip: row.ip,
+      createdAt: row.createdAt.toISOString(),
+      lastUsedAt: row.lastUsedAt.toISOString(),
+      current: row.id === ctx.session.sessionId,
+    }));
+  }),
+
+  /** Signs one device out: its refresh token and access token stop working at once, its streams end. */
+  revokeSession: protectedProcedure.input(revokeSessionInput).mutation(async ({ ctx, input }) => {
+    if (!(await endSession(ctx, ctx.session.userId, input.id))) throw notFound('Session');
+    return { ok: true as const };
+  }),
+
+  /** "Sign out everywhere else": every session but this one ends. */
+  revokeOtherSessions: protectedProcedure.mutation(async ({ ctx }) => {
+    const ended = ctx.session.sessionId ? await endOtherSessions(ctx, ctx.session.userId, ctx.session.sessionId) : 0;
+    return { ended };
+  }),
+});

@@ -1,0 +1,52 @@
+import type { Context } from '../context.js';
+import { insertAuditEvent } from './audit.repository.js';
+
+/** Every kind of event the security log records. */
+export type AuditEvent =
+  | 'sign_in'
+  | 'sign_in_failed'
+  | 'lockout'
+  | 'password_changed'
+  | 'refresh_token_reuse'
+  | 'logout_all'
+  | 'api_key_saved'
+  | 'api_key_deleted'
+  | 'invite_created'
+  | 'invite_used'
+  | 'user_disabled'
+  | 'user_enabled'
+  | 'user_deleted'
+  | 'user_promoted'
+  | 'server_key_changed'
+  | 'csrf_rejected'
+  | 'origin_rejected';
+
+export interface AuditEntry {
+  userId: string | null;
+  event: AuditEvent;
+  ip?: string | null;
+  userAgent?: string | null;
+  /** Plain facts only (a provider id, an invite id, a count): never a password, key, token or code. */
+  detail?: Record<string, string | number | boolean | null>;
+}
+
+/**
+ * Stores a security event and writes a log line for it. Recording must never turn a sign-in
+ * (or a refusal) into a 500: a failed insert is logged and the request goes on.
+ */
+export async function recordAudit(deps: Pick<Context, 'db' | 'logger' | 'now'>, entry: AuditEntry): Promise<void> {
+  const row = {
+    userId: entry.userId,
+    event: entry.event,
+    ip: entry.ip ?? null,
+    userAgent: entry.userAgent?.slice(0, 300) ?? null,
+    detail: entry.detail ?? {},
+    createdAt: deps.now(),
+  };
+  deps.logger.info({ audit: row.event, userId: row.userId, ip: row.ip, detail: row.detail }, 'security event');
+  try {
+    await insertAuditEvent(deps.db, row);
+  } catch (error) {
+    deps.logger.error({ err: error, audit: row.event, userId: row.userId }, 'security event not stored');
+  }
+}

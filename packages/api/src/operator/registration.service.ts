@@ -1,0 +1,52 @@
+import { sql } from 'kysely';
+import type { Context } from '../context.js';
+import { appError } from '../errors.js';
+import { insertUser, type PublicUser } from '../auth/users.repository.js';
+import { hashInviteCode } from './invite-codes.js';
+import { claimInvite, setInviteUser } from './invites.repository.js';
+
+type RegistrationDeps = Pick<Context, 'db' | 'config' | 'now'>;
+
+/** One fixed advisory-lock key: account creation is serialised, so "is this the first account?" has one answer. */
+const ACCOUNT_CREATION_LOCK = 7_007_001;
+
+const INVITE_INVALID_MESSAGE = 'This invite code is not valid: it may be mistyped, used already or expired';
+
+/**
+ * Refuses a sign-up the operator's REGISTRATION mode does not allow, before any password is
+ * hashed. `invite` needs a code; whether the code is good is decided when the account is created.
+ */
+export function assertRegistrationAllowed(deps: Pick<Context, 'config'>, inviteCode: string | undefined): void {
+  const mode = deps.config.operator.registration;
+  if (mode === 'closed') {
+    throw appError('FORBIDDEN', 'REGISTRATION_CLOSED', 'Sign-up is closed on this server; ask its operator');
+  }
+  if (mode === 'invite' && !inviteCode) {
+    throw appError('FORBIDDEN', 'INVITE_INVALID', 'Sign-up on this server needs an invite code');
+  }
+}
+
+/**
+ * Creates the account in one transaction under a lock: an invite (when the mode asks for one)
+ * is claimed, the user inserted, and the very first account of an empty database made an admin.
+ * A failure (email taken, invite bad) rolls it all back: the invite stays usable.
+ */
+export async function createAccount(
+  deps: RegistrationDeps,
+  input: { email: string; passwordHash: string; inviteCode?: string | undefined },
+): Promise<{ user: PublicUser; isAdmin: boolean; inviteId: string | null }> {
+  const needsInvite = deps.config.operator.registration === 'invite';
+  return deps.db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(${sql.lit(ACCOUNT_CREATION_LOCK)})`.execute(trx);
+    const invite = needsInvite ? await claimInvite(trx, hashInviteCode(input.inviteCode ?? ''), deps.now()) : undefined;
+    if (needsInvite && (!invite || (invite.email !== null && invite.email !== input.email))) {
+      throw appError('FORBIDDEN', 'INVITE_INVALID', INVITE_INVALID_MESSAGE);
+    }
+    const existing = await trx.selectFrom('users').select('id').limit(1).executeTakeFirst();
+    const isAdmin = existing === undefined;
+    const user = await insertUser(trx, { email: input.email, passwordHash: input.passwordHash, isAdmin });
+    if (!user) throw appError('CONFLICT', 'EMAIL_TAKEN', 'An account with this email already exists');
+    if (invite) await setInviteUser(trx, invite.id, user.id);
+    return { user, isAdmin, inviteId: invite?.id ?? null };
+  });
+}

@@ -1,0 +1,102 @@
+import type { Context } from '../context.js';
+import { endAllSessions } from '../auth/sessions.service.js';
+import { announceRunCancel } from '../council/run-event-hub.js';
+import { listAuditEventsOfUser, type AuditRow } from './audit.repository.js';
+import { recordAudit } from './audit.js';
+import { hashInviteCode, newInviteCode } from './invite-codes.js';
+import { insertInvite } from './invites.repository.js';
+import {
+  deleteUserRow,
+  findUserIdByEmail,
+  listActiveRunIds,
+  listUsers,
+  updateUserFlags,
+  type UserListing,
+} from './users-admin.repository.js';
+
+/**
+ * What the operator's `pnpm users:*` commands do. They run outside the server (no request, no
+ * session), so each takes the database, a logger and the clock, and names users by email.
+ */
+export type OperatorDeps = Pick<Context, 'db' | 'logger' | 'now'> & {
+  config: Pick<Context['config'], 'operator'>;
+};
+
+export class UnknownUserError extends Error {
+  constructor(readonly email: string) {
+    super(`No user with the email ${email}`);
+    this.name = 'UnknownUserError';
+  }
+}
+
+async function requireUserId(deps: OperatorDeps, email: string): Promise<string> {
+  const id = await findUserIdByEmail(deps.db, email);
+  if (!id) throw new UnknownUserError(email);
+  return id;
+}
+
+export function listAllUsers(deps: OperatorDeps): Promise<UserListing[]> {
+  return listUsers(deps.db);
+}
+
+/** A single-use invite, valid for INVITE_TTL_DAYS; the code is returned once and only its hash kept. */
+export async function createInvite(
+  deps: OperatorDeps,
+  options: { email?: string | undefined } = {},
+): Promise<{ code: string; expiresAt: Date }> {
+  const code = newInviteCode();
+  const expiresAt = new Date(deps.now().getTime() + deps.config.operator.inviteTtlDays * 24 * 3600 * 1000);
+  const email = options.email?.trim().toLowerCase() || null;
+  const invite = await insertInvite(deps.db, { codeHash: hashInviteCode(code), email, expiresAt, createdBy: null });
+  await recordAudit(deps, { userId: null, event: 'invite_created', detail: { inviteId: invite.id } });
+  return { code, expiresAt };
+}
+
+/**
+ * Disables the account and ends its sessions at once (identity's `endAllSessions`): refresh
+ * tokens revoked, access tokens refused on their next call, open event streams ended — on every
+ * host when the database is PostgreSQL (LISTEN/NOTIFY), since this runs outside the server.
+ */
+export async function disableUser(deps: OperatorDeps, email: string): Promise<void> {
+  const userId = await requireUserId(deps, email);
+  const now = deps.now();
+  await updateUserFlags(deps.db, userId, { disabledAt: now }, now);
+  await endAllSessions(deps, userId);
+  await recordAudit(deps, { userId, event: 'user_disabled' });
+}
+
+export async function enableUser(deps: OperatorDeps, email: string): Promise<void> {
+  const userId = await requireUserId(deps, email);
+  await updateUserFlags(deps.db, userId, { disabledAt: null }, deps.now());
+  await recordAudit(deps, { userId, event: 'user_enabled' });
+}
+
+export async function promoteUser(deps: OperatorDeps, email: string): Promise<void> {
+  const userId = await requireUserId(deps, email);
+  await updateUserFlags(deps.db, userId, { isAdmin: true }, deps.now());
+  await recordAudit(deps, { userId, event: 'user_promoted' });
+}
+
+/** The per-user override of SERVER_KEY_USERS: true allows, false refuses, null defers to the policy. */
+export async function setServerKeyAllowed(deps: OperatorDeps, email: string, allowed: boolean | null): Promise<void> {
+  const userId = await requireUserId(deps, email);
+  await updateUserFlags(deps.db, userId, { serverKeyAllowed: allowed }, deps.now());
+  await recordAudit(deps, { userId, event: 'server_key_changed', detail: { allowed } });
+}
+
+/**
+ * Deletes the account with all its data. Live runs are asked to stop first (on PostgreSQL every
+ * host hears it), so no host keeps calling the provider for a user who is gone.
+ */
+export async function deleteUser(deps: OperatorDeps, email: string): Promise<void> {
+  const userId = await requireUserId(deps, email);
+  await endAllSessions(deps, userId);
+  for (const runId of await listActiveRunIds(deps.db, userId)) await announceRunCancel(deps.db, runId);
+  await deleteUserRow(deps.db, userId);
+  // The row is gone with the user's own log; the deletion is kept without an owner.
+  await recordAudit(deps, { userId: null, event: 'user_deleted', detail: { deletedUserId: userId } });
+}
+
+export async function listUserAudit(deps: OperatorDeps, email: string, limit = 100): Promise<AuditRow[]> {
+  return listAuditEventsOfUser(deps.db, await requireUserId(deps, email), limit);
+}

@@ -1,0 +1,123 @@
+import type { Database } from '@llm-council/db';
+import type { Kysely } from 'kysely';
+import { groupBy } from '../shared/group-by.js';
+import type { ExportedConversation, ExportedResponse, ExportedRun } from './export-format.js';
+
+type Db = Kysely<Database>;
+
+const iso = (d: Date) => d.toISOString();
+const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
+
+/**
+ * Everything stored of the owner's conversations — all of them, or the one named — in the export
+ * format. Four queries whatever the count (conversations, messages, runs, responses), each
+ * scoped to the owner; an id the owner does not have yields an empty list.
+ */
+export async function readConversationsForExport(
+  db: Db,
+  userId: string,
+  only?: string,
+): Promise<ExportedConversation[]> {
+  let conversations = db
+    .selectFrom('conversations')
+    .select(['id', 'title', 'councilModels', 'chairmanModel', 'createdAt', 'updatedAt', 'importedAt'])
+    .where('userId', '=', userId)
+    .orderBy('createdAt')
+    .orderBy('id');
+  if (only) conversations = conversations.where('id', '=', only);
+  const rows = await conversations.execute();
+  if (rows.length === 0) return [];
+  const scope = only ? [only] : null;
+
+  let messagesQuery = db
+    .selectFrom('messages as m')
+    .innerJoin('conversations as c', 'c.id', 'm.conversationId')
+    .select(['m.id', 'm.conversationId', 'm.role', 'm.content', 'm.createdAt'])
+    .where('c.userId', '=', userId)
+    .orderBy('m.conversationId')
+    .orderBy('m.position');
+  if (scope) messagesQuery = messagesQuery.where('m.conversationId', 'in', scope);
+
+  let runsQuery = db.selectFrom('councilRuns').selectAll().where('userId', '=', userId).orderBy('createdAt');
+  if (scope) runsQuery = runsQuery.where('conversationId', 'in', scope);
+
+  let responsesQuery = db
+    .selectFrom('councilResponses as s')
+    .innerJoin('councilRuns as r', 'r.id', 's.runId')
+    .select([
+      's.runId',
+      's.stage',
+      's.model',
+      's.status',
+      's.content',
+      's.parsedRanking',
+      's.reviewDetails',
+      's.error',
+      's.usage',
+      's.durationMs',
+      's.attempt',
+    ])
+    .where('r.userId', '=', userId)
+    .orderBy('s.runId')
+    .orderBy('s.createdAt')
+    .orderBy('s.stage')
+    .orderBy('s.model');
+  if (scope) responsesQuery = responsesQuery.where('r.conversationId', 'in', scope);
+
+  const [messages, runs, responses] = await Promise.all([
+    messagesQuery.execute(),
+    runsQuery.execute(),
+    responsesQuery.execute(),
+  ]);
+
+  const responsesByRun = groupBy(responses, (r) => r.runId);
+  const runsByConversation = groupBy(runs, (r) => r.conversationId);
+  const messagesByConversation = groupBy(messages, (m) => m.conversationId);
+
+  return rows.map((c) => ({
+    id: c.id,
+    title: c.title,
+    councilModels: c.councilModels,
+    chairmanModel: c.chairmanModel,
+    createdAt: iso(c.createdAt),
+    updatedAt: iso(c.updatedAt),
+    importedAt: isoOrNull(c.importedAt),
+    messages: (messagesByConversation.get(c.id) ?? []).map((m) => ({
+      id: m.id,
+      role: m.role,
+      content: m.content,
+      createdAt: iso(m.createdAt),
+    })),
+    runs: (runsByConversation.get(c.id) ?? []).map((r): ExportedRun => ({
+      id: r.id,
+      userMessageId: r.userMessageId,
+      status: r.status,
+      provider: r.provider,
+      models: r.models,
+      chairmanModel: r.chairmanModel,
+      titleModel: r.titleModel,
+      labelToModel: r.labelToModel,
+      aggregate: r.aggregate,
+      verdict: r.verdict,
+      error: r.error,
+      attempt: r.attempt,
+      createdAt: iso(r.createdAt),
+      startedAt: isoOrNull(r.startedAt),
+      finishedAt: isoOrNull(r.finishedAt),
+      responses: (responsesByRun.get(r.id) ?? []).map(({ runId: _runId, ...s }): ExportedResponse => ({
+        ...s,
+        usage: (s.usage as ExportedResponse['usage']) ?? null,
+      })),
+    })),
+  }));
+}
+
+/** The account facts an export carries: never the password hash, keys or sessions. */
+export async function readAccountForExport(db: Db, userId: string) {
+  const user = await db
+    .selectFrom('users')
+    .select(['email', 'createdAt'])
+    .where('id', '=', userId)
+    .executeTakeFirstOrThrow();
+  return { email: user.email, createdAt: iso(user.createdAt) };
+}

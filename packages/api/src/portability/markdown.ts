@@ -1,0 +1,64 @@
+import type { ExportedConversation, ExportedRun } from './export-format.js';
+
+/**
+ * A conversation as a Markdown document a person reads: each question, then the council's final
+ * answer first (what they came for), the street-cred table, every stage-1 answer and every review.
+ * Model output is Markdown already and is copied as written.
+ */
+export function conversationToMarkdown(conversation: ExportedConversation): string {
+  const out: string[] = [`# ${conversation.title}`, ''];
+  out.push(`_Exported from LLM Council. Started ${conversation.createdAt}._`, '');
+  const runOf = new Map(conversation.runs.map((r) => [r.userMessageId, r]));
+  for (const message of conversation.messages) {
+    if (message.role !== 'user') continue;
+    out.push('---', '', '## Question', '', message.content, '');
+    const run = runOf.get(message.id);
+    if (run) out.push(...runToMarkdown(run));
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+function runToMarkdown(run: ExportedRun): string[] {
+  const out: string[] = [];
+  const final = run.responses.find((r) => r.stage === 'stage3');
+  out.push(`## Final answer (chairman: ${run.chairmanModel})`, '');
+  out.push(final?.content ?? `_No final answer (run ${run.status})._`, '');
+
+  const aggregate = (run.aggregate ?? []) as { model?: string; averageRank?: number; votes?: number }[];
+  if (aggregate.length > 0) {
+    out.push('### Street cred (peer rankings)', '', '| # | model | average rank | votes |', '| - | - | - | - |');
+    aggregate.forEach((row, i) => {
+      out.push(`| ${i + 1} | ${row.model ?? '?'} | ${row.averageRank?.toFixed(2) ?? '–'} | ${row.votes ?? '–'} |`);
+    });
+    out.push('');
+  }
+
+  const answers = run.responses.filter((r) => r.stage === 'stage1');
+  if (answers.length > 0) out.push('### Stage 1: answers', '');
+  for (const answer of answers) {
+    out.push(`#### ${answer.model}`, '', answer.content ?? `_Failed: ${answer.error?.message ?? 'no answer'}_`, '');
+  }
+  const reviews = run.responses.filter((r) => r.stage === 'stage2');
+  if (reviews.length > 0) out.push('### Stage 2: peer reviews', '');
+  for (const review of reviews) {
+    out.push(`#### ${review.model}`, '', review.content ?? `_Failed: ${review.error?.message ?? 'no review'}_`, '');
+    const ranking = (review.parsedRanking ?? []).map((label) => run.labelToModel?.[label] ?? label);
+    if (ranking.length > 0) out.push(`Ranking: ${ranking.map((m, i) => `${i + 1}. ${m}`).join(', ')}`, '');
+  }
+  const usage = totalUsage(run);
+  if (usage.tokens > 0) {
+    out.push(`_Usage: ${usage.tokens} tokens${usage.cost === null ? '' : `, $${usage.cost.toFixed(4)}`}._`, '');
+  }
+  return out;
+}
+
+function totalUsage(run: ExportedRun): { tokens: number; cost: number | null } {
+  let tokens = 0;
+  let cost: number | null = null;
+  for (const r of run.responses) {
+    if (!r.usage) continue;
+    tokens += r.usage.totalTokens;
+    if (r.usage.cost !== null) cost = (cost ?? 0) + r.usage.cost;
+  }
+  return { tokens, cost };
+}
