@@ -35,9 +35,15 @@ const stringCandidates = [
   'openai/gpt-5.1',
   'a long passphrase here',
   'sk-or-v1-0123456789abcdef',
+  '2026-01-01T00:00:00Z',
 ];
 
+// Fields whose valid value depends on a sibling: a range's end must follow its start.
+const fieldSamples: Record<string, string> = { to: '2026-02-01T00:00:00Z' };
+
 function sampleString(schema: Schema, path: Path): string {
+  const override = fieldSamples[String(path.at(-1))];
+  if (override !== undefined && schema.safeParse(override).success) return override;
   const fit = stringCandidates.find((candidate) => schema.safeParse(candidate).success);
   if (fit === undefined) throw new Error(`no sample string fits ${path.join('.')}: add one to stringCandidates`);
   return fit;
