@@ -20,6 +20,7 @@ test('migrations go up, all the way down, and up again', async () => {
       '0003_create_conversations',
       '0004_create_council_runs',
       '0005_add_review_details',
+      '0009_create_personal_access_tokens',
     ]);
     expect(await listTables(handle.db)).toContain('council_events');
 
@@ -27,17 +28,18 @@ test('migrations go up, all the way down, and up again', async () => {
     expect(again.applied).toEqual([]); // idempotent
 
     const down = await migrateToNone(handle.db);
-    expect(down.applied).toHaveLength(5);
+    expect(down.applied).toHaveLength(6);
     expect(await listTables(handle.db)).toEqual([]);
 
     const up = await migrateToLatest(handle.db);
-    expect(up.applied).toHaveLength(5);
+    expect(up.applied).toHaveLength(6);
     expect(await listTables(handle.db)).toEqual([
       'conversations',
       'council_events',
       'council_responses',
       'council_runs',
       'messages',
+      'personal_access_tokens',
       'rate_limits',
       'refresh_tokens',
       'user_api_keys',

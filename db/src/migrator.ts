@@ -11,6 +11,7 @@ import * as m0002 from './migrations/0002_create_user_api_keys.js';
 import * as m0003 from './migrations/0003_create_conversations.js';
 import * as m0004 from './migrations/0004_create_council_runs.js';
 import * as m0005 from './migrations/0005_add_review_details.js';
+import * as m0009 from './migrations/0009_create_personal_access_tokens.js';
 
 // A static provider: explicit imports survive bundling, unlike FileMigrationProvider.
 const migrations: Record<string, Migration> = {
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0003_create_conversations': m0003,
   '0004_create_council_runs': m0004,
   '0005_add_review_details': m0005,
+  '0009_create_personal_access_tokens': m0009,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
@@ -50,7 +52,9 @@ export async function listPendingMigrations(db: Kysely<any>): Promise<string[]> 
 }
 
 function createMigrator(db: Kysely<any>): Migrator {
-  return new Migrator({ db, provider });
+  // Migration numbers were handed out to parallel work up front, so a database may have run 0009
+  // before 0006 exists; unordered migrations run in name order among the pending ones.
+  return new Migrator({ db, provider, allowUnorderedMigrations: true });
 }
 
 function unwrap({ error, results }: MigrationResultSet, direction: 'Up' | 'Down'): MigrationOutcome {

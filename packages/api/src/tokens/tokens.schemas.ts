@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { ACCESS_TOKEN_MAX_EXPIRY_DAYS, ACCESS_TOKEN_NAME_MAX_LENGTH, accessTokenScopes } from '../constants.js';
+import { hasNoNul, idSchema } from '../conversations/conversations.schemas.js';
+
+export const createTokenInput = z.strictObject({
+  name: z
+    .string()
+    .trim()
+    .min(1, 'Name the token (e.g. "laptop CLI")')
+    .max(ACCESS_TOKEN_NAME_MAX_LENGTH, `Name must be at most ${ACCESS_TOKEN_NAME_MAX_LENGTH} characters`)
+    .refine(hasNoNul, 'Name cannot contain NUL characters'),
+  /** At least one; duplicates are folded. */
+  scopes: z
+    .array(z.enum(accessTokenScopes))
+    .min(1, 'Choose at least one scope')
+    .max(accessTokenScopes.length * 2),
+  /** Omitted: the token never expires (until revoked). */
+  expiresInDays: z.number().int().min(1).max(ACCESS_TOKEN_MAX_EXPIRY_DAYS).optional(),
+});
+
+export const tokenIdInput = z.strictObject({ id: idSchema });
