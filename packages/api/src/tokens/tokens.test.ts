@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { ACCESS_TOKENS_PER_USER } from '../constants.js';
 import { createConversation, TEST_PASSWORD } from '../testing/factories.js';
-import { failureOf } from '../testing/failure-of.js';
+import { describeFailure, failureOf } from '../testing/failure-of.js';
 import { apiTest as test, type TestApi } from '../testing/test-api.js';
 
 // Security cases 67–70: personal access tokens are shown once and stored hashed, act only within
@@ -189,7 +189,7 @@ test(`case 71: ${ACCESS_TOKENS_PER_USER + 10} parallel creates leave exactly ${A
   const created = results.filter((r) => r.status === 'fulfilled');
   expect(created).toHaveLength(ACCESS_TOKENS_PER_USER);
   for (const rejected of results.filter((r) => r.status === 'rejected')) {
-    expect(await failureOf(Promise.reject(rejected.reason))).toMatchObject({
+    expect(describeFailure(rejected.reason)).toMatchObject({
       code: 'FORBIDDEN',
       appCode: 'ACCESS_TOKEN_LIMIT_REACHED',
     });
