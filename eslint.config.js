@@ -69,6 +69,7 @@ export default tseslint.config(
       'apps/server/bench/soak.bench.ts',
       'apps/server/bench/requests.bench.ts',
       'packages/council/src/fake-upstream/cli.ts',
+      'packages/cli/src/main.ts',
       'db/src/test-env.ts',
       'apps/server/test/helpers/council-process.ts',
       'apps/server/test/multi-host.test.ts',

@@ -121,8 +121,8 @@ export function AccessTokensSection() {
       <Show when={created()}>
         {(shown) => <NewTokenNotice name={shown().name} token={shown().token} onDone={() => setCreated(null)} />}
       </Show>
-      <Show when={tokens.error}>
-        <ErrorNotice message={describeError(tokens.error).message} />
+      <Show when={tokens.error as unknown}>
+        {(error) => <ErrorNotice message={describeError(error()).message} />}
       </Show>
       <Show when={listed()?.length === 0}>
         <p class="muted">No access tokens yet.</p>
