@@ -121,9 +121,7 @@ export function AccessTokensSection() {
       <Show when={created()}>
         {(shown) => <NewTokenNotice name={shown().name} token={shown().token} onDone={() => setCreated(null)} />}
       </Show>
-      <Show when={tokens.error as unknown}>
-        {(error) => <ErrorNotice message={describeError(error()).message} />}
-      </Show>
+      <Show when={tokens.error as unknown}>{(error) => <ErrorNotice message={describeError(error()).message} />}</Show>
       <Show when={listed()?.length === 0}>
         <p class="muted">No access tokens yet.</p>
       </Show>
