@@ -78,6 +78,21 @@ export default tseslint.config(
     rules: { 'no-restricted-properties': 'off' },
   },
   {
+    // Every string input goes through text() (packages/api/src/shared/text.ts): bounded, and NUL is a
+    // 400 rather than a database error. A bare z.string() in a schemas file would skip both.
+    files: ['packages/api/src/**/*.schemas.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "CallExpression[callee.type='MemberExpression'][callee.object.name='z'][callee.property.name='string']",
+          message: 'Use text({ max, … }) from packages/api/src/shared/text.ts: it bounds the string and refuses NUL.',
+        },
+      ],
+    },
+  },
+  {
     // Migrations are frozen in time and typed Kysely<any> on purpose (Kysely's own advice).
     files: ['db/src/migrations/**/*.ts', 'db/src/migrator.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

@@ -20,6 +20,7 @@ test('migrations go up, all the way down, and up again', async () => {
       '0003_create_conversations',
       '0004_create_council_runs',
       '0005_add_review_details',
+      '0006_add_session_epochs',
       '0009_create_personal_access_tokens',
     ]);
     expect(await listTables(handle.db)).toContain('council_events');
@@ -28,11 +29,11 @@ test('migrations go up, all the way down, and up again', async () => {
     expect(again.applied).toEqual([]); // idempotent
 
     const down = await migrateToNone(handle.db);
-    expect(down.applied).toHaveLength(6);
+    expect(down.applied).toHaveLength(7);
     expect(await listTables(handle.db)).toEqual([]);
 
     const up = await migrateToLatest(handle.db);
-    expect(up.applied).toHaveLength(6);
+    expect(up.applied).toHaveLength(7);
     expect(await listTables(handle.db)).toEqual([
       'conversations',
       'council_events',

@@ -11,6 +11,7 @@ import * as m0002 from './migrations/0002_create_user_api_keys.js';
 import * as m0003 from './migrations/0003_create_conversations.js';
 import * as m0004 from './migrations/0004_create_council_runs.js';
 import * as m0005 from './migrations/0005_add_review_details.js';
+import * as m0006 from './migrations/0006_add_session_epochs.js';
 import * as m0009 from './migrations/0009_create_personal_access_tokens.js';
 
 // A static provider: explicit imports survive bundling, unlike FileMigrationProvider.
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '0003_create_conversations': m0003,
   '0004_create_council_runs': m0004,
   '0005_add_review_details': m0005,
+  '0006_add_session_epochs': m0006,
   '0009_create_personal_access_tokens': m0009,
 };
 

@@ -14,6 +14,8 @@ export interface UsersTable {
   passwordHash: string;
   /** Access tokens issued before this instant (to the second) are rejected. */
   tokensValidAfter: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Bumped whenever every session of the user ends; tokens of an older epoch are refused. */
+  sessionEpoch: Generated<number>;
   createdAt: Timestamp;
   updatedAt: Timestamp;
 }
@@ -30,6 +32,10 @@ export interface RefreshTokensTable {
   rotatedAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   revokedAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   userAgent: string | null;
+  /** The user's session epoch when this token was issued; it must still match to be used. */
+  sessionEpoch: Generated<number>;
+  /** The client address that signed in or last refreshed (shown in the session list). */
+  ip: ColumnType<string | null, string | null | undefined, string | null>;
   createdAt: Timestamp;
   lastUsedAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }

@@ -43,4 +43,6 @@ export interface Context {
 export interface SignedInUser {
   userId: string;
   email: string;
+  /** The session (refresh family) the access token belongs to; null for credentials without one. */
+  sessionId: string | null;
 }

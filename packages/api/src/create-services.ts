@@ -3,6 +3,7 @@ import type { Database, Notifications } from '@llm-council/db';
 import type { Kysely } from 'kysely';
 import type { ApiConfig, ProviderConfig } from './config.js';
 import type { Logger } from './ports.js';
+import { SessionEndHub } from './auth/session-ends.js';
 import { LoadGauge } from './council/load-gauge.js';
 import { ModelCatalogCache } from './council/model-catalog-cache.js';
 import { RunEventHub } from './council/run-event-hub.js';
@@ -24,6 +25,8 @@ export interface Services {
     /** This process's id among the hosts sharing the database. */
     hostId: string;
   };
+  /** Ends this host's streams of sessions that ended here or on another host. */
+  sessions: SessionEndHub;
 }
 
 export interface ServiceDeps {
@@ -75,6 +78,7 @@ export function createServices(deps: ServiceDeps): ServicesHandle {
     deltaIntervalMs: () => gauge.deltaIntervalMs(),
     ...(deps.upstreamTimeouts ? { upstreamTimeouts: deps.upstreamTimeouts } : {}),
   });
+  const sessions = new SessionEndHub({ notifications: deps.notifications, logger: deps.logger });
   const services: Services = {
     validateApiKey: (provider, apiKey) =>
       validateApiKeyWithProvider(provider, apiKey, {
@@ -88,16 +92,19 @@ export function createServices(deps: ServiceDeps): ServicesHandle {
       catalog: new ModelCatalogCache(deps.config.council, deps.config.providerRequests, fetchImpl, deps.logger),
       hostId: deps.hostId,
     },
+    sessions,
   };
   return {
     services,
     async start() {
       await hub.start();
+      await sessions.start();
       await executor.start();
     },
     async shutdown() {
       await executor.shutdown();
       await hub.close();
+      sessions.close();
       gauge.stop();
     },
   };

@@ -135,7 +135,7 @@ export function scopedProcedure(scope: AccessTokenScope) {
     if (!token.scopes.includes(scope)) {
       throw appError('FORBIDDEN', 'ACCESS_TOKEN_FORBIDDEN', `This access token lacks the "${scope}" scope`);
     }
-    const session: SignedInUser = { userId: token.userId, email: token.email };
+    const session: SignedInUser = { userId: token.userId, email: token.email, sessionId: null };
     return next({ ctx: { ...ctx, session } });
   });
 }

@@ -4,25 +4,34 @@ import type { ApiConfig } from '../config.js';
 
 type JwtConfig = ApiConfig['jwt'];
 
-export interface AccessTokenClaims {
+/** Who a token speaks for: the user, the session (refresh family) and the user's session epoch. */
+export interface AccessTokenSubject {
   userId: string;
+  sessionId: string;
+  epoch: number;
+}
+
+export interface AccessTokenClaims extends AccessTokenSubject {
   /** Seconds since the epoch. */
   issuedAt: number;
 }
 
-/** Signs a short-lived HS256 access token with the current key. */
+/**
+ * Signs a short-lived HS256 access token with the current key. It names its session (`sid`) and
+ * the epoch it was issued under (`sep`), so ending that session, or all of them, refuses it at once.
+ */
 export async function signAccessToken(
   config: JwtConfig,
-  userId: string,
+  subject: AccessTokenSubject,
   now: Date,
 ): Promise<{ token: string; expiresAt: Date }> {
   const [current] = config.keys;
   if (!current) throw new Error('no JWT signing key configured');
   const issuedAt = Math.floor(now.getTime() / 1000);
   const expiresAt = issuedAt + config.accessTokenTtlSeconds;
-  const token = await new SignJWT({ typ: 'access' })
+  const token = await new SignJWT({ typ: 'access', sid: subject.sessionId, sep: subject.epoch })
     .setProtectedHeader({ alg: 'HS256', kid: current.kid, typ: 'JWT' })
-    .setSubject(userId)
+    .setSubject(subject.userId)
     .setIssuer(config.issuer)
     .setAudience(config.audience)
     .setIssuedAt(issuedAt)
@@ -54,9 +63,10 @@ export async function verifyAccessToken(
     const nowSeconds = Math.floor(now.getTime() / 1000);
     if (payload.typ !== 'access') return null;
     if (typeof payload.sub !== 'string' || typeof payload.iat !== 'number') return null;
+    if (typeof payload['sid'] !== 'string' || !Number.isSafeInteger(payload['sep'])) return null;
     // jose accepts an iat in the future; a token "issued" later than now is forged or skewed.
     if (payload.iat > nowSeconds + config.clockToleranceSeconds) return null;
-    return { userId: payload.sub, issuedAt: payload.iat };
+    return { userId: payload.sub, sessionId: payload['sid'], epoch: payload['sep'] as number, issuedAt: payload.iat };
   } catch (error) {
     if (error instanceof errors.JOSEError || error instanceof TypeError) return null;
     throw error;

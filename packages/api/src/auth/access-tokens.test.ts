@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { SignJWT, exportJWK, generateKeyPair, type JWTHeaderParameters, type JWTPayload } from 'jose';
+import { SignJWT, decodeJwt, exportJWK, generateKeyPair, type JWTHeaderParameters, type JWTPayload } from 'jose';
 import { expect } from 'vitest';
 import { TEST_PASSWORD, createUser } from '../testing/factories.js';
 import { failureOf } from '../testing/failure-of.js';
@@ -64,6 +64,9 @@ async function forge(
     iat: nowSeconds,
     exp: nowSeconds + 600,
     jti: randomUUID(),
+    // Alice's real session and epoch: a forged token differs from hers only where a test says so.
+    sid: decodeJwt(alice.accessToken)['sid'],
+    sep: decodeJwt(alice.accessToken)['sep'],
     ...options.payload,
   };
   for (const claim of options.omit ?? []) delete payload[claim];
@@ -98,8 +101,8 @@ test('a real access token stops working after its 60 minutes', async ({ api, ali
   }
 });
 
-test('a token without exp, iat, sub or jti is refused', async ({ api, alice }) => {
-  for (const claim of ['exp', 'iat', 'sub', 'jti'])
+test('a token without exp, iat, sub, jti, session id or session epoch is refused', async ({ api, alice }) => {
+  for (const claim of ['exp', 'iat', 'sub', 'jti', 'sid', 'sep'])
     await expectRejected(api, await forge(api, alice, { omit: [claim] }));
 });
 
@@ -173,6 +176,8 @@ test('a garbage or oversized bearer token is refused without a server error', as
     'a.b.c',
     `${'A'.repeat(5000)}.${'B'.repeat(5000)}.C`,
     await forge(api, alice, { payload: { sub: 'not-a-uuid' } }),
+    await forge(api, alice, { payload: { sid: 'not-a-uuid' } }),
+    await forge(api, alice, { payload: { sep: 'one' } }),
   ]) {
     await expectRejected(api, token);
   }

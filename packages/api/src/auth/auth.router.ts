@@ -4,8 +4,8 @@ import { protectedProcedure, publicProcedure, router } from '../trpc.js';
 import { changePasswordInput, credentialsInput, loginInput, refreshInput, type Transport } from './auth.schemas.js';
 import { enforceRateLimit } from '../shared/rate-limit.js';
 import { changePassword, login, refreshSession, register, type SignedIn } from './auth.service.js';
-import { revokeAllFamilies } from './refresh-tokens.repository.js';
 import { revokeRefreshToken } from './refresh-token.service.js';
+import { endAllSessions } from './sessions.service.js';
 import { clearRefreshCookie, deliverRefreshToken, readRefreshToken } from './token-transport.js';
 import { findUserById } from './users.repository.js';
 
@@ -40,16 +40,16 @@ export const authRouter = router({
     return { ok: true as const };
   }),
 
-  /** Ends every session of the user, on every device. */
+  /** Ends every session of the user, on every device: tokens refused at once, open streams ended. */
   logoutAll: protectedProcedure.mutation(async ({ ctx }) => {
-    await revokeAllFamilies(ctx.db, ctx.session.userId, ctx.now());
+    await endAllSessions(ctx, ctx.session.userId);
     clearRefreshCookie(ctx);
     return { ok: true as const };
   }),
 
   /** Changes the password and ends every other session; returns a fresh session for the caller. */
   changePassword: protectedProcedure.input(changePasswordInput).mutation(async ({ ctx, input }) => {
-    return toAuthResult(ctx, input.transport, await changePassword(ctx, ctx.req, ctx.session.userId, input));
+    return toAuthResult(ctx, input.transport, await changePassword(ctx, ctx.req, ctx.session, input));
   }),
 });
 

@@ -1,18 +1,13 @@
 import { z } from 'zod';
+import { text } from '../shared/text.js';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './passwords.js';
 
-export const emailSchema = z
-  .string()
-  .trim()
+export const emailSchema = text({ max: 254, trim: true, label: 'Email', maxMessage: 'Email is too long' })
   .toLowerCase()
-  .max(254, 'Email is too long')
   .pipe(z.email('Enter a valid email address'));
 
 // Checked before any hashing, so a huge password costs nothing. Never trimmed: spaces count.
-export const passwordSchema = z
-  .string()
-  .min(PASSWORD_MIN_LENGTH, `Password must be at least ${PASSWORD_MIN_LENGTH} characters`)
-  .max(PASSWORD_MAX_LENGTH, `Password must be at most ${PASSWORD_MAX_LENGTH} characters`);
+export const passwordSchema = text({ min: PASSWORD_MIN_LENGTH, max: PASSWORD_MAX_LENGTH, label: 'Password' });
 
 /**
  * How the refresh token travels. `cookie` (browsers): an HttpOnly cookie, never in the body.
@@ -30,19 +25,25 @@ export const credentialsInput = z.strictObject({
 // a too-short password is simply wrong.
 export const loginInput = z.strictObject({
   email: emailSchema,
-  password: z.string().min(1, 'Enter your password').max(PASSWORD_MAX_LENGTH, 'Password is too long'),
+  password: text({
+    min: 1,
+    max: PASSWORD_MAX_LENGTH,
+    label: 'Password',
+    minMessage: 'Enter your password',
+    maxMessage: 'Password is too long',
+  }),
   transport: transportSchema,
 });
 
 export const refreshInput = z
   .strictObject({
     transport: transportSchema,
-    refreshToken: z.string().min(1).max(512).optional(),
+    refreshToken: text({ min: 1, max: 512, label: 'Refresh token' }).optional(),
   })
   .default({ transport: 'cookie' });
 
 export const changePasswordInput = z.strictObject({
-  currentPassword: z.string().min(1).max(PASSWORD_MAX_LENGTH),
+  currentPassword: text({ min: 1, max: PASSWORD_MAX_LENGTH, label: 'Current password' }),
   newPassword: passwordSchema,
   transport: transportSchema,
 });

@@ -4,8 +4,9 @@ import { enforceRateLimit, rateLimitedError } from '../shared/rate-limit.js';
 import { clearRateLimit, hitRateLimit } from '../shared/rate-limit.repository.js';
 import { signAccessToken } from './access-token.js';
 import { burnPasswordCheck, findPasswordWeakness, hashPassword, needsRehash, verifyPassword } from './passwords.js';
-import { revokeAllFamilies } from './refresh-tokens.repository.js';
 import { rotateRefreshToken, startRefreshFamily, type IssuedRefreshToken } from './refresh-token.service.js';
+import { bumpSessionEpoch } from './sessions.repository.js';
+import { endSessions, type SessionDeps } from './sessions.service.js';
 import {
   findPasswordHash,
   findUserByEmail,
@@ -23,7 +24,7 @@ export interface SignedIn {
 }
 
 /** What the sign-in flows use: the database, the configuration, the logger and the clock. */
-type AuthDeps = Pick<Context, 'db' | 'config' | 'logger' | 'now'>;
+type AuthDeps = Pick<Context, 'db' | 'config' | 'logger' | 'now'> & Pick<SessionDeps, 'services'>;
 
 /** Who is asking: rate limits count per address, and a session remembers its device. */
 type Requester = Pick<RequestInfo, 'ip' | 'userAgent'>;
@@ -78,15 +79,17 @@ export async function login(
 }
 
 /**
- * Changes the password, ends every other session (refresh families revoked, older access tokens
- * rejected) and signs the caller in afresh.
+ * Changes the password, ends every other session (refresh families revoked, the session epoch
+ * moved on so older access tokens and racing refreshes are refused) and signs the caller in
+ * afresh. The caller's open streams (`sessionId`, this device) are left running.
  */
 export async function changePassword(
   ctx: AuthDeps,
   requester: Requester,
-  userId: string,
+  session: { userId: string; sessionId: string | null },
   input: { currentPassword: string; newPassword: string },
 ): Promise<SignedIn> {
+  const { userId } = session;
   const hash = await findPasswordHash(ctx.db, userId);
   if (!hash || !(await verifyPassword(hash, input.currentPassword))) {
     throw appError('UNAUTHORIZED', 'INVALID_CREDENTIALS', 'Current password is incorrect');
@@ -96,11 +99,13 @@ export async function changePassword(
   // Access tokens carry whole-second `iat`s: every token issued up to this second becomes
   // invalid, and the caller's new one is dated at the next second.
   const cutoff = new Date((Math.floor(ctx.now().getTime() / 1000) + 1) * 1000);
-  await updatePasswordHash(ctx.db, userId, await hashPassword(input.newPassword), {
-    now: ctx.now(),
-    invalidateTokensAt: cutoff,
+  const newHash = await hashPassword(input.newPassword);
+  const end = session.sessionId ? { userId, exceptSessionId: session.sessionId } : { userId };
+  // The new hash, the epoch and the revocations commit together: no refresh in between survives.
+  await endSessions(ctx, end, async (trx) => {
+    await updatePasswordHash(trx, userId, newHash, { now: ctx.now(), invalidateTokensAt: cutoff });
+    await bumpSessionEpoch(trx, userId, ctx.now());
   });
-  await revokeAllFamilies(ctx.db, userId, ctx.now());
   const user = await findUserById(ctx.db, userId);
   if (!user) throw appError('UNAUTHORIZED', 'SESSION_EXPIRED', 'Please sign in again');
   return signIn(ctx, requester, { id: user.id, email: user.email, createdAt: user.createdAt }, cutoff);
@@ -108,10 +113,14 @@ export async function changePassword(
 
 /** Exchanges a refresh token for a new access token and the token's successor. */
 export async function refreshSession(ctx: AuthDeps, requester: Requester, presentedToken: string): Promise<SignedIn> {
-  const refresh = await rotateRefreshToken(ctx, presentedToken, requester.userAgent);
+  const refresh = await rotateRefreshToken(ctx, presentedToken, requester);
   const user = await findUserById(ctx.db, refresh.userId);
   if (!user) throw appError('UNAUTHORIZED', 'SESSION_EXPIRED', 'Please sign in again');
-  const access = await signAccessToken(ctx.config.jwt, user.id, issueTimeFor(ctx.now(), user.tokensValidAfter));
+  const access = await signAccessToken(
+    ctx.config.jwt,
+    { userId: user.id, sessionId: refresh.familyId, epoch: refresh.epoch },
+    issueTimeFor(ctx.now(), user.tokensValidAfter),
+  );
   return {
     user: { id: user.id, email: user.email, createdAt: user.createdAt },
     accessToken: access.token,
@@ -135,7 +144,11 @@ export async function signIn(
   user: PublicUser,
   issuedAt: Date = ctx.now(),
 ): Promise<SignedIn> {
-  const { token, expiresAt } = await signAccessToken(ctx.config.jwt, user.id, issuedAt);
-  const refresh = await startRefreshFamily(ctx, user.id, requester.userAgent);
+  const refresh = await startRefreshFamily(ctx, user.id, { userAgent: requester.userAgent, ip: requester.ip });
+  const { token, expiresAt } = await signAccessToken(
+    ctx.config.jwt,
+    { userId: user.id, sessionId: refresh.familyId, epoch: refresh.epoch },
+    issuedAt,
+  );
   return { user, accessToken: token, accessTokenExpiresAt: expiresAt, refresh };
 }

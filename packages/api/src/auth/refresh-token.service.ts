@@ -13,11 +13,20 @@ import {
 
 type Deps = Pick<Context, 'db' | 'config' | 'logger' | 'now'>;
 
+/** The device a session belongs to, remembered for the session list. */
+export interface SessionDevice {
+  userAgent: string | null;
+  ip: string | null;
+}
+
 export interface IssuedRefreshToken {
   token: string;
+  /** The session's id: a family lives from sign-in to sign-out. */
   familyId: string;
   expiresAt: Date;
   userId: string;
+  /** The user's session epoch the token was issued under. */
+  epoch: number;
 }
 
 /** 32 random bytes, base64url: opaque, so it can be revoked (a JWT could not). */
@@ -31,21 +40,43 @@ export function hashRefreshToken(token: string): string {
 
 /** Starts a new family at login/register: its absolute lifetime begins now. */
 export async function startRefreshFamily(
-  deps: Deps,
+  deps: Pick<Deps, 'db' | 'config' | 'now'>,
   userId: string,
-  userAgent: string | null,
+  device: SessionDevice,
 ): Promise<IssuedRefreshToken> {
   const expiresAt = new Date(deps.now().getTime() + deps.config.refreshToken.ttlSeconds * 1000);
-  return issueInFamily(deps.db, { userId, familyId: randomUUID(), parentId: null, expiresAt, userAgent });
+  return issueInFamily(deps.db, {
+    userId,
+    familyId: randomUUID(),
+    parentId: null,
+    expiresAt,
+    sessionEpoch: null,
+    ...device,
+  });
 }
 
 async function issueInFamily(
   db: Kysely<Database>,
-  args: { userId: string; familyId: string; parentId: string | null; expiresAt: Date; userAgent: string | null },
+  args: {
+    userId: string;
+    familyId: string;
+    parentId: string | null;
+    expiresAt: Date;
+    sessionEpoch: number | null;
+  } & SessionDevice,
 ): Promise<IssuedRefreshToken> {
   const token = generateToken();
-  await insertRefreshToken(db, { ...args, tokenHash: hashRefreshToken(token) });
-  return { token, familyId: args.familyId, expiresAt: args.expiresAt, userId: args.userId };
+  const epoch = await insertRefreshToken(db, {
+    userId: args.userId,
+    familyId: args.familyId,
+    parentId: args.parentId,
+    expiresAt: args.expiresAt,
+    sessionEpoch: args.sessionEpoch,
+    userAgent: args.userAgent,
+    ip: args.ip,
+    tokenHash: hashRefreshToken(token),
+  });
+  return { token, familyId: args.familyId, expiresAt: args.expiresAt, userId: args.userId, epoch };
 }
 
 const GRACE_CLAIM_ATTEMPTS = 5;
@@ -60,14 +91,14 @@ const GRACE_CLAIM_ATTEMPTS = 5;
 export async function rotateRefreshToken(
   deps: Deps,
   token: string,
-  userAgent: string | null,
+  device: SessionDevice,
 ): Promise<IssuedRefreshToken> {
   const tokenHash = hashRefreshToken(token);
   const now = deps.now();
   const rotated = await deps.db.transaction().execute(async (trx) => {
     const claimed = await claimRefreshToken(trx, tokenHash, now);
     if (!claimed) return null;
-    return issueInFamily(trx, { ...successorOf(claimed), userAgent });
+    return issueInFamily(trx, { ...successorOf(claimed), ...device });
   });
   if (rotated) return rotated;
 
@@ -83,7 +114,7 @@ export async function rotateRefreshToken(
   for (let attempt = 0; attempt < GRACE_CLAIM_ATTEMPTS; attempt++) {
     const successor = await deps.db.transaction().execute(async (trx) => {
       const live = await claimLiveTokenOfFamily(trx, existing.familyId, now);
-      return live ? issueInFamily(trx, { ...successorOf(live), userAgent }) : null;
+      return live ? issueInFamily(trx, { ...successorOf(live), ...device }) : null;
     });
     if (successor) return successor;
     await new Promise((resolve) => setTimeout(resolve, 20 * (attempt + 1)));
@@ -91,9 +122,16 @@ export async function rotateRefreshToken(
   throw sessionExpired();
 }
 
-function successorOf(parent: { id: string; userId: string; familyId: string; expiresAt: Date }) {
-  // The family's expiry is copied, never extended: rotation cannot outlive login + 7 days.
-  return { userId: parent.userId, familyId: parent.familyId, parentId: parent.id, expiresAt: parent.expiresAt };
+function successorOf(parent: { id: string; userId: string; familyId: string; expiresAt: Date; sessionEpoch: number }) {
+  // The family's expiry is copied, never extended: rotation cannot outlive login + 7 days. The
+  // epoch is the parent's, which the claim just checked against the user's current one.
+  return {
+    userId: parent.userId,
+    familyId: parent.familyId,
+    parentId: parent.id,
+    expiresAt: parent.expiresAt,
+    sessionEpoch: parent.sessionEpoch,
+  };
 }
 
 /** Logout: revokes the token's whole family. Unknown tokens are ignored (logout is idempotent). */

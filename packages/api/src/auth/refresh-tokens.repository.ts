@@ -1,8 +1,13 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
 import type { Database, RefreshToken } from '@llm-council/db';
 
 type Db = Kysely<Database>;
 
+/**
+ * Inserts a token. A family's first token takes the user's current session epoch, read in the
+ * same statement; a successor takes its parent's (which was checked when the parent was claimed).
+ * Returns the epoch stored, which the access token issued with it carries.
+ */
 export async function insertRefreshToken(
   db: Db,
   values: {
@@ -12,9 +17,30 @@ export async function insertRefreshToken(
     parentId: string | null;
     expiresAt: Date;
     userAgent: string | null;
+    ip: string | null;
+    sessionEpoch: number | null;
   },
-): Promise<void> {
-  await db.insertInto('refreshTokens').values(values).execute();
+): Promise<number> {
+  const { sessionEpoch, ...rest } = values;
+  const row = await db
+    .insertInto('refreshTokens')
+    .values({
+      ...rest,
+      sessionEpoch:
+        sessionEpoch ?? db.selectFrom('users').select('users.sessionEpoch').where('users.id', '=', values.userId),
+    })
+    .returning('sessionEpoch')
+    .executeTakeFirstOrThrow();
+  return row.sessionEpoch;
+}
+
+/** Only a token issued under the user's current session epoch may be rotated. */
+function isOfCurrentEpoch(eb: ExpressionBuilder<Database, 'refreshTokens'>) {
+  return eb(
+    'refreshTokens.sessionEpoch',
+    '=',
+    eb.selectFrom('users').select('users.sessionEpoch').whereRef('users.id', '=', 'refreshTokens.userId'),
+  );
 }
 
 /**
@@ -34,6 +60,7 @@ export async function claimRefreshToken(
     .where('rotatedAt', 'is', null)
     .where('revokedAt', 'is', null)
     .where('expiresAt', '>', now)
+    .where(isOfCurrentEpoch)
     .returningAll()
     .executeTakeFirst();
 }
@@ -61,6 +88,7 @@ export async function claimLiveTokenOfFamily(
         .limit(1),
     )
     .where('rotatedAt', 'is', null)
+    .where(isOfCurrentEpoch)
     .returningAll()
     .executeTakeFirst();
 }
@@ -76,17 +104,6 @@ export async function revokeFamily(db: Db, familyId: string, now: Date): Promise
     .where('familyId', '=', familyId)
     .where('revokedAt', 'is', null)
     .execute();
-}
-
-/** Revokes every family of the user, except one (the caller's own, on password change). */
-export async function revokeAllFamilies(db: Db, userId: string, now: Date, exceptFamilyId?: string): Promise<void> {
-  let query = db
-    .updateTable('refreshTokens')
-    .set({ revokedAt: now })
-    .where('userId', '=', userId)
-    .where('revokedAt', 'is', null);
-  if (exceptFamilyId) query = query.where('familyId', '!=', exceptFamilyId);
-  await query.execute();
 }
 
 /** Housekeeping: drops families that ended more than a day ago. */

@@ -1,23 +1,25 @@
 import type { Context, SignedInUser } from '../context.js';
 import { verifyAccessToken } from './access-token.js';
-import { findUserById } from './users.repository.js';
+import { findUserOfLiveSession } from './sessions.repository.js';
 
 /**
- * Turns a bearer token into a session, or null. Beyond the signature this checks that the user
- * still exists (deleted users lose access at once) and that the token was issued after the
- * user's last password change.
+ * Turns a bearer token into a session, or null. Beyond the signature, one query checks that the
+ * user still exists (deleted users lose access at once), that the token's session was not
+ * signed out and its epoch is current (logout everywhere, a password change), and the token was
+ * issued after the user's last password change.
  */
 export async function resolveSession(
   ctx: Pick<Context, 'db' | 'config' | 'now'>,
   token: string,
 ): Promise<SignedInUser | null> {
-  const claims = await verifyAccessToken(ctx.config.jwt, token, ctx.now());
-  if (!claims || !isUuid(claims.userId)) return null;
-  const user = await findUserById(ctx.db, claims.userId);
+  const now = ctx.now();
+  const claims = await verifyAccessToken(ctx.config.jwt, token, now);
+  if (!claims || !isUuid(claims.userId) || !isUuid(claims.sessionId)) return null;
+  const user = await findUserOfLiveSession(ctx.db, { ...claims, now });
   if (!user) return null;
   // Compared in whole seconds, the precision of `iat`.
   if (user.tokensValidAfter && claims.issuedAt < Math.floor(user.tokensValidAfter.getTime() / 1000)) return null;
-  return { userId: user.id, email: user.email };
+  return { userId: user.id, email: user.email, sessionId: claims.sessionId };
 }
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,25 +1,13 @@
 import { z } from 'zod';
+import { text } from '../shared/text.js';
 import { COUNCIL_MAX_MODELS, COUNCIL_MIN_MODELS, TITLE_MAX_LENGTH } from '../constants.js';
 
 /** Ids are UUIDs; anything else (or a 10 kB string) is a clear BAD_REQUEST, never a database error. */
-export const idSchema = z.string().max(64).pipe(z.uuid('Must be a valid id'));
+export const idSchema = text({ max: 64, label: 'Id' }).pipe(z.uuid('Must be a valid id'));
 
-/** PostgreSQL text cannot hold U+0000: refuse it here rather than fail in the database (a 500). */
-export const hasNoNul = (value: string) => !value.includes('\u0000');
+export const titleSchema = text({ min: 1, max: TITLE_MAX_LENGTH, trim: true, label: 'Title' });
 
-export const titleSchema = z
-  .string()
-  .trim()
-  .min(1, 'Title cannot be empty')
-  .max(TITLE_MAX_LENGTH, `Title must be at most ${TITLE_MAX_LENGTH} characters`)
-  .refine(hasNoNul, 'Title cannot contain NUL characters');
-
-export const modelIdSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(200)
-  .refine(hasNoNul, 'Model ids cannot contain NUL characters');
+export const modelIdSchema = text({ min: 1, max: 200, trim: true, label: 'Model id' });
 
 export const councilModelsSchema = z
   .array(modelIdSchema)
@@ -30,7 +18,7 @@ export const listConversationsInput = z
   .strictObject({
     limit: z.number().int().min(1).max(100).default(30),
     /** Opaque cursor from the previous page's `nextCursor`. */
-    cursor: z.string().max(200).nullish(),
+    cursor: text({ max: 200, label: 'Cursor' }).nullish(),
   })
   .default({ limit: 30 });
 

@@ -2,7 +2,7 @@ import { tracked } from '@trpc/server';
 import { terminalEventTypes, type CouncilEventEnvelope } from '@llm-council/council';
 import type { Context, SignedInUser } from '../context.js';
 import { isActiveRunStatus } from '../constants.js';
-import { notFound } from '../errors.js';
+import { appError, notFound } from '../errors.js';
 import { listEventsAfter } from './council-events.repository.js';
 import { findRun, findRunForUser } from './council-runs.repository.js';
 
@@ -26,11 +26,14 @@ export async function* streamRunEvents(
 ) {
   if (!(await findRunForUser(ctx.db, ctx.session.userId, runId))) throw notFound('Run');
   const { hub } = ctx.services.council;
+  // Signing out (this device, everywhere, or by a password change) ends the stream at once.
+  const session = ctx.services.sessions.watch(ctx.session.userId, ctx.session.sessionId);
+  const stop = signal ? AbortSignal.any([signal, session.signal]) : session.signal;
   const log = hub.hold(runId);
   let last = lastEventId ? Number(lastEventId) : 0;
   let lastType: CouncilEventEnvelope['event']['type'] | undefined;
   try {
-    while (!signal?.aborted) {
+    while (!stop.aborted) {
       const page = log.readAfter(last, PAGE_SIZE) ?? (await listEventsAfter(ctx.db, runId, last, PAGE_SIZE));
       for (const envelope of page) {
         last = envelope.seq;
@@ -41,9 +44,11 @@ export async function* streamRunEvents(
       // Asked only before the first event and after a terminal one: never once per event.
       const mayBeOver = lastType === undefined || terminalEventTypes.has(lastType);
       if (mayBeOver && (await isOverAndDelivered(ctx, runId, last))) return;
-      await log.waitForMore(last, signal, POLL_INTERVAL_MS);
+      await log.waitForMore(last, stop, POLL_INTERVAL_MS);
     }
+    if (session.signal.aborted) throw appError('UNAUTHORIZED', 'SESSION_EXPIRED', 'Your session has ended');
   } finally {
+    session.stop();
     hub.release(log);
   }
 }

@@ -1,6 +1,7 @@
 import { createTestDb } from '@llm-council/db/testing';
 import { test } from 'vitest';
 import { signAccessToken } from '../auth/access-token.js';
+import { startRefreshFamily } from '../auth/refresh-token.service.js';
 import type { PublicUser } from '../auth/users.repository.js';
 import type { ApiConfig } from '../config.js';
 import type { RequestInfo } from '../context.js';
@@ -32,7 +33,7 @@ export interface TestApi {
   context(request?: Partial<RequestInfo>): TestContext;
   /** A caller without a session (register, login, refresh). */
   caller(request?: Partial<RequestInfo>): Caller;
-  /** A caller signed in as `user`, with a freshly signed access token. */
+  /** A caller signed in as `user`: a new session (refresh family) and its access token. */
   callerFor(user: { id: string }, request?: Partial<RequestInfo>): Promise<Caller>;
   /** A new user (password TEST_PASSWORD) and a caller signed in as them. */
   signUp(): Promise<{ user: PublicUser; caller: Caller }>;
@@ -62,7 +63,10 @@ export async function openTestApi(options: { config?: ApiConfig; fetch?: typeof 
   const context = (request?: Partial<RequestInfo>) =>
     createTestContext({ db: dbHandle.db, config, services: handle.services, now, logger }, request);
   const callerFor = async (user: { id: string }, request?: Partial<RequestInfo>) => {
-    const { token } = await signAccessToken(config.jwt, user.id, now());
+    const deps = { db: dbHandle.db, config, now };
+    const session = await startRefreshFamily(deps, user.id, { userAgent: 'vitest', ip: '127.0.0.1' });
+    const subject = { userId: user.id, sessionId: session.familyId, epoch: session.epoch };
+    const { token } = await signAccessToken(config.jwt, subject, now());
     return createCaller(context({ ...request, accessToken: token }));
   };
   return {

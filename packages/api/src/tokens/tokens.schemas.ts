@@ -1,14 +1,16 @@
 import { z } from 'zod';
 import { ACCESS_TOKEN_MAX_EXPIRY_DAYS, ACCESS_TOKEN_NAME_MAX_LENGTH, accessTokenScopes } from '../constants.js';
-import { hasNoNul, idSchema } from '../conversations/conversations.schemas.js';
+import { idSchema } from '../conversations/conversations.schemas.js';
+import { text } from '../shared/text.js';
 
 export const createTokenInput = z.strictObject({
-  name: z
-    .string()
-    .trim()
-    .min(1, 'Name the token (e.g. "laptop CLI")')
-    .max(ACCESS_TOKEN_NAME_MAX_LENGTH, `Name must be at most ${ACCESS_TOKEN_NAME_MAX_LENGTH} characters`)
-    .refine(hasNoNul, 'Name cannot contain NUL characters'),
+  name: text({
+    max: ACCESS_TOKEN_NAME_MAX_LENGTH,
+    min: 1,
+    trim: true,
+    label: 'Name',
+    minMessage: 'Name the token (e.g. "laptop CLI")',
+  }),
   /** At least one; duplicates are folded. */
   scopes: z
     .array(z.enum(accessTokenScopes))

@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'vitest';
+import type { z } from 'zod';
+import { appRouter } from '../root.js';
+import { describeFailure } from '../testing/failure-of.js';
+import { apiTest as test } from '../testing/test-api.js';
+
+// Security case 61: a NUL in any string input is a 400 (BAD_REQUEST), never a 500 from PostgreSQL
+// (`text` cannot hold U+0000). The test walks every procedure of the router, so a procedure added
+// later is covered without anyone remembering to write a test for it.
+
+type Schema = z.ZodType;
+type Path = (string | number)[];
+
+interface ZodDef {
+  type: string;
+  shape?: Record<string, Schema>;
+  innerType?: Schema;
+  in?: Schema;
+  element?: Schema;
+  options?: Schema[];
+  entries?: Record<string, string>;
+  values?: unknown[];
+}
+
+const defOf = (schema: Schema) => (schema as unknown as { _zod: { def: ZodDef } })._zod.def;
+
+// Values a string field of this API accepts; a field takes the first one its schema parses.
+const stringCandidates = [
+  'x',
+  'someone@example.com',
+  randomUUID(),
+  '1',
+  'openrouter',
+  'openai/gpt-5.1',
+  'a long passphrase here',
+  'sk-or-v1-0123456789abcdef',
+];
+
+function sampleString(schema: Schema, path: Path): string {
+  const fit = stringCandidates.find((candidate) => schema.safeParse(candidate).success);
+  if (fit === undefined) throw new Error(`no sample string fits ${path.join('.')}: add one to stringCandidates`);
+  return fit;
+}
+
+/** A valid value for `schema`, and the paths of every string inside it. */
+function sample(schema: Schema, path: Path, strings: Path[]): unknown {
+  const def = defOf(schema);
+  switch (def.type) {
+    case 'object':
+      return Object.fromEntries(Object.entries(def.shape ?? {}).map(([k, v]) => [k, sample(v, [...path, k], strings)]));
+    case 'optional':
+    case 'nullable':
+    case 'default':
+    case 'prefault':
+    case 'readonly':
+    case 'catch':
+    case 'nonoptional':
+      return sample(def.innerType as Schema, path, strings);
+    case 'pipe':
+    case 'string':
+      if (def.type === 'string' || defOf(def.in as Schema).type === 'string') {
+        strings.push(path);
+        return sampleString(schema, path);
+      }
+      return sample(def.in as Schema, path, strings);
+    case 'array': {
+      // Arrays of model ids need distinct members; find the shortest list the schema takes.
+      const element = def.element as Schema;
+      const first = sample(element, [...path, 0], strings);
+      for (let length = 1; length <= 8; length++) {
+        const items = Array.from({ length }, (_, i) => (typeof first === 'string' && i > 0 ? `${first}-${i}` : first));
+        if (schema.safeParse(items).success) return items;
+      }
+      return [first];
+    }
+    case 'enum':
+      return Object.values(def.entries ?? {})[0];
+    case 'literal':
+      return def.values?.[0];
+    case 'number':
+      return 1;
+    case 'boolean':
+      return false;
+    case 'union':
+      return sample((def.options as Schema[])[0] as Schema, path, strings);
+    default:
+      return undefined;
+  }
+}
+
+function withNul(value: unknown, path: Path): unknown {
+  const [head, ...rest] = path;
+  if (head === undefined) return `${String(value)}\u0000`;
+  const copy = (Array.isArray(value) ? [...(value as unknown[])] : { ...(value as object) }) as Record<
+    string | number,
+    unknown
+  >;
+  copy[head] = withNul(copy[head], rest);
+  return copy;
+}
+
+interface ProcedureDef {
+  type: 'query' | 'mutation' | 'subscription';
+  inputs: Schema[];
+}
+
+const procedures = Object.entries(
+  (appRouter._def as unknown as { procedures: Record<string, { _def: ProcedureDef }> }).procedures,
+).map(([name, procedure]) => ({ name, def: procedure._def }));
+
+test('case 61: the walk finds the string inputs it must check', () => {
+  const names = procedures.flatMap(({ name, def }) =>
+    def.inputs.flatMap((input) => {
+      const strings: Path[] = [];
+      sample(input, [], strings);
+      return strings.map((p) => `${name}:${p.join('.')}`);
+    }),
+  );
+  // A walk that found nothing would pass for the wrong reason.
+  expect(names).toEqual(
+    expect.arrayContaining([
+      'auth.login:email',
+      'auth.login:password',
+      'conversations.rename:title',
+      'council.start:content',
+      'council.start:clientRequestId',
+      'council.start:models.0',
+      'council.events:lastEventId',
+      'settings.saveApiKey:apiKey',
+    ]),
+  );
+});
+
+test('case 61: a NUL in any string input of any procedure is BAD_REQUEST naming the field, never a 500', async ({
+  api,
+}) => {
+  const { caller } = await api.signUp();
+  const checked: string[] = [];
+  for (const { name, def } of procedures) {
+    for (const input of def.inputs) {
+      const strings: Path[] = [];
+      const valid = sample(input, [], strings);
+      expect(input.safeParse(valid).success, `${name}: the generated sample must be valid`).toBe(true);
+      for (const path of strings) {
+        const call = name.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller);
+        let failure;
+        try {
+          const result: unknown = await (call as (input: unknown) => Promise<unknown>)(withNul(valid, path));
+          // A subscription that accepted its input returns a stream: that NUL was let through.
+          (result as { return?: () => unknown } | undefined)?.return?.();
+          failure = { code: 'accepted', fieldErrors: null };
+        } catch (error: unknown) {
+          failure = describeFailure(error);
+        }
+        const field = path.join('.');
+        expect({ field: `${name}:${field}`, code: failure.code }).toEqual({
+          field: `${name}:${field}`,
+          code: 'BAD_REQUEST',
+        });
+        expect(Object.keys(failure.fieldErrors ?? {}), `${name}:${field}`).toContain(field);
+        checked.push(`${name}:${field}`);
+      }
+    }
+  }
+  expect(checked.length).toBeGreaterThan(15);
+});
