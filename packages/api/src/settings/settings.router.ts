@@ -1,9 +1,12 @@
+import type { Context, SignedInUser } from '../context.js';
 import { notFound } from '../errors.js';
 import { protectedProcedure, router } from '../trpc.js';
 import { hintFor, encryptApiKey } from './api-key-crypto.js';
 import { findProvider } from './providers.js';
 import { deleteApiKey, listApiKeys, upsertApiKey, type ApiKeySummary } from './api-keys.repository.js';
-import { deleteApiKeyInput, saveApiKeyInput } from './settings.schemas.js';
+import { deleteApiKeyInput, saveApiKeyInput, setDailyBudgetInput } from './settings.schemas.js';
+import { mayUseServerKey, readDailyBudget } from '../operator/spend.service.js';
+import { updateDailyCaps } from '../operator/spend.repository.js';
 
 export const settingsRouter = router({
   /** The providers this server is configured for (users store one key per provider). */
@@ -32,11 +35,34 @@ export const settingsRouter = router({
     (await listApiKeys(ctx.db, ctx.session.userId)).map(toSummary),
   ),
 
+  /** The day's budgets (UTC): the cap the user set for their own key, and the operator's for the server key. */
+  dailyBudget: protectedProcedure.query(({ ctx }) => describeBudgets(ctx)),
+
+  /** Sets (or, with null, removes) the user's own daily caps for runs on their own key. */
+  setDailyBudget: protectedProcedure.input(setDailyBudgetInput).mutation(async ({ ctx, input }) => {
+    await updateDailyCaps(ctx.db, ctx.session.userId, { dailyTokenCap: input.tokens, dailyUsdCap: input.usd }, ctx.now());
+    return describeBudgets(ctx);
+  }),
+
   deleteApiKey: protectedProcedure.input(deleteApiKeyInput).mutation(async ({ ctx, input }) => {
     if (!(await deleteApiKey(ctx.db, ctx.session.userId, input.provider))) throw notFound('API key');
     return { ok: true as const };
   }),
 });
+
+/** Today's use against the caps: the user's own on their key, the operator's on the fallback key. */
+async function describeBudgets(ctx: Context & { session: SignedInUser }) {
+  const userId = ctx.session.userId;
+  const hasServerKey = ctx.config.providers.some((p) => p.fallbackApiKey !== null);
+  return {
+    own: await readDailyBudget(ctx, userId, 'own'),
+    server: {
+      isAvailable: hasServerKey && (await mayUseServerKey(ctx, userId)),
+      maxTokensPerCall: ctx.config.operator.serverKey.maxTokensPerCall,
+      ...(await readDailyBudget(ctx, userId, 'server')),
+    },
+  };
+}
 
 function toSummary(row: ApiKeySummary) {
   return {
