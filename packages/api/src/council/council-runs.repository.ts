@@ -145,6 +145,27 @@ export async function updateRun(db: Db, runId: string, update: RunUpdate): Promi
     .execute();
 }
 
+/** Records the host executing a run; false when the run is gone (deleted) or already over. */
+export async function claimRunHost(db: Db, runId: string, hostId: string, now: Date): Promise<boolean> {
+  const result = await db
+    .updateTable('councilRuns')
+    .set({ host: hostId, heartbeatAt: now, updatedAt: now })
+    .where('id', '=', runId)
+    .where('status', 'in', activeRunStatuses)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export async function listActiveRunIdsOfConversation(db: Db, conversationId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('councilRuns')
+    .select('id')
+    .where('conversationId', '=', conversationId)
+    .where('status', 'in', activeRunStatuses)
+    .execute();
+  return rows.map((row) => row.id);
+}
+
 /**
  * Serialises run starts of one user until the transaction ends, so "count the live runs, then
  * insert one" cannot be interleaved by a parallel start (a batch of ten against a limit of three).
