@@ -5,6 +5,7 @@ import { describeError } from '../ui/describe-error';
 import { ErrorNotice } from '../ui/error-notice';
 import { PageLoading } from '../ui/page-loading';
 import { ApiKeyCard } from './api-key-card';
+import { DailyBudgetCard } from './daily-budget-card';
 import type { SavedKey } from './settings-types';
 import './settings.css';
 
@@ -73,6 +74,7 @@ export function SettingsPage() {
             )}
           </Show>
         </Show>
+        <DailyBudgetCard />
       </section>
       <section class="settings-section" aria-labelledby="account-heading">
         <h2 id="account-heading">Account</h2>
