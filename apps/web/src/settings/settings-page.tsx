@@ -4,6 +4,7 @@ import { useSession } from '../auth/session';
 import { describeError } from '../ui/describe-error';
 import { ErrorNotice } from '../ui/error-notice';
 import { PageLoading } from '../ui/page-loading';
+import { DataSection } from '../data/data-section';
 import { ApiKeyCard } from './api-key-card';
 import { DailyBudgetCard } from './daily-budget-card';
 import type { SavedKey } from './settings-types';
@@ -76,6 +77,7 @@ export function SettingsPage() {
         </Show>
         <DailyBudgetCard />
       </section>
+      <DataSection />
       <section class="settings-section" aria-labelledby="account-heading">
         <h2 id="account-heading">Account</h2>
         <div class="card account-card">
