@@ -6,6 +6,7 @@ import { ErrorNotice } from '../ui/error-notice';
 import { PageLoading } from '../ui/page-loading';
 import { DataSection } from '../data/data-section';
 import { ApiKeyCard } from './api-key-card';
+import { DailyBudgetCard } from './daily-budget-card';
 import type { SavedKey } from './settings-types';
 import './settings.css';
 
@@ -74,6 +75,7 @@ export function SettingsPage() {
             )}
           </Show>
         </Show>
+        <DailyBudgetCard />
       </section>
       <DataSection />
       <section class="settings-section" aria-labelledby="account-heading">
