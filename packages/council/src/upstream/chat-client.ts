@@ -135,7 +135,8 @@ async function readErrorResponse(response: Response, apiKey: string): Promise<Up
  */
 async function readAtMost(response: Response, maxBytes: number): Promise<string> {
   if (!response.body) return '';
-  const reader = response.body.getReader();
+  const body: ReadableStream<Uint8Array> = response.body;
+  const reader = body.getReader();
   const decoder = new TextDecoder();
   let text = '';
   let size = 0;
