@@ -5,11 +5,12 @@ import { describeError } from '../ui/describe-error';
 import { ErrorNotice } from '../ui/error-notice';
 import { PageLoading } from '../ui/page-loading';
 import { DataSection } from '../data/data-section';
+import { AccessTokensSection } from './access-tokens-section';
 import { ApiKeyCard } from './api-key-card';
 import type { SavedKey } from './settings-types';
 import './settings.css';
 
-/** `/settings`: API keys per provider, and the account (sign out of every device). */
+/** `/settings`: API keys per provider, access tokens, and the account (sign out of every device). */
 export function SettingsPage() {
   const client = useClient();
   const session = useSession();
@@ -76,6 +77,7 @@ export function SettingsPage() {
         </Show>
       </section>
       <DataSection />
+      <AccessTokensSection />
       <section class="settings-section" aria-labelledby="account-heading">
         <h2 id="account-heading">Account</h2>
         <div class="card account-card">
