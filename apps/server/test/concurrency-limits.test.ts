@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { MAX_BATCH_SIZE } from '@llm-council/api/constants';
 import { expect } from 'vitest';
+import type { FakeUpstream } from '@llm-council/council/fake-upstream';
 import { upstreamServerTest } from './helpers/fixtures.js';
 import { call, type RawResponse } from './helpers/http.js';
 import { STRONG_PASSWORD, uniqueEmail, type TestServer } from './helpers/test-server.js';
@@ -114,4 +115,63 @@ test('saveApiKey: 30 saves in one batch → 10 checked with the provider, 20 ref
   const codes = appCodes(items);
   expect(codes.filter((code) => code === 'ok')).toHaveLength(10);
   expect(codes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(20);
+});
+
+/** A signed-in user with a saved key and a conversation, ready to start runs. */
+async function readyToRun(server: TestServer) {
+  const { accessToken } = await registered(server);
+  await call(server, 'settings.saveApiKey', { accessToken, input: { provider: 'openrouter', apiKey: KEY } });
+  const created = await call(server, 'conversations.create', { accessToken, input: {} });
+  return { accessToken, conversationId: (created.data as { id: string }).id };
+}
+
+/** Every model of the default council hangs: a run that started stays live until it is cancelled. */
+function hangEveryModel(upstream: FakeUpstream, server: TestServer): void {
+  for (const model of server.config.api.council.models) upstream.setBehavior(model, { hang: true });
+}
+
+async function liveRunsOf(server: TestServer, accessToken: string): Promise<number> {
+  const me = await call(server, 'auth.me', { type: 'query', accessToken });
+  const userId = (me.data as { id: string }).id;
+  const row = await server.db
+    .selectFrom('councilRuns')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('userId', '=', userId)
+    .where('status', 'in', ['queued', 'running'])
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+test('case 52: 10 council.start in one batch → exactly the limit of runs start, the rest RUN_LIMIT_REACHED', async ({
+  server,
+  upstream,
+}) => {
+  hangEveryModel(upstream, server);
+  const { accessToken, conversationId } = await readyToRun(server);
+  const inputs = Array.from({ length: 10 }, (_, i) => ({ conversationId, content: `batched question ${i}` }));
+  const { items } = await batch(server, 'council.start', inputs, accessToken);
+  const codes = appCodes(items);
+  const limit = server.config.api.council.maxConcurrentRunsPerUser;
+  expect(codes.filter((code) => code === 'ok')).toHaveLength(limit);
+  expect(codes.filter((code) => code === 'RUN_LIMIT_REACHED')).toHaveLength(10 - limit);
+  expect(await liveRunsOf(server, accessToken)).toBe(limit);
+});
+
+test('case 52: 10 parallel council.start → exactly the limit of runs start, the rest 429 RUN_LIMIT_REACHED', async ({
+  server,
+  upstream,
+}) => {
+  hangEveryModel(upstream, server);
+  const { accessToken, conversationId } = await readyToRun(server);
+  const responses = await Promise.all(
+    Array.from({ length: 10 }, (_, i) =>
+      call(server, 'council.start', { accessToken, input: { conversationId, content: `parallel question ${i}` } }),
+    ),
+  );
+  const limit = server.config.api.council.maxConcurrentRunsPerUser;
+  expect(responses.filter((r) => r.status === 200)).toHaveLength(limit);
+  const refused = responses.filter((r) => r.error?.data.appCode === 'RUN_LIMIT_REACHED');
+  expect(refused).toHaveLength(10 - limit);
+  for (const response of refused) expect(response.status).toBe(429);
+  expect(await liveRunsOf(server, accessToken)).toBe(limit);
 });

@@ -14,6 +14,7 @@ const NewConversationPage = lazy(() =>
 );
 const ChatPage = lazy(() => import('./chat/chat-page').then((m) => ({ default: m.ChatPage })));
 const SettingsPage = lazy(() => import('./settings/settings-page').then((m) => ({ default: m.SettingsPage })));
+const UsagePage = lazy(() => import('./usage/usage-page').then((m) => ({ default: m.UsagePage })));
 
 function ProtectedLayout(props: RouteSectionProps) {
   return (
@@ -47,6 +48,7 @@ export function App(props: { client: CouncilClient; session: Session }) {
             <Route path="/" component={NewConversationPage} />
             <Route path="/c/:id" component={ChatPage} />
             <Route path="/settings" component={SettingsPage} />
+            <Route path="/usage" component={UsagePage} />
           </Route>
           <Route path="*404" component={NotFound} />
         </Router>

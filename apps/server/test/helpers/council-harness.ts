@@ -188,7 +188,13 @@ export async function waitForRunStatus(
   for (;;) {
     const run = await client.council.get.query({ runId });
     if (statuses.includes(run.status)) return run;
-    if (Date.now() > deadline) throw new Error(`run ${runId} is ${run.status}, expected ${statuses.join('|')}`);
+    // A finished run never changes again (only a retry would): say so now, with its error.
+    const isFinished = !['queued', 'running'].includes(run.status);
+    if (isFinished || Date.now() > deadline) {
+      throw new Error(
+        `run ${runId} is ${run.status}, expected ${statuses.join('|')}${run.error ? `: ${JSON.stringify(run.error)}` : ''}`,
+      );
+    }
     await sleep(25);
   }
 }

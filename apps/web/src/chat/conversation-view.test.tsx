@@ -53,6 +53,9 @@ test('a finished conversation renders every stage from the stored run, without s
   expect(finalAnswer.textContent).toContain('Final: Paris.');
   expect(fake.api.events.subscribe).not.toHaveBeenCalled();
   expect(box().disabled).toBe(false);
+  expect(screen.getByText(/^This run:/).textContent).toBe(
+    'This run: 1,801 tokens (1,234 prompt, 567 completion) · $0.012',
+  );
 });
 
 test('reloading mid-run replays the stream from the start and shows text before the run finishes', async () => {
@@ -82,6 +85,37 @@ test('reloading mid-run replays the stream from the start and shows text before 
   expect(screen.getByRole('table', { name: /street cred/i })).toBeTruthy();
   expect(box().disabled).toBe(false);
   expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Capital of France');
+});
+
+test('each run shows its total tokens and cost: a stored run from its record, a live one once it ends', async () => {
+  const fake = renderConversation(
+    conversation({
+      runs: [
+        runRecord({ status: 'running', stage1: [], stage2: [], stage3: null, aggregate: null, labelToModel: null }),
+      ],
+    }),
+  );
+  await screen.findByText('What is the capital of France?');
+  // While the run is live, its partial total would mislead: none is shown.
+  expect(document.querySelector('.run-usage')).toBeNull();
+  fake.emit(RUN_ID, completeRunEvents);
+  await waitFor(() =>
+    expect(screen.getByText(/^This run:/).textContent).toBe(
+      'This run: 2,500 tokens (2,000 prompt, 500 completion) · $0.042',
+    ),
+  );
+  expect(fake.api.get.query).toHaveBeenCalledWith({ runId: RUN_ID });
+});
+
+test('a stored run without any reported cost says so next to its tokens', async () => {
+  renderConversation(
+    conversation({
+      runs: [runRecord({ usage: { promptTokens: 90, completionTokens: 10, totalTokens: 100, cost: null } })],
+    }),
+  );
+  expect((await screen.findByText(/^This run:/)).textContent).toBe(
+    'This run: 100 tokens (90 prompt, 10 completion) · no cost reported',
+  );
 });
 
 test('asking a question starts a run, shows the question at once and follows the new run', async () => {

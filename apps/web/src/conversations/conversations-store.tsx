@@ -98,3 +98,8 @@ export function useConversations(): ConversationsStore {
   if (!store) throw new Error('useConversations() needs a <ConversationsProvider> above it');
   return store;
 }
+
+/** The list when the screen is inside the app shell; undefined for a screen rendered on its own. */
+export function useConversationsIfAny(): ConversationsStore | undefined {
+  return useContext(ConversationsContext);
+}

@@ -2,7 +2,7 @@ import { A } from '@solidjs/router';
 import { For, Show, createSignal, onMount } from 'solid-js';
 import { useSession } from '../auth/session';
 import { describeError } from '../ui/describe-error';
-import { CloseIcon, GearIcon, LogOutIcon, PlusIcon } from '../ui/icons';
+import { ChartIcon, CloseIcon, GearIcon, LogOutIcon, PlusIcon } from '../ui/icons';
 import { SearchBox } from '../search/search-box';
 import { ConversationItem } from './conversation-item';
 import { useConversations } from './conversations-store';
@@ -90,6 +90,9 @@ export function Sidebar(props: { onNavigate: () => void; onClose: () => void }) 
         <div class="sidebar-foot-actions">
           <A href="/settings" class="button button-ghost" activeClass="is-active" onClick={() => props.onNavigate()}>
             <GearIcon /> Settings
+          </A>
+          <A href="/usage" class="button button-ghost" activeClass="is-active" onClick={() => props.onNavigate()}>
+            <ChartIcon /> Usage
           </A>
           <button type="button" class="button button-ghost" onClick={() => void logout()}>
             <LogOutIcon /> Log out

@@ -55,6 +55,17 @@ export function createLiveRun(api: CouncilApi, initial: RunState, onEvent?: (eve
     reconnectDelayMs = Math.min(reconnectDelayMs * 2, RECONNECT_MAX_MS);
   };
 
+  // The run's total tokens and cost are summed by the server once it ends (the events carry each
+  // call's usage, not the total). Without them the footer simply stays hidden: nothing to retry.
+  const loadUsage = () => {
+    api.get
+      .query({ runId: state.runId })
+      .then((record) => {
+        if (record.id === state.runId) setState('usage', record.usage);
+      })
+      .catch(() => undefined);
+  };
+
   const follow = (isReconnect = false) => {
     subscription?.unsubscribe();
     clearTimeout(reconnectTimer);
@@ -70,8 +81,11 @@ export function createLiveRun(api: CouncilApi, initial: RunState, onEvent?: (eve
         const current = unwrap(state);
         const next = applyEvent(current, item.data);
         if (next === current) return;
+        // Read before `reconcile`, which updates `current` (the store's own object) in place.
+        const hasEnded = isLive(current.status) && !isLive(next.status);
         setState(reconcile(next));
         if (!isLive(next.status)) setStopping(false);
+        if (hasEnded) loadUsage();
         onEvent?.(item.data.event);
       },
       onError: (error) => {

@@ -69,6 +69,7 @@ export function runFromRecord(record: RunRecord): RunState {
     stage2,
     stage3,
     title: record.title,
+    usage: record.usage,
     labelToModel: record.labelToModel ?? {},
     aggregate: record.aggregate ?? [],
     agreement: record.agreement,

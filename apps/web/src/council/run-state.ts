@@ -1,5 +1,13 @@
 import { isActiveRunStatus, isRetryableRunStatus } from '@llm-council/sdk';
-import type { AggregateRanking, Agreement, CouncilError, RankingStatus, RunStatus, Usage } from './council-types';
+import type {
+  AggregateRanking,
+  Agreement,
+  CouncilError,
+  RankingStatus,
+  RunRecord,
+  RunStatus,
+  Usage,
+} from './council-types';
 
 /** What one model is doing in one stage, as the progress chips and tabs show it. */
 /** `late`: cut off by the stage's deadline and left out of later stages. */
@@ -55,6 +63,8 @@ export interface RunState {
   allVotes: AggregateRanking[];
   stage3: AnswerSlot;
   title: string | null;
+  /** Every recorded call of the run summed, as the server stored it; null while live or unknown. */
+  usage: RunRecord['usage'];
   /** `stage` is a CouncilStage from events; stored runs carry it as a plain string. */
   error: (CouncilError & { stage?: string }) | null;
 }
@@ -102,6 +112,7 @@ export function createRunState(init: {
     allVotes: [],
     stage3: emptyAnswer(init.chairmanModel),
     title: null,
+    usage: null,
     error: null,
   };
 }

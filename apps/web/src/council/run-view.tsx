@@ -1,6 +1,7 @@
 import { Show, createSignal } from 'solid-js';
 import { describeError, type UiError } from '../ui/describe-error';
 import { ErrorNotice } from '../ui/error-notice';
+import { describeUsage } from '../usage/usage-format';
 import { RetryIcon } from '../ui/icons';
 import type { LiveRun } from './live-run';
 import { ProgressStrip } from './progress-strip';
@@ -100,6 +101,9 @@ export function RunView(props: { run: LiveRun; isLatest: boolean }) {
 
       <Show when={state().phases.stage3 !== 'pending'}>
         <Stage3Panel state={state()} onRetry={retryAction()} />
+      </Show>
+      <Show when={!isLive(state().status) && state().usage}>
+        {(usage) => <p class="run-usage">This run: {describeUsage(usage())}</p>}
       </Show>
     </section>
   );

@@ -4,6 +4,7 @@ import { useSession } from '../auth/session';
 import { describeError } from '../ui/describe-error';
 import { ErrorNotice } from '../ui/error-notice';
 import { PageLoading } from '../ui/page-loading';
+import { DataSection } from '../data/data-section';
 import { AccountSection } from './account-section';
 import { ApiKeyCard } from './api-key-card';
 import type { SavedKey } from './settings-types';
@@ -64,6 +65,7 @@ export function SettingsPage() {
           </Show>
         </Show>
       </section>
+      <DataSection />
       <AccountSection />
     </div>
   );

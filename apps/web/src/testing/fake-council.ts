@@ -2,7 +2,11 @@ import type { CouncilClient } from '@llm-council/sdk';
 import { vi } from 'vitest';
 import type { CouncilApi } from '../council/council-api';
 import type { CouncilEvent, TrackedCouncilEvent } from '../council/council-types';
+import { runRecord } from './conversation-fixtures';
 import { trackedEvents } from './council-events';
+
+/** The total `council.get` reports for any run. */
+export const RUN_USAGE = { promptTokens: 2000, completionTokens: 500, totalTokens: 2500, cost: 0.0421 };
 
 interface Observer {
   onData: (item: TrackedCouncilEvent) => void;
@@ -40,7 +44,10 @@ export function createFakeCouncil() {
     },
     cancel: { mutate: vi.fn(() => Promise.resolve({ ok: true })) },
     retry: { mutate: vi.fn((input: { runId: string }) => Promise.resolve({ runId: input.runId })) },
-    get: { query: vi.fn() },
+    // What the view asks once a run ends: its stored record, for the run's total usage.
+    get: {
+      query: vi.fn((input: { runId: string }) => Promise.resolve(runRecord({ id: input.runId, usage: RUN_USAGE }))),
+    },
   };
 
   return {

@@ -77,3 +77,8 @@ export const CrownIcon = () => (
     <path d="m3 7 4.5 4L12 4l4.5 7L21 7l-2 12H5Z" />
   </Icon>
 );
+export const ChartIcon = () => (
+  <Icon>
+    <path d="M4 20h16M7 16v-5M12 16V6M17 16v-8" />
+  </Icon>
+);

@@ -1,4 +1,3 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { Context } from '../context.js';
 import type { SessionEndHub } from '../auth/session-ends.js';
 import { endSessions } from '../auth/sessions.service.js';
@@ -16,7 +15,7 @@ const RUN_STOP_WAIT_MS = 5_000;
  * PostgreSQL every running host still hears both through LISTEN/NOTIFY.
  */
 export type AccountDeletionDeps = Pick<Context, 'db' | 'logger' | 'now'> & {
-  services?: { sessions: SessionEndHub; council: { executor: Pick<RunExecutor, 'cancel' | 'whenSettled'> } };
+  services?: { sessions: SessionEndHub; council: { executor: Pick<RunExecutor, 'cancel' | 'cancelAndSettle'> } };
 };
 
 /**
@@ -61,12 +60,7 @@ export async function deleteAccount(
 /** Cancels the runs and waits (bounded) for those this host executes to end; returns how many. */
 async function stopLocalRuns(deps: AccountDeletionDeps, runIds: string[]): Promise<number> {
   const executor = deps.services?.council.executor;
-  if (!executor) return 0;
-  await Promise.all(
-    runIds.map(async (runId) => {
-      await executor.cancel(runId);
-      await Promise.race([executor.whenSettled(runId), delay(RUN_STOP_WAIT_MS, undefined, { ref: false })]);
-    }),
-  );
+  if (!executor || runIds.length === 0) return 0;
+  await executor.cancelAndSettle(runIds, RUN_STOP_WAIT_MS);
   return runIds.length;
 }

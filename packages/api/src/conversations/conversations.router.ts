@@ -3,8 +3,8 @@ import { listRunRecords } from '../council/run-records.js';
 import { notFound } from '../errors.js';
 import { protectedProcedure, router } from '../trpc.js';
 import { decodeCursor, encodeCursor } from './conversation-cursor.js';
+import { deleteConversationWithRuns } from '../council/council.service.js';
 import {
-  deleteConversation,
   findConversation,
   insertConversation,
   listConversations,
@@ -91,7 +91,8 @@ export const conversationsRouter = router({
   }),
 
   delete: protectedProcedure.input(conversationIdInput).mutation(async ({ ctx, input }) => {
-    if (!(await deleteConversation(ctx.db, ctx.session.userId, input.id))) throw notFound('Conversation');
+    // Live runs are cancelled first: the executor must not go on calling the provider (hole 4).
+    if (!(await deleteConversationWithRuns(ctx, ctx.session.userId, input.id))) throw notFound('Conversation');
     return { ok: true as const };
   }),
 });

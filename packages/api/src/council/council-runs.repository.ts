@@ -42,7 +42,8 @@ export async function insertRun(
  * while the previous run's answer is being stored, two tabs) would collide on the unique position.
  */
 export async function lockConversation(trx: Transaction<Database>, conversationId: string): Promise<void> {
-  await trx.selectFrom('conversations').select('id').where('id', '=', conversationId).forUpdate().execute();
+  // NO KEY UPDATE: appenders queue, foreign-key checks of rows referencing the conversation don't.
+  await trx.selectFrom('conversations').select('id').where('id', '=', conversationId).forNoKeyUpdate().execute();
 }
 
 /** The run if — and only if — the user owns it. */
@@ -144,15 +145,40 @@ export async function updateRun(db: Db, runId: string, update: RunUpdate): Promi
     .execute();
 }
 
-/** Claims a finished run for another attempt; false when it is not in a retryable state (or raced). */
+/** Records the host executing a run; false when the run is gone (deleted) or already over. */
+export async function claimRunHost(db: Db, runId: string, hostId: string, now: Date): Promise<boolean> {
+  const result = await db
+    .updateTable('councilRuns')
+    .set({ host: hostId, heartbeatAt: now, updatedAt: now })
+    .where('id', '=', runId)
+    .where('status', 'in', activeRunStatuses)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export async function listActiveRunIdsOfConversation(db: Db, conversationId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('councilRuns')
+    .select('id')
+    .where('conversationId', '=', conversationId)
+    .where('status', 'in', activeRunStatuses)
+    .execute();
+  return rows.map((row) => row.id);
+}
+
 /**
  * Serialises run starts of one user until the transaction ends, so "count the live runs, then
  * insert one" cannot be interleaved by a parallel start (a batch of ten against a limit of three).
+ * `FOR NO KEY UPDATE`, not `FOR UPDATE`: lockers queue behind each other, but rows that merely
+ * reference the user (a search entry written while a run is stored) are not blocked — with
+ * `FOR UPDATE` their foreign-key check waited on this lock while we waited on their
+ * conversation: a deadlock.
  */
 export async function lockUserRuns(trx: Transaction<Database>, userId: string): Promise<void> {
-  await trx.selectFrom('users').select('id').where('id', '=', userId).forUpdate().execute();
+  await trx.selectFrom('users').select('id').where('id', '=', userId).forNoKeyUpdate().execute();
 }
 
+/** Claims a finished run for another attempt; false when it is not in a retryable state (or raced). */
 export async function claimRunForRetry(
   db: Db | Transaction<Database>,
   runId: string,

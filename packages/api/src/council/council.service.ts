@@ -5,6 +5,7 @@ import { COUNCIL_MIN_MODELS, isRetryableRunStatus } from '../constants.js';
 import type { Context } from '../context.js';
 import {
   appendMessage,
+  deleteConversation,
   findConversation,
   linkMessageToRun,
   listMessages,
@@ -20,6 +21,7 @@ import {
   findRunByClientRequestId,
   findRunForUser,
   insertRun,
+  listActiveRunIdsOfConversation,
   listResponsesOfRuns,
   lockConversation,
   lockUserRuns,
@@ -168,6 +170,25 @@ export async function cancelRun(
   if (!run) throw notFound('Run');
   if (run.status === 'queued' || run.status === 'running') await ctx.services.council.executor.cancel(run.id);
   return { status: run.status };
+}
+
+/** How long a deletion waits for this host's runs of the conversation to record their end. */
+const DELETE_SETTLE_MS = 3_000;
+
+/**
+ * Deletes a conversation with everything in it. Its live runs are cancelled first (here at once,
+ * on other hosts through the hub), so no executor keeps calling the provider for a run whose rows
+ * are gone. False when the conversation is not the user's.
+ */
+export async function deleteConversationWithRuns(
+  ctx: CouncilDeps,
+  userId: string,
+  conversationId: string,
+): Promise<boolean> {
+  if (!(await findConversation(ctx.db, userId, conversationId))) return false;
+  const live = await listActiveRunIdsOfConversation(ctx.db, conversationId);
+  if (live.length > 0) await ctx.services.council.executor.cancelAndSettle(live, DELETE_SETTLE_MS);
+  return deleteConversation(ctx.db, userId, conversationId);
 }
 
 async function enforceRunRate(ctx: CouncilDeps, userId: string): Promise<void> {

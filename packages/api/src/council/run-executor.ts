@@ -10,7 +10,7 @@ import type { Kysely } from 'kysely';
 import type { ApiConfig, ProviderConfig } from '../config.js';
 import type { Logger } from '../ports.js';
 import { appendEvent, findLastSeq } from './council-events.repository.js';
-import { claimAbandonedRuns, heartbeatRuns, updateRun } from './council-runs.repository.js';
+import { claimAbandonedRuns, claimRunHost, findRun, heartbeatRuns, updateRun } from './council-runs.repository.js';
 import { createEventRecorder } from './event-recorder.js';
 import { nameProviderInErrors } from './provider-wording.js';
 import type { RunEventHub } from './run-event-hub.js';
@@ -67,7 +67,7 @@ export class RunExecutor {
 
   execute(request: ExecuteRequest): void {
     const controller = new AbortController();
-    const done = this.runToEnd(request, controller.signal).finally(() => this.active.delete(request.run.id));
+    const done = this.runToEnd(request, controller).finally(() => this.active.delete(request.run.id));
     this.active.set(request.run.id, { controller, done });
   }
 
@@ -89,6 +89,20 @@ export class RunExecutor {
   }
 
   /**
+   * Cancels runs and waits (at most `timeoutMs`) until those executing here have recorded their
+   * end; runs on other hosts are asked through the hub and not waited for.
+   */
+  async cancelAndSettle(runIds: readonly string[], timeoutMs: number): Promise<void> {
+    await Promise.all(runIds.map((runId) => this.cancel(runId)));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    await Promise.race([Promise.allSettled(runIds.map((runId) => this.whenSettled(runId))), timeout]);
+    clearTimeout(timer);
+  }
+
+  /**
    * Graceful shutdown: runs still going are recorded as interrupted (a retry resumes them), not
    * cancelled — the user did not ask for that.
    */
@@ -101,13 +115,18 @@ export class RunExecutor {
     await Promise.allSettled(running.map(([, { done }]) => done));
   }
 
-  private async runToEnd(request: ExecuteRequest, signal: AbortSignal): Promise<void> {
+  private async runToEnd(request: ExecuteRequest, controller: AbortController): Promise<void> {
     const { db, hub, logger, config } = this.deps;
     const { run } = request;
+    const { signal } = controller;
     let log: ReturnType<RunEventHub['hold']> | undefined;
     let recorder: ReturnType<typeof createEventRecorder> | undefined;
     try {
-      await updateRun(db, run.id, { host: this.deps.hostId, heartbeatAt: new Date() });
+      // Deleted (with its conversation) between its start and now: nothing to run, nobody to tell.
+      if (!(await claimRunHost(db, run.id, this.deps.hostId, new Date()))) {
+        logger.info({ runId: run.id }, 'council run not started: it was deleted or has ended');
+        return;
+      }
       const lastSeq = await findLastSeq(db, run.id);
       log = hub.hold(run.id, { writerFloor: lastSeq });
       const record = createEventRecorder(
@@ -139,17 +158,27 @@ export class RunExecutor {
         {
           chat: client.chat,
           // During shutdown the runner's own "cancelled" is not the truth: the host went away.
+          // An event that cannot be stored ends the run (the runner rethrows): stop every model
+          // call at once rather than let the others stream on into a log that takes nothing.
           emit: (event) =>
             record(
               this.isShuttingDown && event.type === 'run_cancelled'
                 ? { type: 'run_interrupted' }
                 : nameProviderInErrors(event, request.provider.label),
-            ),
+            ).catch((error: unknown) => {
+              controller.abort();
+              throw error;
+            }),
           signal,
           deltaIntervalMs: this.deps.deltaIntervalMs,
         },
       );
     } catch (error) {
+      // Its conversation was deleted on another host while it ran here: stopped, nothing to record.
+      if (await this.isDeleted(run.id)) {
+        logger.info({ runId: run.id }, 'council run stopped: it was deleted');
+        return;
+      }
       logger.error({ err: error, runId: run.id }, 'council run crashed');
       // In order behind the run's queued events if its log still takes events; else appended directly.
       const isRecorded = await recorder?.({ type: 'run_interrupted' }).then(
@@ -187,6 +216,13 @@ export class RunExecutor {
         delayMs = Math.min(delayMs * 2, 5_000);
       }
     }
+  }
+
+  private async isDeleted(runId: string): Promise<boolean> {
+    return findRun(this.deps.db, runId).then(
+      (row) => row === undefined,
+      () => false,
+    );
   }
 
   /** Ends the run's event log with `run_interrupted`, so subscribers stop waiting. */

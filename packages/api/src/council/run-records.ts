@@ -2,6 +2,7 @@ import type { AggregateRanking, Usage } from '@llm-council/council';
 import type { CouncilRun, Database } from '@llm-council/db';
 import type { Kysely } from 'kysely';
 import { listResponsesOfRuns, listRunsOfConversation } from './council-runs.repository.js';
+import { sumUsageOfRuns, type RunUsageTotal } from '../usage/usage.repository.js';
 import { readReviewDetails, readVerdict, type ReviewDetails, type VerdictView } from './review-details.js';
 
 type ResponseRow = Awaited<ReturnType<typeof listResponsesOfRuns>>[number];
@@ -37,29 +38,31 @@ export interface RunRecord {
   stage2: (Omit<ModelAnswerView, 'model'> & { reviewer: string; parsedRanking: string[] } & ReviewDetails)[];
   stage3: ModelAnswerView | null;
   title: string | null;
+  /** Every call of the run summed (answers, reviews, chairman, title); null until a call reports usage. */
+  usage: RunUsageTotal | null;
   createdAt: string;
   finishedAt: string | null;
 }
 
 export async function listRunRecords(db: Kysely<Database>, conversationId: string): Promise<RunRecord[]> {
   const runs = await listRunsOfConversation(db, conversationId);
-  const responses = await listResponsesOfRuns(
-    db,
-    runs.map((r) => r.id),
-  );
+  const runIds = runs.map((r) => r.id);
+  const [responses, usage] = await Promise.all([listResponsesOfRuns(db, runIds), sumUsageOfRuns(db, runIds)]);
   return runs.map((run) =>
     toRunRecord(
       run,
       responses.filter((r) => r.runId === run.id),
+      usage.get(run.id) ?? null,
     ),
   );
 }
 
 export async function getRunRecord(db: Kysely<Database>, run: CouncilRun): Promise<RunRecord> {
-  return toRunRecord(run, await listResponsesOfRuns(db, [run.id]));
+  const [responses, usage] = await Promise.all([listResponsesOfRuns(db, [run.id]), sumUsageOfRuns(db, [run.id])]);
+  return toRunRecord(run, responses, usage.get(run.id) ?? null);
 }
 
-function toRunRecord(run: CouncilRun, responses: ResponseRow[]): RunRecord {
+function toRunRecord(run: CouncilRun, responses: ResponseRow[], usage: RunUsageTotal | null): RunRecord {
   const ofStage = (stage: ResponseRow['stage']) => responses.filter((r) => r.stage === stage);
   const chairman = ofStage('stage3')[0];
   // Answers in the council's order, whatever order they finished in.
@@ -109,6 +112,7 @@ function toRunRecord(run: CouncilRun, responses: ResponseRow[]): RunRecord {
         }
       : null,
     title: ofStage('title')[0]?.content ?? null,
+    usage,
     createdAt: run.createdAt.toISOString(),
     finishedAt: run.finishedAt?.toISOString() ?? null,
   };

@@ -75,6 +75,36 @@ export async function listCostliestConversations(
   return rows.map((r) => ({ ...normalize(r), conversationId: r.conversationId, title: r.title }));
 }
 
+/** Tokens and cost of one run, every call summed (answers, reviews and their repairs, chairman, title). */
+export interface RunUsageTotal {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  /** USD; null when no call of the run reported a cost. */
+  cost: number | null;
+}
+
+/** Each run's summed usage; a run none of whose calls reported usage is absent from the map. */
+export async function sumUsageOfRuns(db: Db, runIds: string[]): Promise<Map<string, RunUsageTotal>> {
+  if (runIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('councilResponses as s')
+    .select(['s.runId', promptTokens.as('promptTokens'), completionTokens.as('completionTokens'), cost.as('cost')])
+    .where('s.runId', 'in', runIds)
+    .where('s.usage', 'is not', null)
+    .groupBy('s.runId')
+    .execute();
+  return new Map(
+    rows.map((row) => {
+      const { promptTokens: prompt, completionTokens: completion, cost: usd } = normalize({ key: row.runId, ...row });
+      return [
+        row.runId,
+        { promptTokens: prompt, completionTokens: completion, totalTokens: prompt + completion, cost: usd },
+      ];
+    }),
+  );
+}
+
 function normalize(row: UsageRow): UsageRow {
   return {
     key: row.key,
