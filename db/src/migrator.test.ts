@@ -23,6 +23,7 @@ test('migrations go up, all the way down, and up again', async () => {
       '0006_add_session_epochs',
       '0007_add_operator_controls',
       '0008_create_search_entries',
+      '0009_create_personal_access_tokens',
     ]);
     expect(await listTables(handle.db)).toContain('council_events');
 
@@ -30,11 +31,11 @@ test('migrations go up, all the way down, and up again', async () => {
     expect(again.applied).toEqual([]); // idempotent
 
     const down = await migrateToNone(handle.db);
-    expect(down.applied).toHaveLength(8);
+    expect(down.applied).toHaveLength(9);
     expect(await listTables(handle.db)).toEqual([]);
 
     const up = await migrateToLatest(handle.db);
-    expect(up.applied).toHaveLength(8);
+    expect(up.applied).toHaveLength(9);
     expect(await listTables(handle.db)).toEqual([
       'audit_events',
       'conversations',
@@ -43,6 +44,7 @@ test('migrations go up, all the way down, and up again', async () => {
       'council_runs',
       'invites',
       'messages',
+      'personal_access_tokens',
       'rate_limits',
       'refresh_tokens',
       'search_entries',

@@ -14,6 +14,7 @@ import * as m0005 from './migrations/0005_add_review_details.js';
 import * as m0006 from './migrations/0006_add_session_epochs.js';
 import * as m0007 from './migrations/0007_add_operator_controls.js';
 import * as m0008 from './migrations/0008_create_search_entries.js';
+import * as m0009 from './migrations/0009_create_personal_access_tokens.js';
 
 // A static provider: explicit imports survive bundling, unlike FileMigrationProvider.
 const migrations: Record<string, Migration> = {
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '0006_add_session_epochs': m0006,
   '0007_add_operator_controls': m0007,
   '0008_create_search_entries': m0008,
+  '0009_create_personal_access_tokens': m0009,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
@@ -56,7 +58,9 @@ export async function listPendingMigrations(db: Kysely<any>): Promise<string[]> 
 }
 
 function createMigrator(db: Kysely<any>): Migrator {
-  return new Migrator({ db, provider });
+  // Migration numbers were handed out to parallel work up front, so a database may have run 0009
+  // before 0006 exists; unordered migrations run in name order among the pending ones.
+  return new Migrator({ db, provider, allowUnorderedMigrations: true });
 }
 
 function unwrap({ error, results }: MigrationResultSet, direction: 'Up' | 'Down'): MigrationOutcome {

@@ -181,6 +181,23 @@ export interface AuditEventsTable {
   createdAt: Timestamp;
 }
 
+export type AccessTokenScope = 'read' | 'council';
+
+export interface PersonalAccessTokensTable {
+  id: Generated<string>;
+  userId: string;
+  name: string;
+  /** The token's first characters (`llmc_pat_Ab3x…`), shown in lists so a user can tell tokens apart. */
+  prefix: string;
+  /** SHA-256 of the whole token, hex. The token itself is never stored. */
+  tokenHash: string;
+  scopes: Json<AccessTokenScope[]>;
+  expiresAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  lastUsedAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  createdAt: Timestamp;
+  revokedAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
 export interface Database {
   users: UsersTable;
   refreshTokens: RefreshTokensTable;
@@ -194,6 +211,7 @@ export interface Database {
   searchEntries: SearchEntriesTable;
   invites: InvitesTable;
   auditEvents: AuditEventsTable;
+  personalAccessTokens: PersonalAccessTokensTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -53,3 +53,19 @@ export type RegistrationMode = (typeof registrationModes)[number];
 /** Who may run on the operator's fallback key unless their per-user flag says otherwise (SERVER_KEY_USERS). */
 export const serverKeyPolicies = ['all', 'admins', 'none'] as const;
 export type ServerKeyPolicy = (typeof serverKeyPolicies)[number];
+
+/** Every personal access token starts with this, so a leaked one is recognisable (and scannable). */
+export const ACCESS_TOKEN_PREFIX = 'llmc_pat_';
+
+/** What a personal access token may do: `read` conversations, or run the `council`. */
+export const accessTokenScopes = ['read', 'council'] as const;
+export type AccessTokenScope = (typeof accessTokenScopes)[number];
+
+/** Live (unrevoked) personal access tokens one user may hold. */
+export const ACCESS_TOKENS_PER_USER = 20;
+
+/** The longest expiry a personal access token may be given, in days. */
+export const ACCESS_TOKEN_MAX_EXPIRY_DAYS = 366;
+
+/** A token's name, as shown in the list. */
+export const ACCESS_TOKEN_NAME_MAX_LENGTH = 100;

@@ -3,6 +3,7 @@ import { authRouter } from './auth/auth.router.js';
 import { councilRouter } from './council/council.router.js';
 import { conversationsRouter } from './conversations/conversations.router.js';
 import { settingsRouter } from './settings/settings.router.js';
+import { tokensRouter } from './tokens/tokens.router.js';
 import { router } from './trpc.js';
 import { usageRouter } from './usage/usage.router.js';
 
@@ -13,6 +14,7 @@ export const appRouter = router({
   council: councilRouter,
   account: accountRouter,
   usage: usageRouter,
+  tokens: tokensRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -4,6 +4,8 @@ import { ZodError } from 'zod';
 import type { Context, SignedInUser } from './context.js';
 import { AppErrorCause, appError, type AppErrorCode } from './errors.js';
 import { resolveSession } from './auth/resolve-session.js';
+import type { AccessTokenScope } from './constants.js';
+import { isPersonalAccessToken, resolvePersonalAccessToken } from './tokens/personal-access-tokens.js';
 
 const GENERIC_MESSAGE = 'Something went wrong on our side. Please try again.';
 
@@ -102,9 +104,40 @@ export const router = t.router;
 export const publicProcedure = t.procedure.use(reportDatabaseOutage);
 export const createCallerFactory = t.createCallerFactory;
 
-/** A procedure that requires a valid access token; `ctx.session` is non-null inside. */
-export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+/** The signed-in user of a session access token (a JWT), or a clear UNAUTHORIZED. */
+async function requireSession(ctx: Context): Promise<SignedInUser> {
   const session: SignedInUser | null = ctx.req.accessToken ? await resolveSession(ctx, ctx.req.accessToken) : null;
   if (!session) throw appError('UNAUTHORIZED', 'SESSION_EXPIRED', 'Please sign in again');
-  return next({ ctx: { ...ctx, session } });
+  return session;
+}
+
+/**
+ * A procedure that requires a signed-in session; `ctx.session` is non-null inside. Personal
+ * access tokens are refused here without a lookup: the account itself (password, keys, tokens,
+ * deletion) is managed only by someone who knows the password.
+ */
+export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  if (ctx.req.accessToken && isPersonalAccessToken(ctx.req.accessToken)) {
+    throw appError('FORBIDDEN', 'ACCESS_TOKEN_FORBIDDEN', 'Access tokens cannot do this; sign in with your password');
+  }
+  return next({ ctx: { ...ctx, session: await requireSession(ctx) } });
 });
+
+/**
+ * A procedure open to a signed-in session and to personal access tokens carrying `scope`
+ * (`read`: list, get, search, export; `council`: start, follow and cancel runs).
+ */
+export function scopedProcedure(scope: AccessTokenScope) {
+  return publicProcedure.use(async ({ ctx, next }) => {
+    const bearer = ctx.req.accessToken;
+    if (!bearer || !isPersonalAccessToken(bearer)) return next({ ctx: { ...ctx, session: await requireSession(ctx) } });
+    const token = await resolvePersonalAccessToken(ctx, bearer);
+    if (!token)
+      throw appError('UNAUTHORIZED', 'ACCESS_TOKEN_INVALID', 'This access token is invalid, expired or revoked');
+    if (!token.scopes.includes(scope)) {
+      throw appError('FORBIDDEN', 'ACCESS_TOKEN_FORBIDDEN', `This access token lacks the "${scope}" scope`);
+    }
+    const session: SignedInUser = { userId: token.userId, email: token.email, sessionId: null };
+    return next({ ctx: { ...ctx, session } });
+  });
+}

@@ -19,6 +19,12 @@ export interface CouncilClientOptions {
   url: string;
   /** Where tokens live; defaults to memory. */
   tokenStore?: TokenStore;
+  /**
+   * A personal access token (`llmc_pat_…`, from Settings → Access tokens or `tokens.create`), for
+   * scripts: sent as `Authorization: Bearer` on every call, never refreshed. It can do only what
+   * its scopes allow (`read`, `council`); account management needs a password session.
+   */
+  token?: string;
   /** A fetch implementation (defaults to the global one). */
   fetch?: typeof fetch;
   /**
@@ -63,8 +69,16 @@ export type CouncilClient = TRPCClient<AppRouter> & {
  * await client.auth.register.mutate({ email: 'ada@example.com', password: 'a long passphrase' });
  * const me = await client.auth.me.query();
  * const conversation = await client.conversations.create.mutate({ title: 'Hello' });
+ *
+ * @example
+ * // A script with a personal access token (no password, no refresh):
+ * const client = createCouncilClient({ url: 'http://127.0.0.1:3000', token: process.env.LLM_COUNCIL_TOKEN });
+ * const { items } = await client.conversations.list.query({ limit: 10 });
  */
 export function createCouncilClient(options: CouncilClientOptions): CouncilClient {
+  if (options.token !== undefined && options.tokenStore !== undefined) {
+    throw new TypeError('createCouncilClient: pass either `token` or `tokenStore`, not both');
+  }
   const baseUrl = `${options.url.replace(/\/+$/, '')}/trpc`;
   const transport: Transport = options.transport ?? (isBrowser() ? 'cookie' : 'body');
   const baseFetch = options.fetch ?? globalThis.fetch;
@@ -79,14 +93,16 @@ export function createCouncilClient(options: CouncilClientOptions): CouncilClien
     refreshClient,
     options.onSessionExpired,
   );
+  const staticToken = options.token;
   const authorize = async (): Promise<Record<string, string>> => {
-    const token = await session.accessToken();
+    const token = staticToken ?? (await session.accessToken());
     return token ? { Authorization: `Bearer ${token}` } : {};
   };
 
   const client = createTRPCClient<AppRouter>({
     links: [
-      refreshAwareLink(session),
+      // An access token has no refresh: an UNAUTHORIZED answer is final and reaches the caller.
+      ...(staticToken === undefined ? [refreshAwareLink(session)] : []),
       splitLink({
         condition: (op) => op.type === 'subscription',
         true: httpSubscriptionLink({
@@ -108,8 +124,8 @@ export function createCouncilClient(options: CouncilClientOptions): CouncilClien
   });
 
   return withExtraMethods(client, {
-    restoreSession: () => session.refresh(),
-    getAccessToken: () => session.accessToken(),
+    restoreSession: () => (staticToken === undefined ? session.refresh() : Promise.resolve(false)),
+    getAccessToken: () => (staticToken === undefined ? session.accessToken() : Promise.resolve(staticToken)),
     ask: (conversationId: string, content: string, askOptions?: AskOptions) =>
       ask(client, conversationId, content, askOptions),
     followRun: (runId: string, followOptions?: FollowOptions) => followRun(client, runId, followOptions),

@@ -14,6 +14,12 @@ export type { Transport } from './session-keeper.js';
 export { ask, followRun, type AskOptions, type FollowOptions, type RunEvent, type RunEventEnvelope } from './ask.js';
 // The limits and names the server enforces, so a client can check input before sending it.
 export {
+  ACCESS_TOKEN_MAX_EXPIRY_DAYS,
+  ACCESS_TOKEN_NAME_MAX_LENGTH,
+  ACCESS_TOKEN_PREFIX,
+  ACCESS_TOKENS_PER_USER,
+  accessTokenScopes,
+  type AccessTokenScope,
   COUNCIL_MAX_MODELS,
   COUNCIL_MIN_MODELS,
   DEFAULT_PROVIDER_ID,

@@ -10,6 +10,9 @@ import { protectedProcedure, router } from '../trpc.js';
 import { deleteAccount } from './account-deletion.service.js';
 import { deleteAccountInput, revokeSessionInput } from './account.schemas.js';
 
+// Every procedure here is account-level and needs a password session: protectedProcedure refuses
+// personal access tokens (ACCESS_TOKEN_FORBIDDEN). That includes `exportAll`, the whole account in
+// one call; a `read` token exports one conversation at a time with `conversations.export`.
 export const accountRouter = router({
   /** Every conversation of the caller with all it holds, plus account metadata, as one JSON file (docs/export-format.md). */
   exportAll: protectedProcedure.query(({ ctx }) => exportAccount(ctx.db, ctx.session.userId, ctx.now())),

@@ -1,7 +1,7 @@
 import { DEFAULT_TITLE } from '../constants.js';
 import { listRunRecords } from '../council/run-records.js';
 import { notFound } from '../errors.js';
-import { protectedProcedure, router } from '../trpc.js';
+import { protectedProcedure, router, scopedProcedure } from '../trpc.js';
 import { decodeCursor, encodeCursor } from './conversation-cursor.js';
 import { deleteConversationWithRuns } from '../council/council.service.js';
 import {
@@ -27,34 +27,39 @@ import { searchOwnConversations } from './search.service.js';
 
 export const conversationsRouter = router({
   /** The caller's conversations, most recent activity first. Pass `nextCursor` back for the next page. */
-  list: protectedProcedure.input(listConversationsInput).query(async ({ ctx, input }) => {
-    const after = input.cursor ? decodeCursor(input.cursor) : undefined;
-    const rows = await listConversations(ctx.db, ctx.session.userId, { limit: input.limit + 1, after });
-    const page = rows.slice(0, input.limit);
-    const last = page.at(-1);
-    return {
-      items: page.map((c) => ({
-        id: c.id,
-        title: c.title,
-        messageCount: c.messageCount,
-        createdAt: c.createdAt.toISOString(),
-        updatedAt: c.updatedAt.toISOString(),
-      })),
-      nextCursor: rows.length > input.limit && last ? encodeCursor({ updatedAt: last.position, id: last.id }) : null,
-    };
-  }),
+  list: scopedProcedure('read')
+    .input(listConversationsInput)
+    .query(async ({ ctx, input }) => {
+      const after = input.cursor ? decodeCursor(input.cursor) : undefined;
+      const rows = await listConversations(ctx.db, ctx.session.userId, { limit: input.limit + 1, after });
+      const page = rows.slice(0, input.limit);
+      const last = page.at(-1);
+      return {
+        items: page.map((c) => ({
+          id: c.id,
+          title: c.title,
+          messageCount: c.messageCount,
+          createdAt: c.createdAt.toISOString(),
+          updatedAt: c.updatedAt.toISOString(),
+        })),
+        nextCursor: rows.length > input.limit && last ? encodeCursor({ updatedAt: last.position, id: last.id }) : null,
+      };
+    }),
 
   /** Full-text search over the caller's titles, questions, stage-1 and final answers; best first. */
-  search: protectedProcedure
+  search: scopedProcedure('read')
     .input(searchConversationsInput)
     .query(({ ctx, input }) => searchOwnConversations(ctx.db, ctx.session.userId, input)),
 
   /** One conversation as a Markdown or JSON file: `{ filename, contentType, content }`. */
-  export: protectedProcedure
+  export: scopedProcedure('read')
     .input(exportConversationInput)
     .query(({ ctx, input }) => exportConversation(ctx.db, ctx.session.userId, input, ctx.now())),
 
-  /** Stores the conversations of an export document or of one original llm-council file, all or none. */
+  /**
+   * Stores the conversations of an export document or of one original llm-council file, all or none.
+   * A password session only: an access token never writes history it did not ask for (case 69).
+   */
   import: protectedProcedure.input(importConversationsInput).mutation(({ ctx, input }) =>
     importDocument(ctx.db, ctx.session.userId, input.data, {
       maxBytes: ctx.config.importMaxBytes,
@@ -62,27 +67,32 @@ export const conversationsRouter = router({
     }),
   ),
 
-  create: protectedProcedure.input(createConversationInput).mutation(async ({ ctx, input }) => {
-    const row = await insertConversation(ctx.db, {
-      userId: ctx.session.userId,
-      title: input.title ?? DEFAULT_TITLE,
-      councilModels: input.models ?? null,
-      chairmanModel: input.chairmanModel ?? null,
-    });
-    return toConversation(row);
-  }),
+  // Asking the council from a script starts with a new conversation, so `council` may create one.
+  create: scopedProcedure('council')
+    .input(createConversationInput)
+    .mutation(async ({ ctx, input }) => {
+      const row = await insertConversation(ctx.db, {
+        userId: ctx.session.userId,
+        title: input.title ?? DEFAULT_TITLE,
+        councilModels: input.models ?? null,
+        chairmanModel: input.chairmanModel ?? null,
+      });
+      return toConversation(row);
+    }),
 
   /** One conversation with its messages; another user's id is NOT_FOUND, exactly like a missing one. */
-  get: protectedProcedure.input(conversationIdInput).query(async ({ ctx, input }) => {
-    const row = await findConversation(ctx.db, ctx.session.userId, input.id);
-    if (!row) throw notFound('Conversation');
-    const messages = await listMessages(ctx.db, row.id);
-    return {
-      ...toConversation(row),
-      messages: messages.map((m) => ({ ...m, createdAt: m.createdAt.toISOString() })),
-      runs: await listRunRecords(ctx.db, row.id),
-    };
-  }),
+  get: scopedProcedure('read')
+    .input(conversationIdInput)
+    .query(async ({ ctx, input }) => {
+      const row = await findConversation(ctx.db, ctx.session.userId, input.id);
+      if (!row) throw notFound('Conversation');
+      const messages = await listMessages(ctx.db, row.id);
+      return {
+        ...toConversation(row),
+        messages: messages.map((m) => ({ ...m, createdAt: m.createdAt.toISOString() })),
+        runs: await listRunRecords(ctx.db, row.id),
+      };
+    }),
 
   rename: protectedProcedure.input(renameConversationInput).mutation(async ({ ctx, input }) => {
     const row = await renameConversation(ctx.db, ctx.session.userId, input.id, input.title, ctx.now());

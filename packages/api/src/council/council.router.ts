@@ -1,4 +1,4 @@
-import { protectedProcedure, router } from '../trpc.js';
+import { router, scopedProcedure } from '../trpc.js';
 import { findProvider } from '../settings/providers.js';
 import { notFound } from '../errors.js';
 import { cancelRun, retryRun, startRun } from './council.service.js';
@@ -9,33 +9,41 @@ import { getRunRecord } from './run-records.js';
 
 export const councilRouter = router({
   /** The provider's model catalog (cached), with the server's default council. */
-  models: protectedProcedure.input(modelsInput).query(async ({ ctx, input }) => {
-    const provider = findProvider(ctx.config, input.provider);
-    const catalog = await ctx.services.council.catalog.list(provider);
-    const { models, chairmanModel } = ctx.config.council;
-    return { provider: provider.id, ...catalog, defaults: { models, chairmanModel } };
-  }),
+  models: scopedProcedure('council')
+    .input(modelsInput)
+    .query(async ({ ctx, input }) => {
+      const provider = findProvider(ctx.config, input.provider);
+      const catalog = await ctx.services.council.catalog.list(provider);
+      const { models, chairmanModel } = ctx.config.council;
+      return { provider: provider.id, ...catalog, defaults: { models, chairmanModel } };
+    }),
 
   /** Asks the council a question in a conversation; the run continues even if the client leaves. */
-  start: protectedProcedure.input(startRunInput).mutation(({ ctx, input }) => startRun(ctx, ctx.session.userId, input)),
+  start: scopedProcedure('council')
+    .input(startRunInput)
+    .mutation(({ ctx, input }) => startRun(ctx, ctx.session.userId, input)),
 
   /** A run's events: replays everything after `lastEventId`, then follows live. */
-  events: protectedProcedure.input(runEventsInput).subscription(async function* ({ ctx, input, signal }) {
-    yield* streamRunEvents(ctx, input.runId, input.lastEventId, signal);
-  }),
+  events: scopedProcedure('council')
+    .input(runEventsInput)
+    .subscription(async function* ({ ctx, input, signal }) {
+      yield* streamRunEvents(ctx, input.runId, input.lastEventId, signal);
+    }),
 
-  cancel: protectedProcedure
+  cancel: scopedProcedure('council')
     .input(runIdInput)
     .mutation(({ ctx, input }) => cancelRun(ctx, ctx.session.userId, input.runId)),
 
   /** Re-runs only what failed, reusing completed answers. Subscribe to `events` again afterwards. */
-  retry: protectedProcedure
+  retry: scopedProcedure('council')
     .input(runIdInput)
     .mutation(({ ctx, input }) => retryRun(ctx, ctx.session.userId, input.runId)),
 
-  get: protectedProcedure.input(runIdInput).query(async ({ ctx, input }) => {
-    const run = await findRunForUser(ctx.db, ctx.session.userId, input.runId);
-    if (!run) throw notFound('Run');
-    return getRunRecord(ctx.db, run);
-  }),
+  get: scopedProcedure('read')
+    .input(runIdInput)
+    .query(async ({ ctx, input }) => {
+      const run = await findRunForUser(ctx.db, ctx.session.userId, input.runId);
+      if (!run) throw notFound('Run');
+      return getRunRecord(ctx.db, run);
+    }),
 });

@@ -1,20 +1,24 @@
-import { protectedProcedure, router } from '../trpc.js';
+import { router, scopedProcedure } from '../trpc.js';
 import { listCostliestConversations, summarizeUsage, type UsageRow } from './usage.repository.js';
 import { topConversationsInput, usageSummaryInput } from './usage.schemas.js';
 
 export const usageRouter = router({
   /** Tokens and cost per UTC day or per model over runs started in [from, to), with the total. */
-  summary: protectedProcedure.input(usageSummaryInput).query(async ({ ctx, input }) => {
-    const range = { from: new Date(input.from), to: new Date(input.to) };
-    const rows = await summarizeUsage(ctx.db, ctx.session.userId, range, input.groupBy);
-    return { rows, total: sumRows(rows) };
-  }),
+  summary: scopedProcedure('read')
+    .input(usageSummaryInput)
+    .query(async ({ ctx, input }) => {
+      const range = { from: new Date(input.from), to: new Date(input.to) };
+      const rows = await summarizeUsage(ctx.db, ctx.session.userId, range, input.groupBy);
+      return { rows, total: sumRows(rows) };
+    }),
 
   /** The conversations that cost the most in [from, to). */
-  topConversations: protectedProcedure.input(topConversationsInput).query(async ({ ctx, input }) => {
-    const range = { from: new Date(input.from), to: new Date(input.to) };
-    return { items: await listCostliestConversations(ctx.db, ctx.session.userId, range, input.limit) };
-  }),
+  topConversations: scopedProcedure('read')
+    .input(topConversationsInput)
+    .query(async ({ ctx, input }) => {
+      const range = { from: new Date(input.from), to: new Date(input.to) };
+      return { items: await listCostliestConversations(ctx.db, ctx.session.userId, range, input.limit) };
+    }),
 });
 
 function sumRows(rows: UsageRow[]): Omit<UsageRow, 'key'> {

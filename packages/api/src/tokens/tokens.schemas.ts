@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { ACCESS_TOKEN_MAX_EXPIRY_DAYS, ACCESS_TOKEN_NAME_MAX_LENGTH, accessTokenScopes } from '../constants.js';
+import { idSchema } from '../conversations/conversations.schemas.js';
+import { text } from '../shared/text.js';
+
+export const createTokenInput = z.strictObject({
+  name: text({
+    max: ACCESS_TOKEN_NAME_MAX_LENGTH,
+    min: 1,
+    trim: true,
+    label: 'Name',
+    minMessage: 'Name the token (e.g. "laptop CLI")',
+  }),
+  /** At least one; duplicates are folded. */
+  scopes: z
+    .array(z.enum(accessTokenScopes))
+    .min(1, 'Choose at least one scope')
+    .max(accessTokenScopes.length * 2),
+  /** Omitted: the token never expires (until revoked). */
+  expiresInDays: z.number().int().min(1).max(ACCESS_TOKEN_MAX_EXPIRY_DAYS).optional(),
+});
+
+export const tokenIdInput = z.strictObject({ id: idSchema });
