@@ -95,6 +95,8 @@ test(
     await failureOf(
       alice.client.account.changePassword.mutate({ currentPassword: 'wrong guess', newPassword: 'a new passphrase' }),
     );
+    // A personal access token of hers (it must die with the account, like her sessions).
+    const pat = await alice.client.tokens.create.mutate({ name: 'laptop CLI', scopes: ['read'] });
     // A security-log row of hers (this build does not log sign-ins yet).
     await bed.server.db
       .insertInto('auditEvents')
@@ -119,7 +121,14 @@ test(
     for (const table of ['users', 'refresh_tokens', 'rate_limits', 'messages', 'council_responses', 'council_events']) {
       expect(before.mentioning[table], table).toBeGreaterThan(0);
     }
-    for (const table of ['conversations', 'council_runs', 'user_api_keys', 'search_entries', 'audit_events']) {
+    for (const table of [
+      'conversations',
+      'council_runs',
+      'user_api_keys',
+      'search_entries',
+      'audit_events',
+      'personal_access_tokens',
+    ]) {
       expect(before.byUserId[table], table).toBeGreaterThan(0);
     }
 
@@ -146,6 +155,8 @@ test(
       input: { transport: 'body', refreshToken: phoneRefreshToken },
     });
     expect(refresh.status).toBe(401);
+    const withPat = await call(bed.server, 'conversations.list', { type: 'query', input: {}, accessToken: pat.token });
+    expect(withPat.status).toBe(401);
     // No table holds a row of hers, by user_id or by any id or email of hers in any column.
     const after = await findRowsOfUser(bed.server.db, { id: alice.userId, needles: alice.needles });
     expect(Object.entries(after.mentioning).filter(([, n]) => n > 0)).toEqual([]);
