@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { appRouter, describeError, type Context } from '@llm-council/api';
+import { appRouter, describeError, withEventStreamSettings, type Context } from '@llm-council/api';
 import type { TRPCError } from '@trpc/server';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import { MAX_BATCH_SIZE } from '@llm-council/api/constants';
@@ -95,7 +95,7 @@ export function createApp(deps: ContextDeps): express.Express {
   });
 
   const trpcOptions = {
-    router: appRouter,
+    router: withEventStreamSettings(appRouter, config.api.streams),
     createContext: createContextFactory(deps),
     maxBatchSize: MAX_BATCH_SIZE,
     // The one place a rate limit's wait becomes the standard header (the API only reports it).

@@ -89,6 +89,10 @@ const envSchema = z.object({
   MAX_DELTA_INTERVAL_MS: z.coerce.number().int().min(10).max(5_000).default(500),
   EVENT_WRITE_RETRY_SECONDS: z.coerce.number().int().min(0).max(600).default(30),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
+  // Live council.events streams: per user (per host), ping interval, longest life before a reconnect.
+  MAX_STREAMS_PER_USER: z.coerce.number().int().min(1).max(1_000).default(20),
+  STREAM_PING_SECONDS: z.coerce.number().int().min(1).max(300).default(15),
+  STREAM_MAX_DURATION_SECONDS: z.coerce.number().int().min(1).max(86_400).default(1_800),
   DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   // Council method: stage deadlines (seconds), quorum share, review temperature, token limits.
   COUNCIL_SOFT_DEADLINE_SECONDS: z.coerce.number().min(1).max(3600).default(90),
@@ -232,6 +236,11 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
           dailyTokens: e.SERVER_KEY_DAILY_TOKENS === 'unlimited' ? null : e.SERVER_KEY_DAILY_TOKENS,
           dailyUsd: e.SERVER_KEY_DAILY_USD === 'unlimited' ? null : e.SERVER_KEY_DAILY_USD,
         },
+      },
+      streams: {
+        maxPerUser: e.MAX_STREAMS_PER_USER,
+        pingSeconds: e.STREAM_PING_SECONDS,
+        maxDurationSeconds: e.STREAM_MAX_DURATION_SECONDS,
       },
       appUrl: e.APP_URL ?? `http://localhost:${port}`,
       importMaxBytes: e.IMPORT_MAX_BYTES,

@@ -118,6 +118,12 @@ export interface ApiConfig {
     /** Deadlines, quorum and call settings of every run (bias controls are always on here). */
     method: Omit<CouncilMethod, 'biasControls'>;
   };
+  /** Live `council.events` streams: per-user cap (per host), SSE ping and maximum duration. */
+  streams: {
+    maxPerUser: number;
+    pingSeconds: number;
+    maxDurationSeconds: number;
+  };
   /** The largest document `conversations.import` takes, in bytes (IMPORT_MAX_BYTES). */
   importMaxBytes: number;
   /** Attribution headers sent upstream (OpenRouter shows them in its dashboard). */

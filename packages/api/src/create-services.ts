@@ -9,6 +9,7 @@ import { LoadGauge } from './council/load-gauge.js';
 import { ModelCatalogCache } from './council/model-catalog-cache.js';
 import { RunEventHub } from './council/run-event-hub.js';
 import { RunExecutor } from './council/run-executor.js';
+import { StreamSlots } from './council/stream-slots.js';
 import { validateApiKeyWithProvider, type KeyValidation } from './settings/key-validation.js';
 
 /**
@@ -25,6 +26,8 @@ export interface Services {
     catalog: ModelCatalogCache;
     /** This process's id among the hosts sharing the database. */
     hostId: string;
+    /** Live event streams per user on this host (MAX_STREAMS_PER_USER). */
+    streams: StreamSlots;
   };
   /** Ends this host's streams of sessions that ended here or on another host. */
   sessions: SessionEndHub;
@@ -93,6 +96,7 @@ export function createServices(deps: ServiceDeps): ServicesHandle {
       gauge,
       catalog: new ModelCatalogCache(deps.config.council, deps.config.providerRequests, fetchImpl, deps.logger),
       hostId: deps.hostId,
+      streams: new StreamSlots(deps.config.streams.maxPerUser),
     },
     sessions,
   };

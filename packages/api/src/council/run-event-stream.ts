@@ -25,7 +25,9 @@ export async function* streamRunEvents(
   signal: AbortSignal | undefined,
 ) {
   if (!(await findRunForUser(ctx.db, ctx.session.userId, runId))) throw notFound('Run');
-  const { hub } = ctx.services.council;
+  const { hub, streams } = ctx.services.council;
+  // Synchronous check-and-take: parallel opens are counted one after another (case 53).
+  const releaseSlot = streams.take(ctx.session.userId);
   // Signing out (this device, everywhere, or by a password change) ends the stream at once.
   const session = ctx.services.sessions.watch(ctx.session.userId, ctx.session.sessionId);
   const stop = signal ? AbortSignal.any([signal, session.signal]) : session.signal;
@@ -48,6 +50,7 @@ export async function* streamRunEvents(
     }
     if (session.signal.aborted) throw appError('UNAUTHORIZED', 'SESSION_EXPIRED', 'Your session has ended');
   } finally {
+    releaseSlot();
     session.stop();
     hub.release(log);
   }

@@ -55,6 +55,7 @@ export function createTestApiConfig(
       inviteTtlDays: 7,
       serverKey: { users: 'admins', maxTokensPerCall: 4000, dailyTokens: 200_000, dailyUsd: null },
     },
+    streams: { maxPerUser: 20, pingSeconds: 15, maxDurationSeconds: 1800 },
     appUrl: 'http://localhost:3000',
     importMaxBytes: 2 * 1024 * 1024,
     appTitle: 'LLM Council',
