@@ -162,7 +162,10 @@ test('client.ask streams a whole run in order: answers with deltas, labels, rank
 
   // The title lands before the run is declared complete; nothing failed.
   const titleAt = events.findIndex((e) => e.event.type === 'title_completed');
-  expect(events[titleAt]?.event).toEqual({ type: 'title_completed', title: 'Scripted Test Title' });
+  expect(events[titleAt]?.event).toMatchObject({ type: 'title_completed', title: 'Scripted Test Title' });
+  // The title call's usage is recorded like every call's: daily budgets count it.
+  const titleEvent = events[titleAt]?.event;
+  expect(titleEvent?.type === 'title_completed' && titleEvent.usage?.totalTokens).toBeGreaterThan(0);
   expect(titleAt).toBeLessThan(events.length - 1);
   expect(events.some((e) => e.event.type === 'model_failed')).toBe(false);
 

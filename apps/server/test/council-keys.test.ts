@@ -9,7 +9,8 @@ import { COUNCIL, followToEnd, questionOf, signUpWithKey } from './helpers/counc
 
 const SERVER_KEY = 'sk-or-v1-operator-fallback-key-0000';
 
-const test = councilTest({ env: { OPENROUTER_API_KEY: SERVER_KEY } });
+// SERVER_KEY_USERS=all: who may spend the server key is operator-spend.test.ts's subject.
+const test = councilTest({ env: { OPENROUTER_API_KEY: SERVER_KEY, SERVER_KEY_USERS: 'all' } });
 
 test('a user without a key of their own runs the council on the server key when the operator set one (case 33)', async ({
   bed,

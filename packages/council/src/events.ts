@@ -129,7 +129,8 @@ export const councilEventSchema = z.discriminatedUnion('type', [
     /** Peer ballots on which the row model was ranked above the column model. */
     pairwiseWins: z.record(z.string(), z.record(z.string(), z.number().int())).optional(),
   }),
-  z.object({ type: z.literal('title_completed'), title: z.string() }),
+  // usage: optional, so events stored before it was recorded still parse.
+  z.object({ type: z.literal('title_completed'), title: z.string(), usage: usageSchema.nullable().optional() }),
   z.object({ type: z.literal('run_completed') }),
   z.object({ type: z.literal('run_failed'), stage: councilStageSchema, error: councilErrorSchema }),
   z.object({ type: z.literal('run_cancelled') }),

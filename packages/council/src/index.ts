@@ -10,7 +10,7 @@ export type { PreviousRunResults } from './runner.js';
 export type { ConversationTurn } from './prompts.js';
 
 export { createChatClient } from './upstream/chat-client.js';
-export type { ChatMessage, ChatTimeouts } from './upstream/upstream.types.js';
+export type { ChatFn, ChatMessage, ChatTimeouts } from './upstream/upstream.types.js';
 export { fetchKeyInfo, fetchModels } from './upstream/provider-catalog.js';
 export type { ModelInfo } from './upstream/provider-catalog.js';
 export { UpstreamError, upstreamErrorMessages } from './upstream/upstream.errors.js';

@@ -78,7 +78,7 @@ test('a full run emits every stage in order, streams answers and ends with run_c
   const titleAt = events.findIndex((e) => e.type === 'title_completed');
   expect(titleAt).toBeGreaterThan(0);
   expect(titleAt).toBeLessThan(events.length - 1);
-  expect(events[titleAt]).toEqual({ type: 'title_completed', title: 'Structure Monorepo' });
+  expect(events[titleAt]).toMatchObject({ type: 'title_completed', title: 'Structure Monorepo' });
 });
 
 test('each streamed answer is the concatenation of its deltas, which arrive before it completes', async () => {

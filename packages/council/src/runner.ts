@@ -165,7 +165,7 @@ async function generateTitle(run: RunContext, model: string, question: string): 
   const outcome = await run.callModel({ model, messages: buildTitleMessages({ question }) });
   const title = outcome.ok ? extractTitle(outcome.content) : null;
   if (title !== null) {
-    await run.sink.send({ type: 'title_completed', title });
+    await run.sink.send({ type: 'title_completed', title, usage: outcome.ok ? outcome.usage : null });
   } else {
     // No invented fallback: the caller decides what an untitled conversation shows.
     const error = outcome.ok ? emptyResponseError : outcome.error;

@@ -7,6 +7,7 @@ import { PageLoading } from '../ui/page-loading';
 import { DataSection } from '../data/data-section';
 import { AccountSection } from './account-section';
 import { ApiKeyCard } from './api-key-card';
+import { DailyBudgetCard } from './daily-budget-card';
 import type { SavedKey } from './settings-types';
 import './settings.css';
 
@@ -64,6 +65,7 @@ export function SettingsPage() {
             )}
           </Show>
         </Show>
+        <DailyBudgetCard />
       </section>
       <DataSection />
       <AccountSection />

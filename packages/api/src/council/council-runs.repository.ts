@@ -20,6 +20,7 @@ export async function insertRun(
     models: string[];
     chairmanModel: string;
     titleModel: string | null;
+    keySource: 'own' | 'server';
   },
 ): Promise<CouncilRun> {
   return db
@@ -184,10 +185,12 @@ export async function claimRunForRetry(
   runId: string,
   host: string,
   now: Date,
+  keySource: 'own' | 'server',
 ): Promise<CouncilRun | undefined> {
   return db
     .updateTable('councilRuns')
     .set((eb) => ({
+      keySource,
       status: 'queued',
       attempt: eb('attempt', '+', 1),
       error: null,

@@ -13,6 +13,8 @@ import {
 import { appError, notFound } from '../errors.js';
 import { isUniqueViolation } from '../shared/db-errors.js';
 import { enforceRateLimit } from '../shared/rate-limit.js';
+import type { KeySource } from '../operator/spend.repository.js';
+import { assertServerKeyModels, assertWithinDailyBudget } from '../operator/spend.service.js';
 import { resolveApiKey } from '../settings/api-key.service.js';
 import { findProvider } from '../settings/providers.js';
 import {
@@ -68,7 +70,7 @@ export async function startRun(
     );
   const chairmanModel = input.chairmanModel ?? conversation.chairmanModel ?? ctx.config.council.chairmanModel;
   await council.catalog.assertKnown(provider, [...models, chairmanModel]);
-  const { apiKey } = await resolveApiKey(ctx, userId, provider);
+  const { apiKey, keySource } = await resolveRunKey(ctx, userId, provider, [...models, chairmanModel]);
   await enforceRunRate(ctx, userId);
 
   const messages = await listMessages(ctx.db, conversation.id);
@@ -77,6 +79,7 @@ export async function startRun(
     .transaction()
     .execute(async (trx) => {
       await assertBelowRunLimit(trx, ctx, userId);
+      await assertWithinDailyBudget({ ...ctx, db: trx }, userId, keySource);
       await lockConversation(trx, conversation.id);
       const message = await appendMessage(trx, {
         conversationId: conversation.id,
@@ -92,6 +95,7 @@ export async function startRun(
         models,
         chairmanModel,
         titleModel,
+        keySource,
       });
       await linkMessageToRun(trx, message.id, run.id);
       return { run, messageId: message.id };
@@ -110,6 +114,7 @@ export async function startRun(
     run,
     provider,
     apiKey,
+    ...callLimitsFor(ctx, keySource),
     question: input.content,
     history: toHistory(messages),
     contextLengths,
@@ -132,11 +137,12 @@ export async function retryRun(ctx: CouncilDeps, userId: string, runId: string):
     );
   }
   const provider = findProvider(ctx.config, run.provider);
-  const { apiKey } = await resolveApiKey(ctx, userId, provider);
+  const { apiKey, keySource } = await resolveRunKey(ctx, userId, provider, [...run.models, run.chairmanModel]);
   await enforceRunRate(ctx, userId);
   const claimed = await ctx.db.transaction().execute(async (trx) => {
     await assertBelowRunLimit(trx, ctx, userId);
-    return claimRunForRetry(trx, run.id, ctx.services.council.hostId, ctx.now());
+    await assertWithinDailyBudget({ ...ctx, db: trx }, userId, keySource);
+    return claimRunForRetry(trx, run.id, ctx.services.council.hostId, ctx.now(), keySource);
   });
   if (!claimed) throw appError('CONFLICT', 'RUN_NOT_RETRYABLE', 'This run is already being retried');
 
@@ -149,6 +155,7 @@ export async function retryRun(ctx: CouncilDeps, userId: string, runId: string):
     run: { ...claimed, titleModel: hasTitle ? null : claimed.titleModel },
     provider,
     apiKey,
+    ...callLimitsFor(ctx, keySource),
     question: question.content,
     history: toHistory(messages.filter((m) => m.position < question.position)),
     previous: collectPrevious(claimed, responses),
@@ -170,6 +177,27 @@ export async function cancelRun(
   if (!run) throw notFound('Run');
   if (run.status === 'queued' || run.status === 'running') await ctx.services.council.executor.cancel(run.id);
   return { status: run.status };
+}
+
+/**
+ * The key a run will use, and on the operator's key the models it may ask — refused before
+ * anything is written or sent upstream.
+ */
+async function resolveRunKey(
+  ctx: CouncilDeps,
+  userId: string,
+  provider: ReturnType<typeof findProvider>,
+  models: string[],
+): Promise<{ apiKey: string; keySource: KeySource }> {
+  const { apiKey, source } = await resolveApiKey(ctx, userId, provider);
+  const keySource: KeySource = source === 'server' ? 'server' : 'own';
+  if (keySource === 'server') assertServerKeyModels(ctx.config, models);
+  return { apiKey, keySource };
+}
+
+/** On the operator's key every upstream call carries SERVER_KEY_MAX_TOKENS. */
+function callLimitsFor(ctx: CouncilDeps, keySource: KeySource): { maxTokensPerCall?: number } {
+  return keySource === 'server' ? { maxTokensPerCall: ctx.config.operator.serverKey.maxTokensPerCall } : {};
 }
 
 /** How long a deletion waits for this host's runs of the conversation to record their end. */

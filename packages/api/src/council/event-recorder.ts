@@ -125,6 +125,8 @@ async function applyToTables(trx: Transaction<Database>, target: RecorderTarget,
         model: 'title',
         status: 'completed',
         content: event.title,
+        // Title calls count towards usage and daily budgets like every other call.
+        usage: event.usage ?? null,
         attempt,
       });
       return setTitleIfPlaceholder(trx, target.conversationId, event.title, DEFAULT_TITLE);

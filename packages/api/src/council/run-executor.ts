@@ -1,6 +1,7 @@
 import {
   createChatClient,
   runCouncil,
+  type ChatFn,
   type ChatTimeouts,
   type ConversationTurn,
   type PreviousRunResults,
@@ -34,6 +35,8 @@ export interface ExecuteRequest {
   run: CouncilRun;
   provider: ProviderConfig;
   apiKey: string;
+  /** Caps `max_tokens` of every upstream call (runs on the operator's fallback key). */
+  maxTokensPerCall?: number;
   question: string;
   history: ConversationTurn[];
   previous?: PreviousRunResults;
@@ -156,7 +159,7 @@ export class RunExecutor {
           ...(request.previous ? { previous: request.previous } : {}),
         },
         {
-          chat: client.chat,
+          chat: capMaxTokens(client.chat, request.maxTokensPerCall),
           // During shutdown the runner's own "cancelled" is not the truth: the host went away.
           // An event that cannot be stored ends the run (the runner rethrows): stop every model
           // call at once rather than let the others stream on into a log that takes nothing.
@@ -251,4 +254,10 @@ export class RunExecutor {
       this.deps.logger.warn({ err: error }, 'run sweep failed');
     }
   }
+}
+
+/** Every call asks for at most `cap` tokens (the smaller of the stage's own limit and the cap). */
+function capMaxTokens(chat: ChatFn, cap: number | undefined): ChatFn {
+  if (cap === undefined) return chat;
+  return (request) => chat({ ...request, maxTokens: Math.min(request.maxTokens ?? cap, cap) });
 }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '@llm-council/db';
 import type { ApiConfig, ProviderConfig } from '../config.js';
 import { appError } from '../errors.js';
+import { mayUseServerKey } from '../operator/spend.service.js';
 import { ApiKeyUnreadableError, decryptApiKey, encryptApiKey, isUnderCurrentKey } from './api-key-crypto.js';
 import { findEncryptedApiKey, listAllEncryptedKeys, replaceEncryptedKey } from './api-keys.repository.js';
 
@@ -11,8 +12,8 @@ export interface ResolvedApiKey {
 }
 
 /**
- * The key a council run uses: the user's own for the provider, else the operator's fallback,
- * else NO_API_KEY — decided before any upstream call. A stored key that no longer decrypts is
+ * The key a council run uses: the user's own for the provider, else the operator's fallback if
+ * the operator lets this user spend it (SERVER_KEY_USERS or their per-user flag), else NO_API_KEY — decided before any upstream call. A stored key that no longer decrypts is
  * reported as such (never sent upstream as garbage, never a 500).
  */
 export async function resolveApiKey(
@@ -36,11 +37,15 @@ export async function resolveApiKey(
       );
     }
   }
-  if (provider.fallbackApiKey) return { apiKey: provider.fallbackApiKey, source: 'server' };
+  if (provider.fallbackApiKey && (await mayUseServerKey(deps, userId))) {
+    return { apiKey: provider.fallbackApiKey, source: 'server' };
+  }
   throw appError(
     'PRECONDITION_FAILED',
     'NO_API_KEY',
-    `No ${provider.label} API key: add yours in Settings before asking the council.`,
+    provider.fallbackApiKey
+      ? `No ${provider.label} API key: this server's key is not available to your account, so add yours in Settings.`
+      : `No ${provider.label} API key: add yours in Settings before asking the council.`,
   );
 }
 

@@ -4,7 +4,9 @@ import { protectedProcedure, router } from '../trpc.js';
 import { hintFor, encryptApiKey } from './api-key-crypto.js';
 import { findProvider } from './providers.js';
 import { deleteApiKey, listApiKeys, upsertApiKey, type ApiKeySummary } from './api-keys.repository.js';
-import { deleteApiKeyInput, saveApiKeyInput } from './settings.schemas.js';
+import { deleteApiKeyInput, saveApiKeyInput, setDailyBudgetInput } from './settings.schemas.js';
+import { describeDailyBudgets } from '../operator/spend.service.js';
+import { updateDailyCaps } from '../operator/spend.repository.js';
 
 export const settingsRouter = router({
   /** The providers this server is configured for (users store one key per provider). */
@@ -34,6 +36,20 @@ export const settingsRouter = router({
   listApiKeys: protectedProcedure.query(async ({ ctx }) =>
     (await listApiKeys(ctx.db, ctx.session.userId)).map(toSummary),
   ),
+
+  /** The day's budgets (UTC): the cap the user set for their own key, and the operator's for the server key. */
+  dailyBudget: protectedProcedure.query(({ ctx }) => describeDailyBudgets(ctx, ctx.session.userId)),
+
+  /** Sets (or, with null, removes) the user's own daily caps for runs on their own key. */
+  setDailyBudget: protectedProcedure.input(setDailyBudgetInput).mutation(async ({ ctx, input }) => {
+    await updateDailyCaps(
+      ctx.db,
+      ctx.session.userId,
+      { dailyTokenCap: input.tokens, dailyUsdCap: input.usd },
+      ctx.now(),
+    );
+    return describeDailyBudgets(ctx, ctx.session.userId);
+  }),
 
   deleteApiKey: protectedProcedure.input(deleteApiKeyInput).mutation(async ({ ctx, input }) => {
     if (!(await deleteApiKey(ctx.db, ctx.session.userId, input.provider))) throw notFound('API key');

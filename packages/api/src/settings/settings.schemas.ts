@@ -20,3 +20,9 @@ export const saveApiKeyInput = z.strictObject({
 });
 
 export const deleteApiKeyInput = z.strictObject({ provider: providerIdSchema });
+
+/** A user's own daily caps for runs on their own key; null removes a cap. */
+export const setDailyBudgetInput = z.strictObject({
+  tokens: z.number().int().min(1).max(1_000_000_000).nullable(),
+  usd: z.number().gt(0).max(1_000_000).nullable(),
+});
