@@ -1,3 +1,4 @@
+import { addressBucket } from '../shared/client-address.js';
 import type { Context, RequestInfo } from '../context.js';
 import { accountDisabledError, appError } from '../errors.js';
 import { assertRegistrationAllowed, createAccount } from '../operator/registration.service.js';
@@ -36,7 +37,7 @@ export async function register(
   requester: Requester,
   input: { email: string; password: string; inviteCode?: string | undefined },
 ): Promise<SignedIn> {
-  await enforceRateLimit(ctx, `register:ip:${requester.ip}`, ctx.config.rateLimits.registerPerIp);
+  await enforceRateLimit(ctx, `register:ip:${addressBucket(requester.ip)}`, ctx.config.rateLimits.registerPerIp);
   assertRegistrationAllowed(ctx, input.inviteCode);
   const weakness = findPasswordWeakness(input.password);
   if (weakness) throw appError('BAD_REQUEST', 'WEAK_PASSWORD', weakness);
@@ -56,7 +57,7 @@ export async function login(
   requester: Requester,
   input: { email: string; password: string },
 ): Promise<SignedIn> {
-  await enforceRateLimit(ctx, `login:ip:${requester.ip}`, ctx.config.rateLimits.loginPerIp);
+  await enforceRateLimit(ctx, `login:ip:${addressBucket(requester.ip)}`, ctx.config.rateLimits.loginPerIp);
   const failureKey = `login-failures:${input.email}`;
   const failureRule = ctx.config.rateLimits.loginFailuresPerAccount;
   // Counted before the password is checked, in one atomic upsert: thirty parallel (or batched)
@@ -123,7 +124,11 @@ export async function confirmPassword(
   password: string,
 ): Promise<void> {
   await enforceRateLimit(ctx, `change-password:user:${userId}`, ctx.config.rateLimits.changePasswordPerUser);
-  await enforceRateLimit(ctx, `change-password:ip:${requester.ip}`, ctx.config.rateLimits.changePasswordPerIp);
+  await enforceRateLimit(
+    ctx,
+    `change-password:ip:${addressBucket(requester.ip)}`,
+    ctx.config.rateLimits.changePasswordPerIp,
+  );
   const hash = await findPasswordHash(ctx.db, userId);
   if (!hash || !(await verifyPassword(hash, password))) {
     throw appError('UNAUTHORIZED', 'INVALID_CREDENTIALS', 'Current password is incorrect');
