@@ -5,13 +5,14 @@ import { describeError } from '../ui/describe-error';
 import { ErrorNotice } from '../ui/error-notice';
 import { PageLoading } from '../ui/page-loading';
 import { DataSection } from '../data/data-section';
+import { AccessTokensSection } from './access-tokens-section';
 import { AccountSection } from './account-section';
 import { ApiKeyCard } from './api-key-card';
 import { DailyBudgetCard } from './daily-budget-card';
 import type { SavedKey } from './settings-types';
 import './settings.css';
 
-/** `/settings`: API keys per provider, and the account (password, devices, deletion). */
+/** `/settings`: API keys per provider, your data, access tokens, and the account (password, devices, deletion). */
 export function SettingsPage() {
   const client = useClient();
   const session = useSession();
@@ -68,6 +69,7 @@ export function SettingsPage() {
         <DailyBudgetCard />
       </section>
       <DataSection />
+      <AccessTokensSection />
       <AccountSection />
     </div>
   );
