@@ -7,6 +7,7 @@ import { PageLoading } from '../ui/page-loading';
 import { DataSection } from '../data/data-section';
 import { ApiKeyCard } from './api-key-card';
 import { DailyBudgetCard } from './daily-budget-card';
+import { SecurityActivityCard } from './security-activity-card';
 import type { SavedKey } from './settings-types';
 import './settings.css';
 
@@ -89,6 +90,7 @@ export function SettingsPage() {
           </button>
           <Show when={accountMessage()}>{(message) => <ErrorNotice message={message()} />}</Show>
         </div>
+        <SecurityActivityCard />
       </section>
     </div>
   );
