@@ -24,6 +24,7 @@ export function createApp(deps: ContextDeps): express.Express {
   app.disable('x-powered-by');
   // Never trust X-Forwarded-For unless the operator says a proxy sets it (else rate limits are spoofable).
   app.set('trust proxy', config.trustProxy);
+  if (!config.trustProxy) app.use(warnOnceAboutForwardedFor(logger));
 
   app.use((req, res, next) => {
     const requestId = randomUUID();
@@ -130,6 +131,25 @@ export function createApp(deps: ContextDeps): express.Express {
     if (!res.headersSent) res.status(500).json({ error: { message: 'Something went wrong', requestId } });
   });
   return app;
+}
+
+/**
+ * Requests that carry X-Forwarded-For while no proxy is trusted mean a proxy stands in front of
+ * the server unannounced: every client then shares the proxy's address in the per-IP limits.
+ * Said once, at the first such request, not on every request.
+ */
+function warnOnceAboutForwardedFor(logger: ContextDeps['logger']) {
+  let hasWarned = false;
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (!hasWarned && req.headers['x-forwarded-for'] !== undefined) {
+      hasWarned = true;
+      logger.warn(
+        { remoteAddress: req.socket.remoteAddress },
+        'requests carry X-Forwarded-For but TRUST_PROXY is unset: the header is ignored and per-IP limits see the proxy address; set TRUST_PROXY to the number of proxies or their addresses',
+      );
+    }
+    next();
+  };
 }
 
 /**

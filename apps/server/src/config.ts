@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import {
@@ -29,7 +30,8 @@ export interface ServerConfig {
   databaseUrl: string | undefined;
   dataDir: string;
   logLevel: string;
-  trustProxy: boolean | number | string;
+  /** Express `trust proxy`: false (trust none), a hop count, or trusted addresses/CIDRs. */
+  trustProxy: false | number | string[];
   migrateOnStart: boolean;
   /** Where the built web client lives; served at `/` when present. */
   webDistDir: string;
@@ -165,6 +167,8 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
     problems.push('MAX_DELTA_INTERVAL_MS: must not be below DELTA_INTERVAL_MS');
   }
 
+  const trustProxy = parseTrustProxy(e.TRUST_PROXY, problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const port = e.PORT;
@@ -181,7 +185,7 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
     databaseUrl: e.DATABASE_URL,
     dataDir,
     logLevel: e.LOG_LEVEL,
-    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    trustProxy,
     migrateOnStart: e.MIGRATE_ON_START === 'true',
     webDistDir: resolve(e.WEB_DIST_DIR ?? join(import.meta.dirname, '../../web/dist')),
     hostId: `${process.pid}-${randomBytes(4).toString('hex')}`,
@@ -325,11 +329,43 @@ function parseExtraProviders(value: string | undefined, problems: string[]): Pro
   });
 }
 
-function parseTrustProxy(value: string | undefined): boolean | number | string {
+/** Express's named ranges, kept for operators who wrote them; anything else is an address or CIDR. */
+const NAMED_PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * `TRUST_PROXY` (case 54): unset or `false` trusts no proxy; a number is how many proxies stand in
+ * front of the server (X-Forwarded-For is read that many hops from the right); else a comma list
+ * of proxy addresses or CIDRs. `true` would take the left-most X-Forwarded-For entry, which any
+ * client writes itself, so it is refused.
+ */
+function parseTrustProxy(value: string | undefined, problems: string[]): false | number | string[] {
   if (value === undefined || value === 'false') return false;
-  if (value === 'true') return true;
-  const hops = Number(value);
-  return Number.isInteger(hops) ? hops : value;
+  if (value === 'true') {
+    problems.push(
+      'TRUST_PROXY: `true` would let any client choose its own address; give the number of proxies in front of the server (e.g. 1) or their addresses/CIDRs (e.g. 10.0.0.0/8,127.0.0.1)',
+    );
+    return false;
+  }
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops > 10) problems.push('TRUST_PROXY: a hop count above 10 is surely a mistake');
+    return hops;
+  }
+  const entries = csv(value);
+  for (const entry of entries) {
+    if (!NAMED_PROXY_RANGES.has(entry) && !isAddressOrCidr(entry)) {
+      problems.push(`TRUST_PROXY: "${entry}" is neither a hop count nor an IP address or CIDR (e.g. 10.0.0.0/8)`);
+    }
+  }
+  return entries;
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 /** Development convenience: secrets generated on first start, kept in DATA_DIR with mode 0600. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { systemClock, type Clock, type Context, type Logger, type Services } from '@llm-council/api';
+import { canonicalAddress, systemClock, type Clock, type Context, type Logger, type Services } from '@llm-council/api';
 import type { CreateExpressContextOptions } from '@trpc/server/adapters/express';
 import type { Kysely } from 'kysely';
 import type { Database, DbHandle } from '@llm-council/db';
@@ -34,7 +34,7 @@ export function createContextFactory(deps: ContextDeps) {
       now,
       req: {
         requestId,
-        ip: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+        ip: canonicalAddress(req.ip ?? req.socket.remoteAddress ?? 'unknown'),
         userAgent: req.headers['user-agent']?.slice(0, 300) ?? null,
         origin: req.headers.origin ?? null,
         isSameOrigin: isSameOrigin(req),

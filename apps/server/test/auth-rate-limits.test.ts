@@ -86,3 +86,83 @@ test('one batched request of 30 logins gets 10 password checks; the rest are ref
     await isolated.close();
   }
 });
+
+// Case 54: IPv6 clients are counted per /64, IPv4-mapped IPv6 as IPv4, and the forwarded address
+// is read only from hops the operator trusts.
+
+async function rateLimitRow(target: TestServer, key: string) {
+  return target.db.selectFrom('rateLimits').select(['key', 'count']).where('key', '=', key).executeTakeFirst();
+}
+
+test('case 54: two IPv6 addresses in one /64 share the register-per-IP bucket; the next /64 does not', async () => {
+  const proxied = await startTestServer({ env: { TRUST_PROXY: '127.0.0.1' } });
+  try {
+    await exhaustRegisterLimit(proxied, { 'X-Forwarded-For': '2001:db8:1:2::1' });
+    const { windowSeconds } = proxied.config.api.rateLimits.registerPerIp;
+    const register = (ip: string) =>
+      call(proxied, 'auth.register', {
+        input: { email: uniqueEmail(), password: 'password123' },
+        headers: { 'X-Forwarded-For': ip },
+      });
+    expectRateLimited(await register('2001:db8:1:2:ffff:ffff:ffff:fffe'), windowSeconds);
+    expectRateLimited(await register('2001:0db8:0001:0002::9'), windowSeconds);
+    expect((await register('2001:db8:1:3::1')).error?.data.appCode).toBe('WEAK_PASSWORD');
+  } finally {
+    await proxied.close();
+  }
+});
+
+test('case 54: logins from one /64 count in one login-per-IP bucket; IPv4-mapped IPv6 counts as IPv4', async () => {
+  const proxied = await startTestServer({ env: { TRUST_PROXY: 'loopback' } });
+  try {
+    const login = (ip: string) =>
+      call(proxied, 'auth.login', {
+        input: { email: uniqueEmail('nobody'), password: 'not the password', transport: 'body' },
+        headers: { 'X-Forwarded-For': ip },
+      });
+    await login('2001:db8:5:6::1');
+    await login('2001:db8:5:6:a:b:c:d');
+    expect(await rateLimitRow(proxied, 'login:ip:2001:db8:5:6::/64')).toEqual({
+      key: 'login:ip:2001:db8:5:6::/64',
+      count: 2,
+    });
+    await login('::ffff:198.51.100.7');
+    await login('198.51.100.7');
+    expect((await rateLimitRow(proxied, 'login:ip:198.51.100.7'))?.count).toBe(2);
+  } finally {
+    await proxied.close();
+  }
+});
+
+test('case 54: with a hop count, the address comes from the trusted hop, not from what the client wrote', async () => {
+  const proxied = await startTestServer({ env: { TRUST_PROXY: '1' } });
+  try {
+    // The client wrote the first entry itself; the one proxy in front appended the real address.
+    await call(proxied, 'auth.login', {
+      input: { email: uniqueEmail('nobody'), password: 'not the password', transport: 'body' },
+      headers: { 'X-Forwarded-For': '203.0.113.66, 2001:db8:9:9::1' },
+    });
+    expect((await rateLimitRow(proxied, 'login:ip:2001:db8:9:9::/64'))?.count).toBe(1);
+    expect(await rateLimitRow(proxied, 'login:ip:203.0.113.66')).toBeUndefined();
+  } finally {
+    await proxied.close();
+  }
+});
+
+test('case 54: X-Forwarded-For is ignored unless a proxy is trusted, and the server says so once', async () => {
+  const direct = await startTestServer();
+  try {
+    for (const ip of ['2001:db8:7:7::1', '2001:db8:7:7::2']) {
+      await call(direct, 'auth.login', {
+        input: { email: uniqueEmail('nobody'), password: 'not the password', transport: 'body' },
+        headers: { 'X-Forwarded-For': ip },
+      });
+    }
+    expect(await rateLimitRow(direct, 'login:ip:2001:db8:7:7::/64')).toBeUndefined();
+    expect((await rateLimitRow(direct, 'login:ip:127.0.0.1'))?.count).toBe(2);
+    const warnings = direct.logs.filter((line) => line.includes('X-Forwarded-For but TRUST_PROXY is unset'));
+    expect(warnings).toHaveLength(1);
+  } finally {
+    await direct.close();
+  }
+});

@@ -107,3 +107,19 @@ test('operator controls: registration is open in development and invite-only in 
     expect(() => load(bad)).toThrow(ConfigError);
   }
 });
+
+test('case 54: TRUST_PROXY takes a hop count or addresses/CIDRs, never `true`', () => {
+  expect(load({}).trustProxy).toBe(false);
+  expect(load({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+  expect(load({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+  expect(load({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,fd00::/8,loopback' }).trustProxy).toEqual([
+    '10.0.0.0/8',
+    '127.0.0.1',
+    'fd00::/8',
+    'loopback',
+  ]);
+  expect(() => load({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY: `true` would let any client choose/);
+  expect(() => load({ TRUST_PROXY: '10.0.0.0/33' })).toThrow(/"10.0.0.0\/33" is neither a hop count nor/);
+  expect(() => load({ TRUST_PROXY: 'proxy.example.com' })).toThrow(/TRUST_PROXY/);
+  expect(() => load({ TRUST_PROXY: '11' })).toThrow(/hop count above 10/);
+});

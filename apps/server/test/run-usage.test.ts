@@ -8,12 +8,13 @@ import { CHAIRMAN, COUNCIL, TITLE_MODEL, followToEnd, signUpWithKey } from './he
 
 const test = councilTest();
 
-test('conversations.get and council.get give a run its total tokens and cost, the same as usage.summary', async ({
+test('conversations.get and council.get give a run its total tokens and cost (title call included), the same as usage.summary', async ({
   bed,
 }) => {
   for (const model of COUNCIL)
     bed.upstream.setBehavior(model, { usage: { promptTokens: 100, completionTokens: 20 }, cost: 0.001 });
   bed.upstream.setBehavior(CHAIRMAN, { usage: { promptTokens: 300, completionTokens: 50 }, cost: 0.01 });
+  bed.upstream.setBehavior(TITLE_MODEL, { usage: { promptTokens: 7, completionTokens: 3 }, cost: 0.0001 });
   bed.upstream.setBehavior(TITLE_MODEL, { usage: { promptTokens: 40, completionTokens: 5 }, cost: 0.0001 });
   const { client, conversationId } = await signUpWithKey(bed.server);
   const before = new Date();

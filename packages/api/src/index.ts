@@ -3,6 +3,7 @@ export { createCallerFactory, describeError } from './trpc.js';
 export { withEventStreamSettings } from './council/event-stream-settings.js';
 export type { Context, CookieJar, CookieOptions, RequestInfo, SignedInUser } from './context.js';
 export { systemClock, type Clock, type Logger } from './ports.js';
+export { addressBucket, canonicalAddress } from './shared/client-address.js';
 export type {
   ApiConfig,
   CouncilDefaults,

@@ -1,7 +1,9 @@
-import { For, Show, createEffect, createSignal, getOwner, onCleanup, onMount, runWithOwner } from 'solid-js';
+import { useLocation } from '@solidjs/router';
+import { For, Show, createEffect, createSignal, getOwner, on, onCleanup, onMount, runWithOwner } from 'solid-js';
 import { useClient } from '../client-context';
 import { useConversations } from '../conversations/conversations-store';
 import { ExportButtons } from '../data/export-buttons';
+import { loadMarkdownRenderer } from '../markdown/markdown-view';
 import type { Conversation, CouncilEvent } from '../council/council-types';
 import { createLiveRun, type LiveRun } from '../council/live-run';
 import { shortModelName } from '../council/model-names';
@@ -13,6 +15,28 @@ import { Composer } from './composer';
 import { newRequestId } from './request-id';
 import { TurnView, type Turn } from './turn-view';
 import { buildTurns } from './turns';
+
+/** How long a linked turn may take to reach the document (the router commits a page after its data). */
+const ANCHOR_WAIT_MS = 2000;
+const POLL_MS = 25;
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Scrolls to a turn once it is in the document with its answers rendered. A client-side
+ * navigation builds this view before the router puts it on the page, and answers show as plain
+ * text until the markdown renderer has loaded, then change height: scrolling at mount would leave
+ * the match off screen. One more scroll a moment later catches the last layout change.
+ */
+async function scrollToTurn(id: string): Promise<void> {
+  await loadMarkdownRenderer();
+  for (let waited = 0; waited <= ANCHOR_WAIT_MS; waited += POLL_MS) {
+    if (document.getElementById(id)) break;
+    await pause(POLL_MS);
+  }
+  document.getElementById(id)?.scrollIntoView?.({ block: 'start' });
+  await pause(POLL_MS * 2);
+  document.getElementById(id)?.scrollIntoView?.({ block: 'start' });
+}
 
 /**
  * A conversation: every turn so far, live runs followed (a reload lands here too and resumes them
@@ -50,10 +74,19 @@ export function ConversationView(props: { conversation: Conversation }) {
   );
   onMount(() => {
     for (const turn of turns()) if (turn.run && isLive(turn.run.state.status)) turn.run.follow();
-    // A search result links to `#turn-<question id>`: the router does not scroll to it by itself.
-    const anchor = window.location.hash.slice(1);
-    if (anchor) document.getElementById(anchor)?.scrollIntoView?.({ block: 'start' });
   });
+
+  // A search result links to `#turn-<question id>`, in this conversation or from elsewhere. The
+  // router's location, not window.location: during the navigation the address is not updated yet.
+  const location = useLocation();
+  createEffect(
+    on(
+      () => location.hash,
+      (hash) => {
+        if (hash.length > 1) void scrollToTurn(hash.slice(1));
+      },
+    ),
+  );
 
   const liveRun = () => turns().find((t) => t.run && isLive(t.run.state.status))?.run ?? undefined;
   const latestRun = () => turns().findLast((t) => t.run)?.run;

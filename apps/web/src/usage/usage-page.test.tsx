@@ -1,4 +1,4 @@
-import { screen, within } from '@solidjs/testing-library';
+import { fireEvent, screen, within } from '@solidjs/testing-library';
 import { expect, test } from 'vitest';
 import { clientFor, fakeTrpcServer, type FakeHandler } from '../testing/fake-trpc-fetch';
 import { renderWithClient } from '../testing/render';
@@ -113,4 +113,23 @@ test('a failure to load is explained with a way to try again', async () => {
   const alert = await screen.findByRole('alert');
   expect(alert.textContent).toContain('Could not load your usage: to must be after from');
   expect(within(alert).getByRole('button', { name: 'Try again' })).toBeTruthy();
+});
+
+test('Previous month loads that month and shows only its numbers', async () => {
+  const isOctober = (input: unknown) => (input as { from: string }).from.startsWith('2026-10');
+  const server = renderUsage('/usage?month=2026-10', {
+    'usage.summary': (input) => ({
+      data: isOctober(input) ? ((input as { groupBy: string }).groupBy === 'day' ? byDay : byModel) : empty,
+    }),
+    'usage.topConversations': (input) => ({ data: isOctober(input) ? top : { items: [] } }),
+  });
+  await screen.findByRole('region', { name: 'Totals for the month' });
+  fireEvent.click(screen.getByRole('link', { name: '‹ Previous month' }));
+
+  expect(await screen.findByText(/^No usage in September 2026/)).toBeTruthy();
+  expect(screen.queryByRole('region', { name: 'Totals for the month' })).toBeNull();
+  expect(screen.getByRole('link', { name: 'Next month ›' }).getAttribute('href')).toBe('/usage?month=2026-10');
+  expect(server.calls.filter((c) => c.path === 'usage.summary').map((c) => (c.input as { from: string }).from)).toEqual(
+    ['2026-10-01T00:00:00.000Z', '2026-10-01T00:00:00.000Z', '2026-09-01T00:00:00.000Z', '2026-09-01T00:00:00.000Z'],
+  );
 });

@@ -27,21 +27,21 @@ export function UsagePage() {
   const [params] = useSearchParams<{ month: string }>();
   const month = () => parseMonth(params.month) ?? currentMonth();
   const isCurrentOrLater = () => compareMonths(month(), currentMonth()) >= 0;
-  const [data, { refetch }] = createResource(
-    () => formatMonthParam(month()),
-    async () => {
-      const range = monthRange(month());
-      const [byDay, byModel, top] = await Promise.all([
-        client.usage.summary.query({ ...range, groupBy: 'day' }),
-        client.usage.summary.query({ ...range, groupBy: 'model' }),
-        client.usage.topConversations.query({ ...range, limit: 10 }),
-      ]);
-      return { byDay, byModel, top };
-    },
-  );
+  const key = () => formatMonthParam(month());
+  const [data, { refetch }] = createResource(key, async (shown) => {
+    const range = monthRange(parseMonth(shown) ?? currentMonth());
+    const [byDay, byModel, top] = await Promise.all([
+      client.usage.summary.query({ ...range, groupBy: 'day' }),
+      client.usage.summary.query({ ...range, groupBy: 'model' }),
+      client.usage.topConversations.query({ ...range, limit: 10 }),
+    ]);
+    return { key: shown, byDay, byModel, top };
+  });
   createEffect(() => (document.title = `Usage · ${formatMonthName(month())} · LLM Council`));
-  // `latest`, not `data()`: the previous month stays on screen while the next one loads.
-  const hasUsage = () => (data.latest?.byDay.rows.length ?? 0) > 0;
+  // `latest` rather than `data()` (which would suspend the whole page), and only for the month
+  // asked for: another month's numbers under this month's name would mislead while it loads.
+  const loaded = () => (data.latest?.key === key() ? data.latest : undefined);
+  const hasUsage = () => (loaded()?.byDay.rows.length ?? 0) > 0;
   const monthHref = (by: number) => `/usage?month=${formatMonthParam(shiftMonth(month(), by))}`;
 
   return (
@@ -80,9 +80,9 @@ export function UsagePage() {
           </ErrorNotice>
         }
       >
-        <Show when={!data.loading || data.latest} fallback={<PageLoading label="Loading your usage…" />}>
+        <Show when={loaded()} fallback={<PageLoading label="Loading your usage…" />}>
           <Show
-            when={hasUsage() && data.latest}
+            when={hasUsage() && loaded()}
             fallback={
               <div class="card usage-empty">
                 <p>

@@ -1,3 +1,4 @@
+import { addressBucket } from '../shared/client-address.js';
 import type { Context } from '../context.js';
 import { appError } from '../errors.js';
 import { protectedProcedure, publicProcedure, router } from '../trpc.js';
@@ -24,7 +25,7 @@ export const authRouter = router({
 
   /** Rotates the refresh token and returns a fresh access token. */
   refresh: publicProcedure.input(refreshInput).mutation(async ({ ctx, input }) => {
-    await enforceRateLimit(ctx, `refresh:ip:${ctx.req.ip}`, ctx.config.rateLimits.refreshPerIp);
+    await enforceRateLimit(ctx, `refresh:ip:${addressBucket(ctx.req.ip)}`, ctx.config.rateLimits.refreshPerIp);
     const presented = await readRefreshToken(ctx, input.transport, input.refreshToken);
     if (!presented) throw appError('UNAUTHORIZED', 'SESSION_EXPIRED', 'No session to refresh; please sign in');
     return toAuthResult(ctx, input.transport, await refreshSession(ctx, ctx.req, presented));

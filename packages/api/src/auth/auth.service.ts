@@ -1,3 +1,4 @@
+import { addressBucket } from '../shared/client-address.js';
 import type { Context, RequestInfo } from '../context.js';
 import { accountDisabledError, appError } from '../errors.js';
 import { deviceOf, recordAudit } from '../operator/audit.js';
@@ -37,7 +38,7 @@ export async function register(
   requester: Requester,
   input: { email: string; password: string; inviteCode?: string | undefined },
 ): Promise<SignedIn> {
-  await enforceRateLimit(ctx, `register:ip:${requester.ip}`, ctx.config.rateLimits.registerPerIp);
+  await enforceRateLimit(ctx, `register:ip:${addressBucket(requester.ip)}`, ctx.config.rateLimits.registerPerIp);
   assertRegistrationAllowed(ctx, input.inviteCode);
   const weakness = findPasswordWeakness(input.password);
   if (weakness) throw appError('BAD_REQUEST', 'WEAK_PASSWORD', weakness);
@@ -60,7 +61,7 @@ export async function login(
   requester: Requester,
   input: { email: string; password: string },
 ): Promise<SignedIn> {
-  await enforceRateLimit(ctx, `login:ip:${requester.ip}`, ctx.config.rateLimits.loginPerIp);
+  await enforceRateLimit(ctx, `login:ip:${addressBucket(requester.ip)}`, ctx.config.rateLimits.loginPerIp);
   const failureKey = `login-failures:${input.email}`;
   const failureRule = ctx.config.rateLimits.loginFailuresPerAccount;
   // Counted before the password is checked, in one atomic upsert: thirty parallel (or batched)
@@ -127,7 +128,11 @@ export async function changePassword(
   // Counted before argon2 runs, per account (a stolen access token cannot guess on without
   // bound) and per address, like sign-in: thirty batched guesses reach argon2 ten times.
   await enforceRateLimit(ctx, `change-password:user:${userId}`, ctx.config.rateLimits.changePasswordPerUser);
-  await enforceRateLimit(ctx, `change-password:ip:${requester.ip}`, ctx.config.rateLimits.changePasswordPerIp);
+  await enforceRateLimit(
+    ctx,
+    `change-password:ip:${addressBucket(requester.ip)}`,
+    ctx.config.rateLimits.changePasswordPerIp,
+  );
   const hash = await findPasswordHash(ctx.db, userId);
   if (!hash || !(await verifyPassword(hash, input.currentPassword))) {
     throw appError('UNAUTHORIZED', 'INVALID_CREDENTIALS', 'Current password is incorrect');

@@ -44,7 +44,7 @@ export async function importDocument(
 function readConversations(data: unknown): ExportedConversation[] {
   if (looksLikeOriginal(data)) {
     const parsed = originalConversationSchema.safeParse(data);
-    if (!parsed.success) throw invalid('an llm-council conversation file', parsed.error);
+    if (!parsed.success) throw invalid('llm-council conversation file', parsed.error);
     try {
       return [fromOriginal(parsed.data)];
     } catch (error: unknown) {
@@ -57,7 +57,7 @@ function readConversations(data: unknown): ExportedConversation[] {
     );
   }
   const parsed = exportDocumentSchema.safeParse(data);
-  if (!parsed.success) throw invalid(`an ${EXPORT_FORMAT} document`, parsed.error);
+  if (!parsed.success) throw invalid(`${EXPORT_FORMAT} document`, parsed.error);
   for (const [i, c] of parsed.data.conversations.entries()) {
     const questions = new Set(c.messages.filter((m) => m.role === 'user').map((m) => m.id));
     const orphan = c.runs.findIndex((r) => !questions.has(r.userMessageId));
