@@ -87,6 +87,10 @@ export function createApp(deps: ContextDeps): express.Express {
     if (failing) res.status(503).json({ status: 'unavailable', failing });
     else res.json({ status: 'ready' });
   });
+  // In production, a request must name this app's host (APP_URL): a foreign Host header means DNS
+  // rebinding or a misrouted proxy. Health checks are exempt (load balancers probe by address).
+  if (config.api.isProduction) app.use(requireAppHost(new URL(config.api.appUrl).host));
+
   // A host that is shutting down takes no new work; clients retry on another host.
   app.use((_req, res, next) => {
     if (!deps.isShuttingDown()) return next();
@@ -131,6 +135,13 @@ export function createApp(deps: ContextDeps): express.Express {
     if (!res.headersSent) res.status(500).json({ error: { message: 'Something went wrong', requestId } });
   });
   return app;
+}
+
+function requireAppHost(expectedHost: string) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (req.headers.host?.toLowerCase() === expectedHost) return next();
+    res.status(421).json({ error: { message: `This server answers only for ${expectedHost}` } });
+  };
 }
 
 /**

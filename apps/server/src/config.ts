@@ -66,6 +66,7 @@ const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
+  ALLOW_REMOTE_BIND: z.enum(['true', 'false']).default('false'),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
@@ -170,6 +171,12 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
   }
 
   const trustProxy = parseTrustProxy(e.TRUST_PROXY, problems);
+  // A development server (generated secrets, open sign-up) must not be reachable from the network by accident.
+  if (!isProduction && !isLoopbackHost(e.HOST) && e.ALLOW_REMOTE_BIND !== 'true') {
+    problems.push(
+      `HOST: "${e.HOST}" exposes a ${e.NODE_ENV} server (generated secrets, open sign-up) to the network; bind 127.0.0.1, set NODE_ENV=production, or set ALLOW_REMOTE_BIND=true if you mean it`,
+    );
+  }
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -330,6 +337,11 @@ function parseExtraProviders(value: string | undefined, problems: string[]): Pro
       },
     ];
   });
+}
+
+function isLoopbackHost(host: string): boolean {
+  if (host === 'localhost' || host === '::1' || host === '[::1]') return true;
+  return isIP(host) === 4 && host.startsWith('127.');
 }
 
 /** Express's named ranges, kept for operators who wrote them; anything else is an address or CIDR. */

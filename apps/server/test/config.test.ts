@@ -123,3 +123,11 @@ test('case 54: TRUST_PROXY takes a hop count or addresses/CIDRs, never `true`', 
   expect(() => load({ TRUST_PROXY: 'proxy.example.com' })).toThrow(/TRUST_PROXY/);
   expect(() => load({ TRUST_PROXY: '11' })).toThrow(/hop count above 10/);
 });
+
+test('hole 12: a non-loopback HOST outside production is refused unless ALLOW_REMOTE_BIND=true', () => {
+  expect(() => load({ HOST: '0.0.0.0' })).toThrow(/HOST: "0.0.0.0" exposes a test server .* ALLOW_REMOTE_BIND=true/);
+  expect(() => load({ HOST: '192.0.2.10', NODE_ENV: 'development' })).toThrow(/HOST/);
+  expect(load({ HOST: '0.0.0.0', ALLOW_REMOTE_BIND: 'true' }).host).toBe('0.0.0.0');
+  expect(load({ HOST: '0.0.0.0', NODE_ENV: 'production' }).host).toBe('0.0.0.0');
+  for (const host of ['127.0.0.1', '127.0.0.2', 'localhost', '::1']) expect(load({ HOST: host }).host).toBe(host);
+});
