@@ -176,7 +176,8 @@ test('client.ask streams a whole run in order: answers with deltas, labels, rank
 });
 
 test('deltas of a slow council model and of the chairman arrive while they are still answering', async ({ bed }) => {
-  const longAnswer = Array.from({ length: 25 }, (_, i) => `word${i}`).join(' ');
+  // 50 tokens, 30 ms apart: 1.5 s of streaming, long enough that a loaded machine still shows it.
+  const longAnswer = Array.from({ length: 50 }, (_, i) => `word${i}`).join(' ');
   bed.upstream.setBehavior(GAMMA, { tokenDelayMs: 30, reply: councilReply({ answer: () => longAnswer }) });
   bed.upstream.setBehavior(CHAIRMAN, { tokenDelayMs: 30, reply: () => longAnswer });
   const { client, conversationId } = await signUpWithKey(bed.server);
@@ -194,7 +195,7 @@ test('deltas of a slow council model and of the chairman arrive while they are s
       (e) => e.event.type === 'model_completed' && e.event.stage === stage && e.event.model === model,
     );
     expect(completed).toBeDefined();
-    // ~750 ms of streaming coalesced at 100 ms: several deltas, the first long before the end.
+    // ~1.5 s of streaming coalesced at 100 ms: several deltas, the first long before the end.
     expect(deltas.length).toBeGreaterThanOrEqual(4);
     expect(completed!.receivedAt - deltas[0]!.receivedAt).toBeGreaterThanOrEqual(300);
     expect(textOf(events, stage, model)).toBe(longAnswer);
