@@ -12,7 +12,11 @@ const providers = [
 ];
 
 function renderSettings(handlers: Record<string, FakeHandler>) {
-  const server = fakeTrpcServer({ 'settings.providers': () => ({ data: providers }), ...handlers });
+  const server = fakeTrpcServer({
+    'settings.providers': () => ({ data: providers }),
+    'tokens.list': () => ({ data: [] }),
+    ...handlers,
+  });
   const client = clientFor(server);
   const session = createSession(client);
   session.signedIn({ id: 'u1', email: 'ada@example.com' });

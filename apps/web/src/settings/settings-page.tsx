@@ -5,12 +5,13 @@ import { describeError } from '../ui/describe-error';
 import { ErrorNotice } from '../ui/error-notice';
 import { PageLoading } from '../ui/page-loading';
 import { DataSection } from '../data/data-section';
+import { AccessTokensSection } from './access-tokens-section';
 import { ApiKeyCard } from './api-key-card';
 import { DailyBudgetCard } from './daily-budget-card';
 import type { SavedKey } from './settings-types';
 import './settings.css';
 
-/** `/settings`: API keys per provider, and the account (sign out of every device). */
+/** `/settings`: API keys per provider, access tokens, and the account (sign out of every device). */
 export function SettingsPage() {
   const client = useClient();
   const session = useSession();
@@ -78,6 +79,7 @@ export function SettingsPage() {
         <DailyBudgetCard />
       </section>
       <DataSection />
+      <AccessTokensSection />
       <section class="settings-section" aria-labelledby="account-heading">
         <h2 id="account-heading">Account</h2>
         <div class="card account-card">
