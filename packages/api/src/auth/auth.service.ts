@@ -93,18 +93,7 @@ export async function changePassword(
   input: { currentPassword: string; newPassword: string },
 ): Promise<SignedIn> {
   const { userId } = session;
-  // Counted before argon2 runs, per account (a stolen access token cannot guess on without
-  // bound) and per address, like sign-in: thirty batched guesses reach argon2 ten times.
-  await enforceRateLimit(ctx, `change-password:user:${userId}`, ctx.config.rateLimits.changePasswordPerUser);
-  await enforceRateLimit(
-    ctx,
-    `change-password:ip:${addressBucket(requester.ip)}`,
-    ctx.config.rateLimits.changePasswordPerIp,
-  );
-  const hash = await findPasswordHash(ctx.db, userId);
-  if (!hash || !(await verifyPassword(hash, input.currentPassword))) {
-    throw appError('UNAUTHORIZED', 'INVALID_CREDENTIALS', 'Current password is incorrect');
-  }
+  await confirmPassword(ctx, requester, userId, input.currentPassword);
   const weakness = findPasswordWeakness(input.newPassword);
   if (weakness) throw appError('BAD_REQUEST', 'WEAK_PASSWORD', weakness);
   // Access tokens carry whole-second `iat`s: every token issued up to this second becomes
@@ -120,6 +109,30 @@ export async function changePassword(
   const user = await findUserById(ctx.db, userId);
   if (!user) throw appError('UNAUTHORIZED', 'SESSION_EXPIRED', 'Please sign in again');
   return signIn(ctx, requester, { id: user.id, email: user.email, createdAt: user.createdAt }, cutoff);
+}
+
+/**
+ * Checks the signed-in user's password before an account change (password change, account
+ * deletion). Counted before argon2 runs, per account (a stolen access token cannot guess on
+ * without bound) and per address, like sign-in: thirty batched guesses reach argon2 ten times.
+ * Every such check shares these two counters, so guesses spread over procedures share one budget.
+ */
+export async function confirmPassword(
+  ctx: AuthDeps,
+  requester: Requester,
+  userId: string,
+  password: string,
+): Promise<void> {
+  await enforceRateLimit(ctx, `change-password:user:${userId}`, ctx.config.rateLimits.changePasswordPerUser);
+  await enforceRateLimit(
+    ctx,
+    `change-password:ip:${addressBucket(requester.ip)}`,
+    ctx.config.rateLimits.changePasswordPerIp,
+  );
+  const hash = await findPasswordHash(ctx.db, userId);
+  if (!hash || !(await verifyPassword(hash, password))) {
+    throw appError('UNAUTHORIZED', 'INVALID_CREDENTIALS', 'Current password is incorrect');
+  }
 }
 
 /** Exchanges a refresh token for a new access token and the token's successor. */
