@@ -9,6 +9,7 @@ import { AccessTokensSection } from './access-tokens-section';
 import { AccountSection } from './account-section';
 import { ApiKeyCard } from './api-key-card';
 import { DailyBudgetCard } from './daily-budget-card';
+import { SecurityActivityCard } from './security-activity-card';
 import type { SavedKey } from './settings-types';
 import './settings.css';
 
@@ -71,6 +72,9 @@ export function SettingsPage() {
       <DataSection />
       <AccessTokensSection />
       <AccountSection />
+      <div class="settings-section">
+        <SecurityActivityCard />
+      </div>
     </div>
   );
 }
