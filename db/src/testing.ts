@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PGliteDialect } from 'kysely';
+import { Kysely, PGliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { createDb, type DbHandle } from './create-db.js';
 import { migrateToLatest } from './migrator.js';
 import { readTestDatabaseUrl } from './test-env.js';
+import type { Database } from './types.js';
 
 /**
  * A fresh, migrated database for one test file: PGlite by default, a new database on the
@@ -62,4 +63,36 @@ async function createPostgresTestDb(serverUrl: string, shouldMigrate: boolean) {
       await cleanup.end();
     },
   };
+}
+
+/**
+ * For deletion tests: per table of the current schema, how many rows mention any of `needles`
+ * anywhere (the row's whole text form, every column), and how many rows each table with a
+ * `user_id` column holds for `userId`. Tables added later are covered without changing tests.
+ */
+export async function findRowsOfUser(
+  db: Kysely<Database>,
+  user: { id: string; needles: string[] },
+): Promise<{ mentioning: Record<string, number>; byUserId: Record<string, number> }> {
+  const tables = await sql<{ name: string; hasUserId: boolean }>`
+    select t.table_name as name,
+           exists (select 1 from information_schema.columns c
+                   where c.table_schema = t.table_schema and c.table_name = t.table_name
+                     and c.column_name = 'user_id') as "hasUserId"
+    from information_schema.tables t
+    where t.table_schema = current_schema() and t.table_type = 'BASE TABLE'
+    order by t.table_name`.execute(db);
+  const mentioning: Record<string, number> = {};
+  const byUserId: Record<string, number> = {};
+  for (const { name, hasUserId } of tables.rows) {
+    const mentions = user.needles.map((needle) => sql`strpos(t::text, ${needle}) > 0`);
+    const found = await sql<{ n: number }>`
+      select count(*)::int as n from ${sql.table(name)} as t where ${sql.join(mentions, sql` or `)}`.execute(db);
+    mentioning[name] = Number(found.rows[0]?.n ?? 0);
+    if (!hasUserId) continue;
+    const owned = await sql<{ n: number }>`
+      select count(*)::int as n from ${sql.table(name)} where user_id = ${user.id}::uuid`.execute(db);
+    byUserId[name] = Number(owned.rows[0]?.n ?? 0);
+  }
+  return { mentioning, byUserId };
 }

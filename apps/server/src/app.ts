@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { appRouter, describeError, withEventStreamSettings, type Context } from '@llm-council/api';
+import { appRouter, describeError, systemClock, withEventStreamSettings, type Context } from '@llm-council/api';
 import type { TRPCError } from '@trpc/server';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import { MAX_BATCH_SIZE } from '@llm-council/api/constants';
@@ -12,7 +12,7 @@ import helmet from 'helmet';
 import { listPendingMigrations } from '@llm-council/db';
 import { sql } from 'kysely';
 import { createContextFactory, type ContextDeps } from './create-context.js';
-import { requireJsonPosts } from './http-guards.js';
+import { recordCsrfRefusals, requireJsonPosts } from './http-guards.js';
 
 /** Room for the request's own JSON around an imported document. */
 const IMPORT_ENVELOPE_BYTES = 64 * 1024;
@@ -117,7 +117,8 @@ export function createApp(deps: ContextDeps): express.Express {
     ...trpcOptions,
     maxBodySize: Math.max(config.maxBodyBytes, config.api.importMaxBytes + IMPORT_ENVELOPE_BYTES),
   });
-  app.use('/trpc', requireJsonPosts, cookieParser(), (req, res, next) => {
+  const refuseNonJson = requireJsonPosts(recordCsrfRefusals({ db: deps.db, logger, now: deps.now ?? systemClock }));
+  app.use('/trpc', refuseNonJson, cookieParser(), (req, res, next) => {
     const isImport = req.path.slice(1).split(',').includes('conversations.import');
     return (isImport ? handleImport : handleTrpc)(req, res, next);
   });

@@ -1,3 +1,4 @@
+import { recordAudit, type AuditDeps } from '@llm-council/api';
 import type { NextFunction, Request, Response } from 'express';
 
 /**
@@ -5,11 +6,43 @@ import type { NextFunction, Request, Response } from 'express';
  * "simple" content types (text/plain, form encodings). Requiring exactly application/json on
  * every POST forces a CORS preflight, which our allowlist refuses for foreign origins.
  */
-export function requireJsonPosts(req: Request, res: Response, next: NextFunction): void {
-  if (req.method !== 'POST') return next();
-  const mediaType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-  if (mediaType === 'application/json') return next();
-  res.status(415).json({ error: { message: 'Requests must be sent as application/json' } });
+export function requireJsonPosts(onRefused: (req: Request, mediaType: string) => void) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (req.method !== 'POST') return next();
+    const mediaType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    if (mediaType === 'application/json') return next();
+    onRefused(req, mediaType);
+    res.status(415).json({ error: { message: 'Requests must be sent as application/json' } });
+  };
+}
+
+/** At most one stored event per address per minute: unauthenticated refusals cannot flood the log table. */
+const CSRF_RECORD_INTERVAL_MS = 60_000;
+const CSRF_RECORD_MAX_ADDRESSES = 10_000;
+
+/**
+ * Records a refused cross-site POST in the security log (a log line always, a row at most once a
+ * minute per address). Nobody is signed in on such a request, so the row has no user.
+ */
+export function recordCsrfRefusals(deps: AuditDeps): (req: Request, mediaType: string) => void {
+  const lastStored = new Map<string, number>();
+  return (req, mediaType) => {
+    const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const detail = {
+      path: req.path.slice(0, 200),
+      contentType: mediaType.slice(0, 100),
+      origin: req.headers.origin?.slice(0, 200) ?? null,
+    };
+    const at = Date.now();
+    if (at - (lastStored.get(ip) ?? 0) < CSRF_RECORD_INTERVAL_MS) {
+      deps.logger.warn({ audit: 'csrf_rejected', ip, detail }, 'security event (not stored: repeated)');
+      return;
+    }
+    if (lastStored.size >= CSRF_RECORD_MAX_ADDRESSES) lastStored.clear();
+    lastStored.set(ip, at);
+    const userAgent = req.headers['user-agent']?.slice(0, 300) ?? null;
+    void recordAudit(deps, { userId: null, event: 'csrf_rejected', ip, userAgent, detail });
+  };
 }
 
 /** Whether the request's Origin names this very host (the web client served from here). */

@@ -21,6 +21,7 @@ export { reencryptAllApiKeys } from './settings/api-key.service.js';
 export { deleteExpiredRefreshTokens } from './auth/refresh-tokens.repository.js';
 export { createServices, type ServiceDeps, type Services, type ServicesHandle } from './create-services.js';
 export type { RunRecord } from './council/run-records.js';
+export { recordAudit, type AuditDeps } from './operator/audit.js';
 export {
   createInvite,
   deleteUser,

@@ -4,8 +4,15 @@ import type { AppRouter } from '@llm-council/api';
 import { isUnauthorized } from './errors.js';
 import type { SessionKeeper } from './session-keeper.js';
 
-const SIGN_IN_PATHS = new Set(['auth.register', 'auth.login', 'auth.refresh', 'auth.changePassword']);
-const SIGN_OUT_PATHS = new Set(['auth.logout', 'auth.logoutAll']);
+const SIGN_IN_PATHS = new Set([
+  'auth.register',
+  'auth.login',
+  'auth.refresh',
+  'auth.changePassword',
+  'account.changePassword',
+]);
+/** After these succeed the session is over: the store is cleared (a deleted account has no session). */
+const SIGN_OUT_PATHS = new Set(['auth.logout', 'auth.logoutAll', 'account.delete']);
 /** Procedures that carry the refresh token (body mode) and never trigger a refresh themselves. */
 const REFRESH_TOKEN_PATHS = new Set(['auth.refresh', 'auth.logout']);
 

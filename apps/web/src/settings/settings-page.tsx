@@ -1,4 +1,4 @@
-import { For, Show, createEffect, createResource, createSignal } from 'solid-js';
+import { For, Show, createEffect, createResource } from 'solid-js';
 import { useClient } from '../client-context';
 import { useSession } from '../auth/session';
 import { describeError } from '../ui/describe-error';
@@ -6,12 +6,14 @@ import { ErrorNotice } from '../ui/error-notice';
 import { PageLoading } from '../ui/page-loading';
 import { DataSection } from '../data/data-section';
 import { AccessTokensSection } from './access-tokens-section';
+import { AccountSection } from './account-section';
 import { ApiKeyCard } from './api-key-card';
 import { DailyBudgetCard } from './daily-budget-card';
+import { SecurityActivityCard } from './security-activity-card';
 import type { SavedKey } from './settings-types';
 import './settings.css';
 
-/** `/settings`: API keys per provider, access tokens, and the account (sign out of every device). */
+/** `/settings`: API keys per provider, your data, access tokens, and the account (password, devices, deletion). */
 export function SettingsPage() {
   const client = useClient();
   const session = useSession();
@@ -22,7 +24,6 @@ export function SettingsPage() {
     ]);
     return { providers, keys };
   });
-  const [accountMessage, setAccountMessage] = createSignal<string | null>(null);
   createEffect(() => (document.title = 'Settings · LLM Council'));
 
   const updateKey = (provider: string, saved: SavedKey | undefined) => {
@@ -30,16 +31,6 @@ export function SettingsPage() {
     if (!current) return;
     const keys = current.keys.filter((k) => k.provider !== provider);
     mutate({ ...current, keys: saved ? [...keys, saved] : keys });
-  };
-
-  const logoutEverywhere = async () => {
-    setAccountMessage(null);
-    try {
-      await client.auth.logoutAll.mutate();
-      await session.logout().catch(() => session.expire());
-    } catch (error) {
-      setAccountMessage(describeError(error).message);
-    }
   };
 
   return (
@@ -80,18 +71,10 @@ export function SettingsPage() {
       </section>
       <DataSection />
       <AccessTokensSection />
-      <section class="settings-section" aria-labelledby="account-heading">
-        <h2 id="account-heading">Account</h2>
-        <div class="card account-card">
-          <p>
-            Signed in as <strong>{session.user()?.email}</strong>
-          </p>
-          <button type="button" class="button" onClick={() => void logoutEverywhere()}>
-            Sign out on every device
-          </button>
-          <Show when={accountMessage()}>{(message) => <ErrorNotice message={message()} />}</Show>
-        </div>
-      </section>
+      <AccountSection />
+      <div class="settings-section">
+        <SecurityActivityCard />
+      </div>
     </div>
   );
 }

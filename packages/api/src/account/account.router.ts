@@ -1,11 +1,14 @@
 import { changePasswordInput } from '../auth/auth.schemas.js';
 import { authRouter } from '../auth/auth.router.js';
+import { confirmPassword } from '../auth/auth.service.js';
 import { listLiveSessions } from '../auth/sessions.repository.js';
 import { endOtherSessions, endSession } from '../auth/sessions.service.js';
+import { clearRefreshCookie } from '../auth/token-transport.js';
 import { notFound } from '../errors.js';
 import { exportAccount } from '../portability/export.service.js';
 import { protectedProcedure, router } from '../trpc.js';
-import { revokeSessionInput } from './account.schemas.js';
+import { deleteAccount } from './account-deletion.service.js';
+import { deleteAccountInput, revokeSessionInput } from './account.schemas.js';
 
 // Every procedure here is account-level and needs a password session: protectedProcedure refuses
 // personal access tokens (ACCESS_TOKEN_FORBIDDEN). That includes `exportAll`, the whole account in
@@ -42,5 +45,17 @@ export const accountRouter = router({
   revokeOtherSessions: protectedProcedure.mutation(async ({ ctx }) => {
     const ended = ctx.session.sessionId ? await endOtherSessions(ctx, ctx.session.userId, ctx.session.sessionId) : 0;
     return { ended };
+  }),
+
+  /**
+   * Deletes the account and everything in it, after the password is confirmed (counted like
+   * `changePassword`: guesses at either share one budget). Every token of the user is refused at
+   * once and their open streams and runs end (security case 66).
+   */
+  delete: protectedProcedure.input(deleteAccountInput).mutation(async ({ ctx, input }) => {
+    await confirmPassword(ctx, ctx.req, ctx.session.userId, input.password);
+    await deleteAccount(ctx, ctx.session.userId, 'self');
+    clearRefreshCookie(ctx);
+    return { ok: true as const };
   }),
 });

@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import { appError } from '../errors.js';
 import { protectedProcedure, publicProcedure, router } from '../trpc.js';
 import { changePasswordInput, credentialsInput, loginInput, refreshInput, type Transport } from './auth.schemas.js';
+import { deviceOf, recordAudit } from '../operator/audit.js';
 import { enforceRateLimit } from '../shared/rate-limit.js';
 import { changePassword, login, refreshSession, register, type SignedIn } from './auth.service.js';
 import { revokeRefreshToken } from './refresh-token.service.js';
@@ -25,7 +26,7 @@ export const authRouter = router({
   /** Rotates the refresh token and returns a fresh access token. */
   refresh: publicProcedure.input(refreshInput).mutation(async ({ ctx, input }) => {
     await enforceRateLimit(ctx, `refresh:ip:${addressBucket(ctx.req.ip)}`, ctx.config.rateLimits.refreshPerIp);
-    const presented = readRefreshToken(ctx, input.transport, input.refreshToken);
+    const presented = await readRefreshToken(ctx, input.transport, input.refreshToken);
     if (!presented) throw appError('UNAUTHORIZED', 'SESSION_EXPIRED', 'No session to refresh; please sign in');
     return toAuthResult(ctx, input.transport, await refreshSession(ctx, ctx.req, presented));
   }),
@@ -38,7 +39,7 @@ export const authRouter = router({
 
   /** Ends this session server-side. Works with an expired access token: only the refresh token counts. */
   logout: publicProcedure.input(refreshInput).mutation(async ({ ctx, input }) => {
-    const presented = readRefreshToken(ctx, input.transport, input.refreshToken);
+    const presented = await readRefreshToken(ctx, input.transport, input.refreshToken);
     if (presented) await revokeRefreshToken(ctx, presented);
     if (input.transport === 'cookie') clearRefreshCookie(ctx);
     return { ok: true as const };
@@ -47,6 +48,7 @@ export const authRouter = router({
   /** Ends every session of the user, on every device: tokens refused at once, open streams ended. */
   logoutAll: protectedProcedure.mutation(async ({ ctx }) => {
     await endAllSessions(ctx, ctx.session.userId);
+    await recordAudit(ctx, { userId: ctx.session.userId, event: 'logout_all', ...deviceOf(ctx.req) });
     clearRefreshCookie(ctx);
     return { ok: true as const };
   }),

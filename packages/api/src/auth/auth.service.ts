@@ -1,6 +1,7 @@
 import { addressBucket } from '../shared/client-address.js';
 import type { Context, RequestInfo } from '../context.js';
 import { accountDisabledError, appError } from '../errors.js';
+import { deviceOf, recordAudit } from '../operator/audit.js';
 import { assertRegistrationAllowed, createAccount } from '../operator/registration.service.js';
 import { enforceRateLimit, rateLimitedError } from '../shared/rate-limit.js';
 import { clearRateLimit, hitRateLimit } from '../shared/rate-limit.repository.js';
@@ -44,6 +45,9 @@ export async function register(
   const passwordHash = await hashPassword(input.password);
   const { user, isAdmin, inviteId } = await createAccount(ctx, { ...input, passwordHash });
   ctx.logger.info({ userId: user.id, isAdmin, inviteId }, 'user registered');
+  if (inviteId)
+    await recordAudit(ctx, { userId: user.id, event: 'invite_used', ...deviceOf(requester), detail: { inviteId } });
+  await recordAudit(ctx, { userId: user.id, event: 'sign_in', ...deviceOf(requester), detail: { via: 'register' } });
   return signIn(ctx, requester, user);
 }
 
@@ -63,21 +67,49 @@ export async function login(
   // Counted before the password is checked, in one atomic upsert: thirty parallel (or batched)
   // guesses take thirty numbers, and only the first ten get as far as argon2. Success clears it.
   const attempt = await hitRateLimit(ctx.db, failureKey, failureRule, ctx.now());
-  if (!attempt.allowed) throw rateLimitedError(attempt.retryAfterSeconds);
+  if (!attempt.allowed) {
+    // Logged once per window, at the first refused attempt, not for every guess that follows.
+    if (attempt.count === failureRule.limit + 1) {
+      const lockedOut = await findUserByEmail(ctx.db, input.email);
+      await recordAudit(ctx, {
+        userId: lockedOut?.id ?? null,
+        event: 'lockout',
+        ...deviceOf(requester),
+        detail: { failures: failureRule.limit, retryAfterSeconds: attempt.retryAfterSeconds },
+      });
+    }
+    throw rateLimitedError(attempt.retryAfterSeconds);
+  }
 
   const found = await findUserByEmail(ctx.db, input.email);
   const isValid = found
     ? await verifyPassword(found.passwordHash, input.password)
     : await burnPasswordCheck(input.password).then(() => false);
   if (!found || !isValid) {
+    // An unknown account is logged without its email: only that the attempt happened, and where from.
+    await recordAudit(ctx, {
+      userId: found?.id ?? null,
+      event: 'sign_in_failed',
+      ...deviceOf(requester),
+      detail: { reason: found ? 'wrong_password' : 'unknown_account' },
+    });
     throw appError('UNAUTHORIZED', 'INVALID_CREDENTIALS', INVALID_CREDENTIALS_MESSAGE);
   }
   await clearRateLimit(ctx.db, failureKey);
-  if (found.disabledAt) throw accountDisabledError();
+  if (found.disabledAt) {
+    await recordAudit(ctx, {
+      userId: found.id,
+      event: 'sign_in_failed',
+      ...deviceOf(requester),
+      detail: { reason: 'account_disabled' },
+    });
+    throw accountDisabledError();
+  }
   if (needsRehash(found.passwordHash)) {
     await updatePasswordHash(ctx.db, found.id, await hashPassword(input.password), { now: ctx.now() });
   }
   const { id, email, createdAt, tokensValidAfter } = found;
+  await recordAudit(ctx, { userId: id, event: 'sign_in', ...deviceOf(requester) });
   return signIn(ctx, requester, { id, email, createdAt }, issueTimeFor(ctx.now(), tokensValidAfter));
 }
 
@@ -93,18 +125,7 @@ export async function changePassword(
   input: { currentPassword: string; newPassword: string },
 ): Promise<SignedIn> {
   const { userId } = session;
-  // Counted before argon2 runs, per account (a stolen access token cannot guess on without
-  // bound) and per address, like sign-in: thirty batched guesses reach argon2 ten times.
-  await enforceRateLimit(ctx, `change-password:user:${userId}`, ctx.config.rateLimits.changePasswordPerUser);
-  await enforceRateLimit(
-    ctx,
-    `change-password:ip:${addressBucket(requester.ip)}`,
-    ctx.config.rateLimits.changePasswordPerIp,
-  );
-  const hash = await findPasswordHash(ctx.db, userId);
-  if (!hash || !(await verifyPassword(hash, input.currentPassword))) {
-    throw appError('UNAUTHORIZED', 'INVALID_CREDENTIALS', 'Current password is incorrect');
-  }
+  await confirmPassword(ctx, requester, userId, input.currentPassword);
   const weakness = findPasswordWeakness(input.newPassword);
   if (weakness) throw appError('BAD_REQUEST', 'WEAK_PASSWORD', weakness);
   // Access tokens carry whole-second `iat`s: every token issued up to this second becomes
@@ -117,9 +138,34 @@ export async function changePassword(
     await updatePasswordHash(trx, userId, newHash, { now: ctx.now(), invalidateTokensAt: cutoff });
     await bumpSessionEpoch(trx, userId, ctx.now());
   });
+  await recordAudit(ctx, { userId, event: 'password_changed', ...deviceOf(requester) });
   const user = await findUserById(ctx.db, userId);
   if (!user) throw appError('UNAUTHORIZED', 'SESSION_EXPIRED', 'Please sign in again');
   return signIn(ctx, requester, { id: user.id, email: user.email, createdAt: user.createdAt }, cutoff);
+}
+
+/**
+ * Checks the signed-in user's password before an account change (password change, account
+ * deletion). Counted before argon2 runs, per account (a stolen access token cannot guess on
+ * without bound) and per address, like sign-in: thirty batched guesses reach argon2 ten times.
+ * Every such check shares these two counters, so guesses spread over procedures share one budget.
+ */
+export async function confirmPassword(
+  ctx: AuthDeps,
+  requester: Requester,
+  userId: string,
+  password: string,
+): Promise<void> {
+  await enforceRateLimit(ctx, `change-password:user:${userId}`, ctx.config.rateLimits.changePasswordPerUser);
+  await enforceRateLimit(
+    ctx,
+    `change-password:ip:${addressBucket(requester.ip)}`,
+    ctx.config.rateLimits.changePasswordPerIp,
+  );
+  const hash = await findPasswordHash(ctx.db, userId);
+  if (!hash || !(await verifyPassword(hash, password))) {
+    throw appError('UNAUTHORIZED', 'INVALID_CREDENTIALS', 'Current password is incorrect');
+  }
 }
 
 /** Exchanges a refresh token for a new access token and the token's successor. */

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '@llm-council/db';
 import type { Context } from '../context.js';
 import { appError } from '../errors.js';
+import { recordAudit } from '../operator/audit.js';
 import {
   claimLiveTokenOfFamily,
   claimRefreshToken,
@@ -109,6 +110,13 @@ export async function rotateRefreshToken(
   if (sinceRotation > deps.config.refreshToken.graceSeconds * 1000) {
     await revokeFamily(deps.db, existing.familyId, now);
     deps.logger.warn({ userId: existing.userId, familyId: existing.familyId }, 'refresh token reuse: family revoked');
+    await recordAudit(deps, {
+      userId: existing.userId,
+      event: 'refresh_token_reuse',
+      ip: device.ip,
+      userAgent: device.userAgent,
+      detail: { sessionId: existing.familyId },
+    });
     throw sessionExpired();
   }
   for (let attempt = 0; attempt < GRACE_CLAIM_ATTEMPTS; attempt++) {

@@ -1,7 +1,9 @@
 import type { Context } from '../context.js';
 import { appError } from '../errors.js';
+import { deviceOf, recordAudit } from '../operator/audit.js';
 import type { Transport } from './auth.schemas.js';
-import type { IssuedRefreshToken } from './refresh-token.service.js';
+import { hashRefreshToken, type IssuedRefreshToken } from './refresh-token.service.js';
+import { findRefreshTokenByHash } from './refresh-tokens.repository.js';
 
 /**
  * Hands the refresh token to the client the way it asked: as an HttpOnly cookie (the body then
@@ -18,23 +20,32 @@ export function deliverRefreshToken(ctx: Context, transport: Transport, issued: 
  * Reads the presented refresh token. In cookie mode the request must come from our own origin
  * or an allowed one: the cookie is sent automatically, so this is the CSRF check.
  */
-export function readRefreshToken(
+export async function readRefreshToken(
   ctx: Context,
   transport: Transport,
   bodyToken: string | undefined,
-): string | undefined {
+): Promise<string | undefined> {
   if (transport === 'body') return bodyToken;
-  assertTrustedOrigin(ctx);
-  return ctx.cookies.get(ctx.config.refreshToken.cookieName);
+  const cookie = ctx.cookies.get(ctx.config.refreshToken.cookieName);
+  if (!isTrustedOrigin(ctx)) {
+    // The cookie names the session a foreign page tried to use: its owner sees the attempt.
+    const session = cookie ? await findRefreshTokenByHash(ctx.db, hashRefreshToken(cookie)) : undefined;
+    await recordAudit(ctx, {
+      userId: session?.userId ?? null,
+      event: 'origin_rejected',
+      ...deviceOf(ctx.req),
+      detail: { origin: ctx.req.origin?.slice(0, 200) ?? null },
+    });
+    throw appError('FORBIDDEN', 'CSRF_REJECTED', 'This request did not come from an allowed origin');
+  }
+  return cookie;
 }
 
 export function clearRefreshCookie(ctx: Context): void {
   ctx.cookies.clear(ctx.config.refreshToken.cookieName);
 }
 
-function assertTrustedOrigin(ctx: Context): void {
+function isTrustedOrigin(ctx: Context): boolean {
   const { origin, isSameOrigin } = ctx.req;
-  if (isSameOrigin) return;
-  if (origin && ctx.config.corsOrigins.includes(origin)) return;
-  throw appError('FORBIDDEN', 'CSRF_REJECTED', 'This request did not come from an allowed origin');
+  return isSameOrigin || (origin !== null && ctx.config.corsOrigins.includes(origin));
 }

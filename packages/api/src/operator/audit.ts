@@ -1,4 +1,4 @@
-import type { Context } from '../context.js';
+import type { Context, RequestInfo } from '../context.js';
 import { insertAuditEvent } from './audit.repository.js';
 
 /** Every kind of event the security log records. */
@@ -21,6 +21,11 @@ export type AuditEvent =
   | 'csrf_rejected'
   | 'origin_rejected';
 
+/** The device a request came from, as the security log shows it. */
+export function deviceOf(req: Pick<RequestInfo, 'ip' | 'userAgent'>): { ip: string; userAgent: string | null } {
+  return { ip: req.ip, userAgent: req.userAgent };
+}
+
 export interface AuditEntry {
   userId: string | null;
   event: AuditEvent;
@@ -34,7 +39,9 @@ export interface AuditEntry {
  * Stores a security event and writes a log line for it. Recording must never turn a sign-in
  * (or a refusal) into a 500: a failed insert is logged and the request goes on.
  */
-export async function recordAudit(deps: Pick<Context, 'db' | 'logger' | 'now'>, entry: AuditEntry): Promise<void> {
+export type AuditDeps = Pick<Context, 'db' | 'logger' | 'now'>;
+
+export async function recordAudit(deps: AuditDeps, entry: AuditEntry): Promise<void> {
   const row = {
     userId: entry.userId,
     event: entry.event,

@@ -1,6 +1,5 @@
 import type { Database } from '@llm-council/db';
 import { sql, type Kysely } from 'kysely';
-import { activeRunStatuses } from '../constants.js';
 
 type Db = Kysely<Database>;
 
@@ -41,20 +40,4 @@ export async function updateUserFlags(
     .set({ ...flags, updatedAt: now })
     .where('id', '=', userId)
     .execute();
-}
-
-export async function listActiveRunIds(db: Db, userId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('councilRuns')
-    .select('id')
-    .where('userId', '=', userId)
-    .where('status', 'in', activeRunStatuses)
-    .execute();
-  return rows.map((r) => r.id);
-}
-
-/** Deletes the user; conversations, runs, keys, sessions and security log go with it (ON DELETE CASCADE). */
-export async function deleteUserRow(db: Db, userId: string): Promise<boolean> {
-  const result = await db.deleteFrom('users').where('id', '=', userId).executeTakeFirst();
-  return result.numDeletedRows > 0n;
 }

@@ -1,18 +1,11 @@
+import { deleteAccount } from '../account/account-deletion.service.js';
 import type { Context } from '../context.js';
 import { endAllSessions } from '../auth/sessions.service.js';
-import { announceRunCancel } from '../council/run-event-hub.js';
 import { listAuditEventsOfUser, type AuditRow } from './audit.repository.js';
 import { recordAudit } from './audit.js';
 import { hashInviteCode, newInviteCode } from './invite-codes.js';
 import { insertInvite } from './invites.repository.js';
-import {
-  deleteUserRow,
-  findUserIdByEmail,
-  listActiveRunIds,
-  listUsers,
-  updateUserFlags,
-  type UserListing,
-} from './users-admin.repository.js';
+import { findUserIdByEmail, listUsers, updateUserFlags, type UserListing } from './users-admin.repository.js';
 
 /**
  * What the operator's `pnpm users:*` commands do. They run outside the server (no request, no
@@ -85,16 +78,11 @@ export async function setServerKeyAllowed(deps: OperatorDeps, email: string, all
 }
 
 /**
- * Deletes the account with all its data. Live runs are asked to stop first (on PostgreSQL every
- * host hears it), so no host keeps calling the provider for a user who is gone.
+ * Deletes the account with all its data, exactly as the user's own `account.delete` does (live
+ * runs cancelled on every host, every row deleted in one transaction, sessions ended).
  */
 export async function deleteUser(deps: OperatorDeps, email: string): Promise<void> {
-  const userId = await requireUserId(deps, email);
-  await endAllSessions(deps, userId);
-  for (const runId of await listActiveRunIds(deps.db, userId)) await announceRunCancel(deps.db, runId);
-  await deleteUserRow(deps.db, userId);
-  // The row is gone with the user's own log; the deletion is kept without an owner.
-  await recordAudit(deps, { userId: null, event: 'user_deleted', detail: { deletedUserId: userId } });
+  await deleteAccount(deps, await requireUserId(deps, email), 'operator');
 }
 
 export async function listUserAudit(deps: OperatorDeps, email: string, limit = 100): Promise<AuditRow[]> {

@@ -1,4 +1,6 @@
 import { notFound } from '../errors.js';
+import { deviceOf, recordAudit } from '../operator/audit.js';
+import { listAuditEventsOfUser } from '../operator/audit.repository.js';
 import { enforceRateLimit } from '../shared/rate-limit.js';
 import { protectedProcedure, router } from '../trpc.js';
 import { hintFor, encryptApiKey } from './api-key-crypto.js';
@@ -7,6 +9,8 @@ import { deleteApiKey, listApiKeys, upsertApiKey, type ApiKeySummary } from './a
 import { deleteApiKeyInput, saveApiKeyInput, setDailyBudgetInput } from './settings.schemas.js';
 import { describeDailyBudgets } from '../operator/spend.service.js';
 import { updateDailyCaps } from '../operator/spend.repository.js';
+
+const SECURITY_ACTIVITY_LIMIT = 50;
 
 export const settingsRouter = router({
   /** The providers this server is configured for (users store one key per provider). */
@@ -30,6 +34,12 @@ export const settingsRouter = router({
       },
       ctx.now(),
     );
+    await recordAudit(ctx, {
+      userId: owner.userId,
+      event: 'api_key_saved',
+      ...deviceOf(ctx.req),
+      detail: { provider: provider.id },
+    });
     return { ...toSummary(saved), validation };
   }),
 
@@ -53,8 +63,25 @@ export const settingsRouter = router({
 
   deleteApiKey: protectedProcedure.input(deleteApiKeyInput).mutation(async ({ ctx, input }) => {
     if (!(await deleteApiKey(ctx.db, ctx.session.userId, input.provider))) throw notFound('API key');
+    await recordAudit(ctx, {
+      userId: ctx.session.userId,
+      event: 'api_key_deleted',
+      ...deviceOf(ctx.req),
+      detail: { provider: input.provider },
+    });
     return { ok: true as const };
   }),
+
+  /** The caller's recent security events (sign-ins, failures, password and key changes…), newest first. */
+  securityActivity: protectedProcedure.query(async ({ ctx }) =>
+    (await listAuditEventsOfUser(ctx.db, ctx.session.userId, SECURITY_ACTIVITY_LIMIT)).map((row) => ({
+      event: row.event,
+      at: row.createdAt.toISOString(),
+      ip: row.ip,
+      userAgent: row.userAgent,
+      detail: row.detail,
+    })),
+  ),
 });
 
 function toSummary(row: ApiKeySummary) {

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '@llm-council/db';
 import type { RateLimitRule } from '../config.js';
 
-export type RateLimitResult = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+export type RateLimitResult = { allowed: true } | { allowed: false; retryAfterSeconds: number; count: number };
 
 /**
  * Fixed-window counter in the database, so every host sharing one Postgres shares the limits.
@@ -27,7 +27,7 @@ export async function hitRateLimit(
     .returning(['count', 'windowStart'])
     .executeTakeFirstOrThrow();
   if (row.count <= rule.limit) return { allowed: true };
-  return { allowed: false, retryAfterSeconds: secondsUntilWindowEnds(row.windowStart, rule, now) };
+  return { allowed: false, retryAfterSeconds: secondsUntilWindowEnds(row.windowStart, rule, now), count: row.count };
 }
 
 export async function clearRateLimit(db: Kysely<Database>, key: string): Promise<void> {
