@@ -92,6 +92,8 @@ const envSchema = z.object({
   EVENT_WRITE_RETRY_SECONDS: z.coerce.number().int().min(0).max(600).default(30),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
   // Live council.events streams: per user (per host), ping interval, longest life before a reconnect.
+  // One model answer, in characters (about 50,000 tokens by default); longer fails UPSTREAM_TOO_LONG.
+  UPSTREAM_MAX_ANSWER_CHARS: z.coerce.number().int().min(1_000).max(10_000_000).default(200_000),
   MAX_STREAMS_PER_USER: z.coerce.number().int().min(1).max(1_000).default(20),
   STREAM_PING_SECONDS: z.coerce.number().int().min(1).max(300).default(15),
   STREAM_MAX_DURATION_SECONDS: z.coerce.number().int().min(1).max(86_400).default(1_800),
@@ -211,6 +213,7 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
         chairmanModel: e.CHAIRMAN_MODEL,
         titleModel: e.TITLE_MODEL ?? null,
         maxConcurrentRunsPerUser: e.MAX_CONCURRENT_RUNS_PER_USER,
+        maxAnswerChars: e.UPSTREAM_MAX_ANSWER_CHARS,
         heartbeatSeconds: e.RUN_HEARTBEAT_SECONDS,
         staleAfterSeconds: e.RUN_HEARTBEAT_SECONDS * 4,
         events: {

@@ -22,7 +22,11 @@ const FIRST_TOKEN_TIMEOUT_MS = 800;
 const [ALPHA, BETA, GAMMA] = COUNCIL;
 const scripted = councilReply();
 
+/** Far above every scripted answer here; one test sends a longer one. */
+const MAX_ANSWER_CHARS = 2_000;
+
 const test = councilTest({
+  env: { UPSTREAM_MAX_ANSWER_CHARS: String(MAX_ANSWER_CHARS) },
   upstreamTimeouts: { firstTokenMs: FIRST_TOKEN_TIMEOUT_MS, idleMs: FIRST_TOKEN_TIMEOUT_MS, totalMs: 15_000 },
 });
 
@@ -95,6 +99,21 @@ test('a model that keeps answering 429 with a long Retry-After fails as rate-lim
   expectCompletedWithoutGamma(bed, outcome, 'UPSTREAM_RATE_LIMITED');
   expect(requestsOf(bed.upstream, 'stage1', GAMMA)).toHaveLength(1);
   expect(Date.now() - startedAt).toBeLessThan(10_000);
+});
+
+test('a model answering past UPSTREAM_MAX_ANSWER_CHARS is stopped and fails alone as UPSTREAM_TOO_LONG (hole 10)', async ({
+  bed,
+}) => {
+  const endless = 'word '.repeat(MAX_ANSWER_CHARS);
+  const outcome = await askWithFaultyGamma(bed, { reply: () => endless });
+  expectCompletedWithoutGamma(bed, outcome, 'UPSTREAM_TOO_LONG');
+  // Stopped at the limit: no more than that reached anyone, and it was not asked twice.
+  const streamed = outcome.events
+    .filter((e) => e.event.type === 'model_delta' && e.event.model === GAMMA)
+    .map((e) => (e.event.type === 'model_delta' ? e.event.text : ''))
+    .join('');
+  expect(streamed.length).toBeLessThanOrEqual(MAX_ANSWER_CHARS);
+  expect(requestsOf(bed.upstream, 'stage1', GAMMA)).toHaveLength(1);
 });
 
 test('a model that hangs past the first-token timeout fails as UPSTREAM_TIMEOUT and its request is closed', async ({

@@ -103,6 +103,8 @@ export interface ApiConfig {
   operator: OperatorConfig;
   council: CouncilDefaults & {
     maxConcurrentRunsPerUser: number;
+    /** The longest answer one model call may give, in characters; longer fails UPSTREAM_TOO_LONG. */
+    maxAnswerChars: number;
     /** How often a running run proves it is alive. */
     heartbeatSeconds: number;
     /** A live run silent this long is taken for dead (its host crashed) and marked interrupted. */

@@ -144,6 +144,7 @@ export class RunExecutor {
         fetch: this.deps.fetch,
         appUrl: config.appUrl,
         appTitle: config.appTitle,
+        maxAnswerChars: config.council.maxAnswerChars,
         ...(this.deps.upstreamTimeouts ? { timeouts: this.deps.upstreamTimeouts } : {}),
       });
       await runCouncil(

@@ -45,6 +45,7 @@ export function createTestApiConfig(
       chairmanModel: TEST_CHAIRMAN,
       titleModel: null,
       maxConcurrentRunsPerUser: 3,
+      maxAnswerChars: 200_000,
       heartbeatSeconds: 5,
       staleAfterSeconds: 20,
       events: { deltaIntervalMs: 100, maxDeltaIntervalMs: 500, writeRetryWindowSeconds: 30 },

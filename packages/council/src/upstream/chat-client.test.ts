@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect, onTestFinished, test } from 'vitest';
 import { startFakeUpstream } from '../fake-upstream/fake-upstream.server.js';
 import type { FakeUpstreamOptions } from '../fake-upstream/fake-upstream.types.js';
@@ -257,4 +259,54 @@ test('a server that ignores stream: true still works, its answer arriving as one
   });
   expect(deltas).toEqual(['whole answer']);
   expect(result.usage).toEqual({ promptTokens: 3, completionTokens: 2, totalTokens: 5, cost: null });
+});
+
+// Issue 9, hole 10: one answer and one error body are bounded.
+
+test('an answer longer than maxAnswerChars is stopped and fails with UPSTREAM_TOO_LONG, not retried', async () => {
+  const upstream = await startUpstream();
+  const words = Array.from({ length: 2_000 }, (_, i) => `w${i}`).join(' ');
+  upstream.setBehavior('m/verbose', { text: words });
+  const { chat, sleeps } = clientFor(upstream.url, { maxAnswerChars: 1_000 });
+  let delivered = '';
+  const error = await failureOf(chat({ model: 'm/verbose', messages, onDelta: (t) => (delivered += t) }));
+  expect(error.code).toBe('UPSTREAM_TOO_LONG');
+  expect(error.message).toMatch(/size limit/);
+  expect(delivered.length).toBeLessThanOrEqual(1_000);
+  expect(sleeps).toEqual([]);
+  expect(upstream.requests).toHaveLength(1);
+  // Within the limit, the same model answers in full.
+  const { chat: roomy } = clientFor(upstream.url, { maxAnswerChars: words.length });
+  expect((await roomy({ model: 'm/verbose', messages })).content).toBe(words);
+});
+
+test('an error response is read for at most 16 KiB: an endless error body still fails at once', async () => {
+  let bytesSent = 0;
+  let closed: () => void = () => undefined;
+  const hasClosed = new Promise<void>((resolve) => (closed = resolve));
+  const server = createServer((_req, res) => {
+    res.writeHead(500, { 'Content-Type': 'text/html' });
+    res.write(`<html>${'x'.repeat(1024)}`);
+    bytesSent += 1024;
+    // Never ends: a proxy's error page that streams forever.
+    const timer = setInterval(() => {
+      res.write('y'.repeat(1024));
+      bytesSent += 1024;
+    }, 2);
+    res.on('close', () => {
+      clearInterval(timer);
+      closed();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const { port } = server.address() as AddressInfo;
+  const { chat } = clientFor(`http://127.0.0.1:${port}/v1`, { retry: { maxRetries: 0 } });
+  const startedAt = Date.now();
+  const error = await failureOf(chat({ model: 'm/any', messages }));
+  expect(error.code).toBe('UPSTREAM_UNAVAILABLE');
+  expect(Date.now() - startedAt).toBeLessThan(2_000);
+  expect(error.detail?.length).toBeLessThanOrEqual(500);
+  await hasClosed; // the client hung up instead of reading on
+  expect(bytesSent).toBeLessThan(1024 * 1024);
 });

@@ -1,8 +1,13 @@
 import type { ChatClient, ChatClientOptions, ChatRequest, ChatResult, ChatTimeouts } from './upstream.types.js';
-import { completionSchema, readChatStream, toUsage, type StreamCallbacks } from './chat-stream.js';
+import { answerTooLong, completionSchema, readChatStream, toUsage, type StreamCallbacks } from './chat-stream.js';
 import { startAttemptWatchdog, startTotalDeadline } from './attempt-watchdog.js';
 import { defaultRetryOptions, parseRetryAfter, planRetry, sleepWithSignal } from './retry-policy.js';
 import { UpstreamError, errorForAbort, errorForStatus, redactSecret } from './upstream.errors.js';
+
+/** The longest answer accepted by default, in characters (UPSTREAM_MAX_ANSWER_CHARS). */
+export const DEFAULT_MAX_ANSWER_CHARS = 200_000;
+/** At most this much of an error response is read: its message is all we want from it. */
+const MAX_ERROR_BODY_BYTES = 16 * 1024;
 
 export const defaultChatTimeouts: ChatTimeouts = {
   firstTokenMs: 60_000,
@@ -25,6 +30,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
   const retry = { ...defaultRetryOptions, ...options.retry };
   const sleep = options.sleep ?? sleepWithSignal;
   const random = options.random ?? Math.random;
+  const maxAnswerChars = options.maxAnswerChars ?? DEFAULT_MAX_ANSWER_CHARS;
   const url = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
 
   const headers: Record<string, string> = {
@@ -53,7 +59,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
       }),
     });
     if (!response.ok) throw await readErrorResponse(response, options.apiKey);
-    return readSuccessResponse(response, callbacks);
+    return readSuccessResponse(response, callbacks, maxAnswerChars);
   }
 
   async function chat(request: ChatRequest): Promise<ChatResult> {
@@ -112,7 +118,7 @@ function classifyFailure(err: unknown, userSignal: AbortSignal, deadlines: Abort
 
 async function readErrorResponse(response: Response, apiKey: string): Promise<UpstreamError> {
   const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-  const text = await response.text();
+  const text = await readAtMost(response, MAX_ERROR_BODY_BYTES);
   let detail = text.slice(0, 500);
   try {
     const body = JSON.parse(text) as { error?: { message?: unknown } };
@@ -123,7 +129,35 @@ async function readErrorResponse(response: Response, apiKey: string): Promise<Up
   return errorForStatus(response.status, { detail: redactSecret(detail, apiKey), retryAfterMs });
 }
 
-async function readSuccessResponse(response: Response, callbacks: StreamCallbacks): Promise<ChatResult> {
+/**
+ * The start of a body, at most `maxBytes`; the rest is not downloaded. A proxy's error page or a
+ * hostile server can send megabytes (or never end) where a short JSON error was expected.
+ */
+async function readAtMost(response: Response, maxBytes: number): Promise<string> {
+  if (!response.body) return '';
+  const body: ReadableStream<Uint8Array> = response.body;
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let size = 0;
+  try {
+    while (size < maxBytes) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value.subarray(0, maxBytes - size), { stream: true });
+      size += value.byteLength;
+    }
+  } finally {
+    reader.cancel().catch(() => undefined);
+  }
+  return text + decoder.decode();
+}
+
+async function readSuccessResponse(
+  response: Response,
+  callbacks: StreamCallbacks,
+  maxAnswerChars: number,
+): Promise<ChatResult> {
   const contentType = response.headers.get('content-type') ?? '';
   // Some OpenAI-compatible servers ignore `stream: true`; accept their whole answer as one delta.
   if (contentType.includes('application/json')) {
@@ -131,10 +165,11 @@ async function readSuccessResponse(response: Response, callbacks: StreamCallback
     const choice = parsed.success ? parsed.data.choices[0] : undefined;
     if (!parsed.success || !choice) throw new UpstreamError('UPSTREAM_MALFORMED', { detail: 'bad completion' });
     const content = choice.message.content ?? '';
+    if (content.length > maxAnswerChars) throw answerTooLong(maxAnswerChars);
     callbacks.onChunk();
     if (content) callbacks.onDelta(content);
     return { content, usage: toUsage(parsed.data.usage), finishReason: choice.finish_reason ?? null };
   }
   if (!response.body) throw new UpstreamError('UPSTREAM_MALFORMED', { detail: 'empty body' });
-  return readChatStream(response.body, callbacks);
+  return readChatStream(response.body, callbacks, maxAnswerChars);
 }

@@ -71,6 +71,7 @@ const maxSseBufferChars = 1_000_000;
 export async function readChatStream(
   body: ReadableStream<Uint8Array>,
   callbacks: StreamCallbacks,
+  maxAnswerChars = Number.POSITIVE_INFINITY,
 ): Promise<ChatResult> {
   const pending: EventSourceMessage[] = [];
   let parseFailure: UpstreamError | undefined;
@@ -107,6 +108,7 @@ export async function readChatStream(
           const text = choice.delta?.content;
           if (text) {
             content += text;
+            if (content.length > maxAnswerChars) throw answerTooLong(maxAnswerChars);
             callbacks.onDelta(text);
           }
           if (choice.finish_reason) finishReason = choice.finish_reason;
@@ -124,6 +126,11 @@ export async function readChatStream(
   // off. Retryable, because the client only retries when no text has reached the caller yet.
   if (finishReason !== null) return { content, usage, finishReason };
   throw new UpstreamError('UPSTREAM_NETWORK', { retryable: true, detail: 'stream ended before [DONE]' });
+}
+
+/** Not retried: the same question would get the same endless answer. */
+export function answerTooLong(maxAnswerChars: number): UpstreamError {
+  return new UpstreamError('UPSTREAM_TOO_LONG', { detail: `the answer passed ${maxAnswerChars} characters` });
 }
 
 function parseChunk(data: string): z.infer<typeof streamChunkSchema> {

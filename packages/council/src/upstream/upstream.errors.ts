@@ -13,6 +13,7 @@ export const upstreamErrorCodes = [
   'UPSTREAM_STREAM_ERROR',
   'UPSTREAM_MALFORMED',
   'UPSTREAM_ABORTED',
+  'UPSTREAM_TOO_LONG',
 ] as const;
 export type UpstreamErrorCode = (typeof upstreamErrorCodes)[number];
 
@@ -29,6 +30,7 @@ export const upstreamErrorMessages: Readonly<Record<UpstreamErrorCode, string>> 
   UPSTREAM_STREAM_ERROR: 'The model stopped with an error while answering.',
   UPSTREAM_MALFORMED: 'The provider sent a response that could not be read.',
   UPSTREAM_ABORTED: 'The request was cancelled.',
+  UPSTREAM_TOO_LONG: "The model's answer passed the server's size limit and was stopped.",
 };
 
 export interface UpstreamErrorOptions {

@@ -57,6 +57,11 @@ export interface ChatClientOptions {
   /** Sent as `X-OpenRouter-Title` and its older name `X-Title`. */
   appTitle?: string;
   timeouts?: Partial<ChatTimeouts>;
+  /**
+   * The longest answer accepted, in characters (default 200,000). A longer one is stopped and fails
+   * with UPSTREAM_TOO_LONG: a cut answer passed on as whole would mislead reviewers and chairman.
+   */
+  maxAnswerChars?: number;
   retry?: Partial<RetryOptions>;
   sleep?: SleepFn;
   /** Source of jitter in [0, 1); injectable for deterministic tests. */
