@@ -71,7 +71,7 @@ async function importFile(page: Page, name: string, document: unknown): Promise<
 const longAnswer = (topic: string) =>
   Array.from({ length: 25 }, (_, i) => `Paragraph ${i + 1} about ${topic}, long enough to take a line.`).join('\n\n');
 
-test('a file imported in Settings shows in the list; a bad file is refused with the server’s reason', async () => {
+test('a file imported in Settings shows in the list, downloads with all my data and imports again; a bad file is refused with the server’s reason', async () => {
   const { page, context, problems } = await openAppPage(browser);
   await register(page, server.url, newEmail());
 
@@ -92,11 +92,25 @@ test('a file imported in Settings shows in the list; a bad file is refused with 
   expect(await done.textContent()).toContain('Imported 1 conversation from “tea.json”.');
   await saveScreenshot(page, '10-settings-data');
 
+  // "Download all my data" saves a JSON file that holds it, and which imports again (a second copy).
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download all my data' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/^llm-council-export-\d{4}-\d{2}-\d{2}\.json$/);
+  const everything = JSON.parse(await readFile((await download.path()) ?? '', 'utf8')) as {
+    conversations: { title: string; runs: { responses: unknown[] }[] }[];
+  };
+  expect(everything.conversations.map((c) => [c.title, c.runs[0]?.responses.length])).toEqual([
+    ['Tea Brewing Temperatures', 5],
+  ]);
+  await importFile(page, 'everything.json', everything);
+  await page.getByRole('status').filter({ hasText: 'Imported 1 conversation from “everything.json”' }).waitFor();
+
   // The list refreshed by itself; the conversation opens with its stages.
-  await page
-    .getByRole('navigation', { name: 'Conversations' })
-    .getByRole('link', { name: 'Tea Brewing Temperatures' })
-    .click();
+  const list = page.getByRole('navigation', { name: 'Conversations' });
+  await expect.poll(() => list.getByRole('link', { name: 'Tea Brewing Temperatures' }).count()).toBe(2);
+  await list.getByRole('link', { name: 'Tea Brewing Temperatures' }).first().click();
   await page.waitForURL(/\/c\/[0-9a-f-]{36}$/);
   await expect.poll(() => finalAnswers(page).textContent()).toContain('About 80 °C.');
   expect(problems).toEqual([]);
