@@ -14,7 +14,6 @@ test('conversations.get and council.get give a run its total tokens and cost (ti
   for (const model of COUNCIL)
     bed.upstream.setBehavior(model, { usage: { promptTokens: 100, completionTokens: 20 }, cost: 0.001 });
   bed.upstream.setBehavior(CHAIRMAN, { usage: { promptTokens: 300, completionTokens: 50 }, cost: 0.01 });
-  bed.upstream.setBehavior(TITLE_MODEL, { usage: { promptTokens: 7, completionTokens: 3 }, cost: 0.0001 });
   bed.upstream.setBehavior(TITLE_MODEL, { usage: { promptTokens: 40, completionTokens: 5 }, cost: 0.0001 });
   const { client, conversationId } = await signUpWithKey(bed.server);
   const before = new Date();
