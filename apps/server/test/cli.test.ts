@@ -1,0 +1,201 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, expect } from 'vitest';
+import { councilTest } from './helpers/fixtures.js';
+import { COUNCIL, CHAIRMAN, councilReply, signUpWithKey, waitForRunStatus } from './helpers/council-harness.js';
+
+// The built `llm-council` command (packages/cli/dist/main.js), run as a child process against a
+// real server and the fake upstream: exit codes 0/1/2/3, streaming, search, export, login's
+// 0600 file, Ctrl-C (security case 71).
+
+const test = councilTest();
+const repoRoot = resolve(import.meta.dirname, '../../..');
+const cliPath = join(repoRoot, 'packages/cli/dist/main.js');
+
+beforeAll(async () => {
+  // The test runs what users run: the bundle `pnpm build` makes, built afresh from source.
+  await promisify(execFile)('pnpm', ['--filter', '@llm-council/cli', 'build'], {
+    cwd: repoRoot,
+    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '' },
+  });
+}, 120_000);
+
+interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** How many separate writes reached stdout: more than one means the answer streamed. */
+  stdoutChunks: number;
+}
+
+function runCli(
+  args: string[],
+  env: Record<string, string>,
+  options: { onStderr?: (text: string, child: ReturnType<typeof spawn>) => void } = {},
+): Promise<CliRun> {
+  const configHome = mkdtempSync(join(tmpdir(), 'llmc-cli-'));
+  const child = spawn(process.execPath, [cliPath, ...args], {
+    env: { PATH: process.env['PATH'] ?? '', HOME: configHome, XDG_CONFIG_HOME: configHome, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let stdoutChunks = 0;
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString('utf8');
+    stdoutChunks += 1;
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+    options.onStderr?.(stderr, child);
+  });
+  return new Promise((done) =>
+    child.once('close', (code, signal) => done({ code, signal, stdout, stderr, stdoutChunks })),
+  );
+}
+
+async function ownerWithToken(bed: { server: Parameters<typeof signUpWithKey>[0] }, scopes: ('read' | 'council')[]) {
+  const owner = await signUpWithKey(bed.server);
+  const { token } = await owner.client.tokens.create.mutate({ name: 'cli', scopes });
+  return { owner, env: { LLM_COUNCIL_URL: bed.server.url, LLM_COUNCIL_TOKEN: token }, token };
+}
+
+test('ask streams the chairman’s answer to stdout, plain progress lines to stderr, and exits 0; search and export find it', async ({
+  bed,
+}) => {
+  const { owner, env, token } = await ownerWithToken(bed, ['read', 'council']);
+  const asked = await runCli(['ask', 'Why is the zeppelin shaped like that?'], env);
+  expect(asked.stderr).not.toContain('\x1b['); // not a terminal: no redraws, no spinner
+  expect({ code: asked.code, stderr: asked.stderr }).toMatchObject({ code: 0 });
+  expect(asked.stdout).toBe("The council's final answer, weighing every response and review.\n");
+  expect(asked.stdoutChunks).toBeGreaterThan(1);
+  for (const model of COUNCIL) expect(asked.stderr).toContain(`${model}: answered\n`);
+  expect(asked.stderr).toContain(`${CHAIRMAN} (chairman): done\n`);
+  const conversationId = /Conversation ([0-9a-f-]{36})/.exec(asked.stderr)?.[1];
+  expect(conversationId).toBeDefined();
+
+  const listed = await runCli(['list'], env);
+  expect(listed.code).toBe(0);
+  expect(listed.stdout).toContain(conversationId);
+
+  const found = await runCli(['search', 'zeppelin'], env);
+  expect({ code: found.code, stderr: found.stderr }).toEqual({ code: 0, stderr: '' });
+  expect(found.stdout.split('\n')[0]).toMatch(new RegExp(`^${conversationId}  `));
+  expect(found.stdout).not.toContain('<mark>');
+  expect((await runCli(['search', 'albatross'], env)).stdout).toBe('No conversation matches.\n');
+
+  const markdown = await runCli(['export', conversationId!, '--format', 'markdown'], env);
+  expect(markdown.code).toBe(0);
+  expect(markdown.stdout).toContain('Why is the zeppelin shaped like that?');
+  expect(markdown.stdout).toContain("The council's final answer");
+  const json = await runCli(['export', conversationId!, '--format', 'json'], env);
+  expect(json.code).toBe(0);
+  expect(JSON.stringify(JSON.parse(json.stdout))).toContain(conversationId);
+
+  const exported = await owner.client.conversations.get.query({ id: conversationId! });
+  expect(exported.messages).toHaveLength(2);
+  for (const run of [asked, listed, found, markdown, json]) expect(run.stdout + run.stderr).not.toContain(token);
+});
+
+test('ask --json prints every event as a JSON line; --council and --chairman choose the models', async ({ bed }) => {
+  const { env } = await ownerWithToken(bed, ['council']);
+  const asked = await runCli(
+    ['ask', '--json', '--council', 'test/alpha,test/beta', '--chairman', 'test/gamma', 'Two only?'],
+    env,
+  );
+  expect({ code: asked.code, stderr: asked.stderr }).toEqual({ code: 0, stderr: '' });
+  const events = asked.stdout
+    .trim()
+    .split('\n')
+    .map((line) => (JSON.parse(line) as { event: { type: string; models?: string[]; chairmanModel?: string } }).event);
+  expect(events[0]).toMatchObject({
+    type: 'run_started',
+    models: ['test/alpha', 'test/beta'],
+    chairmanModel: 'test/gamma',
+  });
+  expect(events.at(-1)?.type).toBe('run_completed');
+});
+
+test('case 71: a bad, revoked or missing token exits 3; a read token cannot ask (3) and starts nothing', async ({
+  bed,
+}) => {
+  const { owner, env, token } = await ownerWithToken(bed, ['read']);
+  const url = bed.server.url;
+  const forged = await runCli(['list'], { LLM_COUNCIL_URL: url, LLM_COUNCIL_TOKEN: `${token.slice(0, -4)}AAAA` });
+  expect(forged.code).toBe(3);
+  expect(forged.stderr).toContain('invalid, expired or revoked');
+  expect((await runCli(['list'], { LLM_COUNCIL_URL: url })).code).toBe(3);
+
+  const refused = await runCli(['ask', 'not allowed'], env);
+  expect(refused.code).toBe(3);
+  expect(refused.stderr).toContain('lacks the "council" scope');
+  expect((await owner.client.conversations.list.query()).items).toHaveLength(1); // only signUpWithKey's
+
+  const [listed] = await owner.client.tokens.list.query();
+  await owner.client.tokens.revoke.mutate({ id: listed!.id });
+  expect((await runCli(['list'], env)).code).toBe(3);
+});
+
+test('usage errors exit 2 with a message: no question, an unknown format or command, a bad --council', async ({
+  bed,
+}) => {
+  const { env } = await ownerWithToken(bed, ['read', 'council']);
+  for (const args of [
+    ['ask'],
+    ['export', crypto.randomUUID(), '--format', 'pdf'],
+    ['frobnicate'],
+    ['ask', '--council', 'only-one', 'q'],
+    ['list', '--limit', 'many'],
+  ]) {
+    const run = await runCli(args, env);
+    expect({ args, code: run.code }).toEqual({ args, code: 2 });
+    expect(run.stderr).toMatch(/error|invalid|argument/i);
+  }
+  const help = await runCli(['--help'], env);
+  expect(help.code).toBe(0);
+  expect(help.stdout).toContain('llm-council');
+});
+
+test('case 71: login --token stores it in $XDG_CONFIG_HOME/llm-council with mode 0600, and later commands use it', async ({
+  bed,
+}) => {
+  const { owner, env, token } = await ownerWithToken(bed, ['read']);
+  const configHome = mkdtempSync(join(tmpdir(), 'llmc-login-'));
+  const home = { XDG_CONFIG_HOME: configHome };
+  const login = await runCli(['login', '--url', bed.server.url, '--token', token], home);
+  expect({ code: login.code, stderr: login.stderr }).toMatchObject({ code: 0 });
+  expect(login.stdout + login.stderr).not.toContain(token);
+  const file = join(configHome, 'llm-council', 'login.json');
+  expect(statSync(file).mode & 0o777).toBe(0o600);
+  expect(statSync(join(configHome, 'llm-council')).mode & 0o777).toBe(0o700);
+  expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ url: bed.server.url, token });
+
+  const listed = await runCli(['list'], home);
+  expect(listed.code).toBe(0);
+  expect(listed.stdout).toContain(owner.conversationId);
+  const bad = await runCli(['login', '--url', bed.server.url, '--token', 'llmc_pat_nope'], home);
+  expect(bad.code).toBe(3);
+  expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ url: env.LLM_COUNCIL_URL, token }); // unchanged
+});
+
+test('Ctrl-C during ask cancels the run on the server and exits 130', async ({ bed }) => {
+  const { owner, env } = await ownerWithToken(bed, ['read', 'council']);
+  for (const model of COUNCIL) bed.upstream.setBehavior(model, { tokenDelayMs: 200, reply: councilReply() });
+  let isSent = false;
+  const run = await runCli(['ask', 'A slow question'], env, {
+    onStderr: (text, child) => {
+      if (isSent || !text.includes(': answering')) return;
+      isSent = true;
+      child.kill('SIGINT');
+    },
+  });
+  expect({ code: run.code, stderr: run.stderr }).toMatchObject({ code: 130 });
+  expect(run.stderr).toContain('Cancelling the run');
+  const [conversation] = (await owner.client.conversations.list.query()).items.filter((c) => c.messageCount > 0);
+  const { runs } = await owner.client.conversations.get.query({ id: conversation!.id });
+  await waitForRunStatus(owner.client, runs[0]!.id, ['cancelled']);
+});

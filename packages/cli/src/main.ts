@@ -1,0 +1,128 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { askCommand } from './ask-command.js';
+import { connect } from './connection.js';
+import { describeFailure, ExitCode } from './exit-codes.js';
+import { exportCommand } from './export-command.js';
+import { listCommand } from './list-command.js';
+import { loginCommand } from './login-command.js';
+import { searchCommand } from './search-command.js';
+
+const VERSION = '0.1.0';
+
+function parseModels(value: string): string[] {
+  const models = value
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean);
+  if (models.length < 2) throw new InvalidArgumentError('name at least two models, comma-separated');
+  return models;
+}
+
+function parseLimit(value: string): number {
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new InvalidArgumentError('a number from 1 to 100');
+  return limit;
+}
+
+function parseSearchLimit(value: string): number {
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 50) throw new InvalidArgumentError('a number from 1 to 50');
+  return limit;
+}
+
+function buildProgram(env: NodeJS.ProcessEnv, setExitCode: (code: number) => void): Command {
+  const program = new Command()
+    .name('llm-council')
+    .description('Ask an LLM Council from the terminal.')
+    .version(VERSION)
+    // Usage errors end with exit code 2 (commander's own default is 1, which means a failed run here).
+    .exitOverride()
+    .showHelpAfterError('(run `llm-council --help` for usage)');
+
+  program
+    .command('login')
+    .description('store a server URL and a personal access token (in the config directory, mode 0600)')
+    .option('--url <url>', 'server URL (default: $LLM_COUNCIL_URL, or asked)')
+    .option('--email <email>', 'account email (asked when omitted)')
+    .option('--token <token>', 'store this personal access token instead of signing in with a password')
+    .option('--password-stdin', 'read the password from standard input')
+    .action(async (options: Parameters<typeof loginCommand>[0]) => {
+      await loginCommand(options, env, (line) => process.stderr.write(`${line}\n`));
+    });
+
+  program
+    .command('ask')
+    .description("ask the council; progress on stderr, the chairman's answer on stdout")
+    .argument('<question>', 'the question (quote it)')
+    .option('--json', 'print every event as a JSON line instead')
+    .addOption(new Option('--council <models>', 'council members, comma-separated').argParser(parseModels))
+    .option('--chairman <model>', 'the chairman model')
+    .action(async (question: string, options: { json?: boolean; council?: string[]; chairman?: string }) => {
+      const { client } = await connect(env);
+      const code = await askCommand(client, question, options, {
+        stdout: process.stdout,
+        stderr: process.stderr,
+        onInterrupt: (handler) => {
+          process.on('SIGINT', handler);
+          return () => void process.off('SIGINT', handler);
+        },
+      });
+      setExitCode(code);
+    });
+
+  program
+    .command('list')
+    .description('your most recent conversations')
+    .addOption(new Option('--limit <n>', 'how many (1–100)').default(20).argParser(parseLimit))
+    .option('--json', 'print JSON')
+    .action(async (options: { limit: number; json?: boolean }) => {
+      const { client } = await connect(env);
+      await listCommand(client, options, (text) => process.stdout.write(text));
+    });
+
+  program
+    .command('search')
+    .description('full-text search over your conversations, best match first')
+    .argument('<query>', 'words, "a phrase", or, -excluded')
+    .addOption(new Option('--limit <n>', 'how many (1–50)').default(20).argParser(parseSearchLimit))
+    .option('--json', 'print JSON')
+    .action(async (query: string, options: { limit: number; json?: boolean }) => {
+      const { client } = await connect(env);
+      await searchCommand(client, query, options, (text) => process.stdout.write(text));
+    });
+
+  program
+    .command('export')
+    .description('one conversation as Markdown or JSON')
+    .argument('<id>', 'the conversation id (from `list` or `search`)')
+    .addOption(new Option('--format <format>', 'file format').choices(['markdown', 'json']).default('markdown'))
+    .option('-o, --output <file>', 'write to this file instead of stdout')
+    .action(async (id: string, options: { format: 'markdown' | 'json'; output?: string }) => {
+      const { client } = await connect(env);
+      await exportCommand(client, id, options, {
+        write: (text) => process.stdout.write(text),
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+    });
+
+  return program;
+}
+
+async function main(): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const program = buildProgram(process.env, (code) => (exitCode = code));
+  try {
+    await program.parseAsync(process.argv);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version exit 0; everything else commander refuses is a usage error.
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    const failure = describeFailure(error);
+    process.stderr.write(`llm-council: ${failure.message}\n`);
+    return failure.exitCode;
+  }
+}
+
+process.exitCode = await main();
