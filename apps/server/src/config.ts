@@ -98,6 +98,9 @@ const envSchema = z.object({
   MAX_STREAMS_PER_USER: z.coerce.number().int().min(1).max(1_000).default(20),
   STREAM_PING_SECONDS: z.coerce.number().int().min(1).max(300).default(15),
   STREAM_MAX_DURATION_SECONDS: z.coerce.number().int().min(1).max(86_400).default(1_800),
+  // Housekeeping: how often (0: never) and how long streamed deltas of finished runs are kept (0: forever).
+  CLEANUP_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
+  DELTA_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(30),
   DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   // Council method: stage deadlines (seconds), quorum share, review temperature, token limits.
   COUNCIL_SOFT_DEADLINE_SECONDS: z.coerce.number().min(1).max(3600).default(90),
@@ -255,6 +258,10 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
         maxPerUser: e.MAX_STREAMS_PER_USER,
         pingSeconds: e.STREAM_PING_SECONDS,
         maxDurationSeconds: e.STREAM_MAX_DURATION_SECONDS,
+      },
+      cleanup: {
+        intervalMinutes: e.CLEANUP_INTERVAL_MINUTES === 0 ? null : e.CLEANUP_INTERVAL_MINUTES,
+        deltaRetentionDays: e.DELTA_RETENTION_DAYS === 0 ? null : e.DELTA_RETENTION_DAYS,
       },
       appUrl: e.APP_URL ?? `http://localhost:${port}`,
       importMaxBytes: e.IMPORT_MAX_BYTES,

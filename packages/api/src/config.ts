@@ -126,6 +126,12 @@ export interface ApiConfig {
     pingSeconds: number;
     maxDurationSeconds: number;
   };
+  /** Housekeeping (CLEANUP_INTERVAL_MINUTES, DELTA_RETENTION_DAYS); null turns each off. */
+  cleanup: {
+    intervalMinutes: number | null;
+    /** Streamed deltas of runs finished longer ago than this are deleted; answers stay. */
+    deltaRetentionDays: number | null;
+  };
   /** The largest document `conversations.import` takes, in bytes (IMPORT_MAX_BYTES). */
   importMaxBytes: number;
   /** Attribution headers sent upstream (OpenRouter shows them in its dashboard). */

@@ -11,6 +11,7 @@ import { RunEventHub } from './council/run-event-hub.js';
 import { RunExecutor } from './council/run-executor.js';
 import { StreamSlots } from './council/stream-slots.js';
 import { validateApiKeyWithProvider, type KeyValidation } from './settings/key-validation.js';
+import { scheduleCleanup } from './maintenance/cleanup.js';
 
 /**
  * Long-lived collaborators the host builds once and shares across requests (context is data;
@@ -100,14 +101,17 @@ export function createServices(deps: ServiceDeps): ServicesHandle {
     },
     sessions,
   };
+  let stopCleanup = (): void => undefined;
   return {
     services,
     async start() {
       await hub.start();
       await sessions.start();
       await executor.start();
+      stopCleanup = scheduleCleanup({ db: deps.db, config: deps.config, logger: deps.logger, now: () => new Date() });
     },
     async shutdown() {
+      stopCleanup();
       await executor.shutdown();
       await hub.close();
       sessions.close();

@@ -18,7 +18,7 @@ export { fixedApiSettings } from './config.js';
 export type { KeyValidation } from './settings/key-validation.js';
 export { appErrorCodes, type AppErrorCode } from './errors.js';
 export { reencryptAllApiKeys } from './settings/api-key.service.js';
-export { deleteExpiredRefreshTokens } from './auth/refresh-tokens.repository.js';
+export { runCleanup } from './maintenance/cleanup.js';
 export { createServices, type ServiceDeps, type Services, type ServicesHandle } from './create-services.js';
 export type { RunRecord } from './council/run-records.js';
 export { recordAudit, type AuditDeps } from './operator/audit.js';

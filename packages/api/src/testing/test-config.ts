@@ -57,6 +57,8 @@ export function createTestApiConfig(
       serverKey: { users: 'admins', maxTokensPerCall: 4000, dailyTokens: 200_000, dailyUsd: null },
     },
     streams: { maxPerUser: 20, pingSeconds: 15, maxDurationSeconds: 1800 },
+    // Housekeeping runs when a test calls runCleanup; no timer in tests.
+    cleanup: { intervalMinutes: null, deltaRetentionDays: 30 },
     appUrl: 'http://localhost:3000',
     importMaxBytes: 2 * 1024 * 1024,
     appTitle: 'LLM Council',

@@ -1,0 +1,31 @@
+import type { Database } from '@llm-council/db';
+import type { Kysely } from 'kysely';
+import { activeRunStatuses } from '../constants.js';
+
+type Db = Kysely<Database>;
+
+/** Rate-limit counters whose window ended before `before`: the next hit starts a new window anyway. */
+export async function deleteStaleRateLimits(db: Db, before: Date): Promise<number> {
+  const result = await db.deleteFrom('rateLimits').where('windowStart', '<', before).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/**
+ * The streamed deltas of runs that finished before `before`. Their answers stay whole in the
+ * readable tables and in each model's `model_completed` event, so the run still reloads and
+ * replays; only the word-by-word history goes.
+ */
+export async function deleteOldDeltas(db: Db, before: Date): Promise<number> {
+  const result = await db
+    .deleteFrom('councilEvents')
+    .where('type', '=', 'model_delta')
+    .where('runId', 'in', (eb) =>
+      eb
+        .selectFrom('councilRuns')
+        .select('id')
+        .where('finishedAt', '<', before)
+        .where('status', 'not in', activeRunStatuses),
+    )
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -1,0 +1,56 @@
+import type { Database } from '@llm-council/db';
+import type { Kysely } from 'kysely';
+import type { ApiConfig } from '../config.js';
+import type { Logger } from '../ports.js';
+import { deleteExpiredRefreshTokens } from '../auth/refresh-tokens.repository.js';
+import { deleteOldDeltas, deleteStaleRateLimits } from './cleanup.repository.js';
+
+const DAY_MS = 86_400_000;
+
+export interface CleanupResult {
+  refreshTokens: number;
+  rateLimits: number;
+  deltaEvents: number;
+}
+
+/**
+ * One pass of housekeeping: refresh tokens of families that ended over a day ago, rate-limit counters whose window is over
+ * (the longest rule's window, so no live counter is cut short), and — when a retention is set —
+ * the deltas of runs finished longer ago than that. Every delete is idempotent, so several hosts
+ * on one database may run it at once without harm.
+ */
+export async function runCleanup(
+  db: Kysely<Database>,
+  config: Pick<ApiConfig, 'rateLimits' | 'cleanup'>,
+  now: Date,
+): Promise<CleanupResult> {
+  const longestWindowSeconds = Math.max(...Object.values(config.rateLimits).map((rule) => rule.windowSeconds));
+  const { deltaRetentionDays } = config.cleanup;
+  return {
+    refreshTokens: await deleteExpiredRefreshTokens(db, now),
+    rateLimits: await deleteStaleRateLimits(db, new Date(now.getTime() - longestWindowSeconds * 1000)),
+    deltaEvents:
+      deltaRetentionDays === null
+        ? 0
+        : await deleteOldDeltas(db, new Date(now.getTime() - deltaRetentionDays * DAY_MS)),
+  };
+}
+
+/** Runs the cleanup every `intervalMinutes` (null: never); returns the function that stops it. */
+export function scheduleCleanup(deps: {
+  db: Kysely<Database>;
+  config: Pick<ApiConfig, 'rateLimits' | 'cleanup'>;
+  logger: Logger;
+  now: () => Date;
+}): () => void {
+  const { intervalMinutes } = deps.config.cleanup;
+  if (intervalMinutes === null) return () => undefined;
+  const pass = (): void => {
+    runCleanup(deps.db, deps.config, deps.now()).then(
+      (removed) => deps.logger.info({ removed }, 'cleanup pass done'),
+      (error: unknown) => deps.logger.warn({ err: error }, 'cleanup pass failed; the next one retries'),
+    );
+  };
+  const timer = setInterval(pass, intervalMinutes * 60_000).unref();
+  return () => clearInterval(timer);
+}
