@@ -32,6 +32,11 @@ export interface ServerConfig {
   logLevel: string;
   /** Express `trust proxy`: false (trust none), a hop count, or trusted addresses/CIDRs. */
   trustProxy: false | number | string[];
+  /**
+   * In production with APP_URL set, the one `Host` a request may name (else 421); null: not
+   * checked (development, or APP_URL unset — the server warns at start).
+   */
+  requiredHost: string | null;
   migrateOnStart: boolean;
   /** Where the built web client lives; served at `/` when present. */
   webDistDir: string;
@@ -198,6 +203,7 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
     dataDir,
     logLevel: e.LOG_LEVEL,
     trustProxy,
+    requiredHost: isProduction && e.APP_URL ? new URL(e.APP_URL).host : null,
     migrateOnStart: e.MIGRATE_ON_START === 'true',
     webDistDir: resolve(e.WEB_DIST_DIR ?? join(import.meta.dirname, '../../web/dist')),
     hostId: `${process.pid}-${randomBytes(4).toString('hex')}`,
