@@ -1,31 +1,17 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
+import { useAppStack } from './harness/app-stack';
 import { register } from './harness/app-driver';
-import { launchBrowser, openAppPage } from './harness/browser';
-import { startCouncilServer, startFakeUpstream, type ChildService } from './harness/processes';
+import { openAppPage } from './harness/browser';
 
 // Settings → Access tokens in a real browser against the real server: a token is shown once with a
 // copy button, works as a Bearer token, is listed by its prefix, and stops working once revoked
 // (security cases 67 and 70).
 
-let upstream: ChildService;
-let server: ChildService;
-let browser: Browser;
-
-beforeAll(async () => {
-  upstream = await startFakeUpstream();
-  [server, browser] = await Promise.all([startCouncilServer(upstream.url), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await upstream?.stop();
-});
+const stack = useAppStack();
 
 /** What a script holding `token` gets from `conversations.list`: the HTTP status and the app code. */
 async function listWith(token: string): Promise<{ status: number; appCode: string | null }> {
-  const response = await fetch(`${server.url}/trpc/conversations.list`, {
+  const response = await fetch(`${stack.server.url}/trpc/conversations.list`, {
     headers: { Authorization: `Bearer ${token}` },
   });
   const body = (await response.json()) as { error?: { data?: { appCode?: string } } };
@@ -33,9 +19,9 @@ async function listWith(token: string): Promise<{ status: number; appCode: strin
 }
 
 test('a user creates an access token (shown once, copied), sees it listed, revokes it, and it stops working', async () => {
-  const { page, context, problems } = await openAppPage(browser);
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
-  await register(page, server.url, `e2e-tokens-${Date.now().toString(36)}@example.test`);
+  const { page, context, problems } = await openAppPage(stack.browser);
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.server.url });
+  await register(page, stack.server.url, `e2e-tokens-${Date.now().toString(36)}@example.test`);
   await page.getByRole('link', { name: 'Settings' }).click();
   await page.getByRole('heading', { name: 'Access tokens' }).waitFor();
   await page.getByText('No access tokens yet.').waitFor();

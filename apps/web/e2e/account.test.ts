@@ -1,26 +1,13 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { expect, test } from 'vitest';
+import { useAppStack } from './harness/app-stack';
 import { PASSWORD, register } from './harness/app-driver';
-import { launchBrowser, openAppPage } from './harness/browser';
-import { startCouncilServer, startFakeUpstream, type ChildService } from './harness/processes';
+import { openAppPage } from './harness/browser';
 
 // Settings → Account in a real browser against the real server: changing the password, signing
 // another device out, and deleting the account (security cases 63–66).
 
-let upstream: ChildService;
-let server: ChildService;
-let browser: Browser;
-
-beforeAll(async () => {
-  upstream = await startFakeUpstream();
-  [server, browser] = await Promise.all([startCouncilServer(upstream.url), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await upstream?.stop();
-});
+const stack = useAppStack();
 
 const uniqueEmail = (what: string) => `e2e-${what}-${Date.now().toString(36)}@example.test`;
 
@@ -31,7 +18,7 @@ async function openSettings(page: Page): Promise<void> {
 
 /** Signs in on the login page and says how it went: the home screen, or the form's error. */
 async function trySignIn(page: Page, email: string, password: string): Promise<string> {
-  await page.goto(`${server.url}/login`);
+  await page.goto(`${stack.server.url}/login`);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -42,9 +29,9 @@ async function trySignIn(page: Page, email: string, password: string): Promise<s
 }
 
 test('changing the password keeps this device signed in; the new password works and the old one fails', async () => {
-  const { page, context, problems } = await openAppPage(browser);
+  const { page, context, problems } = await openAppPage(stack.browser);
   const email = uniqueEmail('password');
-  await register(page, server.url, email);
+  await register(page, stack.server.url, email);
   await openSettings(page);
 
   const form = page.locator('form', { has: page.getByRole('heading', { name: 'Change password' }) });
@@ -61,7 +48,7 @@ test('changing the password keeps this device signed in; the new password works 
   await page.reload();
   await page.getByRole('heading', { name: 'Account', exact: true }).waitFor();
 
-  const other = await openAppPage(browser);
+  const other = await openAppPage(stack.browser);
   expect(await trySignIn(other.page, email, PASSWORD)).toBe('Email or password is incorrect');
   expect(await trySignIn(other.page, email, 'a brand new passphrase 42')).toBe('signed in');
   expect([...problems, ...other.problems]).toEqual([]);
@@ -70,10 +57,10 @@ test('changing the password keeps this device signed in; the new password works 
 });
 
 test('a device revoked from the session list is signed out on its next call', async () => {
-  const laptop = await openAppPage(browser);
+  const laptop = await openAppPage(stack.browser);
   const email = uniqueEmail('sessions');
-  await register(laptop.page, server.url, email);
-  const phone = await openAppPage(browser);
+  await register(laptop.page, stack.server.url, email);
+  const phone = await openAppPage(stack.browser);
   expect(await trySignIn(phone.page, email, PASSWORD)).toBe('signed in');
 
   await openSettings(laptop.page);
@@ -101,9 +88,9 @@ test('a device revoked from the session list is signed out on its next call', as
 });
 
 test('deleting the account asks for the password, lands on the sign-in page, and the account is gone', async () => {
-  const { page, context, problems } = await openAppPage(browser);
+  const { page, context, problems } = await openAppPage(stack.browser);
   const email = uniqueEmail('delete');
-  await register(page, server.url, email);
+  await register(page, stack.server.url, email);
   await openSettings(page);
 
   await page.getByRole('button', { name: 'Delete account…' }).click();
@@ -118,7 +105,7 @@ test('deleting the account asks for the password, lands on the sign-in page, and
   await page.getByRole('button', { name: 'Sign in' }).waitFor();
   expect(new URL(page.url()).pathname).toBe('/login');
   // No session survives a reload (the refresh cookie went with the account).
-  await page.goto(`${server.url}/settings`);
+  await page.goto(`${stack.server.url}/settings`);
   await page.getByRole('button', { name: 'Sign in' }).waitFor();
 
   expect(await trySignIn(page, email, PASSWORD)).toBe('Email or password is incorrect');

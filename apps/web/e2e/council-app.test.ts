@@ -1,35 +1,22 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
+import { useAppStack } from './harness/app-stack';
+import { startCouncilServer } from './harness/processes';
 import { ask, composer, finalAnswers, register, saveApiKey, signIn, waitForRunToFinish } from './harness/app-driver';
-import { launchBrowser, openAppPage, saveScreenshot } from './harness/browser';
-import { startCouncilServer, startFakeUpstream, type ChildService } from './harness/processes';
+import { openAppPage, saveScreenshot } from './harness/browser';
 
 // One fake upstream, one server and one browser for the file; every test signs up its own user.
-let upstream: ChildService;
-let server: ChildService;
-let browser: Browser;
-
-beforeAll(async () => {
-  upstream = await startFakeUpstream();
-  [server, browser] = await Promise.all([startCouncilServer(upstream.url), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await upstream?.stop();
-});
+const stack = useAppStack();
 
 let userCount = 0;
 const newEmail = () => `e2e-${Date.now().toString(36)}-${++userCount}@example.test`;
 
 test('a new user asks the council, watches it stream, and finds every stage again after a reload and a new sign-in', async () => {
-  const { page, context, problems } = await openAppPage(browser);
+  const { page, context, problems } = await openAppPage(stack.browser);
   const email = newEmail();
-  await page.goto(server.url);
+  await page.goto(stack.server.url);
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   await saveScreenshot(page, '01-sign-in');
-  await register(page, server.url, email);
+  await register(page, stack.server.url, email);
 
   expect(await saveApiKey(page)).toMatch(/Key verified by OpenRouter/);
   await expect.poll(() => page.getByText(/Key saved/).textContent()).toMatch(/…?\w{4,}/);
@@ -91,16 +78,16 @@ test('a new user asks the council, watches it stream, and finds every stage agai
 });
 
 test('a second user cannot open the first user’s conversation', async () => {
-  const alice = await openAppPage(browser);
-  await register(alice.page, server.url, newEmail());
+  const alice = await openAppPage(stack.browser);
+  await register(alice.page, stack.server.url, newEmail());
   await saveApiKey(alice.page);
   await alice.page.getByRole('link', { name: 'New conversation' }).click();
   await ask(alice.page, 'A private question');
   await alice.page.waitForURL(/\/c\/[0-9a-f-]{36}$/);
   const privateUrl = alice.page.url();
 
-  const bob = await openAppPage(browser);
-  await register(bob.page, server.url, newEmail());
+  const bob = await openAppPage(stack.browser);
+  await register(bob.page, stack.server.url, newEmail());
   await bob.page.goto(privateUrl);
   await bob.page.getByRole('heading', { name: 'Conversation not found' }).waitFor();
   expect(await bob.page.getByText('A private question').count()).toBe(0);
@@ -109,8 +96,8 @@ test('a second user cannot open the first user’s conversation', async () => {
 });
 
 test('model output carrying <img onerror> and <script> renders inert', async () => {
-  const { page, context, problems } = await openAppPage(browser);
-  await register(page, server.url, newEmail());
+  const { page, context, problems } = await openAppPage(stack.browser);
+  await register(page, stack.server.url, newEmail());
   await saveApiKey(page);
   await page.getByRole('link', { name: 'New conversation' }).click();
   // The demo models quote the question back, so the payload arrives inside every model's answer.
@@ -126,8 +113,8 @@ test('model output carrying <img onerror> and <script> renders inert', async () 
 });
 
 test('a run keeps going through a page reload and the page picks it up where it is', async () => {
-  const { page, context } = await openAppPage(browser);
-  await register(page, server.url, newEmail());
+  const { page, context } = await openAppPage(stack.browser);
+  await register(page, stack.server.url, newEmail());
   await saveApiKey(page);
   await page.getByRole('link', { name: 'New conversation' }).click();
   await ask(page, 'Will you survive a reload?');
@@ -148,9 +135,9 @@ test('a run keeps going through a page reload and the page picks it up where it 
 
 test('an expired access token is renewed behind the scenes instead of signing the user out', async () => {
   // Its own server, whose access tokens live 11 s (the SDK renews 10 s ahead of expiry).
-  const shortLived = await startCouncilServer(upstream.url, { ACCESS_TOKEN_TTL_SECONDS: '11' });
+  const shortLived = await startCouncilServer(stack.upstream.url, { ACCESS_TOKEN_TTL_SECONDS: '11' });
   try {
-    const { page, context } = await openAppPage(browser);
+    const { page, context } = await openAppPage(stack.browser);
     await register(page, shortLived.url, newEmail());
     await page.waitForTimeout(12_000);
 

@@ -1,33 +1,16 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
+import { useAppStack } from './harness/app-stack';
 import { ask, register, saveApiKey, waitForRunToFinish } from './harness/app-driver';
-import { launchBrowser, openAppPage, saveScreenshot } from './harness/browser';
-import { startCouncilServer, startFakeUpstream, type ChildService } from './harness/processes';
+import { openAppPage, saveScreenshot } from './harness/browser';
 
 // The council method as a user sees it, in one scripted run of the default council: Grok never
 // answers (late), the three others each put a different colleague first (a three-way tie, a
 // contested verdict), and GPT's first review is off-format, so it is repaired.
-let upstream: ChildService;
-let server: ChildService;
-let browser: Browser;
-
-beforeAll(async () => {
-  upstream = await startFakeUpstream('council-method');
-  [server, browser] = await Promise.all([
-    startCouncilServer(upstream.url, { COUNCIL_SOFT_DEADLINE_SECONDS: '3' }),
-    launchBrowser(),
-  ]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await upstream?.stop();
-});
+const stack = useAppStack({ scenario: 'council-method', env: { COUNCIL_SOFT_DEADLINE_SECONDS: '3' } });
 
 test('a run with a tie, a contested verdict, a repaired review and a late model renders all four', async () => {
-  const { page, context, problems } = await openAppPage(browser);
-  await register(page, server.url, `e2e-method-${Date.now().toString(36)}@example.test`);
+  const { page, context, problems } = await openAppPage(stack.browser);
+  await register(page, stack.server.url, `e2e-method-${Date.now().toString(36)}@example.test`);
   await saveApiKey(page);
   await page.getByRole('link', { name: 'New conversation' }).click();
   await ask(page, 'Which of you is best at this?');

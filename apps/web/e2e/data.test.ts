@@ -1,27 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { expect, test } from 'vitest';
+import { useAppStack } from './harness/app-stack';
 import { ask, finalAnswers, register, saveApiKey, waitForRunToFinish } from './harness/app-driver';
-import { launchBrowser, openAppPage, saveScreenshot } from './harness/browser';
-import { startCouncilServer, startFakeUpstream, type ChildService } from './harness/processes';
+import { openAppPage, saveScreenshot } from './harness/browser';
 
 // The user's data in the browser: import a file in Settings, search and open the match, export a
 // conversation as Markdown, and read a run's tokens on the Usage page.
-let upstream: ChildService;
-let server: ChildService;
-let browser: Browser;
-
-beforeAll(async () => {
-  upstream = await startFakeUpstream();
-  [server, browser] = await Promise.all([startCouncilServer(upstream.url), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await upstream?.stop();
-});
+const stack = useAppStack();
 
 let userCount = 0;
 const newEmail = () => `e2e-data-${Date.now().toString(36)}-${++userCount}@example.test`;
@@ -72,8 +59,8 @@ const longAnswer = (topic: string) =>
   Array.from({ length: 25 }, (_, i) => `Paragraph ${i + 1} about ${topic}, long enough to take a line.`).join('\n\n');
 
 test('a file imported in Settings shows in the list, downloads with all my data and imports again; a bad file is refused with the server’s reason', async () => {
-  const { page, context, problems } = await openAppPage(browser);
-  await register(page, server.url, newEmail());
+  const { page, context, problems } = await openAppPage(stack.browser);
+  await register(page, stack.server.url, newEmail());
 
   await importFile(page, 'broken.json', { id: 'x', created_at: '2025-11-22T14:03:51', messages: [{ role: 'user' }] });
   const refusal = page.getByRole('alert').filter({ hasText: 'Could not import' });
@@ -118,8 +105,8 @@ test('a file imported in Settings shows in the list, downloads with all my data 
 });
 
 test('search finds a question deep in a conversation; Enter opens it there, and a click opens another result', async () => {
-  const { page, context, problems } = await openAppPage(browser);
-  await register(page, server.url, newEmail());
+  const { page, context, problems } = await openAppPage(stack.browser);
+  await register(page, stack.server.url, newEmail());
   await importFile(
     page,
     'animals.json',
@@ -160,8 +147,8 @@ test('search finds a question deep in a conversation; Enter opens it there, and 
 });
 
 test('after a run: the Markdown export holds the question and final answer, and Usage shows the run’s tokens', async () => {
-  const { page, context, problems } = await openAppPage(browser);
-  await register(page, server.url, newEmail());
+  const { page, context, problems } = await openAppPage(stack.browser);
+  await register(page, stack.server.url, newEmail());
   await saveApiKey(page);
   await page.getByRole('link', { name: 'New conversation' }).click();
   const question = 'How many tokens does a council spend on one question?';

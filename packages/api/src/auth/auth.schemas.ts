@@ -23,17 +23,21 @@ export const credentialsInput = z.strictObject({
   inviteCode: text({ min: 1, max: 100, trim: true, label: 'Invite code' }).optional(),
 });
 
-// Login accepts any password length up to the cap: old accounts must be able to sign in, and
-// a too-short password is simply wrong.
+/**
+ * A password that is checked, not judged (sign-in, account deletion): any length up to the cap —
+ * old accounts must be able to sign in, and a too-short password is simply wrong.
+ */
+export const enteredPasswordSchema = text({
+  min: 1,
+  max: PASSWORD_MAX_LENGTH,
+  label: 'Password',
+  minMessage: 'Enter your password',
+  maxMessage: 'Password is too long',
+});
+
 export const loginInput = z.strictObject({
   email: emailSchema,
-  password: text({
-    min: 1,
-    max: PASSWORD_MAX_LENGTH,
-    label: 'Password',
-    minMessage: 'Enter your password',
-    maxMessage: 'Password is too long',
-  }),
+  password: enteredPasswordSchema,
   transport: transportSchema,
 });
 
