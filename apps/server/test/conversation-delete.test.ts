@@ -8,6 +8,7 @@ import {
   sleep,
   waitForRunStatus,
   waitUntil,
+  startBusyRun,
 } from './helpers/council-harness.js';
 
 // Issue 9, hole 4: deleting a conversation stops its live runs first. Before, the runs vanished by
@@ -18,12 +19,7 @@ const test = councilTest();
 test('deleting a conversation mid-run closes every upstream request within a second and starts no further stage', async ({
   bed,
 }) => {
-  const long = Array.from({ length: 400 }, (_, i) => `t${i}`).join(' ');
-  for (const model of COUNCIL) bed.upstream.setBehavior(model, { tokenDelayMs: 25, reply: () => long });
-  bed.upstream.setBehavior(TITLE_MODEL, { hang: true });
-  const { client, conversationId } = await signUpWithKey(bed.server);
-  const { runId } = await client.council.start.mutate({ conversationId, content: 'Delete me while you think' });
-  await waitUntil(() => bed.upstream.openRequests === 4, 5_000, 'four open upstream requests');
+  const { client, conversationId, runId } = await startBusyRun(bed, 'Delete me while you think');
   const logsBefore = bed.server.logs.length;
 
   await client.conversations.delete.mutate({ id: conversationId });

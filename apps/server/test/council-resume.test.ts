@@ -2,7 +2,6 @@ import { expect } from 'vitest';
 import { councilTest } from './helpers/fixtures.js';
 import {
   COUNCIL,
-  TITLE_MODEL,
   councilReply,
   followToEnd,
   requestsOf,
@@ -12,6 +11,7 @@ import {
   waitForRunStatus,
   waitUntil,
   type CouncilTestbed,
+  startBusyRun,
 } from './helpers/council-harness.js';
 
 // Streaming lifecycle: resuming after a dropped connection, a run outliving its client (case 43),
@@ -147,14 +147,8 @@ test('a run keeps going to completion after its only client disconnects, with ev
 test('council.cancel aborts every open upstream request within a second and the run ends cancelled (case 44)', async ({
   bed,
 }) => {
-  const long = Array.from({ length: 400 }, (_, i) => `t${i}`).join(' ');
-  for (const model of COUNCIL) bed.upstream.setBehavior(model, { tokenDelayMs: 25, reply: () => long });
-  bed.upstream.setBehavior(TITLE_MODEL, { hang: true });
-  const { client, conversationId } = await signUpWithKey(bed.server);
-  const { runId } = await client.council.start.mutate({ conversationId, content: 'Never mind' });
-
-  // Wait until every model is streaming and the title call hangs: four open requests.
-  await waitUntil(() => bed.upstream.openRequests === 4, 5_000, 'four open upstream requests');
+  // Every model streaming and the title call hanging: four open requests.
+  const { client, runId } = await startBusyRun(bed, 'Never mind');
   const follow = followToEnd(client, runId);
   await sleep(100);
 

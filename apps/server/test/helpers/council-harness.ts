@@ -98,6 +98,20 @@ export async function signUpWithKey(server: TestServer, apiKey: string | null = 
 }
 
 /**
+ * Signs up a user and starts a run that stays busy: every council model streams 400 tokens 25 ms
+ * apart and the title call hangs. Resolves once all four upstream requests are open.
+ */
+export async function startBusyRun(bed: CouncilTestbed, content: string) {
+  const long = Array.from({ length: 400 }, (_, i) => `t${i}`).join(' ');
+  for (const model of COUNCIL) bed.upstream.setBehavior(model, { tokenDelayMs: 25, reply: () => long });
+  bed.upstream.setBehavior(TITLE_MODEL, { hang: true });
+  const user = await signUpWithKey(bed.server);
+  const { runId } = await user.client.council.start.mutate({ conversationId: user.conversationId, content });
+  await waitUntil(() => bed.upstream.openRequests === 4, 5_000, 'four open upstream requests');
+  return { ...user, runId };
+}
+
+/**
  * Follows a run through the SDK until its terminal event and returns every event with its
  * arrival time. Fails (with what arrived so far) if the run does not end within `timeoutMs`.
  */
