@@ -21,7 +21,10 @@ test('code is highlighted and maths rendered, with only the highlighter grammar 
   expect(scripts.filter((path) => /\/(katex|core|python)-/.test(path))).toEqual([]);
 
   // The demo models answer a question with code or TeX by quoting it back whole.
-  await ask(page, 'Explain this:\n\n```python\ndef area(r):\n    return 3.14 * r ** 2\n```\n\nand $$\\frac{a}{b}$$ with $x^2$.');
+  await ask(
+    page,
+    'Explain this:\n\n```python\ndef area(r):\n    return 3.14 * r ** 2\n```\n\nand $$\\frac{a}{b}$$ with $x^2$.',
+  );
   await page.waitForURL(/\/c\//);
   await waitForRunToFinish(page);
   const answer = page.getByRole('tabpanel').first();

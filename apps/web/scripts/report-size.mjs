@@ -38,7 +38,9 @@ for (const [key] of entries) visitInto(initial)(key);
 // A conversation with a Python block and a formula: the chunks it loads, by their source paths.
 const conversation = new Set();
 const lazyKeys = Object.keys(manifest).filter((key) =>
-  /src\/chat\/chat-page\.tsx$|src\/markdown\/render-markdown\.ts$|highlight\.js\/es\/core\.js$|languages\/python\.js$|katex\.mjs$/.test(key),
+  /src\/chat\/chat-page\.tsx$|src\/markdown\/render-markdown\.ts$|highlight\.js\/es\/core\.js$|languages\/python\.js$|katex\.mjs$/.test(
+    key,
+  ),
 );
 for (const key of [...entries.map(([key]) => key), ...lazyKeys]) visitInto(conversation)(key);
 
@@ -57,7 +59,10 @@ for (const row of initialRows) console.log(`  ${kb(row.size).padStart(9)}  ${row
 console.log('Loaded on demand (gzipped):');
 for (const row of rows(lazyFiles)) console.log(`  ${kb(row.size).padStart(9)}  ${row.file}`);
 console.log(`\nInitial JS total: ${kb(total)} gzipped (budget ${kb(BUDGET_BYTES)})`);
-const conversationTotal = rows([...conversation].filter((file) => file.endsWith('.js'))).reduce((sum, row) => sum + row.size, 0);
+const conversationTotal = rows([...conversation].filter((file) => file.endsWith('.js'))).reduce(
+  (sum, row) => sum + row.size,
+  0,
+);
 console.log(
   `Conversation with code and maths: ${kb(conversationTotal)} gzipped in all (${lazyKeys.length} lazy chunks; target ${kb(CONVERSATION_BUDGET_BYTES)}${conversationTotal > CONVERSATION_BUDGET_BYTES ? ', OVER: KaTeX alone is ~75 KB' : ''})\n`,
 );

@@ -83,7 +83,8 @@ test('a fenced code block is highlighted once its grammar has loaded; an unknown
 });
 
 test('inline and display maths render as MathML; prices and unparsable TeX stay readable', async () => {
-  const source = 'Euler: $e^{i\\pi} + 1 = 0$ and \\(a^2\\).\n\n$$\\int_0^1 x\\,dx = \\frac{1}{2}$$\n\nIt costs $5 and $10.';
+  const source =
+    'Euler: $e^{i\\pi} + 1 = 0$ and \\(a^2\\).\n\n$$\\int_0^1 x\\,dx = \\frac{1}{2}$$\n\nIt costs $5 and $10.';
   const { container } = render(() => <MarkdownView source={source} />);
   await waitFor(() => expect(container.querySelectorAll('math')).toHaveLength(3));
   const [inline, second, display] = Array.from(container.querySelectorAll('math'));

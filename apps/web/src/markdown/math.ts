@@ -1,3 +1,4 @@
+import type { renderToString } from 'katex';
 import type { MarkedExtension, Tokens } from 'marked';
 
 /*
@@ -6,7 +7,7 @@ import type { MarkedExtension, Tokens } from 'marked';
  * inline styles for the sanitiser to strip). Until it has loaded a formula shows as its source.
  */
 
-type RenderToString = (typeof import('katex'))['renderToString'];
+type RenderToString = typeof renderToString;
 
 let renderTex: RenderToString | undefined;
 let loading: Promise<void> | undefined;
