@@ -1,7 +1,16 @@
 import { expect, test } from 'vitest';
 import { useAppStack } from './harness/app-stack';
 import { startCouncilServer } from './harness/processes';
-import { ask, composer, finalAnswers, register, saveApiKey, signIn, waitForRunToFinish } from './harness/app-driver';
+import {
+  ask,
+  composer,
+  finalAnswers,
+  openCouncilPath,
+  register,
+  saveApiKey,
+  signIn,
+  waitForRunToFinish,
+} from './harness/app-driver';
 import { openAppPage, saveScreenshot } from './harness/browser';
 
 // One fake upstream, one server and one browser for the file; every test signs up its own user.
@@ -38,6 +47,7 @@ test('a new user asks the council, watches it stream, and finds every stage agai
   await table.waitFor({ timeout: 30_000 });
   await waitForRunToFinish(page);
   await expect.poll(() => finalAnswers(page).textContent()).toContain('Chairman: gemini-3-pro-preview');
+  await openCouncilPath(page);
   expect(await table.getByRole('row').count()).toBe(5);
   await table.scrollIntoViewIfNeeded();
   await saveScreenshot(page, '05-rankings');
@@ -51,6 +61,7 @@ test('a new user asks the council, watches it stream, and finds every stage agai
 
   await page.reload();
   await expect.poll(answerText, { timeout: 20_000 }).toBe(finalText);
+  await openCouncilPath(page);
   expect(
     await page
       .getByRole('table', { name: /street cred/i })

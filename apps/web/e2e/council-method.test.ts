@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { useAppStack } from './harness/app-stack';
-import { ask, register, saveApiKey, waitForRunToFinish } from './harness/app-driver';
+import { ask, openCouncilPath, register, saveApiKey, waitForRunToFinish } from './harness/app-driver';
 import { openAppPage, saveScreenshot } from './harness/browser';
 
 // The council method as a user sees it, in one scripted run of the default council: Grok never
@@ -23,6 +23,7 @@ test('a run with a tie, a contested verdict, a repaired review and a late model 
     .filter({ hasText: 'grok-4' });
   await expect.poll(() => grokChip.textContent(), { timeout: 30_000 }).toContain('late, left out');
   await waitForRunToFinish(page, 90_000);
+  await openCouncilPath(page);
   // Once the run is over, its answer tab says why there is no answer.
   await page
     .getByRole('tablist', { name: 'Answers by model' })

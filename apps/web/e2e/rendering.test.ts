@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { ask, register, saveApiKey, waitForRunToFinish } from './harness/app-driver';
+import { ask, openCouncilPath, register, saveApiKey, waitForRunToFinish } from './harness/app-driver';
 import { useAppStack } from './harness/app-stack';
 import { openAppPage } from './harness/browser';
 
@@ -27,6 +27,7 @@ test('code is highlighted and maths rendered, with only the highlighter grammar 
   );
   await page.waitForURL(/\/c\//);
   await waitForRunToFinish(page);
+  await openCouncilPath(page);
   const answer = page.getByRole('tabpanel').first();
   await expect.poll(() => answer.locator('code.language-python .hljs-keyword').first().textContent()).toBe('def');
   // The question is quoted twice (shortened, then whole): both formulas render each time.

@@ -40,14 +40,13 @@ export async function askCommand(
   });
   const progress = new ModelProgress(io.stderr);
   try {
-    const conversation = await client.conversations.create.mutate({
-      ...(options.council ? { models: options.council } : {}),
-      ...(options.chairman ? { chairmanModel: options.chairman } : {}),
-    });
+    // No conversation id: the server creates the conversation with the run, so a refused start
+    // (unknown model, no key, budget) leaves no empty conversation behind.
     const started = await client.council.start.mutate({
-      conversationId: conversation.id,
       content: question,
       clientRequestId: randomUUID(),
+      ...(options.council ? { models: options.council } : {}),
+      ...(options.chairman ? { chairmanModel: options.chairman } : {}),
     });
     runId = started.runId;
     // Ctrl-C arrived while the run was being created: cancel it now that it has an id.
@@ -81,7 +80,7 @@ export async function askCommand(
       return ExitCode.interrupted;
     }
     if (hasAnswered) io.stdout.write('\n');
-    if (!options.json) io.stderr.write(`Conversation ${conversation.id}\n`);
+    if (!options.json) io.stderr.write(`Conversation ${started.conversationId}\n`);
     if (outcome === null) throw new CliError('The run ended without a result.', ExitCode.runFailed);
     return outcome;
   } catch (error) {

@@ -18,7 +18,11 @@ export interface FollowOptions {
   maxReconnects?: number;
 }
 
-export type AskOptions = Omit<RouterInputs['council']['start'], 'conversationId' | 'content'> & FollowOptions;
+export type AskOptions = Omit<RouterInputs['council']['start'], 'conversationId' | 'content'> &
+  FollowOptions & {
+    /** Called once the run exists, with its ids (the new conversation's id when `ask` got `null`). */
+    onStart?: (started: RouterOutputs['council']['start']) => void;
+  };
 
 /**
  * Follows a run's events as an async iterator until the run ends. A dropped connection is
@@ -61,22 +65,25 @@ export async function* followRun(
  *   if (event.type === 'model_delta' && event.stage === 'stage3') process.stdout.write(event.text);
  *   if (event.type === 'aggregate_ranked') console.table(event.aggregate);
  * }
+ * // `null` starts a new conversation together with the run; a refused start creates nothing.
+ * for await (const envelope of ask(client, null, 'Hello', { onStart: ({ conversationId }) => save(conversationId) })) {}
  */
 export async function* ask(
   client: TRPCClient<AppRouter>,
-  conversationId: string,
+  conversationId: string | null,
   content: string,
   options: AskOptions = {},
 ): AsyncGenerator<RunEventEnvelope, void, undefined> {
-  const { lastEventId, signal, maxReconnects, ...startOptions } = options;
-  const { runId } = await client.council.start.mutate({
-    conversationId,
+  const { lastEventId, signal, maxReconnects, onStart, ...startOptions } = options;
+  const started = await client.council.start.mutate({
+    ...(conversationId !== null ? { conversationId } : {}),
     content,
     ...startOptions,
     // After the spread, so an explicit `clientRequestId: undefined` still gets an id.
     clientRequestId: startOptions.clientRequestId ?? globalThis.crypto.randomUUID(),
   });
-  yield* followRun(client, runId, {
+  onStart?.(started);
+  yield* followRun(client, started.runId, {
     ...(lastEventId !== undefined ? { lastEventId } : {}),
     ...(signal ? { signal } : {}),
     ...(maxReconnects !== undefined ? { maxReconnects } : {}),

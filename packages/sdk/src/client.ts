@@ -53,7 +53,11 @@ export type CouncilClient = TRPCClient<AppRouter> & {
    *   if (event.type === 'model_delta') process.stdout.write(event.text);
    * }
    */
-  ask(conversationId: string, content: string, options?: AskOptions): AsyncGenerator<RunEventEnvelope, void, undefined>;
+  ask(
+    conversationId: string | null,
+    content: string,
+    options?: AskOptions,
+  ): AsyncGenerator<RunEventEnvelope, void, undefined>;
   /** Follows an existing run's events (resuming after `lastEventId` if given). */
   followRun(runId: string, options?: FollowOptions): AsyncGenerator<RunEventEnvelope, void, undefined>;
 };
@@ -132,7 +136,7 @@ export function createCouncilClient(options: CouncilClientOptions): CouncilClien
   return withExtraMethods(client, {
     restoreSession: () => (staticToken === undefined ? session.refresh() : Promise.resolve(false)),
     getAccessToken: () => (staticToken === undefined ? session.accessToken() : Promise.resolve(staticToken)),
-    ask: (conversationId: string, content: string, askOptions?: AskOptions) =>
+    ask: (conversationId: string | null, content: string, askOptions?: AskOptions) =>
       ask(client, conversationId, content, askOptions),
     followRun: (runId: string, followOptions?: FollowOptions) => followRun(client, runId, followOptions),
   });

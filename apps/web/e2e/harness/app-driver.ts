@@ -61,3 +61,9 @@ export async function waitForRunToFinish(page: Page, timeout = 60_000): Promise<
 export function finalAnswers(page: Page) {
   return page.getByRole('region', { name: 'Final answer' });
 }
+
+/** Opens "How the council got here" (stages 1 and 2) of the latest turn, collapsed once a run is done. */
+export async function openCouncilPath(page: Page): Promise<void> {
+  const path = page.locator('details.council-path').last();
+  if ((await path.getAttribute('open')) === null) await path.locator('summary').click();
+}

@@ -83,7 +83,10 @@ export function ConversationView(props: { conversation: Conversation }) {
     on(
       () => location.hash,
       (hash) => {
-        if (hash.length > 1) void scrollToTurn(hash.slice(1));
+        // Without a link to a turn the view opens on the latest question, its final answer below it.
+        const latest = turns().at(-1);
+        const target = hash.length > 1 ? hash.slice(1) : latest ? `turn-${latest.key}` : undefined;
+        if (target) void scrollToTurn(target);
       },
     ),
   );
@@ -171,9 +174,9 @@ export function ConversationView(props: { conversation: Conversation }) {
       </header>
       <div class="turns" ref={list}>
         <For each={turns()} fallback={<p class="chat-empty">No questions yet. Ask the council below.</p>}>
-          {(turn, index) => (
+          {(turn) => (
             <div id={`turn-${turn.key}`} class="turn-anchor">
-              <TurnView turn={turn} isLatest={index() === turns().length - 1} />
+              <TurnView turn={turn} />
             </div>
           )}
         </For>

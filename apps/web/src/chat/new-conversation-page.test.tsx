@@ -17,22 +17,11 @@ const catalog = {
     { id: 'google/gemini-3-pro-preview', name: 'Google: Gemini 3 Pro Preview', contextLength: null, pricing: null },
   ],
 };
-const created = {
-  id: 'c-new',
-  title: 'New Conversation',
-  models: catalog.defaults.models,
-  chairmanModel: catalog.defaults.chairmanModel,
-  createdAt: '2025-11-26T12:00:00.000Z',
-  updatedAt: '2025-11-26T12:00:00.000Z',
-};
 
 function renderPage() {
   const fake = createFakeCouncil();
   fake.api.models.query.mockResolvedValue(catalog);
-  const server = fakeTrpcServer({
-    'conversations.create': () => ({ data: created }),
-    'conversations.delete': () => ({ data: { ok: true } }),
-  });
+  const server = fakeTrpcServer({});
   // Conversations go through the real SDK over a fake server; the council is the controllable stub.
   const client = {
     conversations: clientFor(server).conversations,
@@ -64,15 +53,14 @@ test('the council starts from the server defaults and the first question starts 
   fireEvent.keyDown(box(), { key: 'Enter' });
 
   await waitFor(() => expect(fake.api.start.mutate).toHaveBeenCalled());
-  expect(server.calls.find((c) => c.path === 'conversations.create')?.input).toEqual(catalog.defaults);
-  expect(fake.api.start.mutate.mock.lastCall?.[0]).toMatchObject({
-    conversationId: 'c-new',
-    content: 'Which city is the capital of France?',
-    ...catalog.defaults,
-  });
+  // One call creates the conversation with its run: no conversation id, no separate create.
+  expect(server.calls).toEqual([]);
+  const input = fake.api.start.mutate.mock.lastCall?.[0];
+  expect(input).toMatchObject({ content: 'Which city is the capital of France?', ...catalog.defaults });
+  expect(input).not.toHaveProperty('conversationId');
 });
 
-test('a refused start keeps the question, links to Settings, and leaves no empty conversation behind', async () => {
+test('a refused start keeps the question and links to Settings, with nothing to clean up', async () => {
   const { fake, server } = renderPage();
   fake.api.start.mutate.mockRejectedValueOnce(
     await sdkError({
@@ -88,10 +76,6 @@ test('a refused start keeps the question, links to Settings, and leaves no empty
   const alert = await screen.findByRole('alert');
   expect(alert.textContent).toContain('No OpenRouter API key');
   expect(within(alert).getByRole('link', { name: 'Open Settings' })).toBeTruthy();
-  await waitFor(() =>
-    expect(server.calls.filter((c) => c.path === 'conversations.delete').map((c) => c.input)).toEqual([
-      { id: 'c-new' },
-    ]),
-  );
+  expect(server.calls).toEqual([]);
   expect(box().value).toBe('Hello?');
 });

@@ -10,8 +10,8 @@ import { newRequestId } from './request-id';
 import './chat.css';
 
 /**
- * `/`: choose the council, ask the first question. The conversation is created on send and the
- * run started before navigating, so the chat page opens on a live run — the same path a reload
+ * `/`: choose the council, ask the first question. One `council.start` creates the conversation
+ * and its run before navigating, so the chat page opens on a live run — the same path a reload
  * takes.
  */
 export function NewConversationPage() {
@@ -33,25 +33,17 @@ export function NewConversationPage() {
   const send = async (content: string): Promise<boolean> => {
     setError(null);
     const picked = choice() ?? undefined;
-    let createdId: string | undefined;
     try {
-      createdId = (await conversations.create(picked ? { ...picked } : {})).id;
-      await council.start.mutate({
-        conversationId: createdId,
+      const started = await conversations.startConversation({
         content,
         clientRequestId: newRequestId(),
         ...(picked ? { models: picked.models, chairmanModel: picked.chairmanModel } : {}),
       });
-      navigate(`/c/${createdId}`);
+      navigate(`/c/${started.conversationId}`);
       return true;
     } catch (err) {
+      // A refused start (no API key, say) created nothing; the question stays in the box.
       setError(describeError(err));
-      // A refused start (no API key, say) must not leave an empty conversation in the sidebar;
-      // the question stays in the box for the next try.
-      if (createdId)
-        await conversations
-          .remove(createdId)
-          .catch((cleanupError: unknown) => console.warn('could not remove the empty conversation', cleanupError));
       return false;
     }
   };

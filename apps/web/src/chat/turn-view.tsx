@@ -13,7 +13,7 @@ export interface Turn {
 }
 
 /** One exchange: the user's question, then the council's run (or a stored plain answer). */
-export function TurnView(props: { turn: Turn; isLatest: boolean }) {
+export function TurnView(props: { turn: Turn }) {
   return (
     <article class="turn" aria-label="Question and council answer">
       <div class="user-message">
@@ -24,7 +24,7 @@ export function TurnView(props: { turn: Turn; isLatest: boolean }) {
           {formatFullTime(props.turn.message.createdAt)}
         </time>
       </div>
-      <Show when={props.turn.run}>{(run) => <RunView run={run()} isLatest={props.isLatest} />}</Show>
+      <Show when={props.turn.run}>{(run) => <RunView run={run()} />}</Show>
       <Show when={!props.turn.run && props.turn.answer}>
         {(answer) => (
           <section class="final-answer" aria-label="Answer">

@@ -3,6 +3,9 @@ import { createContext, useContext, type JSX } from 'solid-js';
 import { createStore, produce } from 'solid-js/store';
 import { describeError } from '../ui/describe-error';
 
+// What the server names a conversation until the title model has read the first question.
+const DEFAULT_TITLE = 'New Conversation';
+
 export type ConversationSummary = RouterOutputs['conversations']['list']['items'][number];
 
 const PAGE_SIZE = 30;
@@ -58,17 +61,22 @@ export function createConversationsStore(client: CouncilClient) {
     state,
     loadFirst: () => loadPage(null),
     loadMore: () => loadPage(state.nextCursor),
-    async create(input: RouterInputs['conversations']['create']) {
-      const created = await client.conversations.create.mutate(input);
+    /**
+     * Asks the first question of a new conversation: the server creates the conversation and its
+     * run together, so a refused start leaves nothing to clean up.
+     */
+    async startConversation(input: Omit<RouterInputs['council']['start'], 'conversationId'>) {
+      const started = await client.council.start.mutate(input);
+      const now = new Date().toISOString();
       const summary: ConversationSummary = {
-        id: created.id,
-        title: created.title,
-        messageCount: 0,
-        createdAt: created.createdAt,
-        updatedAt: created.updatedAt,
+        id: started.conversationId,
+        title: DEFAULT_TITLE,
+        messageCount: 1,
+        createdAt: now,
+        updatedAt: now,
       };
-      setState('items', (items) => [summary, ...items.filter((c) => c.id !== created.id)]);
-      return created;
+      setState('items', (items) => [summary, ...items.filter((c) => c.id !== started.conversationId)]);
+      return started;
     },
     async rename(id: string, title: string) {
       const renamed = await client.conversations.rename.mutate({ id, title });

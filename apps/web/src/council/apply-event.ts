@@ -1,5 +1,13 @@
 import type { CouncilEventEnvelope } from './council-types';
-import { createRunState, emptyAnswer, emptyReview, type AnswerSlot, type RunState, type StagePhase } from './run-state';
+import {
+  createRunState,
+  emptyAnswer,
+  emptyReview,
+  stopInFlight,
+  type AnswerSlot,
+  type RunState,
+  type StagePhase,
+} from './run-state';
 
 /**
  * The one place run state changes: returns the state after `envelope`, never mutating `state`.
@@ -116,24 +124,4 @@ function updateAnswer(
   if (stage === 'stage3') return { ...s, stage3: update(s.stage3.model === model ? s.stage3 : emptyAnswer(model)) };
   const slot = s.stage1[model] ?? emptyAnswer(model);
   return { ...s, stage1: { ...s.stage1, [model]: update(slot) } };
-}
-
-/** After a terminal event nothing is streaming any more: whatever was in flight stopped. */
-function stopInFlight(s: RunState): RunState {
-  const stop = <T extends { status: string }>(slot: T): T =>
-    slot.status === 'waiting' || slot.status === 'streaming' ? { ...slot, status: 'stopped' } : slot;
-  const phases = { ...s.phases };
-  for (const key of ['stage1', 'stage2', 'stage3'] as const) if (phases[key] === 'running') phases[key] = 'stopped';
-  const touchedStage3 = s.phases.stage3 !== 'pending';
-  return {
-    ...s,
-    phases,
-    stage1: mapValues(s.stage1, stop),
-    stage2: mapValues(s.stage2, stop),
-    stage3: touchedStage3 ? stop(s.stage3) : s.stage3,
-  };
-}
-
-function mapValues<T>(record: Record<string, T>, fn: (value: T) => T): Record<string, T> {
-  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, fn(value)]));
 }

@@ -1,5 +1,13 @@
 import type { RunRecord } from './council-types';
-import { createRunState, emptyAnswer, type RunState, type SlotStatus, type StagePhase } from './run-state';
+import {
+  createRunState,
+  emptyAnswer,
+  isLive,
+  stopInFlight,
+  type RunState,
+  type SlotStatus,
+  type StagePhase,
+} from './run-state';
 
 /** A late model is stored as a failure with its own code (the row status has two values). */
 const slotStatus = (status: 'completed' | 'failed', error?: { code: string } | null): SlotStatus =>
@@ -63,7 +71,7 @@ export function runFromRecord(record: RunRecord): RunState {
     return hasResults ? 'done' : 'pending';
   };
   const hasStage3 = record.stage3?.status === 'completed';
-  return {
+  const state: RunState = {
     ...base,
     stage1,
     stage2,
@@ -81,4 +89,14 @@ export function runFromRecord(record: RunRecord): RunState {
       stage3: record.stage3?.status === 'failed' ? 'failed' : phase('stage3', hasStage3),
     },
   };
+  if (isLive(record.status) || record.status === 'completed') return state;
+  // A stopped, failed or interrupted run reads as it did live once its last event arrived: the
+  // stage it was in stopped, and every model still waiting stopped with it (nothing animates).
+  const phases = { ...state.phases };
+  const current = (['stage1', 'stage2', 'stage3'] as const).find((key) => phases[key] === 'pending');
+  if (current && (current === 'stage1' || phases[current === 'stage2' ? 'stage1' : 'stage2'] === 'done')) {
+    phases[current] = 'running';
+  }
+  if (current === 'stage3') state.stage3 = { ...state.stage3, status: 'waiting' };
+  return stopInFlight({ ...state, phases });
 }

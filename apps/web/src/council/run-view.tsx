@@ -20,11 +20,13 @@ const PHASE_WORDS: Record<StagePhase, string> = {
 };
 
 /**
- * Everything one council run produced, live or finished: progress, the three stages, and Retry
- * where something failed. Stages 1 and 2 are collapsible; they start open on the latest turn.
+ * Everything one council run produced, live or finished: progress, the final answer first, then
+ * "How the council got here" (stages 1 and 2), and Retry where something failed.
  */
-export function RunView(props: { run: LiveRun; isLatest: boolean }) {
+export function RunView(props: { run: LiveRun }) {
   const state = () => props.run.state;
+  // Open while the council works, and whenever there is no final answer to read instead.
+  const isPathOpen = () => isLive(state().status) || state().stage3.status !== 'done';
   const [retryError, setRetryError] = createSignal<UiError | null>(null);
   const [isRetrying, setRetrying] = createSignal(false);
   const canRetry = () => isRetryable(state()) && !isRetrying();
@@ -81,27 +83,33 @@ export function RunView(props: { run: LiveRun; isLatest: boolean }) {
       </Show>
       <Show when={retryError()}>{(error) => <ErrorNotice message={error().message} code={error().code} />}</Show>
 
-      <details class="stage" open={props.isLatest}>
-        <summary>
-          <span class="stage-title">Stage 1 · Individual answers</span>
-          <span class={`stage-phase phase-${state().phases.stage1}`}>{PHASE_WORDS[state().phases.stage1]}</span>
-        </summary>
-        <Stage1Panel state={state()} onRetry={retryAction()} />
-      </details>
-
-      <Show when={state().phases.stage2 !== 'pending'}>
-        <details class="stage" open={props.isLatest}>
-          <summary>
-            <span class="stage-title">Stage 2 · Peer rankings</span>
-            <span class={`stage-phase phase-${state().phases.stage2}`}>{PHASE_WORDS[state().phases.stage2]}</span>
-          </summary>
-          <Stage2Panel state={state()} />
-        </details>
-      </Show>
-
       <Show when={state().phases.stage3 !== 'pending'}>
         <Stage3Panel state={state()} onRetry={retryAction()} />
       </Show>
+
+      {/* How the answer came about: open while the run streams (so the live text stays in view),
+          collapsed once it is over and the final answer says it all. */}
+      <details class="stage council-path" open={isPathOpen()}>
+        <summary>
+          <span class="stage-title">How the council got here</span>
+        </summary>
+        <section class="stage-section" aria-label="Stage 1 · Individual answers">
+          <h3 class="stage-heading">
+            Stage 1 · Individual answers{' '}
+            <span class={`stage-phase phase-${state().phases.stage1}`}>{PHASE_WORDS[state().phases.stage1]}</span>
+          </h3>
+          <Stage1Panel state={state()} onRetry={retryAction()} />
+        </section>
+        <Show when={state().phases.stage2 !== 'pending'}>
+          <section class="stage-section" aria-label="Stage 2 · Peer rankings">
+            <h3 class="stage-heading">
+              Stage 2 · Peer rankings{' '}
+              <span class={`stage-phase phase-${state().phases.stage2}`}>{PHASE_WORDS[state().phases.stage2]}</span>
+            </h3>
+            <Stage2Panel state={state()} />
+          </section>
+        </Show>
+      </details>
       <Show when={!isLive(state().status) && state().usage}>
         {(usage) => <p class="run-usage">This run: {describeUsage(usage())}</p>}
       </Show>

@@ -1,6 +1,7 @@
 import { Show, createSignal } from 'solid-js';
 import { Tabs } from '../ui/tabs';
 import { AnswerBody } from './answer-body';
+import { CopyButton } from './copy-button';
 import { shortModelName } from './model-names';
 import { emptyAnswer, type RunState } from './run-state';
 import { StatusLabel } from './status-label';
@@ -28,6 +29,9 @@ export function Stage1Panel(props: { state: RunState; onRetry?: (() => void) | u
     <Show when={props.state.models.length > 0} fallback={<p class="muted">Waiting for the council to convene…</p>}>
       <Tabs label="Answers by model" items={items()} selected={selected()} onSelect={setPicked}>
         <AnswerBody slot={slot()} waitingText="Waiting for the first words…" onRetry={props.onRetry} />
+        <Show when={slot().status !== 'streaming' && slot().text}>
+          {(text) => <CopyButton text={text()} label={`Copy ${shortModelName(selected())}’s answer`} />}
+        </Show>
       </Tabs>
     </Show>
   );

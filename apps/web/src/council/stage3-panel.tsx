@@ -1,9 +1,15 @@
+import { Show } from 'solid-js';
 import { CrownIcon } from '../ui/icons';
+import { describeAnswerBasis } from './answer-basis';
 import { AnswerBody } from './answer-body';
+import { CopyButton } from './copy-button';
 import { shortModelName } from './model-names';
 import type { RunState } from './run-state';
 
-/** Stage 3: the chairman's synthesis, the answer most readers came for, so it stands out. */
+/**
+ * Stage 3: the chairman's synthesis, the answer most readers came for, so it comes first and
+ * says what it rests on (how many members answered, how many reviews ranked them).
+ */
 export function Stage3Panel(props: { state: RunState; onRetry?: (() => void) | undefined }) {
   return (
     <section
@@ -16,7 +22,13 @@ export function Stage3Panel(props: { state: RunState; onRetry?: (() => void) | u
         <span class="chairman" title={props.state.stage3.model}>
           <CrownIcon /> Chairman: {shortModelName(props.state.stage3.model)}
         </span>
+        <Show when={props.state.stage3.status === 'done' && props.state.stage3.text}>
+          {(text) => <CopyButton text={text()} label="Copy the final answer" />}
+        </Show>
       </header>
+      <Show when={props.state.phases.stage1 !== 'pending'}>
+        <p class="answer-basis">{describeAnswerBasis(props.state)}</p>
+      </Show>
       <AnswerBody
         slot={props.state.stage3}
         waitingText="The chairman is weighing the answers and reviews…"

@@ -31,8 +31,12 @@ export function createFakeCouncil() {
   const api = {
     models: { query: vi.fn() },
     start: {
-      mutate: vi.fn((_input: Record<string, unknown>) =>
-        Promise.resolve({ runId: 'run-new', messageId: 'message-new' }),
+      mutate: vi.fn((input: Record<string, unknown>) =>
+        Promise.resolve({
+          runId: 'run-new',
+          messageId: 'message-new',
+          conversationId: typeof input['conversationId'] === 'string' ? input['conversationId'] : 'c-new',
+        }),
       ),
     },
     events: {

@@ -5,7 +5,8 @@ import { providerIdSchema } from '../settings/settings.schemas.js';
 import { text } from '../shared/text.js';
 
 export const startRunInput = z.strictObject({
-  conversationId: idSchema,
+  /** Omitted: the question starts a new conversation, created together with the run. */
+  conversationId: idSchema.optional(),
   content: text({
     max: MESSAGE_MAX_LENGTH,
     label: 'Message',

@@ -1,12 +1,13 @@
 import type { ConversationTurn, PreviousRunResults, Usage } from '@llm-council/council';
 import type { CouncilRun, Database } from '@llm-council/db';
 import type { Transaction } from 'kysely';
-import { COUNCIL_MIN_MODELS, isRetryableRunStatus } from '../constants.js';
+import { COUNCIL_MIN_MODELS, DEFAULT_TITLE, isRetryableRunStatus } from '../constants.js';
 import type { Context } from '../context.js';
 import {
   appendMessage,
   deleteConversation,
   findConversation,
+  insertConversation,
   linkMessageToRun,
   listMessages,
 } from '../conversations/conversations.repository.js';
@@ -34,7 +35,8 @@ import { readReviewDetails } from './review-details.js';
 type CouncilDeps = Pick<Context, 'db' | 'config' | 'services' | 'now'>;
 
 export interface StartRunInput {
-  conversationId: string;
+  /** Omitted: a new conversation, created in the run's transaction. */
+  conversationId?: string | undefined;
   content: string;
   models?: string[] | undefined;
   chairmanModel?: string | undefined;
@@ -51,13 +53,18 @@ export async function startRun(
   ctx: CouncilDeps,
   userId: string,
   input: StartRunInput,
-): Promise<{ runId: string; messageId: string }> {
+): Promise<{ runId: string; messageId: string; conversationId: string }> {
   const { council } = ctx.services;
   if (input.clientRequestId) {
     const existing = await findRunByClientRequestId(ctx.db, userId, input.clientRequestId);
-    if (existing) return { runId: existing.id, messageId: existing.userMessageId };
+    if (existing)
+      return { runId: existing.id, messageId: existing.userMessageId, conversationId: existing.conversationId };
   }
-  const conversation = await findConversation(ctx.db, userId, input.conversationId);
+  // Without a conversation id the question starts a new conversation, created below in the same
+  // transaction as the run: a refused start (unknown model, budget, limits) leaves nothing behind.
+  const conversation = input.conversationId
+    ? await findConversation(ctx.db, userId, input.conversationId)
+    : { id: null, councilModels: input.models ?? null, chairmanModel: input.chairmanModel ?? null };
   if (!conversation) throw notFound('Conversation');
 
   const provider = findProvider(ctx.config, input.provider);
@@ -73,22 +80,32 @@ export async function startRun(
   const { apiKey, keySource } = await resolveRunKey(ctx, userId, provider, [...models, chairmanModel]);
   await enforceRunRate(ctx, userId);
 
-  const messages = await listMessages(ctx.db, conversation.id);
+  const messages = conversation.id ? await listMessages(ctx.db, conversation.id) : [];
   const titleModel = messages.length === 0 ? (ctx.config.council.titleModel ?? chairmanModel) : null;
   const created = await ctx.db
     .transaction()
     .execute(async (trx) => {
       await assertBelowRunLimit(trx, ctx, userId);
       await assertWithinDailyBudget({ ...ctx, db: trx }, userId, keySource);
-      await lockConversation(trx, conversation.id);
+      const conversationId =
+        conversation.id ??
+        (
+          await insertConversation(trx, {
+            userId,
+            title: DEFAULT_TITLE,
+            councilModels: conversation.councilModels,
+            chairmanModel: conversation.chairmanModel,
+          })
+        ).id;
+      await lockConversation(trx, conversationId);
       const message = await appendMessage(trx, {
-        conversationId: conversation.id,
+        conversationId,
         role: 'user',
         content: input.content,
       });
       const run = await insertRun(trx, {
         userId,
-        conversationId: conversation.id,
+        conversationId,
         userMessageId: message.id,
         clientRequestId: input.clientRequestId ?? null,
         provider: provider.id,
@@ -107,8 +124,8 @@ export async function startRun(
       if (!winner) throw error;
       return { run: winner, messageId: winner.userMessageId, isDuplicate: true as const };
     });
-  if ('isDuplicate' in created) return { runId: created.run.id, messageId: created.messageId };
   const { run, messageId } = created;
+  if ('isDuplicate' in created) return { runId: run.id, messageId, conversationId: run.conversationId };
   const contextLengths = await council.catalog.contextLengths(provider, [...models, chairmanModel]);
   council.executor.execute({
     run,
@@ -119,7 +136,7 @@ export async function startRun(
     history: toHistory(messages),
     contextLengths,
   });
-  return { runId: run.id, messageId };
+  return { runId: run.id, messageId, conversationId: run.conversationId };
 }
 
 /**
