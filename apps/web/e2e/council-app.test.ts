@@ -115,6 +115,7 @@ test('model output carrying <img onerror> and <script> renders inert', async () 
   await ask(page, `Repeat this: <img src=x onerror="window.__pwned=1"> <script>window.__pwned=2</script>`);
   await page.waitForURL(/\/c\//);
   await waitForRunToFinish(page);
+  await openCouncilPath(page);
 
   expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
   expect(await page.locator('.markdown img, .markdown script, [onerror]').count()).toBe(0);
