@@ -14,20 +14,20 @@ const conversationCount = async (client: Awaited<ReturnType<typeof signUpWithKey
 test('ask(null, …) creates the conversation with its run and council, and reports its id', async ({ bed }) => {
   const { client } = await signUpWithKey(bed.server);
   const before = await conversationCount(client);
-  let started: { conversationId: string; runId: string } | undefined;
+  let runId: string | undefined;
   const events: string[] = [];
   for await (const { event } of client.ask(null, 'A brand new question', {
     models: [COUNCIL[0], COUNCIL[1]],
-    onStart: (ids) => (started = ids),
+    onStarted: (id) => (runId = id),
   }))
     events.push(event.type);
 
   expect(events.at(-1)).toBe('run_completed');
-  expect(started).toBeDefined();
-  const conversation = await client.conversations.get.query({ id: started?.conversationId ?? '' });
+  const newest = (await client.conversations.list.query({})).items[0];
+  const conversation = await client.conversations.get.query({ id: newest?.id ?? '' });
   expect(conversation.models).toEqual([COUNCIL[0], COUNCIL[1]]);
   expect(conversation.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
-  expect(conversation.runs.map((r) => r.id)).toEqual([started?.runId]);
+  expect(conversation.runs.map((r) => r.id)).toEqual([runId]);
   expect(await conversationCount(client)).toBe(before + 1);
 });
 

@@ -1,27 +1,32 @@
-import type { CouncilEventEnvelope } from './council-types';
+import type { RunEventEnvelope } from './ask.js';
 import {
   createRunState,
   emptyAnswer,
   emptyReview,
-  stopInFlight,
   type AnswerSlot,
   type RunState,
   type StagePhase,
-} from './run-state';
+} from './run-state.js';
 
 /**
  * The one place run state changes: returns the state after `envelope`, never mutating `state`.
- * The live view, a resumed subscription and a full replay after reload all feed the same events
- * through here, so they cannot disagree. Events at or below `lastSeq` were applied already (a
- * reconnect replays from the last id it saw) and leave the state untouched.
+ * The web client's live view, a resumed subscription, a full replay after reload, the CLI and
+ * `askCouncil` all feed the same events through here, so they cannot disagree. Events at or
+ * below `lastSeq` were applied already (a reconnect replays from the last id it saw) and leave
+ * the state untouched.
+ *
+ * @example
+ * let state = createRunState({ runId, models: [], chairmanModel: '' });
+ * for await (const envelope of client.followRun(runId)) state = applyRunEvent(state, envelope);
+ * console.log(state.stage3.text, state.aggregate);
  */
-export function applyEvent(state: RunState, envelope: CouncilEventEnvelope): RunState {
+export function applyRunEvent(state: RunState, envelope: RunEventEnvelope): RunState {
   if (envelope.runId !== state.runId || envelope.seq <= state.lastSeq) return state;
   const next = reduce(state, envelope);
   return { ...next, lastSeq: envelope.seq };
 }
 
-function reduce(state: RunState, { event }: CouncilEventEnvelope): RunState {
+function reduce(state: RunState, { event }: RunEventEnvelope): RunState {
   // Any event after the first means the server is working on it.
   const s: RunState = state.status === 'queued' ? { ...state, status: 'running' } : state;
   switch (event.type) {
@@ -124,4 +129,24 @@ function updateAnswer(
   if (stage === 'stage3') return { ...s, stage3: update(s.stage3.model === model ? s.stage3 : emptyAnswer(model)) };
   const slot = s.stage1[model] ?? emptyAnswer(model);
   return { ...s, stage1: { ...s.stage1, [model]: update(slot) } };
+}
+
+/** After a terminal event nothing is streaming any more: whatever was in flight stopped. */
+function stopInFlight(s: RunState): RunState {
+  const stop = <T extends { status: string }>(slot: T): T =>
+    slot.status === 'waiting' || slot.status === 'streaming' ? { ...slot, status: 'stopped' } : slot;
+  const phases = { ...s.phases };
+  for (const key of ['stage1', 'stage2', 'stage3'] as const) if (phases[key] === 'running') phases[key] = 'stopped';
+  const touchedStage3 = s.phases.stage3 !== 'pending';
+  return {
+    ...s,
+    phases,
+    stage1: mapValues(s.stage1, stop),
+    stage2: mapValues(s.stage2, stop),
+    stage3: touchedStage3 ? stop(s.stage3) : s.stage3,
+  };
+}
+
+function mapValues<T>(record: Record<string, T>, fn: (value: T) => T): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, fn(value)]));
 }
