@@ -117,10 +117,7 @@ export async function insertImportedConversations(
       ['councilResponses', responseRows],
     ] as const) {
       for (const chunk of boundedChunks(rows as Row[])) {
-        await db
-          .insertInto(table)
-          .values(chunk as never)
-          .execute();
+        await db.insertInto(table).values(chunk).execute();
         if (table === 'conversations') written.push(...chunk.map((row) => row.id as string));
         await yieldToOthers();
       }
