@@ -1,0 +1,2 @@
+export { consultCouncil, type ConsultInput, type ConsultOptions, type ConsultResult } from './consult.js';
+export { CouncilProgress, type ProgressStep } from './progress.js';
