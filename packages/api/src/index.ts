@@ -1,5 +1,5 @@
 export { appRouter, type AppRouter } from './root.js';
-export { createCallerFactory, describeError } from './trpc.js';
+export { createCallerFactory, describeError, requirePasswordSession } from './trpc.js';
 export {
   isPersonalAccessToken,
   resolvePersonalAccessToken,
