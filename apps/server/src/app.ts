@@ -14,6 +14,7 @@ import { sql } from 'kysely';
 import { createContextFactory, type ContextDeps } from './create-context.js';
 import { guardBodies } from './body-limits.js';
 import { recordCsrfRefusals, requireJsonPosts } from './http-guards.js';
+import { mcpRoutes } from './tools/mcp.routes.js';
 import { openAiRoutes } from './tools/openai.routes.js';
 
 /** Room for the request's own JSON around an imported document. */
@@ -108,6 +109,7 @@ export function createApp(deps: ContextDeps): express.Express {
 
   const router = withEventStreamSettings(appRouter, config.api.streams);
   app.use('/v1', openAiRoutes(deps, router));
+  app.use('/mcp', mcpRoutes(deps, router));
 
   const trpcOptions = {
     router,
