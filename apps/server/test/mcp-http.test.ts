@@ -48,7 +48,10 @@ test('consult_council answers with the synthesis, ranking and verdict, sends pro
 
   const progress: Progress[] = [];
   const result = (await mcp.callTool(
-    { name: 'consult_council', arguments: { question: 'Why is the albatross so good at gliding?', include_details: true } },
+    {
+      name: 'consult_council',
+      arguments: { question: 'Why is the albatross so good at gliding?', include_details: true },
+    },
     undefined,
     { onprogress: (p) => progress.push(p) },
   )) as CallToolResult;
@@ -61,7 +64,7 @@ test('consult_council answers with the synthesis, ranking and verdict, sends pro
   };
   expect(output).toMatchObject({ status: 'completed', answer: FINAL, chairman_model: CHAIRMAN });
   expect(output.ranking.map((r) => r.model).sort()).toEqual([...COUNCIL].sort());
-  expect(output['verdict']).toMatchObject({ contested: expect.any(Boolean) });
+  expect(typeof (output['verdict'] as { contested: unknown }).contested).toBe('boolean');
   expect(output.answers.map((a) => a.model)).toEqual([...COUNCIL]);
   expect(output.reviews).toHaveLength(COUNCIL.length);
   expect(textOf(result)).toContain(FINAL);
@@ -81,7 +84,10 @@ test('consult_council answers with the synthesis, ranking and verdict, sends pro
   const conversations = (listed.structuredContent as { conversations: { id: string; source: string }[] }).conversations;
   expect(conversations[0]).toMatchObject({ id: output['conversation_id'], source: 'mcp' });
 
-  const found = (await mcp.callTool({ name: 'search_conversations', arguments: { query: 'albatross' } })) as CallToolResult;
+  const found = (await mcp.callTool({
+    name: 'search_conversations',
+    arguments: { query: 'albatross' },
+  })) as CallToolResult;
   expect((found.structuredContent as { results: { id: string; snippet: string }[] }).results[0]).toMatchObject({
     id: output['conversation_id'],
   });
@@ -119,7 +125,10 @@ test('a read token is refused consult_council as a tool error naming the scope; 
 }) => {
   const { owner, token } = await ownerWithToken(bed, ['read']);
   const mcp = await connect(bed.server.url, token);
-  const refused = (await mcp.callTool({ name: 'consult_council', arguments: { question: 'May I?' } })) as CallToolResult;
+  const refused = (await mcp.callTool({
+    name: 'consult_council',
+    arguments: { question: 'May I?' },
+  })) as CallToolResult;
   expect(refused.isError).toBe(true);
   expect(textOf(refused)).toContain('ACCESS_TOKEN_FORBIDDEN: This access token lacks the "council" scope');
   expect(bed.upstream.requests).toHaveLength(0);
@@ -141,7 +150,9 @@ test('a read token is refused consult_council as a tool error naming the scope; 
   await mcp.close();
 });
 
-test('over the daily budget consult_council is a tool error naming the budget, before any upstream call', async ({ bed }) => {
+test('over the daily budget consult_council is a tool error naming the budget, before any upstream call', async ({
+  bed,
+}) => {
   const { owner, token } = await ownerWithToken(bed, ['council']);
   const mcp = await connect(bed.server.url, token);
   await mcp.callTool({ name: 'consult_council', arguments: { question: 'Spend a little.' } });
@@ -159,13 +170,24 @@ test('a bad or revoked token is HTTP 401 before any MCP message; a session cooki
 }) => {
   const { owner, token } = await ownerWithToken(bed, ['read']);
   const forged = await connect(bed.server.url, `${token.slice(0, -4)}AAAA`).catch((error: unknown) => error);
-  expect(forged).toMatchObject({ code: 401, message: expect.stringContaining('invalid, expired or revoked') });
+  expect(forged).toMatchObject({ code: 401 });
+  expect(String(forged)).toContain('invalid, expired or revoked');
 
-  const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } };
+  const initialize = {
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+  };
   const post = (headers: Record<string, string>) =>
     fetch(`${bed.server.url}/mcp`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', Origin: 'http://localhost:5173', ...headers },
+      headers: {
+        'Content-Type': 'application/json',
+        Accept: 'application/json, text/event-stream',
+        Origin: 'http://localhost:5173',
+        ...headers,
+      },
       body: JSON.stringify(initialize),
     });
   const anonymous = await post({});
@@ -178,6 +200,8 @@ test('a bad or revoked token is HTTP 401 before any MCP message; a session cooki
   const mcp = await connect(bed.server.url, token);
   const [listed] = await owner.client.tokens.list.query();
   await owner.client.tokens.revoke.mutate({ id: listed!.id });
-  const afterRevoke = await mcp.callTool({ name: 'list_conversations', arguments: {} }).catch((error: unknown) => error);
+  const afterRevoke = await mcp
+    .callTool({ name: 'list_conversations', arguments: {} })
+    .catch((error: unknown) => error);
   expect(afterRevoke).toMatchObject({ code: 401 });
 });

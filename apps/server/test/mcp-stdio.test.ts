@@ -64,11 +64,13 @@ test('llm-council mcp serves consult_council over stdio with progress, against t
   const stored = await owner.client.conversations.get.query({ id: conversationId });
   expect(stored.source).toBe('mcp');
   const read = (await mcp.callTool({ name: 'get_conversation', arguments: { id: conversationId } })) as CallToolResult;
-  expect(read.content[0]).toMatchObject({ type: 'text', text: expect.stringContaining('How do lighthouses get their light?') });
+  expect(JSON.stringify(read.content)).toContain('How do lighthouses get their light?');
   await mcp.close();
 });
 
-test('cancelling over stdio cancels the run; a read token is refused consult_council as a tool error', async ({ bed }) => {
+test('cancelling over stdio cancels the run; a read token is refused consult_council as a tool error', async ({
+  bed,
+}) => {
   const long = Array.from({ length: 400 }, (_, i) => `w${i}`).join(' ');
   for (const model of COUNCIL) bed.upstream.setBehavior(model, { tokenDelayMs: 25, reply: () => long });
   const owner = await signUpWithKey(bed.server);
@@ -90,8 +92,11 @@ test('cancelling over stdio cancels the run; a read token is refused consult_cou
 
   const { token: readToken } = await owner.client.tokens.create.mutate({ name: 'read', scopes: ['read'] });
   const reader = await startStdio({ LLM_COUNCIL_URL: bed.server.url, LLM_COUNCIL_TOKEN: readToken });
-  const refused = (await reader.mcp.callTool({ name: 'consult_council', arguments: { question: 'May I?' } })) as CallToolResult;
+  const refused = (await reader.mcp.callTool({
+    name: 'consult_council',
+    arguments: { question: 'May I?' },
+  })) as CallToolResult;
   expect(refused.isError).toBe(true);
-  expect(refused.content[0]).toMatchObject({ text: expect.stringContaining('lacks the "council" scope') });
+  expect(JSON.stringify(refused.content)).toContain('lacks the \\"council\\" scope');
   await reader.mcp.close();
 });

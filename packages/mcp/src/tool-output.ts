@@ -72,7 +72,11 @@ export function toConsultOutput(result: ConsultResult, includeDetails: boolean):
       votes: row.votes ?? null,
     })),
     verdict: result.agreement
-      ? { kendall_w: result.agreement.kendallW, p_value: result.agreement.pValue, contested: result.agreement.contested }
+      ? {
+          kendall_w: result.agreement.kendallW,
+          p_value: result.agreement.pValue,
+          contested: result.agreement.contested,
+        }
       : null,
     error: result.error,
     usage: {
@@ -94,19 +98,26 @@ export function toConsultOutput(result: ConsultResult, includeDetails: boolean):
 export function toConsultText(output: ConsultOutput): string {
   const parts: string[] = [];
   if (output.status !== 'completed') {
-    parts.push(`The council run ${output.status}${output.error ? ` in ${output.error.stage}: ${output.error.message}` : '.'}`);
+    parts.push(
+      `The council run ${output.status}${output.error ? ` in ${output.error.stage}: ${output.error.message}` : '.'}`,
+    );
   }
-  if (output.answer !== null) parts.push(`## Final answer (${output.chairman_model ?? 'chairman'})\n\n${output.answer}`);
+  if (output.answer !== null)
+    parts.push(`## Final answer (${output.chairman_model ?? 'chairman'})\n\n${output.answer}`);
   if (output.ranking.length > 0) {
     const rows = output.ranking.map(
-      (r) => `| ${r.place ?? '–'} | ${r.model} | ${r.score === null ? '–' : r.score.toFixed(2)} | ${r.average_rank.toFixed(2)} |`,
+      (r) =>
+        `| ${r.place ?? '–'} | ${r.model} | ${r.score === null ? '–' : r.score.toFixed(2)} | ${r.average_rank.toFixed(2)} |`,
     );
     const agreement = output.verdict
       ? `\n\nAgreement (Kendall's W): ${output.verdict.kendall_w === null ? 'n/a' : output.verdict.kendall_w.toFixed(2)}${output.verdict.contested ? ' — contested' : ''}`
       : '';
-    parts.push(`## Council ranking\n\n| place | model | score | average rank |\n| --- | --- | --- | --- |\n${rows.join('\n')}${agreement}`);
+    parts.push(
+      `## Council ranking\n\n| place | model | score | average rank |\n| --- | --- | --- | --- |\n${rows.join('\n')}${agreement}`,
+    );
   }
-  for (const answer of output.answers ?? []) parts.push(`## ${answer.model}\n\n${answer.answer ?? `(no answer: ${answer.error ?? 'unknown'})`}`);
+  for (const answer of output.answers ?? [])
+    parts.push(`## ${answer.model}\n\n${answer.answer ?? `(no answer: ${answer.error ?? 'unknown'})`}`);
   for (const review of output.reviews ?? []) parts.push(`## Review by ${review.reviewer}\n\n${review.review}`);
   parts.push(`Conversation ${output.conversation_id} · ${output.usage.total_tokens} tokens`);
   return parts.join('\n\n');

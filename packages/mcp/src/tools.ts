@@ -32,10 +32,7 @@ export function createCouncilMcpServer(client: TRPCClient<AppRouter>, version: s
           .min(1, 'question cannot be empty')
           .max(MESSAGE_MAX_LENGTH, `question must be at most ${MESSAGE_MAX_LENGTH} characters`)
           .describe('The question, with any context the council needs (it sees nothing else).'),
-        include_details: z
-          .boolean()
-          .optional()
-          .describe('Also return every model’s answer and every review (long).'),
+        include_details: z.boolean().optional().describe('Also return every model’s answer and every review (long).'),
       },
       outputSchema: consultOutput,
       annotations: { readOnlyHint: false, openWorldHint: true },
@@ -98,7 +95,10 @@ export function createCouncilMcpServer(client: TRPCClient<AppRouter>, version: s
           title: item.title,
           snippet: item.snippet.replace(/<\/?mark>/g, '**'),
         }));
-        const text = results.length === 0 ? 'No conversation matches.' : results.map((r) => `- ${r.id} — ${r.title}: ${r.snippet}`).join('\n');
+        const text =
+          results.length === 0
+            ? 'No conversation matches.'
+            : results.map((r) => `- ${r.id} — ${r.title}: ${r.snippet}`).join('\n');
         return { content: [{ type: 'text', text }], structuredContent: { results } };
       } catch (error) {
         return toToolError(error);
@@ -130,7 +130,8 @@ export function createCouncilMcpServer(client: TRPCClient<AppRouter>, version: s
     'list_conversations',
     {
       title: 'List council conversations',
-      description: 'The user’s most recent council conversations (id, title, where it was asked from), newest activity first.',
+      description:
+        'The user’s most recent council conversations (id, title, where it was asked from), newest activity first.',
       inputSchema: {
         limit: z.number().int().min(1).max(100).optional().describe('How many (1–100, default 30).'),
         cursor: z.string().max(200).optional().describe('next_cursor of the previous page.'),
@@ -140,7 +141,10 @@ export function createCouncilMcpServer(client: TRPCClient<AppRouter>, version: s
     },
     async ({ limit, cursor }) => {
       try {
-        const page = await client.conversations.list.query({ ...(limit ? { limit } : {}), ...(cursor ? { cursor } : {}) });
+        const page = await client.conversations.list.query({
+          ...(limit ? { limit } : {}),
+          ...(cursor ? { cursor } : {}),
+        });
         const conversations = page.items.map((c) => ({
           id: c.id,
           title: c.title,
@@ -152,7 +156,10 @@ export function createCouncilMcpServer(client: TRPCClient<AppRouter>, version: s
           conversations.length === 0
             ? 'No conversations yet.'
             : conversations.map((c) => `- ${c.id} — ${c.title} (${c.updated_at}, ${c.source})`).join('\n');
-        return { content: [{ type: 'text', text }], structuredContent: { conversations, next_cursor: page.nextCursor } };
+        return {
+          content: [{ type: 'text', text }],
+          structuredContent: { conversations, next_cursor: page.nextCursor },
+        };
       } catch (error) {
         return toToolError(error);
       }

@@ -57,7 +57,12 @@ export function mcpRoutes(deps: ContextDeps, router: AppRouter): express.Router 
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
-        sessions.set(id, { transport, userId: token.token.userId, tokenId: token.token.tokenId, lastSeenAt: Date.now() });
+        sessions.set(id, {
+          transport,
+          userId: token.token.userId,
+          tokenId: token.token.tokenId,
+          lastSeenAt: Date.now(),
+        });
       },
     });
     transport.onclose = () => {
@@ -68,7 +73,9 @@ export function mcpRoutes(deps: ContextDeps, router: AppRouter): express.Router 
     await transport.handleRequest(req, res, req.body);
   });
   // The server-to-client stream (GET) and the end of a session (DELETE).
-  routes.get('/', (req, res) => serve(sessions, req.header('mcp-session-id'), res.locals['token'] as Authorized, req, res));
+  routes.get('/', (req, res) =>
+    serve(sessions, req.header('mcp-session-id'), res.locals['token'] as Authorized, req, res),
+  );
   routes.delete('/', (req, res) =>
     serve(sessions, req.header('mcp-session-id'), res.locals['token'] as Authorized, req, res),
   );
