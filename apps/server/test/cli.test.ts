@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { beforeAll, expect } from 'vitest';
 import { councilTest } from './helpers/fixtures.js';
 import { COUNCIL, CHAIRMAN, councilReply, signUpWithKey, waitForRunStatus } from './helpers/council-harness.js';
+import { STRONG_PASSWORD } from './helpers/test-server.js';
 
 // The built `llm-council` command (packages/cli/dist/main.js), run as a child process against a
 // real server and the fake upstream: exit codes 0/1/2/3, streaming, search, export, login's
@@ -60,7 +61,7 @@ function runCli(
 
 async function ownerWithToken(bed: { server: Parameters<typeof signUpWithKey>[0] }, scopes: ('read' | 'council')[]) {
   const owner = await signUpWithKey(bed.server);
-  const { token } = await owner.client.tokens.create.mutate({ name: 'cli', scopes });
+  const { token } = await owner.client.tokens.create.mutate({ name: 'cli', scopes, password: STRONG_PASSWORD });
   return { owner, env: { LLM_COUNCIL_URL: bed.server.url, LLM_COUNCIL_TOKEN: token }, token };
 }
 

@@ -37,6 +37,7 @@ async function createTokenWithPassword(url: string, options: LoginOptions): Prom
     const created = await client.tokens.create.mutate({
       name: `llm-council CLI on ${hostname()}`.slice(0, 100),
       scopes: ['read', 'council'],
+      password,
     });
     return created.token;
   } finally {
