@@ -46,6 +46,8 @@ export const authRouter = router({
 
   /** Ends this session server-side. Works with an expired access token: only the refresh token counts. */
   logout: publicProcedure.input(refreshInput).mutation(async ({ ctx, input }) => {
+    // Anyone can call it without signing in: bounded per address like refresh.
+    await enforceRateLimit(ctx, `logout:ip:${addressBucket(ctx.req.ip)}`, ctx.config.rateLimits.logoutPerIp);
     const presented = await readRefreshToken(ctx, input.transport, input.refreshToken);
     if (presented) await revokeRefreshToken(ctx, presented);
     if (input.transport === 'cookie') clearRefreshCookie(ctx);

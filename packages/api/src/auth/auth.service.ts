@@ -40,7 +40,7 @@ export async function register(
   input: { email: string; password: string; inviteCode?: string | undefined },
 ): Promise<SignedIn> {
   await enforceRateLimit(ctx, `register:ip:${addressBucket(requester.ip)}`, ctx.config.rateLimits.registerPerIp);
-  assertRegistrationAllowed(ctx, input.inviteCode);
+  await assertRegistrationAllowed(ctx, input);
   const weakness = findPasswordWeakness(input.password);
   if (weakness) throw appError('BAD_REQUEST', 'WEAK_PASSWORD', weakness);
   const passwordHash = await hashPassword(input.password);
