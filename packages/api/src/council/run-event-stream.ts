@@ -26,7 +26,7 @@ export async function* streamRunEvents(
 ) {
   if (!(await findRunForUser(ctx.db, ctx.session.userId, runId))) throw notFound('Run');
   const { hub, streams } = ctx.services.council;
-  // Synchronous check-and-take: parallel opens are counted one after another (case 53).
+  // Synchronous check-and-take: parallel opens are counted one after another, so a batch cannot slip past the cap.
   const releaseSlot = streams.take(ctx.session.userId);
   // Signing out (this device, everywhere, or by a password change) or revoking the personal
   // access token that opened the stream ends it at once, on every host.
