@@ -105,7 +105,10 @@ type AuditRow = Awaited<ReturnType<typeof listUserAudit>>[number];
 /** One security event per line; every stored string escaped (a User-Agent may carry terminal escapes). */
 function formatAuditRow(row: AuditRow): string {
   const detail = Object.entries(row.detail)
-    .map(([key, value]) => ` ${escapeControlCharacters(key)}=${escapeControlCharacters(typeof value === 'string' ? value : JSON.stringify(value))}`)
+    .map(
+      ([key, value]) =>
+        ` ${escapeControlCharacters(key)}=${escapeControlCharacters(typeof value === 'string' ? value : JSON.stringify(value))}`,
+    )
     .join('');
   const fields = [row.event.padEnd(20), row.ip ?? '-', row.userAgent ?? '-'].map(escapeControlCharacters);
   return `${row.createdAt.toISOString()}  ${fields[0]} ${fields[1]}  ${fields[2]}${detail}`;

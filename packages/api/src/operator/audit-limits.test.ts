@@ -5,7 +5,7 @@ import { failureOf } from '../testing/failure-of.js';
 import { apiTest as test, openTestApi, type TestApi } from '../testing/test-api.js';
 import { createTestApiConfig } from '../testing/test-config.js';
 
-// Security case 81 (issue 17): a cookie-mode `auth.logout` from a foreign Origin needs no sign-in
+// Security case 82 (issue 17): a cookie-mode `auth.logout` from a foreign Origin needs no sign-in
 // and wrote one security-log row per call — 1,000 rows a second from anyone. On the main of
 // before each call below stored a row, logout had no limit and rows were kept forever.
 
@@ -21,50 +21,56 @@ function rowsFrom(api: TestApi, ips: string[]) {
     .execute();
 }
 
-vitestTest('case 81: thirty parallel foreign-origin logouts from one address store one row; past the limit they get 429', async () => {
-  const config = createTestApiConfig();
-  const rateLimits = { ...config.rateLimits, logoutPerIp: { limit: 10, windowSeconds: 900 } };
-  const api = await openTestApi({ config: { ...config, rateLimits } });
-  try {
-    const ip = '192.0.2.81';
-    const outcomes = await Promise.all(
-      Array.from({ length: 30 }, () => failureOf(api.caller({ ...foreign, ip }).auth.logout())),
+vitestTest(
+  'case 82: thirty parallel foreign-origin logouts from one address store one row; past the limit they get 429',
+  async () => {
+    const config = createTestApiConfig();
+    const rateLimits = { ...config.rateLimits, logoutPerIp: { limit: 10, windowSeconds: 900 } };
+    const api = await openTestApi({ config: { ...config, rateLimits } });
+    try {
+      const ip = '192.0.2.81';
+      const outcomes = await Promise.all(
+        Array.from({ length: 30 }, () => failureOf(api.caller({ ...foreign, ip }).auth.logout())),
+      );
+      const codes = outcomes.map((failure) => failure.appCode);
+      expect(codes.filter((code) => code === 'CSRF_REJECTED')).toHaveLength(10);
+      expect(codes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(20);
+      expect(await rowsFrom(api, [ip])).toEqual([{ event: 'origin_rejected', ip }]);
+      // Every refusal that got as far as the Origin check still leaves a log line for the operator.
+      const lines = api.logs.filter((line) => (line.obj as { audit?: string; ip?: string }).ip === ip);
+      expect(lines.filter((line) => (line.obj as { audit?: string }).audit === 'origin_rejected')).toHaveLength(10);
+    } finally {
+      await api.close();
+    }
+  },
+  120_000,
+);
+
+test(
+  'case 82: refusals are throttled per IPv6 /64, not per address; another /64 gets its own row',
+  { timeout: 120_000 },
+  async ({ api }) => {
+    const sameNetwork = Array.from({ length: 20 }, (_, i) => `2001:db8:81:1::${(i + 1).toString(16)}`);
+    const otherNetwork = '2001:db8:81:2::1';
+    await Promise.all(
+      [...sameNetwork, otherNetwork].map((ip) => failureOf(api.caller({ ...foreign, ip }).auth.logout())),
     );
-    const codes = outcomes.map((failure) => failure.appCode);
-    expect(codes.filter((code) => code === 'CSRF_REJECTED')).toHaveLength(10);
-    expect(codes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(20);
-    expect(await rowsFrom(api, [ip])).toEqual([{ event: 'origin_rejected', ip }]);
-    // Every refusal that got as far as the Origin check still leaves a log line for the operator.
-    const lines = api.logs.filter((line) => (line.obj as { audit?: string; ip?: string }).ip === ip);
-    expect(lines.filter((line) => (line.obj as { audit?: string }).audit === 'origin_rejected')).toHaveLength(10);
-  } finally {
-    await api.close();
-  }
-}, 120_000);
+    const rows = await rowsFrom(api, [...sameNetwork, otherNetwork]);
+    expect(rows).toHaveLength(2);
+    expect(rows.filter((row) => row.ip === otherNetwork)).toHaveLength(1);
 
-test('case 81: refusals are throttled per IPv6 /64, not per address; another /64 gets its own row', { timeout: 120_000 }, async ({
-  api,
-}) => {
-  const sameNetwork = Array.from({ length: 20 }, (_, i) => `2001:db8:81:1::${(i + 1).toString(16)}`);
-  const otherNetwork = '2001:db8:81:2::1';
-  await Promise.all(
-    [...sameNetwork, otherNetwork].map((ip) => failureOf(api.caller({ ...foreign, ip }).auth.logout())),
-  );
-  const rows = await rowsFrom(api, [...sameNetwork, otherNetwork]);
-  expect(rows).toHaveLength(2);
-  expect(rows.filter((row) => row.ip === otherNetwork)).toHaveLength(1);
+    // A minute later the address may be recorded again (one row per address per minute).
+    api.advanceClock(61);
+    try {
+      await failureOf(api.caller({ ...foreign, ip: sameNetwork[5]! }).auth.logout());
+      expect(await rowsFrom(api, sameNetwork)).toHaveLength(2);
+    } finally {
+      api.advanceClock(-61);
+    }
+  },
+);
 
-  // A minute later the address may be recorded again (one row per address per minute).
-  api.advanceClock(61);
-  try {
-    await failureOf(api.caller({ ...foreign, ip: sameNetwork[5]! }).auth.logout());
-    expect(await rowsFrom(api, sameNetwork)).toHaveLength(2);
-  } finally {
-    api.advanceClock(-61);
-  }
-});
-
-test('case 81: the cleanup deletes security-log rows older than AUDIT_RETENTION_DAYS and keeps the rest', async ({
+test('case 82: the cleanup deletes security-log rows older than AUDIT_RETENTION_DAYS and keeps the rest', async ({
   api,
 }) => {
   const user = await createUser(api.db);
