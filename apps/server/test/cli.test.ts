@@ -187,7 +187,7 @@ test('case 71: login --token stores it in $XDG_CONFIG_HOME/llm-council with mode
 
 // Issue 17: a stored token went to whatever LLM_COUNCIL_URL named, and an existing config
 // directory kept its mode (0755). Both fail on old main.
-test('case 85: a stored token is sent only to the URL it was issued for; another URL needs its own login', async ({
+test('case 86: a stored token is sent only to the URL it was issued for; another URL needs its own login', async ({
   bed,
 }) => {
   const { owner, token } = await ownerWithToken(bed, ['read']);
@@ -218,7 +218,7 @@ test('case 85: a stored token is sent only to the URL it was issued for; another
   expect(same.stdout).toContain(owner.conversationId);
 });
 
-test('case 85: login tightens an existing config directory to 0700 and replaces a readable login file with a 0600 one', async ({
+test('case 86: login tightens an existing config directory to 0700 and replaces a readable login file with a 0600 one', async ({
   bed,
 }) => {
   const { token } = await ownerWithToken(bed, ['read']);

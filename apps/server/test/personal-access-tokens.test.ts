@@ -66,7 +66,7 @@ function tally(outcomes: (string | undefined)[]): Record<string, number> {
   return counts;
 }
 
-test(`case 67: batched creates leave exactly ${ACCESS_TOKENS_PER_USER} tokens; each batch checks the password ten times at most (case 78)`, async ({
+test(`case 67: batched creates leave exactly ${ACCESS_TOKENS_PER_USER} tokens; each batch checks the password ten times at most (case 79)`, async ({
   bed,
 }) => {
   const owner = await signUpWithKey(bed.server, null);

@@ -17,7 +17,7 @@ import { STRONG_PASSWORD, startTestServer, testSecrets, uniqueEmail, type TestSe
 
 // Security case 56: `logoutAll` refuses the old access token at once and ends open event
 // streams — on this host (both engines) and, through LISTEN/NOTIFY, on another (PostgreSQL).
-// Case 81: so do revoking a personal access token and its expiry, for the streams it opened.
+// Case 82: so do revoking a personal access token and its expiry, for the streams it opened.
 
 const isPostgres = isUsingRealPostgres();
 let bed: CouncilTestbed; // host A, with the fake upstream
@@ -124,7 +124,7 @@ test.skipIf(!isPostgres)(
 
 // Issue 17: on the main of before, a revoked token's stream went on (262 more events arrived) until
 // the run ended; these fail there with `how: 'complete'`.
-test('case 81: revoking a personal access token ends the event stream opened with it; the run goes on', async () => {
+test('case 82: revoking a personal access token ends the event stream opened with it; the run goes on', async () => {
   const user = await startStreamingRun();
   const pat = await tokenClient(user, bed.server);
   const stream = followUntilEnded(pat.client, user.runId);
@@ -140,7 +140,7 @@ test('case 81: revoking a personal access token ends the event stream opened wit
   expect((await own.ended).how).toBe('complete');
 });
 
-test('case 81: an expiring personal access token ends its open stream when it expires', async () => {
+test('case 82: an expiring personal access token ends its open stream when it expires', async () => {
   const user = await startStreamingRun();
   const pat = await tokenClient(user, bed.server);
   // Tokens live at least a day; this one is made to expire in three seconds of real time.
@@ -155,7 +155,7 @@ test('case 81: an expiring personal access token ends its open stream when it ex
   await user.client.council.cancel.mutate({ runId: user.runId });
 });
 
-test('case 79: logoutAll ends the streams of access tokens too, unless they are kept', async () => {
+test('case 80: logoutAll ends the streams of access tokens too, unless they are kept', async () => {
   const keeper = await startStreamingRun();
   const kept = await tokenClient(keeper, bed.server);
   const keptStream = followUntilEnded(kept.client, keeper.runId);
@@ -175,7 +175,7 @@ test('case 79: logoutAll ends the streams of access tokens too, unless they are 
 });
 
 test.skipIf(!isPostgres)(
-  'case 81 across hosts: revoking a token on host A ends the stream it opened on host B',
+  'case 82 across hosts: revoking a token on host A ends the stream it opened on host B',
   async () => {
     const user = await startStreamingRun();
     const pat = await tokenClient(user, hostB!);

@@ -155,7 +155,7 @@ test.runIf(isUsingRealPostgres())(
 
 // Issue 17: `users:audit` printed stored text raw, so a User-Agent sent at sign-in could clear the
 // operator's screen, retitle the terminal or forge a line of the log. Fails on old main.
-test('case 83: users:audit prints User-Agent and other stored text with C0/C1 control characters escaped', async () => {
+test('case 84: users:audit prints User-Agent and other stored text with C0/C1 control characters escaped', async () => {
   const target = await prepareTarget();
   try {
     const email = uniqueEmail('escapes');

@@ -5,7 +5,7 @@ import { failureOf } from '../testing/failure-of.js';
 import { apiTest as test, openTestApi, type TestApi } from '../testing/test-api.js';
 import { createTestApiConfig } from '../testing/test-config.js';
 
-// Security case 82 (issue 17): a cookie-mode `auth.logout` from a foreign Origin needs no sign-in
+// Security case 83 (issue 17): a cookie-mode `auth.logout` from a foreign Origin needs no sign-in
 // and wrote one security-log row per call — 1,000 rows a second from anyone. On the main of
 // before each call below stored a row, logout had no limit and rows were kept forever.
 
@@ -22,7 +22,7 @@ function rowsFrom(api: TestApi, ips: string[]) {
 }
 
 vitestTest(
-  'case 82: thirty parallel foreign-origin logouts from one address store one row; past the limit they get 429',
+  'case 83: thirty parallel foreign-origin logouts from one address store one row; past the limit they get 429',
   async () => {
     const config = createTestApiConfig();
     const rateLimits = { ...config.rateLimits, logoutPerIp: { limit: 10, windowSeconds: 900 } };
@@ -47,7 +47,7 @@ vitestTest(
 );
 
 test(
-  'case 82: refusals are throttled per IPv6 /64, not per address; another /64 gets its own row',
+  'case 83: refusals are throttled per IPv6 /64, not per address; another /64 gets its own row',
   { timeout: 120_000 },
   async ({ api }) => {
     const sameNetwork = Array.from({ length: 20 }, (_, i) => `2001:db8:81:1::${(i + 1).toString(16)}`);
@@ -70,7 +70,7 @@ test(
   },
 );
 
-test('case 82: the cleanup deletes security-log rows older than AUDIT_RETENTION_DAYS and keeps the rest', async ({
+test('case 83: the cleanup deletes security-log rows older than AUDIT_RETENTION_DAYS and keeps the rest', async ({
   api,
 }) => {
   const user = await createUser(api.db);

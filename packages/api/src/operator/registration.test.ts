@@ -118,7 +118,7 @@ test('one invite used by ten parallel sign-ups creates exactly one account; a re
 
 // Issue 17: the invite was checked only after argon2 had hashed the password, so every bad code
 // cost a hash (and a flood of them filled the hash queue: SERVER_BUSY). Fails on old main.
-test('case 84: invite-only sign-up checks the invite before hashing: twenty bad codes at once hash nothing', async () => {
+test('case 85: invite-only sign-up checks the invite before hashing: twenty bad codes at once hash nothing', async () => {
   const base = createTestApiConfig({ overrides: { passwordHashQueueMax: 2 } });
   const api = await openTestApi({ config: { ...base, operator: { ...base.operator, registration: 'invite' } } });
   try {

@@ -3,7 +3,7 @@ import { TEST_PASSWORD, createUser } from '../testing/factories.js';
 import { failureOf } from '../testing/failure-of.js';
 import { apiTest as test, type TestApi } from '../testing/test-api.js';
 
-// Security cases 78–80 (issue 17, "Access tokens and the security log"). On the main of before,
+// Security cases 79–81 (issue 17, "Access tokens and the security log"). On the main of before,
 // a stolen 60-minute session could mint a never-expiring token that survived the victim's
 // password change and "sign out everywhere", and the security log showed none of it: every test
 // here fails there.
@@ -36,7 +36,7 @@ function auditEvents(api: TestApi, userId: string) {
     .execute();
 }
 
-test('case 78: tokens.create needs the current password — a stolen session alone mints nothing', async ({ api }) => {
+test('case 79: tokens.create needs the current password — a stolen session alone mints nothing', async ({ api }) => {
   const { user, caller } = await signedIn(api);
   const wrong = await failureOf(
     caller.tokens.create({ name: 'thief', scopes: ['read'], password: 'not the password' }),
@@ -51,7 +51,7 @@ test('case 78: tokens.create needs the current password — a stolen session alo
   expect(await liveTokenIds(api, user.id)).toEqual([{ id: made.id }]);
 });
 
-test("case 78: thirty parallel token mints with wrong passwords reach argon2 ten times and use up changePassword's budget", async ({
+test("case 79: thirty parallel token mints with wrong passwords reach argon2 ten times and use up changePassword's budget", async ({
   api,
 }) => {
   const { user, caller } = await signedIn(api);
@@ -73,7 +73,7 @@ test("case 78: thirty parallel token mints with wrong passwords reach argon2 ten
   expect(await liveTokenIds(api, user.id)).toEqual([]);
 });
 
-test('case 78: a token expires in 90 days unless "no expiry" is asked for explicitly', async ({ api }) => {
+test('case 79: a token expires in 90 days unless "no expiry" is asked for explicitly', async ({ api }) => {
   const { caller } = await signedIn(api);
   const byDefault = await caller.tokens.create({ name: 'default', scopes: ['read'], password: TEST_PASSWORD });
   expect(Date.parse(byDefault.expiresAt!) - Date.parse(byDefault.createdAt)).toBe(90 * DAY_MS);
@@ -93,7 +93,7 @@ test('case 78: a token expires in 90 days unless "no expiry" is asked for explic
   expect(never.expiresAt).toBeNull();
 });
 
-test('case 79: auth.changePassword revokes the access tokens a stolen session minted; keepAccessTokens keeps them', async ({
+test('case 80: auth.changePassword revokes the access tokens a stolen session minted; keepAccessTokens keeps them', async ({
   api,
 }) => {
   for (const [keepAccessTokens, expected] of [
@@ -115,7 +115,7 @@ test('case 79: auth.changePassword revokes the access tokens a stolen session mi
   }
 });
 
-test('case 79: account.changePassword revokes access tokens too, unless kept', async ({ api }) => {
+test('case 80: account.changePassword revokes access tokens too, unless kept', async ({ api }) => {
   const { user, caller } = await signedIn(api);
   const { token } = await caller.tokens.create({ name: 'minted', scopes: ['read'], password: TEST_PASSWORD });
   await caller.account.changePassword({ currentPassword: TEST_PASSWORD, newPassword: 'a brand new passphrase' });
@@ -125,7 +125,7 @@ test('case 79: account.changePassword revokes access tokens too, unless kept', a
   expect(await liveTokenIds(api, user.id)).toEqual([]);
 });
 
-test('case 79: auth.logoutAll revokes every access token unless called with keepAccessTokens: true', async ({
+test('case 80: auth.logoutAll revokes every access token unless called with keepAccessTokens: true', async ({
   api,
 }) => {
   const kept = await signedIn(api);
@@ -151,7 +151,7 @@ test('case 79: auth.logoutAll revokes every access token unless called with keep
   expect(logged?.detail).toEqual({ accessTokensRevoked: 2 });
 });
 
-test('case 80: token created, token revoked and session revoked are security-log events the user sees', async ({
+test('case 81: token created, token revoked and session revoked are security-log events the user sees', async ({
   api,
 }) => {
   const { user, ip, caller } = await signedIn(api);

@@ -298,7 +298,7 @@ test(`case 67: parallel creates past the cap of ${ACCESS_TOKENS_PER_USER} leave 
   api,
 }) => {
   const { user, caller } = await api.signUp();
-  // Creating needs the password, counted ten per 15 minutes (case 78): the cap is reached with
+  // Creating needs the password, counted ten per 15 minutes (case 79): the cap is reached with
   // tokens made by the service, then ten parallel creates race for the last place.
   for (let i = 0; i < ACCESS_TOKENS_PER_USER - 1; i++) {
     await createPersonalAccessToken(api, user.id, { name: `made ${i}`, scopes: ['read'], expiresInDays: null });
