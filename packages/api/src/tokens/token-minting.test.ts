@@ -64,11 +64,14 @@ test("case 79: thirty parallel token mints with wrong passwords reach argon2 ten
   expect(codes.filter((code) => code === 'INVALID_CREDENTIALS')).toHaveLength(10);
   expect(codes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(20);
   // One budget: the right password is refused now, for a token and for a password change alike.
-  for (const attempt of [
-    caller.tokens.create({ name: 'right', scopes: ['read'], password: TEST_PASSWORD }),
-    caller.auth.changePassword({ currentPassword: TEST_PASSWORD, newPassword: 'a brand new passphrase' }),
-  ]) {
-    expect(await failureOf(attempt)).toMatchObject({ code: 'TOO_MANY_REQUESTS', appCode: 'RATE_LIMITED' });
+  const refusals = await Promise.all(
+    [
+      caller.tokens.create({ name: 'right', scopes: ['read'], password: TEST_PASSWORD }),
+      caller.auth.changePassword({ currentPassword: TEST_PASSWORD, newPassword: 'a brand new passphrase' }),
+    ].map(failureOf),
+  );
+  for (const refusal of refusals) {
+    expect(refusal).toMatchObject({ code: 'TOO_MANY_REQUESTS', appCode: 'RATE_LIMITED' });
   }
   expect(await liveTokenIds(api, user.id)).toEqual([]);
 });
