@@ -3,6 +3,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js';
 import { expect } from 'vitest';
 import { councilTest } from './helpers/fixtures.js';
+import { STRONG_PASSWORD } from './helpers/test-server.js';
 import { CHAIRMAN, COUNCIL, signUpWithKey, waitForRunStatus, waitUntil } from './helpers/council-harness.js';
 
 // The MCP endpoint (/mcp, Streamable HTTP), driven by the official MCP SDK `Client` against a
@@ -13,7 +14,7 @@ const FINAL = "The council's final answer, weighing every response and review.";
 
 async function ownerWithToken(bed: { server: Parameters<typeof signUpWithKey>[0] }, scopes: ('read' | 'council')[]) {
   const owner = await signUpWithKey(bed.server);
-  const { token } = await owner.client.tokens.create.mutate({ name: 'mcp', scopes });
+  const { token } = await owner.client.tokens.create.mutate({ name: 'mcp', scopes, password: STRONG_PASSWORD });
   return { owner, token };
 }
 

@@ -8,6 +8,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js';
 import { beforeAll, expect } from 'vitest';
 import { councilTest } from './helpers/fixtures.js';
+import { STRONG_PASSWORD } from './helpers/test-server.js';
 import { CHAIRMAN, COUNCIL, signUpWithKey, waitForRunStatus, waitUntil } from './helpers/council-harness.js';
 
 // `llm-council mcp`: the built command (packages/cli/dist/main.js) started by the official MCP SDK
@@ -43,7 +44,11 @@ test('llm-council mcp serves consult_council over stdio with progress, against t
   bed,
 }) => {
   const owner = await signUpWithKey(bed.server);
-  const { token } = await owner.client.tokens.create.mutate({ name: 'stdio', scopes: ['read', 'council'] });
+  const { token } = await owner.client.tokens.create.mutate({
+    name: 'stdio',
+    scopes: ['read', 'council'],
+    password: STRONG_PASSWORD,
+  });
   const { mcp } = await startStdio({ LLM_COUNCIL_URL: bed.server.url, LLM_COUNCIL_TOKEN: token });
   expect((await mcp.listTools()).tools.map((t) => t.name).sort()).toEqual([
     'consult_council',
@@ -74,7 +79,11 @@ test('cancelling over stdio cancels the run; a read token is refused consult_cou
   const long = Array.from({ length: 400 }, (_, i) => `w${i}`).join(' ');
   for (const model of COUNCIL) bed.upstream.setBehavior(model, { tokenDelayMs: 25, reply: () => long });
   const owner = await signUpWithKey(bed.server);
-  const { token } = await owner.client.tokens.create.mutate({ name: 'stdio', scopes: ['read', 'council'] });
+  const { token } = await owner.client.tokens.create.mutate({
+    name: 'stdio',
+    scopes: ['read', 'council'],
+    password: STRONG_PASSWORD,
+  });
   const { mcp } = await startStdio({ LLM_COUNCIL_URL: bed.server.url, LLM_COUNCIL_TOKEN: token });
   const abort = new AbortController();
   const call = mcp
@@ -90,7 +99,11 @@ test('cancelling over stdio cancels the run; a read token is refused consult_cou
   expect((await waitForRunStatus(owner.client, conversation.runs[0]!.id, ['cancelled'])).status).toBe('cancelled');
   await mcp.close();
 
-  const { token: readToken } = await owner.client.tokens.create.mutate({ name: 'read', scopes: ['read'] });
+  const { token: readToken } = await owner.client.tokens.create.mutate({
+    name: 'read',
+    scopes: ['read'],
+    password: STRONG_PASSWORD,
+  });
   const reader = await startStdio({ LLM_COUNCIL_URL: bed.server.url, LLM_COUNCIL_TOKEN: readToken });
   const refused = (await reader.mcp.callTool({
     name: 'consult_council',

@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import { expect } from 'vitest';
 import { councilTest } from './helpers/fixtures.js';
+import { STRONG_PASSWORD } from './helpers/test-server.js';
 import {
   CHAIRMAN,
   COUNCIL,
@@ -19,7 +20,7 @@ const FINAL = "The council's final answer, weighing every response and review.";
 
 async function ownerWithKey(bed: { server: Parameters<typeof signUpWithKey>[0] }, scopes: ('read' | 'council')[]) {
   const owner = await signUpWithKey(bed.server);
-  const { token } = await owner.client.tokens.create.mutate({ name: 'openai', scopes });
+  const { token } = await owner.client.tokens.create.mutate({ name: 'openai', scopes, password: STRONG_PASSWORD });
   const openai = new OpenAI({ apiKey: token, baseURL: `${bed.server.url}/v1`, maxRetries: 0 });
   return { owner, openai, token };
 }
@@ -127,7 +128,11 @@ test('a bad or revoked key is 401, a read-only token 403; a wrong model 404 and 
   expect(readOnly).toMatchObject({ status: 403, code: 'ACCESS_TOKEN_FORBIDDEN' });
   expect((readOnly as Error).message).toContain('lacks the "council" scope');
 
-  const { token: councilToken } = await owner.client.tokens.create.mutate({ name: 'ask', scopes: ['council'] });
+  const { token: councilToken } = await owner.client.tokens.create.mutate({
+    name: 'ask',
+    scopes: ['council'],
+    password: STRONG_PASSWORD,
+  });
   const asker = new OpenAI({ apiKey: councilToken, baseURL: `${bed.server.url}/v1`, maxRetries: 0 });
   expect(await ask(asker, { model: 'gpt-4o' })).toMatchObject({ status: 404, param: 'model', code: 'model_not_found' });
   expect(
