@@ -5,7 +5,7 @@ import { describeFailure } from '../testing/failure-of.js';
 import { createTestApiConfig } from '../testing/test-config.js';
 import { openTestApi, type TestApi } from '../testing/test-api.js';
 
-// Issue 17, section 2, "quotas and rate" (security case 79). On main before this change every one
+// Issue 17, section 2, "quotas and rate" (security case 87). On main before this change every one
 // of these imports was stored: there was no limit on imports per hour, bytes per day or storage,
 // and the whole import ran as one transaction, so nothing else reached PGlite until it finished.
 
@@ -64,7 +64,7 @@ async function countConversations(api: TestApi, userId: string): Promise<number>
   return Number(row.n);
 }
 
-test('case 79: eight parallel imports against a limit of three an hour store three; the rest are 429 with Retry-After', async () => {
+test('case 87: eight parallel imports against a limit of three an hour store three; the rest are 429 with Retry-After', async () => {
   await withApi({ perHour: { limit: 3, windowSeconds: 3600 } }, async (api) => {
     const { user, caller } = await api.signUp();
     const { stored, refusals } = await settle(
@@ -77,7 +77,7 @@ test('case 79: eight parallel imports against a limit of three an hour store thr
   });
 });
 
-test('case 79: bytes per day hold for parallel imports, and deleting what came in does not give them back', async () => {
+test('case 87: bytes per day hold for parallel imports, and deleting what came in does not give them back', async () => {
   // Each document is a little over 100 KiB: two fit in 300 KiB, a third does not.
   await withApi({ kibPerDay: { limit: 300, windowSeconds: 86_400 } }, async (api) => {
     const { user, caller } = await api.signUp();
@@ -96,7 +96,7 @@ test('case 79: bytes per day hold for parallel imports, and deleting what came i
   });
 });
 
-test('case 79: parallel imports never take a user past USER_STORAGE_MAX_MB; usage.storage shows it', async () => {
+test('case 87: parallel imports never take a user past USER_STORAGE_MAX_MB; usage.storage shows it', async () => {
   await withApi({ userStorageMaxBytes: 350 * KiB }, async (api) => {
     const { user, caller } = await api.signUp();
     const { stored, refusals } = await settle(
@@ -120,7 +120,7 @@ test('case 79: parallel imports never take a user past USER_STORAGE_MAX_MB; usag
   });
 });
 
-test('case 79: a large import is written in chunks: other queries are answered while it is still going', async () => {
+test('case 87: a large import is written in chunks: other queries are answered while it is still going', async () => {
   await withApi({}, async (api) => {
     const { user, caller } = await api.signUp();
     // 40 conversations of 100 messages: 4,040 rows, many statements.
