@@ -49,20 +49,20 @@ export async function askCouncil(
   question: string,
   options: AskCouncilOptions = {},
 ): Promise<CouncilAnswer> {
-  const { conversationId: existing, title, onEvent, ...askOptions } = options;
-  let conversationId = existing;
-  if (conversationId === undefined) {
-    // A new conversation keeps the chosen council for its follow-up questions too.
-    const { models, chairmanModel } = askOptions;
-    const created = await client.conversations.create.mutate({
-      ...(title === undefined ? {} : { title }),
-      ...(models === undefined ? {} : { models }),
-      ...(chairmanModel === undefined ? {} : { chairmanModel }),
-    });
-    conversationId = created.id;
-  }
+  const { conversationId: existing, title, onEvent, onStarted, ...askOptions } = options;
+  // Without a conversation id the server creates one together with the run, so a refused
+  // question leaves no empty conversation behind; `models`/`chairmanModel` become its council.
+  let conversationId = existing ?? '';
+  const newConversation = existing === undefined ? { newConversation: title === undefined ? {} : { title } } : {};
   let state: RunState | null = null;
-  for await (const envelope of ask(client, conversationId, question, askOptions)) {
+  for await (const envelope of ask(client, existing ?? null, question, {
+    ...askOptions,
+    ...newConversation,
+    onStarted: (runId, startedIn) => {
+      conversationId = startedIn;
+      onStarted?.(runId, startedIn);
+    },
+  })) {
     state ??= createRunState({ runId: envelope.runId, models: [], chairmanModel: '' });
     state = applyRunEvent(state, envelope);
     onEvent?.(envelope.event, envelope);

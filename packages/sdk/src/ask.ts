@@ -30,8 +30,11 @@ export interface RunEventSource {
 
 export type AskOptions = Omit<RouterInputs['council']['start'], 'conversationId' | 'content'> &
   FollowOptions & {
-    /** Called once the run exists, before its first event (e.g. to cancel it on Ctrl-C). */
-    onStarted?: (runId: string) => void;
+    /**
+     * Called once the run exists, before its first event (e.g. to cancel it on Ctrl-C), with the
+     * conversation it belongs to (new when `ask` was given no conversation id).
+     */
+    onStarted?: (runId: string, conversationId: string) => void;
   };
 
 /**
@@ -97,15 +100,15 @@ export async function* ask(
   options: AskOptions = {},
 ): AsyncGenerator<RunEventEnvelope, void, undefined> {
   const { lastEventId, signal, maxReconnects, onReconnecting, onStarted, ...startOptions } = options;
-  const { runId } = await client.council.start.mutate({
+  const { runId, conversationId: startedIn } = await client.council.start.mutate({
     // `null`: a new conversation, created with the run (a refused start leaves nothing behind).
-    ...(conversationId !== null ? { conversationId } : {}),
+    ...(conversationId !== null ? { conversationId } : { newConversation: {} }),
     content,
     ...startOptions,
     // After the spread, so an explicit `clientRequestId: undefined` still gets an id.
     clientRequestId: startOptions.clientRequestId ?? globalThis.crypto.randomUUID(),
   });
-  onStarted?.(runId);
+  onStarted?.(runId, startedIn);
   yield* followRun(client, runId, {
     ...(lastEventId !== undefined ? { lastEventId } : {}),
     ...(signal ? { signal } : {}),

@@ -65,12 +65,13 @@ export function createConversationsStore(client: CouncilClient) {
      * Asks the first question of a new conversation: the server creates the conversation and its
      * run together, so a refused start leaves nothing to clean up.
      */
-    async startConversation(input: Omit<RouterInputs['council']['start'], 'conversationId'>) {
-      const started = await client.council.start.mutate(input);
+    async startConversation(input: Omit<RouterInputs['council']['start'], 'conversationId' | 'newConversation'>) {
+      const started = await client.council.start.mutate({ ...input, newConversation: {} });
       const now = new Date().toISOString();
       const summary: ConversationSummary = {
         id: started.conversationId,
         title: DEFAULT_TITLE,
+        source: 'app',
         messageCount: 1,
         createdAt: now,
         updatedAt: now,

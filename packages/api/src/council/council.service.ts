@@ -1,16 +1,16 @@
 import type { ConversationTurn, PreviousRunResults, Usage } from '@llm-council/council';
 import type { CouncilRun, Database } from '@llm-council/db';
 import type { Transaction } from 'kysely';
-import { COUNCIL_MIN_MODELS, DEFAULT_TITLE, isRetryableRunStatus } from '../constants.js';
-import type { Context } from '../context.js';
+import { COUNCIL_MIN_MODELS, isRetryableRunStatus, type ConversationSource } from '../constants.js';
+import type { Context, SignedInUser } from '../context.js';
 import {
   appendMessage,
   deleteConversation,
   findConversation,
-  insertConversation,
   linkMessageToRun,
   listMessages,
 } from '../conversations/conversations.repository.js';
+import { insertConversationWithHistory, sourceOf } from '../conversations/conversations.service.js';
 import { appError, notFound } from '../errors.js';
 import { isUniqueViolation } from '../shared/db-errors.js';
 import { enforceRateLimit } from '../shared/rate-limit.js';
@@ -35,8 +35,15 @@ import { readReviewDetails } from './review-details.js';
 type CouncilDeps = Pick<Context, 'db' | 'config' | 'services' | 'now'>;
 
 export interface StartRunInput {
-  /** Omitted: a new conversation, created in the run's transaction. */
   conversationId?: string | undefined;
+  /** Creates the conversation with the run (exactly one of this and `conversationId`). */
+  newConversation?:
+    | {
+        source?: ConversationSource | undefined;
+        history?: { question: string; answer: string }[] | undefined;
+        title?: string | undefined;
+      }
+    | undefined;
   content: string;
   models?: string[] | undefined;
   chairmanModel?: string | undefined;
@@ -51,58 +58,58 @@ export interface StartRunInput {
  */
 export async function startRun(
   ctx: CouncilDeps,
-  userId: string,
+  session: SignedInUser,
   input: StartRunInput,
 ): Promise<{ runId: string; messageId: string; conversationId: string }> {
   const { council } = ctx.services;
+  const { userId } = session;
   if (input.clientRequestId) {
     const existing = await findRunByClientRequestId(ctx.db, userId, input.clientRequestId);
-    if (existing)
-      return { runId: existing.id, messageId: existing.userMessageId, conversationId: existing.conversationId };
+    if (existing) return ids(existing);
   }
-  // Without a conversation id the question starts a new conversation, created below in the same
-  // transaction as the run: a refused start (unknown model, budget, limits) leaves nothing behind.
-  const conversation = input.conversationId
-    ? await findConversation(ctx.db, userId, input.conversationId)
-    : { id: null, councilModels: input.models ?? null, chairmanModel: input.chairmanModel ?? null };
-  if (!conversation) throw notFound('Conversation');
+  const conversation = input.conversationId ? await findConversation(ctx.db, userId, input.conversationId) : null;
+  if (input.conversationId && !conversation) throw notFound('Conversation');
 
   const provider = findProvider(ctx.config, input.provider);
-  const models = dedupe(input.models ?? conversation.councilModels ?? ctx.config.council.models);
+  const models = dedupe(input.models ?? conversation?.councilModels ?? ctx.config.council.models);
   if (models.length < COUNCIL_MIN_MODELS)
     throw appError(
       'BAD_REQUEST',
       'VALIDATION_FAILED',
       `models: a council needs at least ${COUNCIL_MIN_MODELS} different models`,
     );
-  const chairmanModel = input.chairmanModel ?? conversation.chairmanModel ?? ctx.config.council.chairmanModel;
+  const chairmanModel = input.chairmanModel ?? conversation?.chairmanModel ?? ctx.config.council.chairmanModel;
   await council.catalog.assertKnown(provider, [...models, chairmanModel]);
   const { apiKey, keySource } = await resolveRunKey(ctx, userId, provider, [...models, chairmanModel]);
   await enforceRunRate(ctx, userId);
 
-  const messages = conversation.id ? await listMessages(ctx.db, conversation.id) : [];
-  const titleModel = messages.length === 0 ? (ctx.config.council.titleModel ?? chairmanModel) : null;
+  const history = input.newConversation?.history ?? [];
+  const messages = conversation ? await listMessages(ctx.db, conversation.id) : historyMessages(history);
+  // A new conversation is titled even when it brought earlier turns.
+  const isFirstRun = messages.length === 0 || conversation === null;
+  const needsTitle = isFirstRun && input.newConversation?.title === undefined;
+  const titleModel = needsTitle ? (ctx.config.council.titleModel ?? chairmanModel) : null;
   const created = await ctx.db
     .transaction()
     .execute(async (trx) => {
       await assertBelowRunLimit(trx, ctx, userId);
       await assertWithinDailyBudget({ ...ctx, db: trx }, userId, keySource);
+      // Created only once every check passed: a refused start leaves no empty conversation.
       const conversationId =
-        conversation.id ??
+        conversation?.id ??
         (
-          await insertConversation(trx, {
+          await insertConversationWithHistory(trx, {
             userId,
-            title: DEFAULT_TITLE,
-            councilModels: conversation.councilModels,
-            chairmanModel: conversation.chairmanModel,
+            source: sourceOf(session, input.newConversation?.source),
+            history,
+            // The council chosen for the first question stays the conversation's council.
+            councilModels: input.models ?? null,
+            chairmanModel: input.chairmanModel ?? null,
+            title: input.newConversation?.title,
           })
         ).id;
       await lockConversation(trx, conversationId);
-      const message = await appendMessage(trx, {
-        conversationId,
-        role: 'user',
-        content: input.content,
-      });
+      const message = await appendMessage(trx, { conversationId, role: 'user', content: input.content });
       const run = await insertRun(trx, {
         userId,
         conversationId,
@@ -124,8 +131,8 @@ export async function startRun(
       if (!winner) throw error;
       return { run: winner, messageId: winner.userMessageId, isDuplicate: true as const };
     });
+  if ('isDuplicate' in created) return ids(created.run);
   const { run, messageId } = created;
-  if ('isDuplicate' in created) return { runId: run.id, messageId, conversationId: run.conversationId };
   const contextLengths = await council.catalog.contextLengths(provider, [...models, chairmanModel]);
   council.executor.execute({
     run,
@@ -137,6 +144,18 @@ export async function startRun(
     contextLengths,
   });
   return { runId: run.id, messageId, conversationId: run.conversationId };
+}
+
+function ids(run: CouncilRun): { runId: string; messageId: string; conversationId: string } {
+  return { runId: run.id, messageId: run.userMessageId, conversationId: run.conversationId };
+}
+
+/** Earlier turns brought with a new conversation, shaped as the stored messages they become. */
+function historyMessages(history: { question: string; answer: string }[]) {
+  return history.flatMap(({ question, answer }) => [
+    { role: 'user' as const, content: question, runId: null },
+    { role: 'assistant' as const, content: answer, runId: null },
+  ]);
 }
 
 /**
@@ -257,13 +276,23 @@ async function assertBelowRunLimit(trx: Transaction<Database>, ctx: CouncilDeps,
   }
 }
 
-/** Earlier questions with the council's final answers (a question and its answer share a run id). */
+/**
+ * Earlier questions with the council's final answers (a question and its answer share a run id).
+ * Turns brought from another tool (`conversations.create({ history })`) have no run: such a
+ * question is answered by the run-less answer right after it.
+ */
 function toHistory(
   messages: { role: 'user' | 'assistant'; content: string; runId: string | null }[],
 ): ConversationTurn[] {
   const answers = new Map(messages.filter((m) => m.role === 'assistant' && m.runId).map((m) => [m.runId, m.content]));
-  return messages.flatMap((m) => {
-    const answer = m.role === 'user' && m.runId ? answers.get(m.runId) : undefined;
+  return messages.flatMap((m, index) => {
+    if (m.role !== 'user') return [];
+    const next = messages[index + 1];
+    const answer = m.runId
+      ? answers.get(m.runId)
+      : next?.role === 'assistant' && next.runId === null
+        ? next.content
+        : undefined;
     return answer === undefined ? [] : [{ question: m.content, answer }];
   });
 }

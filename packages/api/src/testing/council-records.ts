@@ -44,9 +44,7 @@ export async function createAnsweredConversation(
     conversation.messages.push({ id: randomUUID(), role: 'assistant', content: turn.final, createdAt: at });
     conversation.runs.push(runOf(turn, questionId, at));
   }
-  const [conversationId] = await db
-    .transaction()
-    .execute((trx) => insertImportedConversations(trx, userId, [conversation], null));
+  const [conversationId] = await insertImportedConversations(db, userId, [conversation], null);
   if (!conversationId) throw new Error('createAnsweredConversation: nothing stored');
   return { conversationId };
 }

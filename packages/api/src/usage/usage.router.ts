@@ -1,3 +1,4 @@
+import { measureStoredBytes } from '../portability/storage.repository.js';
 import { router, scopedProcedure } from '../trpc.js';
 import { listCostliestConversations, summarizeUsage, type UsageRow } from './usage.repository.js';
 import { topConversationsInput, usageSummaryInput } from './usage.schemas.js';
@@ -19,6 +20,12 @@ export const usageRouter = router({
       const range = { from: new Date(input.from), to: new Date(input.to) };
       return { items: await listCostliestConversations(ctx.db, ctx.session.userId, range, input.limit) };
     }),
+
+  /** The text the caller stores (messages, answers, reviews) and the cap imports are held to (null: none). */
+  storage: scopedProcedure('read').query(async ({ ctx }) => ({
+    usedBytes: await measureStoredBytes(ctx.db, ctx.session.userId),
+    maxBytes: ctx.config.imports.userStorageMaxBytes,
+  })),
 });
 
 function sumRows(rows: UsageRow[]): Omit<UsageRow, 'key'> {
