@@ -4,7 +4,7 @@ import { COUNCIL, signUpWithKey, waitForRunStatus, waitUntil } from './helpers/c
 import { failureOf } from './helpers/http.js';
 
 // Issue 19 §3: the first question of a new conversation creates the conversation and the run in
-// one transaction (`council.start` without `conversationId`). A refused start leaves nothing.
+// one transaction (`council.start` with `newConversation`). A refused start leaves nothing.
 
 const test = councilTest({ env: { MAX_CONCURRENT_RUNS_PER_USER: '2' } });
 
@@ -15,16 +15,19 @@ test('ask(null, …) creates the conversation with its run and council, and repo
   const { client } = await signUpWithKey(bed.server);
   const before = await conversationCount(client);
   let runId: string | undefined;
+  let conversationId = '';
   const events: string[] = [];
   for await (const { event } of client.ask(null, 'A brand new question', {
     models: [COUNCIL[0], COUNCIL[1]],
-    onStarted: (id) => (runId = id),
+    onStarted: (id, startedIn) => {
+      runId = id;
+      conversationId = startedIn;
+    },
   }))
     events.push(event.type);
 
   expect(events.at(-1)).toBe('run_completed');
-  const newest = (await client.conversations.list.query({})).items[0];
-  const conversation = await client.conversations.get.query({ id: newest?.id ?? '' });
+  const conversation = await client.conversations.get.query({ id: conversationId });
   expect(conversation.models).toEqual([COUNCIL[0], COUNCIL[1]]);
   expect(conversation.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
   expect(conversation.runs.map((r) => r.id)).toEqual([runId]);
@@ -37,15 +40,15 @@ test('a refused first question (unknown model, empty text, no API key) leaves no
   const { client } = await signUpWithKey(bed.server);
   const before = await conversationCount(client);
 
-  const unknown = await failureOf(client.council.start.mutate({ content: 'Hi', models: ['nobody/none', COUNCIL[0]] }));
+  const unknown = await failureOf(client.council.start.mutate({ newConversation: {}, content: 'Hi', models: ['nobody/none', COUNCIL[0]] }));
   expect(unknown.code).toBe('BAD_REQUEST');
-  const empty = await failureOf(client.council.start.mutate({ content: '   ' }));
+  const empty = await failureOf(client.council.start.mutate({ newConversation: {}, content: '   ' }));
   expect(empty.code).toBe('BAD_REQUEST');
   expect(await conversationCount(client)).toBe(before);
 
   const keyless = await signUpWithKey(bed.server, null);
   const beforeKeyless = await conversationCount(keyless.client);
-  const noKey = await failureOf(keyless.client.council.start.mutate({ content: 'Hi' }));
+  const noKey = await failureOf(keyless.client.council.start.mutate({ newConversation: {}, content: 'Hi' }));
   expect(noKey.appCode).toBe('NO_API_KEY');
   expect(await conversationCount(keyless.client)).toBe(beforeKeyless);
 });
@@ -59,7 +62,7 @@ test('six first questions at once over a limit of two live runs: two conversatio
   const { client } = await signUpWithKey(bed.server);
   const before = await conversationCount(client);
 
-  const starts = Array.from({ length: 6 }, (_, i) => client.council.start.mutate({ content: `question ${i}` }));
+  const starts = Array.from({ length: 6 }, (_, i) => client.council.start.mutate({ newConversation: {}, content: `question ${i}` }));
   const outcomes = await Promise.allSettled(starts);
   const started = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
   const refused = await Promise.all(starts.filter((_, i) => outcomes[i]?.status === 'rejected').map(failureOf));
