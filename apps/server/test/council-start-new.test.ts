@@ -40,7 +40,9 @@ test('a refused first question (unknown model, empty text, no API key) leaves no
   const { client } = await signUpWithKey(bed.server);
   const before = await conversationCount(client);
 
-  const unknown = await failureOf(client.council.start.mutate({ newConversation: {}, content: 'Hi', models: ['nobody/none', COUNCIL[0]] }));
+  const unknown = await failureOf(
+    client.council.start.mutate({ newConversation: {}, content: 'Hi', models: ['nobody/none', COUNCIL[0]] }),
+  );
   expect(unknown.code).toBe('BAD_REQUEST');
   const empty = await failureOf(client.council.start.mutate({ newConversation: {}, content: '   ' }));
   expect(empty.code).toBe('BAD_REQUEST');
@@ -62,7 +64,9 @@ test('six first questions at once over a limit of two live runs: two conversatio
   const { client } = await signUpWithKey(bed.server);
   const before = await conversationCount(client);
 
-  const starts = Array.from({ length: 6 }, (_, i) => client.council.start.mutate({ newConversation: {}, content: `question ${i}` }));
+  const starts = Array.from({ length: 6 }, (_, i) =>
+    client.council.start.mutate({ newConversation: {}, content: `question ${i}` }),
+  );
   const outcomes = await Promise.allSettled(starts);
   const started = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
   const refused = await Promise.all(starts.filter((_, i) => outcomes[i]?.status === 'rejected').map(failureOf));
