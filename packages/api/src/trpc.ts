@@ -116,12 +116,20 @@ async function requireSession(ctx: Context): Promise<SignedInUser> {
  * access tokens are refused here without a lookup: the account itself (password, keys, tokens,
  * deletion) is managed only by someone who knows the password.
  */
-export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) =>
+  next({ ctx: { ...ctx, session: await requirePasswordSession(ctx) } }),
+);
+
+/**
+ * The caller of a `protectedProcedure`, or the error it would get. Exported for the host, which
+ * checks it before reading a large body (an import) so that nobody signed out can make it parse one.
+ */
+export async function requirePasswordSession(ctx: Context): Promise<SignedInUser> {
   if (ctx.req.accessToken && isPersonalAccessToken(ctx.req.accessToken)) {
     throw appError('FORBIDDEN', 'ACCESS_TOKEN_FORBIDDEN', 'Access tokens cannot do this; sign in with your password');
   }
-  return next({ ctx: { ...ctx, session: await requireSession(ctx) } });
-});
+  return requireSession(ctx);
+}
 
 /**
  * A procedure open to a signed-in session and to personal access tokens carrying `scope`
