@@ -91,7 +91,11 @@ export function createApp(deps: ContextDeps): express.Express {
   // In production, a request must name this app's host (APP_URL): a foreign Host header means DNS
   // rebinding or a misrouted proxy. Health checks are exempt (load balancers probe by address).
   if (config.requiredHost) app.use(requireAppHost(config.requiredHost));
-  else if (config.api.isProduction) logger.warn({}, 'APP_URL is not set: the Host header is not checked (hole 12)');
+  else if (config.api.isProduction)
+    logger.warn(
+      {},
+      'APP_URL is not set: the Host header is not checked, so DNS rebinding or a misrouted proxy reaches this server',
+    );
 
   // A host that is shutting down takes no new work; clients retry on another host.
   app.use((_req, res, next) => {

@@ -1,4 +1,4 @@
-import { initTRPC, type TRPCError } from '@trpc/server';
+import { initTRPC, type TRPCDefaultErrorShape, type TRPCError } from '@trpc/server';
 import { isConnectionError } from '@llm-council/db';
 import { ZodError } from 'zod';
 import type { Context, SignedInUser } from './context.js';
@@ -9,23 +9,33 @@ import { isPersonalAccessToken, resolvePersonalAccessToken } from './tokens/pers
 
 const GENERIC_MESSAGE = 'Something went wrong on our side. Please try again.';
 
-// The only initTRPC in the codebase.
-const t = initTRPC.context<Context>().create({
-  errorFormatter({ shape, error, ctx }) {
-    const { message, ...appData } = describeError(error);
-    return {
-      message,
-      code: shape.code,
-      data: {
-        code: shape.data.code,
-        httpStatus: shape.data.httpStatus,
-        path: shape.data.path,
-        requestId: ctx?.req.requestId ?? null,
-        ...appData,
-      },
-    };
-  },
-});
+/** Every error on the wire: tRPC's shape plus what `describeError` adds (shared with each host's SSE settings). */
+export function errorFormatter({
+  shape,
+  error,
+  ctx,
+}: {
+  shape: TRPCDefaultErrorShape;
+  error: TRPCError;
+  ctx: Context | undefined;
+}) {
+  const { message, ...appData } = describeError(error);
+  return {
+    message,
+    code: shape.code,
+    data: {
+      code: shape.data.code,
+      httpStatus: shape.data.httpStatus,
+      path: shape.data.path,
+      requestId: ctx?.req.requestId ?? null,
+      ...appData,
+    },
+  };
+}
+
+// The procedures' tRPC instance. The only other initTRPC gives a host its SSE settings
+// (council/event-stream-settings.ts) and shares this error formatter.
+const t = initTRPC.context<Context>().create({ errorFormatter });
 
 /**
  * What a client learns about a failure beyond tRPC's own code: the message it may show, the
