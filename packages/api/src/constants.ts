@@ -67,5 +67,8 @@ export const ACCESS_TOKENS_PER_USER = 20;
 /** The longest expiry a personal access token may be given, in days. */
 export const ACCESS_TOKEN_MAX_EXPIRY_DAYS = 366;
 
+/** A token created without `expiresInDays` expires after this many days (`null` asks for no expiry). */
+export const ACCESS_TOKEN_DEFAULT_EXPIRY_DAYS = 90;
+
 /** A token's name, as shown in the list. */
 export const ACCESS_TOKEN_NAME_MAX_LENGTH = 100;

@@ -21,7 +21,7 @@ export { reencryptAllApiKeys } from './settings/api-key.service.js';
 export { runCleanup } from './maintenance/cleanup.js';
 export { createServices, type ServiceDeps, type Services, type ServicesHandle } from './create-services.js';
 export type { RunRecord } from './council/run-records.js';
-export { recordAudit, type AuditDeps } from './operator/audit.js';
+export { recordAudit, recordRefusal, type AuditDeps } from './operator/audit.js';
 export {
   createInvite,
   deleteUser,
