@@ -14,7 +14,7 @@ import {
 } from './helpers/council-harness.js';
 import { STRONG_PASSWORD } from './helpers/test-server.js';
 
-// Issue 17 §1: spend that deletion and import cannot change (security cases 87–91). Every test
+// Issue 17 §1: spend that deletion and import cannot change (security cases 88–92). Every test
 // here fails on the main before the spend ledger: budgets were summed from the stored answers
 // (deleting conversations reset them, importing one added to them), a start reserved output
 // tokens only, nothing stopped a call inside an admitted run, and a retry checked neither the
@@ -88,7 +88,7 @@ async function refusedStart(user: User) {
   return failureOf(user.client.council.start.mutate({ conversationId, content: 'One more?' }));
 }
 
-test('case 87: deleting conversations after the daily cap refused a run does not give the budget back (own cap and server key)', async ({
+test('case 88: deleting conversations after the daily cap refused a run does not give the budget back (own cap and server key)', async ({
   bed,
 }) => {
   const own = await ownKeyUser(bed);
@@ -121,7 +121,7 @@ test('case 87: deleting conversations after the daily cap refused a run does not
   }
 });
 
-test('case 88: importing a conversation from today changes neither the budget nor the spend; its run shows its usage as imported', async ({
+test('case 89: importing a conversation from today changes neither the budget nor the spend; its run shows its usage as imported', async ({
   bed,
 }) => {
   const author = await signUpWithKey(bed.server);
@@ -142,7 +142,7 @@ test('case 88: importing a conversation from today changes neither the budget no
   expect(mine.runs[0]?.usage).toMatchObject({ totalTokens: TOKENS_PER_RUN, isImported: false });
 });
 
-test('case 89: a run over a huge history is refused up front by the reservation of its prompts, with the numbers, before any upstream call', async ({
+test('case 90: a run over a huge history is refused up front by the reservation of its prompts, with the numbers, before any upstream call', async ({
   bed,
 }) => {
   // An imported conversation whose one turn is ~35,000 tokens a message: every call reads it.
@@ -169,7 +169,7 @@ test('case 89: a run over a huge history is refused up front by the reservation 
   expect(bed.upstream.requests).toHaveLength(asked);
 });
 
-test('case 90: a call that no longer fits the budget inside an admitted run is not sent; the run fails BUDGET_EXCEEDED', async ({
+test('case 91: a call that no longer fits the budget inside an admitted run is not sent; the run fails BUDGET_EXCEEDED', async ({
   bed,
 }) => {
   // Own keys set no max_tokens: answers far longer than the reservation assumed make the
@@ -191,7 +191,7 @@ test('case 90: a call that no longer fits the budget inside an admitted run is n
   expect((await user.client.settings.dailyBudget.query()).own.usedTokens).toBe(4 * 200);
 });
 
-test('case 91: retrying an imported run on the server key is refused when any model it will call — the title model included — is outside the operator’s allowlist; within it the retry runs', async ({
+test('case 92: retrying an imported run on the server key is refused when any model it will call — the title model included — is outside the operator’s allowlist; within it the retry runs', async ({
   bed,
 }) => {
   const admin = await serverKeyUser(bed);
@@ -231,7 +231,7 @@ test('case 91: retrying an imported run on the server key is refused when any mo
   expect(bed.upstream.requests.slice(asked).some((r) => r.model === TITLE_MODEL)).toBe(true);
 });
 
-test('case 89: parallel starts from separate connections against a cap are admitted only while their reservations fit', async ({
+test('case 90: parallel starts from separate connections against a cap are admitted only while their reservations fit', async ({
   bed,
 }) => {
   const user = await ownKeyUser(bed, 10_000);
@@ -256,7 +256,7 @@ test('case 89: parallel starts from separate connections against a cap are admit
   }
 });
 
-test('case 87: deleting the account deletes its spend-ledger rows (and only then is the spend gone)', async ({
+test('case 88: deleting the account deletes its spend-ledger rows (and only then is the spend gone)', async ({
   bed,
 }) => {
   const user = await ownKeyUser(bed, null);

@@ -1,5 +1,10 @@
 export { appRouter, type AppRouter } from './root.js';
 export { createCallerFactory, describeError, requirePasswordSession } from './trpc.js';
+export {
+  isPersonalAccessToken,
+  resolvePersonalAccessToken,
+  type TokenSession,
+} from './tokens/personal-access-tokens.js';
 export { withEventStreamSettings } from './council/event-stream-settings.js';
 export type { Context, CookieJar, CookieOptions, RequestInfo, SignedInUser } from './context.js';
 export { systemClock, type Clock, type Logger } from './ports.js';

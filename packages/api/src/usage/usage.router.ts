@@ -1,3 +1,4 @@
+import { measureStoredBytes } from '../portability/storage.repository.js';
 import { router, scopedProcedure } from '../trpc.js';
 import {
   listCostliestConversations,
@@ -27,6 +28,12 @@ export const usageRouter = router({
         deletedConversations: await sumDeletedConversationsUsage(ctx.db, ctx.session.userId, range),
       };
     }),
+
+  /** The text the caller stores (messages, answers, reviews) and the cap imports are held to (null: none). */
+  storage: scopedProcedure('read').query(async ({ ctx }) => ({
+    usedBytes: await measureStoredBytes(ctx.db, ctx.session.userId),
+    maxBytes: ctx.config.imports.userStorageMaxBytes,
+  })),
 });
 
 function sumRows(rows: UsageRow[]): Omit<UsageRow, 'key'> {
