@@ -1,4 +1,4 @@
-import { setServerKeyAllowed } from '@llm-council/api';
+import { promoteUser, setServerKeyAllowed } from '@llm-council/api';
 import { expect } from 'vitest';
 import { createLogger } from '../src/logger.js';
 import { councilTest } from './helpers/fixtures.js';
@@ -43,9 +43,11 @@ const base = councilTest({
   },
 });
 
-// The first account of the file's fresh database is its admin: created before any test's users.
+// The file's admin, promoted as the operator would (`pnpm users:promote`): test users come from
+// the factory, so no account is an admin by being first.
 const test = base.extend('admin', { scope: 'file' }, async ({ bed }) => {
   const admin = await signUpAs(bed);
+  await promoteUser(operatorDeps(bed), admin.email);
   expect(await admin.client.auth.me.query()).toMatchObject({ isAdmin: true });
   return admin;
 });
