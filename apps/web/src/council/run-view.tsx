@@ -111,7 +111,12 @@ export function RunView(props: { run: LiveRun }) {
         </Show>
       </details>
       <Show when={!isLive(state().status) && state().usage}>
-        {(usage) => <p class="run-usage">This run: {describeUsage(usage())}</p>}
+        {(usage) => (
+          <p class="run-usage">
+            {usage().isImported ? 'This run (imported; not counted as spend here)' : 'This run'}:{' '}
+            {describeUsage(usage())}
+          </p>
+        )}
       </Show>
     </section>
   );
