@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CouncilClient } from '@llm-council/sdk';
 import { CliError, ExitCode } from './exit-codes.js';
 import { ModelProgress } from './progress.js';
+import { verdictLines } from './verdict-summary.js';
 
 export interface AskOptions {
   json?: boolean;
@@ -55,6 +56,8 @@ export async function askCommand(
 
     let outcome: number | null = null;
     let hasAnswered = false;
+    // Printed after the run, so it never lands inside the redrawn progress block.
+    let verdict: string[] = [];
     for await (const envelope of client.followRun(runId, { signal: following.signal })) {
       const { event } = envelope;
       if (options.json) io.stdout.write(`${JSON.stringify(envelope)}\n`);
@@ -65,6 +68,7 @@ export async function askCommand(
           hasAnswered = true;
         }
       }
+      if (event.type === 'aggregate_ranked') verdict = verdictLines(event);
       if (event.type === 'run_completed') outcome = ExitCode.ok;
       if (event.type === 'run_failed') {
         io.stderr.write(`\nThe council failed in ${event.stage}: ${event.error.message}\n`);
@@ -81,7 +85,7 @@ export async function askCommand(
       return ExitCode.interrupted;
     }
     if (hasAnswered) io.stdout.write('\n');
-    if (!options.json) io.stderr.write(`Conversation ${conversation.id}\n`);
+    if (!options.json) io.stderr.write([...verdict, `Conversation ${conversation.id}`].map((l) => `${l}\n`).join(''));
     if (outcome === null) throw new CliError('The run ended without a result.', ExitCode.runFailed);
     return outcome;
   } catch (error) {

@@ -9,7 +9,7 @@ export {
   type AppErrorCode,
   type CouncilClientError,
 } from './errors.js';
-export type { AppRouter, RouterInputs, RouterOutputs } from './types.js';
+export type { AppRouter, CouncilVerdict, PeerRankingRow, RouterInputs, RouterOutputs } from './types.js';
 export type { Transport } from './session-keeper.js';
 export { ask, followRun, type AskOptions, type FollowOptions, type RunEvent, type RunEventEnvelope } from './ask.js';
 // The limits and names the server enforces, so a client can check input before sending it.
@@ -32,5 +32,7 @@ export {
   isRetryableRunStatus,
   retryableRunStatuses,
   runStatuses,
+  sharedPlaces,
   type RunStatus,
+  verdictHeadlines,
 } from '@llm-council/api/constants';

@@ -16,6 +16,8 @@ export type CouncilError = Extract<CouncilEvent, { type: 'run_failed' }>['error'
 export type Usage = NonNullable<Extract<CouncilEvent, { type: 'model_completed' }>['usage']>;
 export type AggregateRanking = Extract<CouncilEvent, { type: 'aggregate_ranked' }>['aggregate'][number];
 export type Agreement = NonNullable<Extract<CouncilEvent, { type: 'aggregate_ranked' }>['agreement']>;
+/** The verdict in plain words (clear winner, close, split, no peer ranking) with its evidence. */
+export type Verdict = NonNullable<Extract<CouncilEvent, { type: 'aggregate_ranked' }>['verdict']>;
 export type RankingStatus = NonNullable<Extract<CouncilEvent, { type: 'review_completed' }>['rankingStatus']>;
 
 /** A run as stored (`council.get`, and each of `conversations.get`'s `runs`). */

@@ -7,6 +7,7 @@ import type {
   RunRecord,
   RunStatus,
   Usage,
+  Verdict,
 } from './council-types';
 
 /** What one model is doing in one stage, as the progress chips and tabs show it. */
@@ -57,6 +58,8 @@ export interface RunState {
   stage2: Record<string, ReviewSlot>;
   /** Peer-only, best first. */
   aggregate: AggregateRanking[];
+  /** The verdict in plain words; null until the reviews are aggregated. */
+  verdict: Verdict | null;
   /** Null until measured (and for runs stored before it was). */
   agreement: Agreement | null;
   /** The same ballots with self-votes counted, for comparison; empty when not known. */
@@ -108,6 +111,7 @@ export function createRunState(init: {
     labelToModel: {},
     stage2: {},
     aggregate: [],
+    verdict: null,
     agreement: null,
     allVotes: [],
     stage3: emptyAnswer(init.chairmanModel),

@@ -1,4 +1,4 @@
-import { aggregateRankingSchema, agreementSchema, type CouncilEvent } from '@llm-council/council';
+import { aggregateRankingSchema, agreementSchema, councilVerdictSchema, type CouncilEvent } from '@llm-council/council';
 import { z } from 'zod';
 
 /** The error code a late model's row carries (late is not a third row status, to keep the schema). */
@@ -40,6 +40,7 @@ type AggregateRanked = Extract<CouncilEvent, { type: 'aggregate_ranked' }>;
 export function verdictOf(event: AggregateRanked): Record<string, unknown> {
   return {
     agreement: event.agreement ?? null,
+    verdict: event.verdict ?? null,
     allVotes: event.allVotes ?? null,
     pairwiseWins: event.pairwiseWins ?? null,
   };
@@ -49,10 +50,12 @@ export function verdictOf(event: AggregateRanked): Record<string, unknown> {
 const verdictSchema = z
   .object({
     agreement: agreementSchema.nullable().catch(null),
+    /** Null for runs stored before it (with `agreement.contested`); run-records derives it then. */
+    verdict: councilVerdictSchema.nullable().catch(null),
     allVotes: z.array(aggregateRankingSchema).nullable().catch(null),
     pairwiseWins: z.record(z.string(), z.record(z.string(), z.number())).nullable().catch(null),
   })
-  .catch({ agreement: null, allVotes: null, pairwiseWins: null });
+  .catch({ agreement: null, verdict: null, allVotes: null, pairwiseWins: null });
 export type VerdictView = z.infer<typeof verdictSchema>;
 
 export function readVerdict(stored: unknown): VerdictView {

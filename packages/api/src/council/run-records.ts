@@ -1,4 +1,4 @@
-import type { AggregateRanking, Usage } from '@llm-council/council';
+import { verdictFromReviews, type AggregateRanking, type CouncilVerdict, type Usage } from '@llm-council/council';
 import type { CouncilRun, Database } from '@llm-council/db';
 import type { Kysely } from 'kysely';
 import { listResponsesOfRuns, listRunsOfConversation } from './council-runs.repository.js';
@@ -30,6 +30,11 @@ export interface RunRecord {
   error: { code: string; message: string; stage?: string } | null;
   labelToModel: Record<string, string> | null;
   aggregate: AggregateRanking[] | null;
+  /**
+   * The verdict in plain words; derived from the stored reviews for runs stored before it was kept.
+   * Null until the reviews are aggregated.
+   */
+  verdict: CouncilVerdict | null;
   /** Agreement, the all-votes table and head-to-head wins; each null for runs stored before them. */
   agreement: VerdictView['agreement'];
   allVotes: VerdictView['allVotes'];
@@ -67,6 +72,15 @@ function toRunRecord(run: CouncilRun, responses: ResponseRow[], usage: RunUsageT
   const chairman = ofStage('stage3')[0];
   // Answers in the council's order, whatever order they finished in.
   const order = (model: string) => run.models.indexOf(model);
+  const stored = readVerdict(run.verdict);
+  const reviews = ofStage('stage2').map((r) => ({
+    reviewer: r.model,
+    parsedRanking: r.parsedRanking ?? [],
+    shownOrder: readReviewDetails(r.reviewDetails).shownOrder,
+  }));
+  const verdict =
+    stored.verdict ??
+    (run.aggregate !== null && run.labelToModel !== null ? verdictFromReviews(reviews, run.labelToModel) : null);
   return {
     id: run.id,
     status: run.status,
@@ -78,7 +92,8 @@ function toRunRecord(run: CouncilRun, responses: ResponseRow[], usage: RunUsageT
     error: run.error,
     labelToModel: run.labelToModel,
     aggregate: (run.aggregate as AggregateRanking[] | null) ?? null,
-    ...readVerdict(run.verdict),
+    ...stored,
+    verdict,
     stage1: ofStage('stage1')
       .sort((a, b) => order(a.model) - order(b.model))
       .map((r) => ({

@@ -1,3 +1,5 @@
+import { councilVerdictSchema, verdictFromReviews, type CouncilVerdict } from '@llm-council/council';
+import { sharedPlaces, verdictHeadlines } from '../constants.js';
 import type { ExportedConversation, ExportedRun } from './export-format.js';
 
 /**
@@ -24,14 +26,7 @@ function runToMarkdown(run: ExportedRun): string[] {
   out.push(`## Final answer (chairman: ${run.chairmanModel})`, '');
   out.push(final?.content ?? `_No final answer (run ${run.status})._`, '');
 
-  const aggregate = (run.aggregate ?? []) as { model?: string; averageRank?: number; votes?: number }[];
-  if (aggregate.length > 0) {
-    out.push('### Street cred (peer rankings)', '', '| # | model | average rank | votes |', '| - | - | - | - |');
-    aggregate.forEach((row, i) => {
-      out.push(`| ${i + 1} | ${row.model ?? '?'} | ${row.averageRank?.toFixed(2) ?? '–'} | ${row.votes ?? '–'} |`);
-    });
-    out.push('');
-  }
+  out.push(...rankingToMarkdown(run));
 
   const answers = run.responses.filter((r) => r.stage === 'stage1');
   if (answers.length > 0) out.push('### Stage 1: answers', '');
@@ -50,6 +45,45 @@ function runToMarkdown(run: ExportedRun): string[] {
     out.push(`_Usage: ${usage.tokens} tokens${usage.cost === null ? '' : `, $${usage.cost.toFixed(4)}`}._`, '');
   }
   return out;
+}
+
+type Row = { model?: string; place?: number; score?: number; averageRank?: number; votes?: number };
+
+/** The verdict in plain words, then the peer table with shared places for ties. */
+function rankingToMarkdown(run: ExportedRun): string[] {
+  const rows = (run.aggregate ?? []) as Row[];
+  const verdict = verdictOfRun(run);
+  if (rows.length === 0 && verdict?.kind !== 'unranked') return [];
+  const out = ['### Street cred (peer rankings)', ''];
+  if (verdict) out.push(`**${verdictHeadlines[verdict.kind]}.** ${verdict.sentence}`, '');
+  if (rows.length === 0) return out;
+  const places = sharedPlaces(rows);
+  const isTied = (place: number) => places.filter((p) => p === place).length > 1;
+  out.push('| place | model | average rank | votes |', '| - | - | - | - |');
+  rows.forEach((row, i) => {
+    const place = places[i] ?? i + 1;
+    out.push(
+      `| ${place}${isTied(place) ? ' (tie)' : ''} | ${row.model ?? '?'} | ${row.averageRank?.toFixed(2) ?? '–'} | ${row.votes ?? '–'} |`,
+    );
+  });
+  out.push('');
+  if (places.some(isTied)) out.push('_Equal scores share a place; there is no tie-break._', '');
+  return out;
+}
+
+/** The stored verdict, or (runs stored before it) the one the engine derives from the reviews. */
+function verdictOfRun(run: ExportedRun): CouncilVerdict | null {
+  const stored = councilVerdictSchema.safeParse(run.verdict?.['verdict']);
+  if (stored.success) return stored.data;
+  if (run.aggregate === null || run.labelToModel === null) return null;
+  const reviews = run.responses
+    .filter((r) => r.stage === 'stage2')
+    .map((r) => {
+      const shown = r.reviewDetails?.['shownOrder'];
+      const shownOrder = Array.isArray(shown) ? shown.filter((l): l is string => typeof l === 'string') : undefined;
+      return { reviewer: r.model, parsedRanking: r.parsedRanking ?? [], shownOrder };
+    });
+  return verdictFromReviews(reviews, run.labelToModel);
 }
 
 function totalUsage(run: ExportedRun): { tokens: number; cost: number | null } {
