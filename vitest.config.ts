@@ -29,6 +29,8 @@ export default defineConfig({
   resolve: { conditions: [sourceCondition] },
   ssr: { resolve: { conditions: [sourceCondition] } },
   test: {
+    // Builds the migrated PGlite template once per run for every file's test database.
+    globalSetup: ['./db/src/test-global-setup.ts'],
     projects: [
       {
         test: {

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PGliteDialect, sql } from 'kysely';
+import { readFile } from 'node:fs/promises';
+import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
+import { inject } from 'vitest';
 import { createDb, type DbHandle } from './create-db.js';
 import { migrateToLatest } from './migrator.js';
+import { buildMigratedTemplate } from './test-template.js';
 import { readTestDatabaseUrl } from './test-env.js';
 import type { Database } from './types.js';
 
@@ -29,15 +31,12 @@ export function isUsingRealPostgres(): boolean {
 
 let templatePromise: Promise<Blob> | undefined;
 
-// Initialising PGlite takes seconds; a migrated dump loads much faster, so build it once per worker.
+// The run's global setup builds the template once and names its file; a file run without it
+// (another runner, a project without the setup) builds its own.
 function loadMigratedTemplate(): Promise<Blob> {
   templatePromise ??= (async () => {
-    const pglite = await PGlite.create();
-    const db = new Kysely<unknown>({ dialect: new PGliteDialect({ pglite }) });
-    await migrateToLatest(db);
-    const dump = await pglite.dumpDataDir('none');
-    await db.destroy();
-    return dump;
+    const path = inject('pgliteTemplatePath');
+    return path ? new Blob([await readFile(path)]) : buildMigratedTemplate();
   })();
   return templatePromise;
 }

@@ -12,6 +12,7 @@ import helmet from 'helmet';
 import { listPendingMigrations } from '@llm-council/db';
 import { sql } from 'kysely';
 import { createContextFactory, type ContextDeps } from './create-context.js';
+import { guardBodies } from './body-limits.js';
 import { recordCsrfRefusals, requireJsonPosts } from './http-guards.js';
 
 /** Room for the request's own JSON around an imported document. */
@@ -90,7 +91,11 @@ export function createApp(deps: ContextDeps): express.Express {
   // In production, a request must name this app's host (APP_URL): a foreign Host header means DNS
   // rebinding or a misrouted proxy. Health checks are exempt (load balancers probe by address).
   if (config.requiredHost) app.use(requireAppHost(config.requiredHost));
-  else if (config.api.isProduction) logger.warn({}, 'APP_URL is not set: the Host header is not checked (hole 12)');
+  else if (config.api.isProduction)
+    logger.warn(
+      {},
+      'APP_URL is not set: the Host header is not checked, so DNS rebinding or a misrouted proxy reaches this server',
+    );
 
   // A host that is shutting down takes no new work; clients retry on another host.
   app.use((_req, res, next) => {
@@ -115,17 +120,23 @@ export function createApp(deps: ContextDeps): express.Express {
       }
     },
   };
-  const handleTrpc = createExpressMiddleware({ ...trpcOptions, maxBodySize: config.maxBodyBytes });
   // An import carries a whole file: its request alone may be as large as IMPORT_MAX_BYTES (plus
   // the JSON envelope); the procedure measures the document itself and answers 413 past the limit.
-  const handleImport = createExpressMiddleware({
+  // Any other procedure in the same batch brings the limit back down (guardBodies).
+  const bodyLimits = {
+    defaultBytes: config.maxBodyBytes,
+    larger: { 'conversations.import': config.api.importMaxBytes + IMPORT_ENVELOPE_BYTES },
+  };
+  const handleTrpc = createExpressMiddleware({ ...trpcOptions, maxBodySize: config.maxBodyBytes });
+  const handleLargeBody = createExpressMiddleware({
     ...trpcOptions,
-    maxBodySize: Math.max(config.maxBodyBytes, config.api.importMaxBytes + IMPORT_ENVELOPE_BYTES),
+    maxBodySize: Math.max(...Object.values(bodyLimits.larger)),
   });
   const refuseNonJson = requireJsonPosts(recordCsrfRefusals({ db: deps.db, logger, now: deps.now ?? systemClock }));
-  app.use('/trpc', refuseNonJson, cookieParser(), (req, res, next) => {
-    const isImport = req.path.slice(1).split(',').includes('conversations.import');
-    return (isImport ? handleImport : handleTrpc)(req, res, next);
+  const guard = guardBodies({ limits: bodyLimits, createContext: trpcOptions.createContext });
+  app.use('/trpc', refuseNonJson, cookieParser(), guard, (req, res, next) => {
+    const isLarge = (res.locals['bodyLimit'] as number) > config.maxBodyBytes;
+    return (isLarge ? handleLargeBody : handleTrpc)(req, res, next);
   });
 
   serveWebClient(app, config.webDistDir);

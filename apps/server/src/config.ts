@@ -92,6 +92,8 @@ const envSchema = z.object({
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(5).max(86400).default(3600),
   MAX_CONCURRENT_RUNS_PER_USER: z.coerce.number().int().min(1).max(100).default(3),
   PASSWORD_HASH_QUEUE_MAX: z.coerce.number().int().min(1).max(10_000).default(32),
+  // argon2's cost; `insecure-test` (about 1 ms a hash) exists for test suites and is refused in production.
+  PASSWORD_HASH_PROFILE: z.enum(['standard', 'insecure-test']).default('standard'),
   RUN_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
   DELTA_INTERVAL_MS: z.coerce.number().int().min(10).max(2_000).default(100),
   MAX_DELTA_INTERVAL_MS: z.coerce.number().int().min(10).max(5_000).default(500),
@@ -178,6 +180,10 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
     problems.push('MAX_DELTA_INTERVAL_MS: must not be below DELTA_INTERVAL_MS');
   }
 
+  if (isProduction && e.PASSWORD_HASH_PROFILE !== 'standard') {
+    problems.push('PASSWORD_HASH_PROFILE: insecure-test makes passwords cheap to guess; production needs standard');
+  }
+
   const trustProxy = parseTrustProxy(e.TRUST_PROXY, problems);
   // A development server (generated secrets, open sign-up) must not be reachable from the network by accident.
   if (!isProduction && !isLoopbackHost(e.HOST) && e.ALLOW_REMOTE_BIND !== 'true') {
@@ -223,6 +229,7 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
       encryptionKeys,
       corsOrigins,
       passwordHashQueueMax: e.PASSWORD_HASH_QUEUE_MAX,
+      passwordHashProfile: e.PASSWORD_HASH_PROFILE,
       providers,
       council: {
         models,
@@ -361,7 +368,7 @@ function isLoopbackHost(host: string): boolean {
 const NAMED_PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
 /**
- * `TRUST_PROXY` (case 54): unset or `false` trusts no proxy; a number is how many proxies stand in
+ * `TRUST_PROXY`, which decides what the per-address rate limits count: unset or `false` trusts no proxy; a number is how many proxies stand in
  * front of the server (X-Forwarded-For is read that many hops from the right); else a comma list
  * of proxy addresses or CIDRs. `true` would take the left-most X-Forwarded-For entry, which any
  * client writes itself, so it is refused.

@@ -23,7 +23,7 @@ export interface ContextDeps {
 export function createContextFactory(deps: ContextDeps) {
   const { refreshToken } = deps.config.api;
   const now = deps.now ?? systemClock;
-  return ({ req, res }: CreateExpressContextOptions): Context => {
+  return ({ req, res }: Pick<CreateExpressContextOptions, 'req' | 'res'>): Context => {
     const requestId = (res.locals['requestId'] as string | undefined) ?? randomUUID();
     const authorization = req.headers.authorization;
     return {

@@ -131,3 +131,11 @@ test('hole 12: a non-loopback HOST outside production is refused unless ALLOW_RE
   expect(load({ HOST: '0.0.0.0', NODE_ENV: 'production' }).host).toBe('0.0.0.0');
   for (const host of ['127.0.0.1', '127.0.0.2', 'localhost', '::1']) expect(load({ HOST: host }).host).toBe(host);
 });
+
+test('the cheap insecure-test password hash profile is refused in production', () => {
+  expect(load({ PASSWORD_HASH_PROFILE: 'insecure-test' }).api.passwordHashProfile).toBe('insecure-test');
+  expect(load({ NODE_ENV: 'production' }).api.passwordHashProfile).toBe('standard');
+  expect(() => load({ NODE_ENV: 'production', PASSWORD_HASH_PROFILE: 'insecure-test' })).toThrow(
+    /PASSWORD_HASH_PROFILE/,
+  );
+});

@@ -45,7 +45,7 @@ test(
   'case 51: a full hash queue answers 503 SERVER_BUSY with Retry-After; a login succeeds once it drains',
   { timeout: 120_000 },
   async () => {
-    const server = await startTestServer({ env: { PASSWORD_HASH_QUEUE_MAX: '2' } });
+    const server = await startTestServer({ env: { PASSWORD_HASH_QUEUE_MAX: '2', PASSWORD_HASH_PROFILE: 'standard' } });
     try {
       const { email } = await registerUser(server);
       const flood = Array.from({ length: 30 }, () => ({ email: uniqueEmail('flood'), password: 'flooding in' }));

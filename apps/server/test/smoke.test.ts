@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { serverTest } from './helpers/fixtures.js';
-import { registerUser } from './helpers/test-server.js';
+import { STRONG_PASSWORD, uniqueEmail } from './helpers/test-server.js';
 
 const test = serverTest();
 
@@ -14,7 +14,9 @@ test('healthz says the process is alive and readyz that it is ready for traffic'
 });
 
 test('a registered user can read their own profile', async ({ server }) => {
-  const { client, email } = await registerUser(server);
+  const client = server.client();
+  const email = uniqueEmail();
+  await client.auth.register.mutate({ email, password: STRONG_PASSWORD });
   const me = await client.auth.me.query();
   expect(me.email).toBe(email);
 });

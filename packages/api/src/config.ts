@@ -64,6 +64,9 @@ export interface OperatorConfig {
   };
 }
 
+/** argon2's cost: `standard` everywhere real; `insecure-test` only in tests (refused in production). */
+export type PasswordHashProfile = 'standard' | 'insecure-test';
+
 export interface ApiConfig {
   isProduction: boolean;
   jwt: {
@@ -98,6 +101,7 @@ export interface ApiConfig {
   };
   /** Password hashes allowed to wait for a slot; beyond it sign-ins get 503 with Retry-After. */
   passwordHashQueueMax: number;
+  passwordHashProfile: PasswordHashProfile;
   providers: ProviderConfig[];
   providerRequests: ProviderRequests;
   operator: OperatorConfig;

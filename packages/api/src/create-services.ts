@@ -3,7 +3,7 @@ import type { Database, Notifications } from '@llm-council/db';
 import type { Kysely } from 'kysely';
 import type { ApiConfig, ProviderConfig } from './config.js';
 import type { Logger } from './ports.js';
-import { setPasswordHashQueueMax } from './auth/passwords.js';
+import { setPasswordHashProfile, setPasswordHashQueueMax } from './auth/passwords.js';
 import { SessionEndHub } from './auth/session-ends.js';
 import { LoadGauge } from './council/load-gauge.js';
 import { ModelCatalogCache } from './council/model-catalog-cache.js';
@@ -58,6 +58,7 @@ export interface ServicesHandle {
 export function createServices(deps: ServiceDeps): ServicesHandle {
   const fetchImpl = deps.fetch ?? globalThis.fetch;
   setPasswordHashQueueMax(deps.config.passwordHashQueueMax);
+  setPasswordHashProfile(deps.config.passwordHashProfile);
   const { events } = deps.config.council;
   const gauge: LoadGauge = new LoadGauge({
     baseIntervalMs: events.deltaIntervalMs,

@@ -1,5 +1,5 @@
 export { appRouter, type AppRouter } from './root.js';
-export { createCallerFactory, describeError } from './trpc.js';
+export { createCallerFactory, describeError, requirePasswordSession } from './trpc.js';
 export { withEventStreamSettings } from './council/event-stream-settings.js';
 export type { Context, CookieJar, CookieOptions, RequestInfo, SignedInUser } from './context.js';
 export { systemClock, type Clock, type Logger } from './ports.js';

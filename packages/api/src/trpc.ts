@@ -1,4 +1,4 @@
-import { initTRPC, type TRPCError } from '@trpc/server';
+import { initTRPC, type TRPCDefaultErrorShape, type TRPCError } from '@trpc/server';
 import { isConnectionError } from '@llm-council/db';
 import { ZodError } from 'zod';
 import type { Context, SignedInUser } from './context.js';
@@ -9,23 +9,33 @@ import { isPersonalAccessToken, resolvePersonalAccessToken } from './tokens/pers
 
 const GENERIC_MESSAGE = 'Something went wrong on our side. Please try again.';
 
-// The only initTRPC in the codebase.
-const t = initTRPC.context<Context>().create({
-  errorFormatter({ shape, error, ctx }) {
-    const { message, ...appData } = describeError(error);
-    return {
-      message,
-      code: shape.code,
-      data: {
-        code: shape.data.code,
-        httpStatus: shape.data.httpStatus,
-        path: shape.data.path,
-        requestId: ctx?.req.requestId ?? null,
-        ...appData,
-      },
-    };
-  },
-});
+/** Every error on the wire: tRPC's shape plus what `describeError` adds (shared with each host's SSE settings). */
+export function errorFormatter({
+  shape,
+  error,
+  ctx,
+}: {
+  shape: TRPCDefaultErrorShape;
+  error: TRPCError;
+  ctx: Context | undefined;
+}) {
+  const { message, ...appData } = describeError(error);
+  return {
+    message,
+    code: shape.code,
+    data: {
+      code: shape.data.code,
+      httpStatus: shape.data.httpStatus,
+      path: shape.data.path,
+      requestId: ctx?.req.requestId ?? null,
+      ...appData,
+    },
+  };
+}
+
+// The procedures' tRPC instance. The only other initTRPC gives a host its SSE settings
+// (council/event-stream-settings.ts) and shares this error formatter.
+const t = initTRPC.context<Context>().create({ errorFormatter });
 
 /**
  * What a client learns about a failure beyond tRPC's own code: the message it may show, the
@@ -116,12 +126,20 @@ async function requireSession(ctx: Context): Promise<SignedInUser> {
  * access tokens are refused here without a lookup: the account itself (password, keys, tokens,
  * deletion) is managed only by someone who knows the password.
  */
-export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) =>
+  next({ ctx: { ...ctx, session: await requirePasswordSession(ctx) } }),
+);
+
+/**
+ * The caller of a `protectedProcedure`, or the error it would get. Exported for the host, which
+ * checks it before reading a large body (an import) so that nobody signed out can make it parse one.
+ */
+export async function requirePasswordSession(ctx: Context): Promise<SignedInUser> {
   if (ctx.req.accessToken && isPersonalAccessToken(ctx.req.accessToken)) {
     throw appError('FORBIDDEN', 'ACCESS_TOKEN_FORBIDDEN', 'Access tokens cannot do this; sign in with your password');
   }
-  return next({ ctx: { ...ctx, session: await requireSession(ctx) } });
-});
+  return requireSession(ctx);
+}
 
 /**
  * A procedure open to a signed-in session and to personal access tokens carrying `scope`

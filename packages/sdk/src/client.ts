@@ -117,8 +117,14 @@ export function createCouncilClient(options: CouncilClientOptions): CouncilClien
               }),
           }),
         }),
-        // Calls that may set cookies must not stream; a plain batch link answers in one piece.
-        false: httpBatchLink({ url: baseUrl, fetch: fetchImpl, headers: authorize, maxItems: MAX_BATCH_SIZE }),
+        false: splitLink({
+          // A batch gets the smallest body limit of its calls (the server's rule), so an import,
+          // the one call with a large body, always travels alone.
+          condition: (op) => op.path === 'conversations.import',
+          true: httpLink({ url: baseUrl, fetch: fetchImpl, headers: authorize }),
+          // Calls that may set cookies must not stream; a plain batch link answers in one piece.
+          false: httpBatchLink({ url: baseUrl, fetch: fetchImpl, headers: authorize, maxItems: MAX_BATCH_SIZE }),
+        }),
       }),
     ],
   });

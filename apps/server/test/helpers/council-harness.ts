@@ -13,7 +13,7 @@ import {
   type RouterOutputs,
   type RunStatus,
 } from '@llm-council/sdk';
-import { STRONG_PASSWORD, startTestServer, uniqueEmail, type TestServer } from './test-server.js';
+import { STRONG_PASSWORD, registerUser, startTestServer, uniqueEmail, type TestServer } from './test-server.js';
 
 /** The council every council test asks unless it says otherwise; chairman and title are separate models. */
 export const COUNCIL = ['test/alpha', 'test/beta', 'test/gamma'] as const;
@@ -77,19 +77,18 @@ export function newApiKey(): string {
 }
 
 /**
- * Registers a user, saves their own OpenRouter key (unless `apiKey` is null) and opens a
+ * Signs up a user (the factory's insert, then a login), saves their own OpenRouter key (unless `apiKey` is null) and opens a
  * conversation. `clientFor` builds more clients signed in as the same user (same token store),
  * e.g. one whose connection drops, or one talking to another host.
  */
 export async function signUpWithKey(server: TestServer, apiKey: string | null = newApiKey()) {
   const tokenStore = memoryTokenStore();
-  const client = server.client({ tokenStore });
-  const { user } = await client.auth.register.mutate({ email: uniqueEmail('council'), password: STRONG_PASSWORD });
+  const { client, userId } = await registerUser(server, uniqueEmail('council'), STRONG_PASSWORD, { tokenStore });
   if (apiKey !== null) await client.settings.saveApiKey.mutate({ provider: 'openrouter', apiKey });
   const conversation = await client.conversations.create.mutate({});
   return {
     client,
-    userId: user.id,
+    userId,
     apiKey,
     conversationId: conversation.id,
     clientFor: (target: TestServer, options: { fetch?: typeof fetch } = {}) =>

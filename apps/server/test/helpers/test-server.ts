@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChatTimeouts } from '@llm-council/council';
 import { createCouncilClient, memoryTokenStore, type CouncilClient, type TokenStore } from '@llm-council/sdk';
+import { TEST_PASSWORD, createUser } from '@llm-council/api/testing';
 import { createTestDb } from '@llm-council/db/testing';
 import { loadConfig, type ServerConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
@@ -61,6 +62,8 @@ export async function startTestServer(
     PORT: '0',
     DATA_DIR: mkdtempSync(join(tmpdir(), 'llmc-test-')),
     ...testSecrets(),
+    // Cheap password hashes (production refuses them); tests of the hash queue or of timing pass 'standard'.
+    ...(options.env?.['NODE_ENV'] === 'production' ? {} : { PASSWORD_HASH_PROFILE: 'insecure-test' }),
     ...options.env,
   });
   let clockOffsetMs = 0;
@@ -122,15 +125,20 @@ export function uniqueEmail(prefix = 'user'): string {
   return `${prefix}-${Date.now().toString(36)}-${counter}-${randomBytes(3).toString('hex')}@example.test`;
 }
 
-export const STRONG_PASSWORD = 'correct horse battery staple';
+export const STRONG_PASSWORD = TEST_PASSWORD;
 
-/** Registers a new user through the SDK and returns the signed-in client. */
+/**
+ * A new user, inserted by the API's factory (tests about sign-up call `auth.register` themselves),
+ * and a client signed in as them through the SDK.
+ */
 export async function registerUser(
   server: TestServer,
   email = uniqueEmail(),
   password = STRONG_PASSWORD,
+  options: { tokenStore?: TokenStore } = {},
 ): Promise<{ client: CouncilClient; email: string; userId: string; password: string }> {
-  const client = server.client();
-  const result = await client.auth.register.mutate({ email, password });
-  return { client, email, userId: result.user.id, password };
+  const user = await createUser(server.db, { email, password });
+  const client = server.client(options);
+  await client.auth.login.mutate({ email, password });
+  return { client, email, userId: user.id, password };
 }

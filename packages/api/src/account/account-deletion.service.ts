@@ -19,7 +19,7 @@ export type AccountDeletionDeps = Pick<Context, 'db' | 'logger' | 'now'> & {
 };
 
 /**
- * Deletes the account and every row of it (security case 66) — the one way to do it, for
+ * Deletes the account and every row of it (nothing of the user may survive) — the one way to do it, for
  * `account.delete` and the operator's `users:delete` alike. False when the user is already gone.
  *
  * 1. The user's live runs are cancelled first, and this host waits for its own to stop, so no

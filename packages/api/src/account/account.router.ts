@@ -50,7 +50,7 @@ export const accountRouter = router({
   /**
    * Deletes the account and everything in it, after the password is confirmed (counted like
    * `changePassword`: guesses at either share one budget). Every token of the user is refused at
-   * once and their open streams and runs end (security case 66).
+   * once and their open streams and runs end: nothing of theirs keeps working after the delete.
    */
   delete: protectedProcedure.input(deleteAccountInput).mutation(async ({ ctx, input }) => {
     await confirmPassword(ctx, ctx.req, ctx.session.userId, input.password);

@@ -5,7 +5,7 @@ import { deviceOf, recordAudit } from '../operator/audit.js';
 import { assertRegistrationAllowed, createAccount } from '../operator/registration.service.js';
 import { enforceRateLimit, rateLimitedError } from '../shared/rate-limit.js';
 import { clearRateLimit, hitRateLimit } from '../shared/rate-limit.repository.js';
-import { signAccessToken } from './access-token.js';
+import { signSessionToken } from './session-token.js';
 import { burnPasswordCheck, findPasswordWeakness, hashPassword, needsRehash, verifyPassword } from './passwords.js';
 import { rotateRefreshToken, startRefreshFamily, type IssuedRefreshToken } from './refresh-token.service.js';
 import { bumpSessionEpoch } from './sessions.repository.js';
@@ -174,7 +174,7 @@ export async function refreshSession(ctx: AuthDeps, requester: Requester, presen
   const user = await findUserById(ctx.db, refresh.userId);
   if (!user) throw appError('UNAUTHORIZED', 'SESSION_EXPIRED', 'Please sign in again');
   if (user.disabledAt) throw accountDisabledError();
-  const access = await signAccessToken(
+  const access = await signSessionToken(
     ctx.config.jwt,
     { userId: user.id, sessionId: refresh.familyId, epoch: refresh.epoch },
     issueTimeFor(ctx.now(), user.tokensValidAfter),
@@ -203,7 +203,7 @@ export async function signIn(
   issuedAt: Date = ctx.now(),
 ): Promise<SignedIn> {
   const refresh = await startRefreshFamily(ctx, user.id, { userAgent: requester.userAgent, ip: requester.ip });
-  const { token, expiresAt } = await signAccessToken(
+  const { token, expiresAt } = await signSessionToken(
     ctx.config.jwt,
     { userId: user.id, sessionId: refresh.familyId, epoch: refresh.epoch },
     issuedAt,

@@ -61,7 +61,9 @@ test('changePassword counts per address too: one address cannot spread guesses o
 }, 120_000);
 
 test('case 51: a full password-hash queue answers SERVER_BUSY with a wait; a login succeeds once it drains', async () => {
-  const api = await openTestApi({ config: createTestApiConfig({ overrides: { passwordHashQueueMax: 2 } }) });
+  const api = await openTestApi({
+    config: createTestApiConfig({ overrides: { passwordHashQueueMax: 2, passwordHashProfile: 'standard' } }),
+  });
   try {
     const user = await createUser(api.db);
     // Twenty sign-ins at once from one address: four hash, two wait, the rest are turned away.

@@ -1,12 +1,18 @@
-import argon2 from 'argon2';
+import argon2, { type HashOptions } from 'argon2';
 import { appError } from '../errors.js';
+import type { PasswordHashProfile } from '../config.js';
 import { commonPasswords } from '../generated/common-passwords.data.js';
 
 export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 256;
 
-// argon2id with the library's defaults (64 MiB, t=3, p=4): above OWASP's minimum.
-const HASH_OPTIONS = { type: argon2.argon2id } as const;
+const HASH_PROFILES = {
+  // argon2id with the library's defaults (64 MiB, t=3, p=4): above OWASP's minimum.
+  standard: { type: argon2.argon2id, memoryCost: 65_536, timeCost: 3, parallelism: 4 },
+  // 1 MiB, one pass: about a millisecond, so tests that sign users up do not wait on argon2.
+  // The host's loadConfig refuses it in production.
+  'insecure-test': { type: argon2.argon2id, memoryCost: 1024, timeCost: 1, parallelism: 1 },
+} as const satisfies Record<PasswordHashProfile, HashOptions>;
 
 /** Hashes are CPU- and memory-heavy (~250 ms, 64 MiB); bound how many run at once. */
 const MAX_CONCURRENT_HASHES = 4;
@@ -16,6 +22,13 @@ let activeHashes = 0;
 const waiting: (() => void)[] = [];
 // One queue per process (the cores are the process's), so the bound is set once at start-up.
 let maxWaiting = 32;
+// Like the queue bound, the cost is the process's, set once at start-up (PASSWORD_HASH_PROFILE).
+let hashOptions: (typeof HASH_PROFILES)[PasswordHashProfile] = HASH_PROFILES.standard;
+
+/** Which argon2 cost new hashes get; verifying reads the cost from the stored hash. */
+export function setPasswordHashProfile(profile: PasswordHashProfile): void {
+  hashOptions = HASH_PROFILES[profile];
+}
 
 /**
  * Bounds the queue of hashes waiting for a slot (PASSWORD_HASH_QUEUE_MAX). Beyond it a request is
@@ -54,15 +67,16 @@ function normalize(password: string): string {
 }
 
 export function hashPassword(password: string): Promise<string> {
-  return withHashSlot(() => argon2.hash(normalize(password), HASH_OPTIONS));
+  return withHashSlot(() => argon2.hash(normalize(password), hashOptions));
 }
 
 export function verifyPassword(hash: string, password: string): Promise<boolean> {
   return withHashSlot(() => argon2.verify(hash, normalize(password)));
 }
 
+/** Whether a stored hash was made at another cost than the current profile's (it is upgraded at login). */
 export function needsRehash(hash: string): boolean {
-  return argon2.needsRehash(hash);
+  return argon2.needsRehash(hash, hashOptions);
 }
 
 /** Returns why a new password is refused, or null. Length bounds are the schema's job. */

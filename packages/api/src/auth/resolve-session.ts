@@ -1,5 +1,5 @@
 import type { Context, SignedInUser } from '../context.js';
-import { verifyAccessToken } from './access-token.js';
+import { verifySessionToken } from './session-token.js';
 import { accountDisabledError } from '../errors.js';
 import { findUserOfLiveSession } from './sessions.repository.js';
 import { findUserById } from './users.repository.js';
@@ -15,7 +15,7 @@ export async function resolveSession(
   token: string,
 ): Promise<SignedInUser | null> {
   const now = ctx.now();
-  const claims = await verifyAccessToken(ctx.config.jwt, token, now);
+  const claims = await verifySessionToken(ctx.config.jwt, token, now);
   if (!claims || !isUuid(claims.userId) || !isUuid(claims.sessionId)) return null;
   const user = await findUserOfLiveSession(ctx.db, { ...claims, now });
   // A disabled user is told so (not "sign in again": that would not help). Disabling ends the

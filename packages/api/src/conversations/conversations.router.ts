@@ -58,7 +58,7 @@ export const conversationsRouter = router({
 
   /**
    * Stores the conversations of an export document or of one original llm-council file, all or none.
-   * A password session only: an access token never writes history it did not ask for (case 69).
+   * A password session only: a personal access token never writes history its owner did not ask for.
    */
   import: protectedProcedure.input(importConversationsInput).mutation(({ ctx, input }) =>
     importDocument(ctx.db, ctx.session.userId, input.data, {
@@ -101,7 +101,7 @@ export const conversationsRouter = router({
   }),
 
   delete: protectedProcedure.input(conversationIdInput).mutation(async ({ ctx, input }) => {
-    // Live runs are cancelled first: the executor must not go on calling the provider (hole 4).
+    // Live runs are cancelled first: the executor must not go on calling (and billing) the provider for a deleted conversation.
     if (!(await deleteConversationWithRuns(ctx, ctx.session.userId, input.id))) throw notFound('Conversation');
     return { ok: true as const };
   }),

@@ -1,23 +1,30 @@
-import type { AppRouter } from '../root.js';
+import { initTRPC } from '@trpc/server';
 import type { ApiConfig } from '../config.js';
+import type { Context } from '../context.js';
+import type { AppRouter } from '../root.js';
+import { errorFormatter } from '../trpc.js';
 
 /**
  * tRPC reads its SSE options (ping, maximum duration, the client's inactivity timeout) from the
- * router's root config, fixed by `initTRPC.create()` for the whole process. The host's settings
- * come from its environment, so each host serves a router whose config carries its own: same
- * procedures, same error formatter, its own `sse`.
+ * root config `initTRPC.create()` fixes. The host's settings come from its environment (and tests
+ * run hosts with different settings in one process), so each host gets a tRPC instance of its own
+ * created with them, and serves the app router merged under it: `mergeRouters` takes the first
+ * router's SSE settings and checks that the error formatters agree.
  */
 export function withEventStreamSettings(router: AppRouter, streams: ApiConfig['streams']): AppRouter {
   const pingMs = streams.pingSeconds * 1000;
-  const sse = {
-    enabled: true,
-    // A comment-like `ping` event keeps proxies from closing a quiet stream…
-    ping: { enabled: true, intervalMs: pingMs },
-    // …a stream ends after this long without a `return` event, so the client reconnects with its
-    // last event id (on any host) and a long-lived connection cannot hold a slot forever…
-    maxDurationMs: streams.maxDurationSeconds * 1000,
-    // …and a client that hears nothing for three pings takes the connection for dead and reconnects.
-    client: { reconnectAfterInactivityMs: pingMs * 3 },
-  };
-  return { ...router, _def: { ...router._def, _config: { ...router._def._config, sse } } };
+  const host = initTRPC.context<Context>().create({
+    errorFormatter,
+    sse: {
+      enabled: true,
+      // A comment-like `ping` event keeps proxies from closing a quiet stream…
+      ping: { enabled: true, intervalMs: pingMs },
+      // …a stream ends after this long without a `return` event, so the client reconnects with its
+      // last event id (on any host) and a long-lived connection cannot hold a slot forever…
+      maxDurationMs: streams.maxDurationSeconds * 1000,
+      // …and a client that hears nothing for three pings takes the connection for dead and reconnects.
+      client: { reconnectAfterInactivityMs: pingMs * 3 },
+    },
+  });
+  return host.mergeRouters(host.router({}), router);
 }

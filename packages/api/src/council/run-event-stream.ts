@@ -26,7 +26,7 @@ export async function* streamRunEvents(
 ) {
   if (!(await findRunForUser(ctx.db, ctx.session.userId, runId))) throw notFound('Run');
   const { hub, streams } = ctx.services.council;
-  // Synchronous check-and-take: parallel opens are counted one after another (case 53).
+  // Synchronous check-and-take: parallel opens are counted one after another, so a batch cannot slip past the cap.
   const releaseSlot = streams.take(ctx.session.userId);
   // Signing out (this device, everywhere, or by a password change) ends the stream at once.
   const session = ctx.services.sessions.watch(ctx.session.userId, ctx.session.sessionId);

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 
 /**
- * Client addresses as the per-IP rate limits see them (case 54). An IPv4 address is one client;
+ * Client addresses as the per-IP rate limits see them. An IPv4 address is one client;
  * an IPv6 host usually holds a whole /64 (SLAAC, privacy addresses), so counting single IPv6
  * addresses would give every attacker 2^64 buckets: IPv6 is grouped by its /64 prefix. An
  * IPv4-mapped IPv6 address (`::ffff:203.0.113.5`, what a dual-stack socket reports) is IPv4.

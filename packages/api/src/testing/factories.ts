@@ -27,10 +27,17 @@ export function uniqueEmail(prefix = 'user'): string {
   return `${prefix}-${emailCounter}-${randomBytes(4).toString('hex')}@example.test`;
 }
 
-/** A user whose password is TEST_PASSWORD. */
-export async function createUser(db: Kysely<Database>, values: { email?: string } = {}): Promise<PublicUser> {
+/** A user whose password is TEST_PASSWORD (or `password`), inserted without the sign-up flow. */
+export async function createUser(
+  db: Kysely<Database>,
+  values: { email?: string; password?: string } = {},
+): Promise<PublicUser> {
   testPasswordHash ??= hashPassword(TEST_PASSWORD);
-  const user = await insertUser(db, { email: values.email ?? uniqueEmail(), passwordHash: await testPasswordHash });
+  const passwordHash =
+    values.password === undefined || values.password === TEST_PASSWORD
+      ? await testPasswordHash
+      : await hashPassword(values.password);
+  const user = await insertUser(db, { email: values.email ?? uniqueEmail(), passwordHash });
   if (!user) throw new Error(`createUser: ${values.email} is already registered`);
   return user;
 }

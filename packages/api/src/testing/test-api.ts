@@ -1,6 +1,6 @@
 import { createTestDb } from '@llm-council/db/testing';
 import { test } from 'vitest';
-import { signAccessToken } from '../auth/access-token.js';
+import { signSessionToken } from '../auth/session-token.js';
 import { startRefreshFamily } from '../auth/refresh-token.service.js';
 import type { PublicUser } from '../auth/users.repository.js';
 import type { ApiConfig } from '../config.js';
@@ -66,7 +66,7 @@ export async function openTestApi(options: { config?: ApiConfig; fetch?: typeof 
     const deps = { db: dbHandle.db, config, now };
     const session = await startRefreshFamily(deps, user.id, { userAgent: 'vitest', ip: '127.0.0.1' });
     const subject = { userId: user.id, sessionId: session.familyId, epoch: session.epoch };
-    const { token } = await signAccessToken(config.jwt, subject, now());
+    const { token } = await signSessionToken(config.jwt, subject, now());
     return createCaller(context({ ...request, accessToken: token }));
   };
   return {

@@ -80,7 +80,7 @@ export async function resolvePersonalAccessToken(ctx: Deps, bearer: string): Pro
   const row = await findTokenByHash(ctx.db, hashToken(bearer));
   const now = ctx.now();
   if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now)) return null;
-  // Told so, like a disabled user's session: a script's owner learns why it stopped (case 70).
+  // Told so, like a disabled user's session: a script's owner learns why it stopped rather than seeing a bare 401.
   if (row.disabledAt) throw accountDisabledError();
   const staleBefore = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
   if (!row.lastUsedAt || row.lastUsedAt < staleBefore) await touchToken(ctx.db, row.id, now, staleBefore);

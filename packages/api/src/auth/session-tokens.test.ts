@@ -5,7 +5,7 @@ import { TEST_PASSWORD, createUser } from '../testing/factories.js';
 import { failureOf } from '../testing/failure-of.js';
 import { apiTest, type TestApi } from '../testing/test-api.js';
 
-// Security cases 8–17: every way an access token can be wrong is a 401, never a 500. (A
+// Security cases 8–17: every way an session token can be wrong is a 401, never a 500. (A
 // non-bearer Authorization header is the host's to parse: apps/server/test/http-hardening.)
 
 interface SignedIn {
@@ -84,12 +84,12 @@ test('a correctly forged token is accepted, so every rejection below is about th
   expect(await me(api, await forge(api, alice))).toMatchObject({ id: alice.userId });
 });
 
-test('an expired access token is refused', async ({ api, alice }) => {
+test('an expired session token is refused', async ({ api, alice }) => {
   const nowSeconds = Math.floor(Date.now() / 1000);
   await expectRejected(api, await forge(api, alice, { payload: { iat: nowSeconds - 3700, exp: nowSeconds - 60 } }));
 });
 
-test('a real access token stops working after its 60 minutes', async ({ api, alice }) => {
+test('a real session token stops working after its 60 minutes', async ({ api, alice }) => {
   await expectAccepted(api, alice.accessToken);
   api.advanceClock(59 * 60);
   try {
@@ -159,7 +159,7 @@ test('a token with the wrong issuer, audience or type is refused', async ({ api,
   await expectRejected(api, await forge(api, alice, { omit: ['typ'] }));
 });
 
-test('a refresh token presented as an access token is refused', async ({ api, alice }) => {
+test('a refresh token presented as an session token is refused', async ({ api, alice }) => {
   await expectRejected(api, alice.refreshToken ?? '');
 });
 
@@ -183,7 +183,7 @@ test('a garbage or oversized bearer token is refused without a server error', as
   }
 });
 
-test('access tokens issued before a password change are refused, on every device', async ({ api }) => {
+test('session tokens issued before a password change are refused, on every device', async ({ api }) => {
   const user = await createUser(api.db);
   const laptop = await signIn(api, user.email);
   const phone = await signIn(api, user.email);
@@ -196,7 +196,7 @@ test('access tokens issued before a password change are refused, on every device
   });
   await expectRejected(api, laptop.accessToken);
   await expectRejected(api, phone.accessToken);
-  // The phone cannot mint a new access token either: its refresh family was revoked.
+  // The phone cannot mint a new session token either: its refresh family was revoked.
   const refresh = await failureOf(
     api.caller().auth.refresh({ transport: 'body', refreshToken: phone.refreshToken ?? '' }),
   );
@@ -228,7 +228,7 @@ test('signing in again within the same second as a password change gives a worki
   }
 });
 
-test('the access token of a deleted user is refused, and so is their refresh token', async ({ api }) => {
+test('the session token of a deleted user is refused, and so is their refresh token', async ({ api }) => {
   const user = await createUser(api.db);
   const tokens = await signIn(api, user.email);
   await expectAccepted(api, tokens.accessToken);

@@ -2,27 +2,34 @@ import { randomUUID } from 'node:crypto';
 import { SignJWT, errors, jwtVerify, type JWTHeaderParameters } from 'jose';
 import type { ApiConfig } from '../config.js';
 
+/*
+ * The session token: the short-lived JWT a sign-in (and each refresh) gives a client, sent as
+ * `Authorization: Bearer`. On the wire and in the SDK it keeps tRPC-era names (`accessToken`,
+ * `ACCESS_TOKEN_TTL_SECONDS`); in this codebase "access token" means a personal access token
+ * (`llmc_pat_…`, tokens/personal-access-tokens.ts).
+ */
+
 type JwtConfig = ApiConfig['jwt'];
 
 /** Who a token speaks for: the user, the session (refresh family) and the user's session epoch. */
-export interface AccessTokenSubject {
+export interface SessionTokenSubject {
   userId: string;
   sessionId: string;
   epoch: number;
 }
 
-export interface AccessTokenClaims extends AccessTokenSubject {
+export interface SessionTokenClaims extends SessionTokenSubject {
   /** Seconds since the epoch. */
   issuedAt: number;
 }
 
 /**
- * Signs a short-lived HS256 access token with the current key. It names its session (`sid`) and
+ * Signs a short-lived HS256 session token with the current key. It names its session (`sid`) and
  * the epoch it was issued under (`sep`), so ending that session, or all of them, refuses it at once.
  */
-export async function signAccessToken(
+export async function signSessionToken(
   config: JwtConfig,
-  subject: AccessTokenSubject,
+  subject: SessionTokenSubject,
   now: Date,
 ): Promise<{ token: string; expiresAt: Date }> {
   const [current] = config.keys;
@@ -42,14 +49,14 @@ export async function signAccessToken(
 }
 
 /**
- * Verifies an access token with everything pinned: algorithm, key id, issuer, audience, and the
+ * Verifies a session token with everything pinned: algorithm, key id, issuer, audience, and the
  * claims jose would otherwise treat as optional. Returns null for any invalid token.
  */
-export async function verifyAccessToken(
+export async function verifySessionToken(
   config: JwtConfig,
   token: string,
   now: Date,
-): Promise<AccessTokenClaims | null> {
+): Promise<SessionTokenClaims | null> {
   if (token.length > 4096) return null;
   try {
     const { payload } = await jwtVerify(token, (header: JWTHeaderParameters) => findKey(config, header), {
