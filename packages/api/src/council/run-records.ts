@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { listResponsesOfRuns, listRunsOfConversation } from './council-runs.repository.js';
 import { sumUsageOfRuns, type RunUsageTotal } from '../usage/usage.repository.js';
 import { readReviewDetails, readVerdict, type ReviewDetails, type VerdictView } from './review-details.js';
+import { aggregateSchema, labelToModelSchema, parsedRankingSchema, readStored } from './stored-shapes.js';
 
 type ResponseRow = Awaited<ReturnType<typeof listResponsesOfRuns>>[number];
 type ErrorView = { code: string; message: string } | null;
@@ -73,14 +74,16 @@ function toRunRecord(run: CouncilRun, responses: ResponseRow[], usage: RunUsageT
   // Answers in the council's order, whatever order they finished in.
   const order = (model: string) => run.models.indexOf(model);
   const stored = readVerdict(run.verdict);
+  const labelToModel = readStored(labelToModelSchema, run.labelToModel);
   const reviews = ofStage('stage2').map((r) => ({
     reviewer: r.model,
-    parsedRanking: r.parsedRanking ?? [],
+    parsedRanking: readStored(parsedRankingSchema, r.parsedRanking) ?? [],
     shownOrder: readReviewDetails(r.reviewDetails).shownOrder,
   }));
+  // Runs stored before the verdict was kept get the one the engine derives from their reviews.
   const verdict =
     stored.verdict ??
-    (run.aggregate !== null && run.labelToModel !== null ? verdictFromReviews(reviews, run.labelToModel) : null);
+    (run.aggregate !== null && labelToModel !== null ? verdictFromReviews(reviews, labelToModel) : null);
   return {
     id: run.id,
     status: run.status,
@@ -90,8 +93,9 @@ function toRunRecord(run: CouncilRun, responses: ResponseRow[], usage: RunUsageT
     chairmanModel: run.chairmanModel,
     attempt: run.attempt,
     error: run.error,
-    labelToModel: run.labelToModel,
-    aggregate: (run.aggregate as AggregateRanking[] | null) ?? null,
+    // Imported rows came from a file: what is shown is what its schema accepts.
+    labelToModel,
+    aggregate: readStored(aggregateSchema, run.aggregate),
     ...stored,
     verdict,
     stage1: ofStage('stage1')
@@ -110,7 +114,7 @@ function toRunRecord(run: CouncilRun, responses: ResponseRow[], usage: RunUsageT
         reviewer: r.model,
         status: r.status,
         content: r.content,
-        parsedRanking: r.parsedRanking ?? [],
+        parsedRanking: readStored(parsedRankingSchema, r.parsedRanking) ?? [],
         ...readReviewDetails(r.reviewDetails),
         error: r.error,
         usage: usageOf(r),

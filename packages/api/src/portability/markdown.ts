@@ -1,4 +1,4 @@
-import { councilVerdictSchema, verdictFromReviews, type CouncilVerdict } from '@llm-council/council';
+import { verdictFromReviews, type CouncilVerdict } from '@llm-council/council';
 import { sharedPlaces, verdictHeadlines } from '../constants.js';
 import type { ExportedConversation, ExportedRun } from './export-format.js';
 
@@ -47,11 +47,10 @@ function runToMarkdown(run: ExportedRun): string[] {
   return out;
 }
 
-type Row = { model?: string; place?: number; score?: number; averageRank?: number; votes?: number };
-
 /** The verdict in plain words, then the peer table with shared places for ties. */
 function rankingToMarkdown(run: ExportedRun): string[] {
-  const rows = (run.aggregate ?? []) as Row[];
+  // Validated when read (export.repository): a stored table of another shape is not shown at all.
+  const rows = run.aggregate ?? [];
   const verdict = verdictOfRun(run);
   if (rows.length === 0 && verdict?.kind !== 'unranked') return [];
   const out = ['### Street cred (peer rankings)', ''];
@@ -63,7 +62,7 @@ function rankingToMarkdown(run: ExportedRun): string[] {
   rows.forEach((row, i) => {
     const place = places[i] ?? i + 1;
     out.push(
-      `| ${place}${isTied(place) ? ' (tie)' : ''} | ${row.model ?? '?'} | ${row.averageRank?.toFixed(2) ?? '–'} | ${row.votes ?? '–'} |`,
+      `| ${place}${isTied(place) ? ' (tie)' : ''} | ${row.model} | ${row.averageRank.toFixed(2)} | ${row.votes ?? '–'} |`,
     );
   });
   out.push('');
@@ -73,16 +72,11 @@ function rankingToMarkdown(run: ExportedRun): string[] {
 
 /** The stored verdict, or (runs stored before it) the one the engine derives from the reviews. */
 function verdictOfRun(run: ExportedRun): CouncilVerdict | null {
-  const stored = councilVerdictSchema.safeParse(run.verdict?.['verdict']);
-  if (stored.success) return stored.data;
+  if (run.verdict?.verdict) return run.verdict.verdict;
   if (run.aggregate === null || run.labelToModel === null) return null;
   const reviews = run.responses
     .filter((r) => r.stage === 'stage2')
-    .map((r) => {
-      const shown = r.reviewDetails?.['shownOrder'];
-      const shownOrder = Array.isArray(shown) ? shown.filter((l): l is string => typeof l === 'string') : undefined;
-      return { reviewer: r.model, parsedRanking: r.parsedRanking ?? [], shownOrder };
-    });
+    .map((r) => ({ reviewer: r.model, parsedRanking: r.parsedRanking ?? [], shownOrder: r.reviewDetails?.shownOrder }));
   return verdictFromReviews(reviews, run.labelToModel);
 }
 
