@@ -1,5 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { askCommand } from './ask-command.js';
+import { askCommand, type AskOptions } from './ask-command.js';
 import { connect } from './connection.js';
 import { describeFailure, ExitCode } from './exit-codes.js';
 import { exportCommand } from './export-command.js';
@@ -57,7 +57,8 @@ function buildProgram(env: NodeJS.ProcessEnv, setExitCode: (code: number) => voi
     .option('--json', 'print every event as a JSON line instead')
     .addOption(new Option('--council <models>', 'council members, comma-separated').argParser(parseModels))
     .option('--chairman <model>', 'the chairman model')
-    .action(async (question: string, options: { json?: boolean; council?: string[]; chairman?: string }) => {
+    .option('--conversation <id>', 'continue this conversation (its id from `list`, `search` or an earlier `ask`)')
+    .action(async (question: string, options: AskOptions) => {
       const { client } = await connect(env);
       const code = await askCommand(client, question, options, {
         stdout: process.stdout,
