@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { logoutCommand, whoamiCommand } from './account-commands.js';
 import { askCommand, type AskOptions } from './ask-command.js';
-import { connect } from './connection.js';
+import { connect as connectWith } from './connection.js';
 import { describeFailure, ExitCode } from './exit-codes.js';
 import { exportCommand } from './export-command.js';
 import { listCommand } from './list-command.js';
@@ -30,7 +31,17 @@ function parseSearchLimit(value: string): number {
   return limit;
 }
 
-function buildProgram(env: NodeJS.ProcessEnv, setExitCode: (code: number) => void): Command {
+function buildProgram(
+  env: NodeJS.ProcessEnv,
+  setExitCode: (code: number) => void,
+  onServer: (url: string) => void,
+): Command {
+  // Every command that talks to a server goes through here, so a failure can name the server.
+  const connect = async (environment: NodeJS.ProcessEnv) => {
+    const connection = await connectWith(environment);
+    onServer(connection.url);
+    return connection;
+  };
   const program = new Command()
     .name('llm-council')
     .description('Ask an LLM Council from the terminal.')
@@ -48,6 +59,21 @@ function buildProgram(env: NodeJS.ProcessEnv, setExitCode: (code: number) => voi
     .option('--password-stdin', 'read the password from standard input')
     .action(async (options: Parameters<typeof loginCommand>[0]) => {
       await loginCommand(options, env, (line) => process.stderr.write(`${line}\n`));
+    });
+
+  program
+    .command('logout')
+    .description('forget the stored server URL and token')
+    .action(async () => {
+      await logoutCommand(env, (line) => process.stderr.write(`${line}\n`));
+    });
+
+  program
+    .command('whoami')
+    .description('the account and server the command uses')
+    .action(async () => {
+      const { client, url } = await connect(env);
+      await whoamiCommand(client, url, (text) => process.stdout.write(text));
     });
 
   program
@@ -111,7 +137,12 @@ function buildProgram(env: NodeJS.ProcessEnv, setExitCode: (code: number) => voi
 
 async function main(): Promise<number> {
   let exitCode: number = ExitCode.ok;
-  const program = buildProgram(process.env, (code) => (exitCode = code));
+  let serverUrl: string | null = null;
+  const program = buildProgram(
+    process.env,
+    (code) => (exitCode = code),
+    (url) => (serverUrl = url),
+  );
   try {
     await program.parseAsync(process.argv);
     return exitCode;
@@ -120,7 +151,7 @@ async function main(): Promise<number> {
       // --help and --version exit 0; everything else commander refuses is a usage error.
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
-    const failure = describeFailure(error);
+    const failure = describeFailure(error, serverUrl);
     process.stderr.write(`llm-council: ${failure.message}\n`);
     return failure.exitCode;
   }
