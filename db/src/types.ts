@@ -74,9 +74,14 @@ export interface ConversationsTable {
   chairmanModel: string | null;
   /** Set when the conversation came in through `conversations.import`. */
   importedAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Where it was started (migration 0013); `app` when not said. */
+  source: ColumnType<ConversationSource, ConversationSource | undefined, ConversationSource>;
   createdAt: Timestamp;
   updatedAt: Timestamp;
 }
+
+/** Where a conversation was started: the app, a token (`api`), an MCP client, the OpenAI-compatible endpoint. */
+export type ConversationSource = 'app' | 'api' | 'mcp' | 'openai';
 
 /**
  * One searchable text (a title, a question, a stage-1 answer, a final answer), kept in step with

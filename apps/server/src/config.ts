@@ -108,6 +108,8 @@ const envSchema = z.object({
   // Housekeeping: how often (0: never) and how long streamed deltas of finished runs are kept (0: forever).
   CLEANUP_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
   DELTA_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(30),
+  // Security-log rows are deleted after this many days (0: kept forever).
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(365),
   DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   // Council method: stage deadlines (seconds), quorum share, review temperature, token limits.
   COUNCIL_SOFT_DEADLINE_SECONDS: z.coerce.number().min(1).max(3600).default(90),
@@ -275,6 +277,7 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
       cleanup: {
         intervalMinutes: e.CLEANUP_INTERVAL_MINUTES === 0 ? null : e.CLEANUP_INTERVAL_MINUTES,
         deltaRetentionDays: e.DELTA_RETENTION_DAYS === 0 ? null : e.DELTA_RETENTION_DAYS,
+        auditRetentionDays: e.AUDIT_RETENTION_DAYS === 0 ? null : e.AUDIT_RETENTION_DAYS,
       },
       appUrl: e.APP_URL ?? `http://localhost:${port}`,
       importMaxBytes: e.IMPORT_MAX_BYTES,

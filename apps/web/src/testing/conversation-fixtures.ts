@@ -93,6 +93,7 @@ export function conversation(overrides: Partial<Conversation> = {}): Conversatio
     title: 'Capital of France',
     models: MODELS,
     chairmanModel: CHAIRMAN,
+    source: 'app',
     createdAt: '2025-11-26T12:00:00.000Z',
     updatedAt: '2025-11-26T12:00:09.000Z',
     messages: [userMessage('What is the capital of France?')],

@@ -1,8 +1,8 @@
 import type { ConversationTurn, PreviousRunResults, Usage } from '@llm-council/council';
 import type { CouncilRun, Database } from '@llm-council/db';
 import type { Transaction } from 'kysely';
-import { COUNCIL_MIN_MODELS, isRetryableRunStatus } from '../constants.js';
-import type { Context } from '../context.js';
+import { COUNCIL_MIN_MODELS, isRetryableRunStatus, type ConversationSource } from '../constants.js';
+import type { Context, SignedInUser } from '../context.js';
 import {
   appendMessage,
   deleteConversation,
@@ -10,6 +10,7 @@ import {
   linkMessageToRun,
   listMessages,
 } from '../conversations/conversations.repository.js';
+import { insertConversationWithHistory, sourceOf } from '../conversations/conversations.service.js';
 import { appError, notFound } from '../errors.js';
 import { isUniqueViolation } from '../shared/db-errors.js';
 import { enforceRateLimit } from '../shared/rate-limit.js';
@@ -34,7 +35,11 @@ import { readReviewDetails } from './review-details.js';
 type CouncilDeps = Pick<Context, 'db' | 'config' | 'services' | 'now'>;
 
 export interface StartRunInput {
-  conversationId: string;
+  conversationId?: string | undefined;
+  /** Creates the conversation with the run (exactly one of this and `conversationId`). */
+  newConversation?:
+    | { source?: ConversationSource | undefined; history?: { question: string; answer: string }[] | undefined }
+    | undefined;
   content: string;
   models?: string[] | undefined;
   chairmanModel?: string | undefined;
@@ -49,46 +54,56 @@ export interface StartRunInput {
  */
 export async function startRun(
   ctx: CouncilDeps,
-  userId: string,
+  session: SignedInUser,
   input: StartRunInput,
-): Promise<{ runId: string; messageId: string }> {
+): Promise<{ runId: string; messageId: string; conversationId: string }> {
   const { council } = ctx.services;
+  const { userId } = session;
   if (input.clientRequestId) {
     const existing = await findRunByClientRequestId(ctx.db, userId, input.clientRequestId);
-    if (existing) return { runId: existing.id, messageId: existing.userMessageId };
+    if (existing) return ids(existing);
   }
-  const conversation = await findConversation(ctx.db, userId, input.conversationId);
-  if (!conversation) throw notFound('Conversation');
+  const conversation = input.conversationId ? await findConversation(ctx.db, userId, input.conversationId) : null;
+  if (input.conversationId && !conversation) throw notFound('Conversation');
 
   const provider = findProvider(ctx.config, input.provider);
-  const models = dedupe(input.models ?? conversation.councilModels ?? ctx.config.council.models);
+  const models = dedupe(input.models ?? conversation?.councilModels ?? ctx.config.council.models);
   if (models.length < COUNCIL_MIN_MODELS)
     throw appError(
       'BAD_REQUEST',
       'VALIDATION_FAILED',
       `models: a council needs at least ${COUNCIL_MIN_MODELS} different models`,
     );
-  const chairmanModel = input.chairmanModel ?? conversation.chairmanModel ?? ctx.config.council.chairmanModel;
+  const chairmanModel = input.chairmanModel ?? conversation?.chairmanModel ?? ctx.config.council.chairmanModel;
   await council.catalog.assertKnown(provider, [...models, chairmanModel]);
   const { apiKey, keySource } = await resolveRunKey(ctx, userId, provider, [...models, chairmanModel]);
   await enforceRunRate(ctx, userId);
 
-  const messages = await listMessages(ctx.db, conversation.id);
-  const titleModel = messages.length === 0 ? (ctx.config.council.titleModel ?? chairmanModel) : null;
+  const history = input.newConversation?.history ?? [];
+  const messages = conversation ? await listMessages(ctx.db, conversation.id) : historyMessages(history);
+  // A new conversation is titled even when it brought earlier turns.
+  const isFirstRun = messages.length === 0 || conversation === null;
+  const titleModel = isFirstRun ? (ctx.config.council.titleModel ?? chairmanModel) : null;
   const created = await ctx.db
     .transaction()
     .execute(async (trx) => {
       await assertBelowRunLimit(trx, ctx, userId);
       await assertWithinDailyBudget({ ...ctx, db: trx }, userId, keySource);
-      await lockConversation(trx, conversation.id);
-      const message = await appendMessage(trx, {
-        conversationId: conversation.id,
-        role: 'user',
-        content: input.content,
-      });
+      // Created only once every check passed: a refused start leaves no empty conversation.
+      const conversationId =
+        conversation?.id ??
+        (
+          await insertConversationWithHistory(trx, {
+            userId,
+            source: sourceOf(session, input.newConversation?.source),
+            history,
+          })
+        ).id;
+      await lockConversation(trx, conversationId);
+      const message = await appendMessage(trx, { conversationId, role: 'user', content: input.content });
       const run = await insertRun(trx, {
         userId,
-        conversationId: conversation.id,
+        conversationId,
         userMessageId: message.id,
         clientRequestId: input.clientRequestId ?? null,
         provider: provider.id,
@@ -107,7 +122,7 @@ export async function startRun(
       if (!winner) throw error;
       return { run: winner, messageId: winner.userMessageId, isDuplicate: true as const };
     });
-  if ('isDuplicate' in created) return { runId: created.run.id, messageId: created.messageId };
+  if ('isDuplicate' in created) return ids(created.run);
   const { run, messageId } = created;
   const contextLengths = await council.catalog.contextLengths(provider, [...models, chairmanModel]);
   council.executor.execute({
@@ -119,7 +134,19 @@ export async function startRun(
     history: toHistory(messages),
     contextLengths,
   });
-  return { runId: run.id, messageId };
+  return { runId: run.id, messageId, conversationId: run.conversationId };
+}
+
+function ids(run: CouncilRun): { runId: string; messageId: string; conversationId: string } {
+  return { runId: run.id, messageId: run.userMessageId, conversationId: run.conversationId };
+}
+
+/** Earlier turns brought with a new conversation, shaped as the stored messages they become. */
+function historyMessages(history: { question: string; answer: string }[]) {
+  return history.flatMap(({ question, answer }) => [
+    { role: 'user' as const, content: question, runId: null },
+    { role: 'assistant' as const, content: answer, runId: null },
+  ]);
 }
 
 /**
@@ -240,13 +267,23 @@ async function assertBelowRunLimit(trx: Transaction<Database>, ctx: CouncilDeps,
   }
 }
 
-/** Earlier questions with the council's final answers (a question and its answer share a run id). */
+/**
+ * Earlier questions with the council's final answers (a question and its answer share a run id).
+ * Turns brought from another tool (`conversations.create({ history })`) have no run: such a
+ * question is answered by the run-less answer right after it.
+ */
 function toHistory(
   messages: { role: 'user' | 'assistant'; content: string; runId: string | null }[],
 ): ConversationTurn[] {
   const answers = new Map(messages.filter((m) => m.role === 'assistant' && m.runId).map((m) => [m.runId, m.content]));
-  return messages.flatMap((m) => {
-    const answer = m.role === 'user' && m.runId ? answers.get(m.runId) : undefined;
+  return messages.flatMap((m, index) => {
+    if (m.role !== 'user') return [];
+    const next = messages[index + 1];
+    const answer = m.runId
+      ? answers.get(m.runId)
+      : next?.role === 'assistant' && next.runId === null
+        ? next.content
+        : undefined;
     return answer === undefined ? [] : [{ question: m.content, answer }];
   });
 }

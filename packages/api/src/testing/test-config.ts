@@ -60,7 +60,7 @@ export function createTestApiConfig(
     },
     streams: { maxPerUser: 20, pingSeconds: 15, maxDurationSeconds: 1800 },
     // Housekeeping runs when a test calls runCleanup; no timer in tests.
-    cleanup: { intervalMinutes: null, deltaRetentionDays: 30 },
+    cleanup: { intervalMinutes: null, deltaRetentionDays: 30, auditRetentionDays: 365 },
     appUrl: 'http://localhost:3000',
     importMaxBytes: 2 * 1024 * 1024,
     appTitle: 'LLM Council',
