@@ -130,6 +130,8 @@ export interface CouncilRunsTable {
   attempt: number;
   /** Whose key pays: the user's own, or the operator's fallback (budgets count these). */
   keySource: ColumnType<'own' | 'server', 'own' | 'server' | undefined, 'own' | 'server'>;
+  /** Tokens the run was admitted for (estimated prompts + largest answers); null for runs before the ledger. */
+  reservedTokens: ColumnType<number | null, number | null | undefined, number | null>;
   host: string | null;
   heartbeatAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   startedAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -203,6 +205,23 @@ export interface PersonalAccessTokensTable {
   revokedAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
+/** One paid upstream call. Append-only: only `runId` changes (to null, when its conversation is deleted). */
+export interface SpendLedgerTable {
+  id: Generated<number>;
+  userId: string;
+  runId: string | null;
+  keySource: 'own' | 'server';
+  provider: string;
+  model: string;
+  stage: 'stage1' | 'stage2' | 'stage3' | 'title';
+  promptTokens: number;
+  completionTokens: number;
+  reasoningTokens: ColumnType<number, number | undefined, never>;
+  /** USD as the provider reported it; null when it reported none. */
+  cost: number | null;
+  createdAt: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   refreshTokens: RefreshTokensTable;
@@ -217,6 +236,7 @@ export interface Database {
   invites: InvitesTable;
   auditEvents: AuditEventsTable;
   personalAccessTokens: PersonalAccessTokensTable;
+  spendLedger: SpendLedgerTable;
 }
 
 export type User = Selectable<UsersTable>;

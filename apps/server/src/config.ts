@@ -128,6 +128,10 @@ const envSchema = z.object({
     .min(1024)
     .max(200 * 1024 * 1024)
     .default(20 * 1024 * 1024),
+  // Per user: import attempts an hour, MB of import documents a day, MB of stored text ('unlimited').
+  IMPORTS_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(20),
+  IMPORT_MB_PER_DAY: z.coerce.number().int().min(1).max(1_000_000).default(200),
+  USER_STORAGE_MAX_MB: z.union([z.literal('unlimited'), z.coerce.number().int().min(1).max(1_000_000)]).default(1024),
   WEB_DIST_DIR: z.string().optional(),
   // Operator controls: who signs up, who may spend the fallback key and how much (README).
   REGISTRATION: z.enum(registrationModes).optional(),
@@ -281,6 +285,11 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
       },
       appUrl: e.APP_URL ?? `http://localhost:${port}`,
       importMaxBytes: e.IMPORT_MAX_BYTES,
+      imports: {
+        perHour: { limit: e.IMPORTS_PER_HOUR, windowSeconds: 3600 },
+        kibPerDay: { limit: e.IMPORT_MB_PER_DAY * 1024, windowSeconds: 86_400 },
+        userStorageMaxBytes: e.USER_STORAGE_MAX_MB === 'unlimited' ? null : e.USER_STORAGE_MAX_MB * 1024 * 1024,
+      },
       appTitle: 'LLM Council',
     },
   } satisfies ServerConfig);

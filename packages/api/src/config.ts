@@ -142,6 +142,15 @@ export interface ApiConfig {
   };
   /** The largest document `conversations.import` takes, in bytes (IMPORT_MAX_BYTES). */
   importMaxBytes: number;
+  /** What one user may import and keep (IMPORTS_PER_HOUR, IMPORT_MB_PER_DAY, USER_STORAGE_MAX_MB). */
+  imports: {
+    /** Import attempts per user (refused and invalid ones included: each is parsed). */
+    perHour: RateLimitRule;
+    /** KiB of import documents per user, counted at each attempt's size. */
+    kibPerDay: RateLimitRule;
+    /** Text a user may store (messages, answers, reviews); an import past it is refused; null: no cap. */
+    userStorageMaxBytes: number | null;
+  };
   /** Attribution headers sent upstream (OpenRouter shows them in its dashboard). */
   appUrl: string;
   appTitle: string;

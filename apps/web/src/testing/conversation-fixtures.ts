@@ -80,7 +80,7 @@ export function runRecord(overrides: Partial<RunRecord> = {}): RunRecord {
       durationMs: null,
     },
     title: 'Capital of France',
-    usage: { promptTokens: 1234, completionTokens: 567, totalTokens: 1801, cost: 0.0123 },
+    usage: { promptTokens: 1234, completionTokens: 567, totalTokens: 1801, cost: 0.0123, isImported: false },
     createdAt: '2025-11-26T12:00:01.000Z',
     finishedAt: '2025-11-26T12:00:09.000Z',
     ...overrides,

@@ -63,9 +63,9 @@ export const conversationsRouter = router({
    * A password session only: a personal access token never writes history its owner did not ask for.
    */
   import: protectedProcedure.input(importConversationsInput).mutation(({ ctx, input }) =>
-    importDocument(ctx.db, ctx.session.userId, input.data, {
+    importDocument(ctx, ctx.session.userId, input.data, {
       maxBytes: ctx.config.importMaxBytes,
-      now: ctx.now(),
+      imports: ctx.config.imports,
     }),
   ),
 

@@ -22,10 +22,11 @@ export interface CleanupResult {
  */
 export async function runCleanup(
   db: Kysely<Database>,
-  config: Pick<ApiConfig, 'rateLimits' | 'cleanup'>,
+  config: Pick<ApiConfig, 'rateLimits' | 'cleanup' | 'imports'>,
   now: Date,
 ): Promise<CleanupResult> {
-  const longestWindowSeconds = Math.max(...Object.values(config.rateLimits).map((rule) => rule.windowSeconds));
+  const rules = [...Object.values(config.rateLimits), config.imports.perHour, config.imports.kibPerDay];
+  const longestWindowSeconds = Math.max(...rules.map((rule) => rule.windowSeconds));
   const { deltaRetentionDays, auditRetentionDays } = config.cleanup;
   return {
     refreshTokens: await deleteExpiredRefreshTokens(db, now),
@@ -44,7 +45,7 @@ export async function runCleanup(
 /** Runs the cleanup every `intervalMinutes` (null: never); returns the function that stops it. */
 export function scheduleCleanup(deps: {
   db: Kysely<Database>;
-  config: Pick<ApiConfig, 'rateLimits' | 'cleanup'>;
+  config: Pick<ApiConfig, 'rateLimits' | 'cleanup' | 'imports'>;
   logger: Logger;
   now: () => Date;
 }): () => void {

@@ -63,6 +63,12 @@ export function createTestApiConfig(
     cleanup: { intervalMinutes: null, deltaRetentionDays: 30, auditRetentionDays: 365 },
     appUrl: 'http://localhost:3000',
     importMaxBytes: 2 * 1024 * 1024,
+    // Generous: tests import many files for one user; the quota tests set their own (import-quotas.test.ts).
+    imports: {
+      perHour: { limit: 1_000, windowSeconds: 3600 },
+      kibPerDay: { limit: 1024 * 1024, windowSeconds: 86_400 },
+      userStorageMaxBytes: null,
+    },
     appTitle: 'LLM Council',
     ...options.overrides,
   };
