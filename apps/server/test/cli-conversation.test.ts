@@ -23,7 +23,8 @@ test('ask prints the verdict and the ranking table; --conversation continues tha
   expect(first.stderr).toMatch(/^Verdict: /m);
   expect(first.stderr).toMatch(/^# +model +avg rank +votes$/m);
   for (const model of COUNCIL)
-    expect(first.stderr).toMatch(new RegExp(`^\\d +${model.replace('/', '\\/')} +\\d\\.\\d\\d +\\d+$`, 'm'));
+    // Shared places are marked "1=" (reading in reversed order, the peers may tie).
+    expect(first.stderr).toMatch(new RegExp(`^\\d+=? +${model.replace('/', '\\/')} +\\d\\.\\d\\d +\\d+$`, 'm'));
   // stdout stays just the answer, so `> answer.md` keeps only that.
   expect(first.stdout).toBe("The council's final answer, weighing every response and review.\n");
   const conversationId = /Conversation ([0-9a-f-]{36})/.exec(first.stderr)?.[1];

@@ -26,6 +26,8 @@ test('ask streams the chairman’s answer to stdout, plain progress lines to std
   expect(asked.stdoutChunks).toBeGreaterThan(1);
   for (const model of COUNCIL) expect(asked.stderr).toContain(`${model}: answered\n`);
   expect(asked.stderr).toContain(`${CHAIRMAN} (chairman): done\n`);
+  // The verdict in plain words, then the peer ranking with its places.
+  expect(asked.stderr).toMatch(/\nVerdict: (Clear winner|Close|Split)\. .+\n# +model +avg rank +votes\n1=? /);
   const conversationId = /Conversation ([0-9a-f-]{36})/.exec(asked.stderr)?.[1];
   expect(conversationId).toBeDefined();
 

@@ -241,6 +241,7 @@ test('conversations.get reloads a finished run with model names, answers, review
     error: null,
     labelToModel: eventOf('labels_assigned')[0]?.labelToModel,
     aggregate: eventOf('aggregate_ranked')[0]?.aggregate,
+    verdict: eventOf('aggregate_ranked')[0]?.verdict,
     agreement: eventOf('aggregate_ranked')[0]?.agreement,
     allVotes: eventOf('aggregate_ranked')[0]?.allVotes,
     pairwiseWins: eventOf('aggregate_ranked')[0]?.pairwiseWins,

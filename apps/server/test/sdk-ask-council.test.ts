@@ -32,8 +32,9 @@ test('askCouncil resolves with the answer, the verdict, the ranking and the runâ
   expect(conversation.runs.map((run) => run.id)).toEqual([result.runId]);
   const [stored] = conversation.runs;
   expect(stored?.stage3?.content).toBe(result.answer);
-  expect(result.verdict).not.toBeNull();
-  expect(result.verdict).toEqual(stored?.agreement);
+  expect(result.verdict?.kind).toMatch(/^(clear_winner|close|split)$/);
+  expect(result.verdict).toEqual(stored?.verdict);
+  expect(result.agreement).toEqual(stored?.agreement);
   expect(result.ranking).toEqual(stored?.aggregate);
   expect(result.usage).toEqual(stored?.usage);
 });

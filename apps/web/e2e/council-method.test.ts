@@ -5,10 +5,10 @@ import { openAppPage, saveScreenshot } from './harness/browser';
 
 // The council method as a user sees it, in one scripted run of the default council: Grok never
 // answers (late), the three others each put a different colleague first (a three-way tie, a
-// contested verdict), and GPT's first review is off-format, so it is repaired.
+// close verdict), and GPT's first review is off-format, so it is repaired.
 const stack = useAppStack({ scenario: 'council-method', env: { COUNCIL_SOFT_DEADLINE_SECONDS: '3' } });
 
-test('a run with a tie, a contested verdict, a repaired review and a late model renders all four', async () => {
+test('a run with a tie, a close verdict, a repaired review and a late model renders all four', async () => {
   const { page, context, problems } = await openAppPage(stack.browser);
   await register(page, stack.server.url, `e2e-method-${Date.now().toString(36)}@example.test`);
   await saveApiKey(page);
@@ -31,13 +31,15 @@ test('a run with a tie, a contested verdict, a repaired review and a late model 
     .click();
   expect(await page.getByText(/Too late: no answer before the stage's deadline/).count()).toBe(1);
 
-  // A three-way tie for first place, with the verdict flagged as contested.
+  // A three-way tie for first place: the verdict says "Close" in plain words, W only in the details.
   const table = page.getByRole('table', { name: /peer ranking/i });
   const places = await table.locator('tbody .ranking-place').allTextContents();
   expect(places.map((p) => p.trim())).toEqual(['#1 (tie)', '#1 (tie)', '#1 (tie)']);
-  const badge = table.locator('.agreement');
-  expect(await badge.textContent()).toMatch(/^contested · agreement/);
-  expect(await badge.getAttribute('title')).toMatch(/Kendall's W/);
+  const verdict = page.getByRole('group', { name: 'Verdict' });
+  expect(await verdict.locator('.verdict-line').textContent()).toMatch(/^Close .* share first place/);
+  expect(await verdict.locator('.verdict-line').textContent()).not.toMatch(/contested|W \d/);
+  await verdict.getByText('Details').click();
+  expect(await verdict.locator('details').textContent()).toMatch(/agreement W \d\.\d\d/);
 
   // GPT's review (the first tab) was repaired and shows the order it was read in.
   const reviews = page.getByRole('tablist', { name: 'Reviews by model' });

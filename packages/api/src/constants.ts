@@ -82,3 +82,29 @@ export const ACCESS_TOKEN_DEFAULT_EXPIRY_DAYS = 90;
 
 /** A token's name, as shown in the list. */
 export const ACCESS_TOKEN_NAME_MAX_LENGTH = 100;
+
+/** The verdict's headline in plain words: the same in the web app, the Markdown export and the CLI. */
+export const verdictHeadlines = {
+  clear_winner: 'Clear winner',
+  close: 'Close',
+  split: 'Split',
+  unranked: 'No peer ranking',
+} as const;
+
+/**
+ * The places of a peer ranking, best first: equal scores share a place (1, 1, 3) and there is no
+ * tie-break. Rows stored when the server still split equal scores by head-to-head wins come out
+ * shared too; rows stored before scores were kept share on equal average ranks.
+ */
+export function sharedPlaces(
+  rows: readonly { score?: number | undefined; averageRank?: number | undefined }[],
+): number[] {
+  return rows.map((row, index) => {
+    const isEqual = (other: (typeof rows)[number]) =>
+      row.score !== undefined && other.score !== undefined
+        ? Math.abs(other.score - row.score) < 1e-9
+        : other.averageRank === row.averageRank;
+    const first = rows.findIndex(isEqual);
+    return (first === -1 ? index : first) + 1;
+  });
+}

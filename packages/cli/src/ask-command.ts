@@ -69,7 +69,7 @@ export async function askCommand(
     progress.stop();
     if (hasAnswered) io.stdout.write('\n');
     if (!options.json) {
-      io.stderr.write(formatVerdict(result.verdict, result.ranking));
+      io.stderr.write(formatVerdict(result));
       io.stderr.write(
         `Conversation ${result.conversationId} (continue it with --conversation ${result.conversationId})\n`,
       );

@@ -1,4 +1,5 @@
-import type { CouncilEvent } from '../src/events.js';
+import type { CouncilEvent, CouncilVerdict } from '../src/events.js';
+import type { Ballot } from '../src/ranking/aggregate.js';
 import type { CouncilMethod } from '../src/council-method.js';
 import type { FakeUpstream } from '../src/fake-upstream/fake-upstream.types.js';
 import { runCouncil } from '../src/runner.js';
@@ -16,7 +17,10 @@ export interface RunRecord {
   winners: string[];
   peer: { model: string; place: number }[];
   allVotes: { model: string; place: number }[];
-  contested: boolean;
+  verdict: CouncilVerdict | null;
+  /** The counted ballots and labels, to judge the same runs again with other margins. */
+  ballots: Ballot[];
+  labelToModel: Record<string, string>;
   reviews: { reviewer: string; status: string | undefined; repaired: boolean; complete: boolean }[];
   /** Review-stage calls (first asks and repair asks) made to the upstream during this run. */
   reviewCalls: number;
@@ -75,6 +79,7 @@ async function runOnce(
     },
   );
   const ranked = events.find((e) => e.type === 'aggregate_ranked');
+  const labels = events.find((e) => e.type === 'labels_assigned');
   const peer = ranked?.type === 'aggregate_ranked' ? ranked.aggregate : [];
   const allVotes = ranked?.type === 'aggregate_ranked' ? (ranked.allVotes ?? []) : [];
   const reviews = events.flatMap((e) =>
@@ -94,7 +99,13 @@ async function runOnce(
     winners: peer.filter((row) => row.place === 1).map((row) => row.model),
     peer: peer.map((row) => ({ model: row.model, place: row.place ?? 0 })),
     allVotes: allVotes.map((row) => ({ model: row.model, place: row.place ?? 0 })),
-    contested: ranked?.type === 'aggregate_ranked' ? (ranked.agreement?.contested ?? true) : true,
+    verdict: ranked?.type === 'aggregate_ranked' ? (ranked.verdict ?? null) : null,
+    ballots: events.flatMap((e) =>
+      e.type === 'review_completed' && e.parsedRanking.length > 0
+        ? [{ reviewer: e.reviewer, ranking: e.parsedRanking, shown: e.shownOrder ?? [] }]
+        : [],
+    ),
+    labelToModel: labels?.type === 'labels_assigned' ? labels.labelToModel : {},
     reviews,
     reviewCalls,
     failed: status !== 'completed',

@@ -11,6 +11,7 @@ import { rankingCorpus } from '../src/ranking/ranking.corpus.js';
 import { shuffle } from '../src/ranking/presentation.js';
 import { seededRandom } from '../src/seeded-random.js';
 import { percent, runScenario, winShares, type RunRecord } from './bias-harness.js';
+import { calibrateVerdict } from './verdict-calibration.js';
 
 const runs = 400;
 const equalModels = ['bench/one', 'bench/two', 'bench/three', 'bench/four'];
@@ -59,7 +60,10 @@ async function main(): Promise<void> {
       report(`controls on: win share of ${model}`, percent(share), Math.abs(share - 0.25) <= 0.05);
     }
     report('controls on: runs with a tie for first', percent(on.filter((r) => r.winners.length > 1).length / runs));
-    report('controls on: runs flagged contested', percent(on.filter((r) => r.contested).length / runs));
+    report(
+      'controls on: verdict "clear winner"',
+      percent(on.filter((r) => r.verdict?.kind === 'clear_winner').length / runs),
+    );
     const firstOff = sharesOff.get(equalModels[0] as string) ?? 0;
     report('controls off: win share of the first configured model', percent(firstOff), firstOff > 0.4);
 
@@ -98,7 +102,14 @@ async function main(): Promise<void> {
     const sharedBest = graded.filter((r, i) => r.winners.includes(bestOf(r, i))).length;
     report('truly best answer wins alone', percent(soleBest / runs));
     report('truly best answer wins or shares first place', percent(sharedBest / runs));
-    report('runs flagged contested', percent(graded.filter((r) => r.contested).length / runs));
+    for (const kind of ['clear_winner', 'close', 'split'] as const) {
+      const hits = graded.filter((r) => r.verdict?.kind === kind);
+      const right = hits.filter((r) => r.verdict?.models[0] === bestOf(r, graded.indexOf(r))).length;
+      report(
+        `verdict "${kind.replace('_', ' ')}" (led by the best answer)`,
+        `${percent(hits.length / runs)} (${right})`,
+      );
+    }
 
     console.log(`\nSloppy reviewers (30% of first replies off-format), ${runs} runs`);
     const sloppy = await runScenario(upstream, {
@@ -115,6 +126,7 @@ async function main(): Promise<void> {
     report('reviews needing a repair ask', `${repaired} of ${runs * 4}`);
     report('extra calls = non-ok reviews, in every run', String(extraMatches), extraMatches);
 
+    await calibrateVerdict(upstream, runs, report);
     await measureDeadline(upstream);
   } finally {
     await upstream.close();

@@ -50,9 +50,29 @@ export const aggregateRankingSchema = z.object({
 export const agreementSchema = z.object({
   kendallW: z.number().nullable(),
   pValue: z.number().nullable(),
-  /** The winner changes when any one reviewer is left out, or the agreement is not significant. */
-  contested: z.boolean(),
+  /**
+   * Runs stored before the plain-words verdict only: the winner changed when any one reviewer was
+   * left out, or the agreement was not significant. New runs carry `verdict` instead.
+   */
+  contested: z.boolean().optional(),
 });
+
+/**
+ * The verdict in plain words (see ranking/plain-verdict.ts): who the council put first and how
+ * firmly, with the evidence in one sentence. Kendall's W stays in `agreement`, for a details view.
+ */
+export const councilVerdictSchema = z.object({
+  kind: z.enum(['clear_winner', 'close', 'split', 'unranked']),
+  /** The clear winner or the leader of a split; every model within the margin when close. */
+  models: z.array(z.string()),
+  /** Peer ballots that put each model first, alone; models never put first are absent. */
+  firstPlaces: z.record(z.string(), z.number().int().nonnegative()),
+  /** Peer ballots counted. */
+  peers: z.number().int().nonnegative(),
+  /** The evidence, e.g. "openai/gpt-5.1 ranked first by 3 of 3 peers." */
+  sentence: z.string(),
+});
+export type CouncilVerdict = z.infer<typeof councilVerdictSchema>;
 export type Agreement = z.infer<typeof agreementSchema>;
 export type AggregateRanking = z.infer<typeof aggregateRankingSchema>;
 
@@ -128,6 +148,8 @@ export const councilEventSchema = z.discriminatedUnion('type', [
     /** The same ballots with self-votes counted, for comparison. */
     allVotes: z.array(aggregateRankingSchema).optional(),
     agreement: agreementSchema.optional(),
+    /** Absent on runs stored before it: clients derive it from the stored reviews. */
+    verdict: councilVerdictSchema.optional(),
     /** Peer ballots on which the row model was ranked above the column model. */
     pairwiseWins: z.record(z.string(), z.record(z.string(), z.number().int())).optional(),
   }),

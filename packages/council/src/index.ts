@@ -21,4 +21,6 @@ export { CallRefusedError, UpstreamError, upstreamErrorMessages } from './upstre
 export { defaultCouncilMethod } from './council-method.js';
 // The street-cred count, for runs rebuilt from files (imports) rather than run here.
 export { aggregateBallots } from './ranking/aggregate.js';
+// The verdict in plain words of a run stored before verdicts were kept.
+export { verdictFromReviews } from './verdict.js';
 export type { CouncilMethod } from './council-method.js';

@@ -84,7 +84,14 @@ test('the chairman prompt names every model, maps every label and includes every
       failed: ['m/down'],
       late: ['m/slow'],
       unreadable: [],
-      agreement: { kendallW: 0.2, pValue: 0.6, contested: true },
+      agreement: { kendallW: 0.2, pValue: 0.6 },
+      verdict: {
+        kind: 'split',
+        models: ['openai/gpt-5.1'],
+        firstPlaces: { 'openai/gpt-5.1': 1, 'x-ai/grok-4': 1 },
+        peers: 2,
+        sentence: 'openai/gpt-5.1 leads, but was ranked first by 1 of 2 peers.',
+      },
     },
   });
   const text = messages.map((m) => m.content).join('\n');
@@ -98,7 +105,8 @@ test('the chairman prompt names every model, maps every label and includes every
   expect(text).toContain('- openai/gpt-5.1: place 1, average rank 1.50 (2 votes)');
   expect(text).toContain('Too late, left out: m/slow');
   expect(text).toContain('Failed (no answer or review): m/down');
-  expect(text).toContain('the verdict is contested');
+  expect(text).toContain('Verdict of the peer ranking: split, the reviewers do not agree on a winner.');
+  expect(text).toContain("Kendall's W, 0 to 1): 0.20");
   expect(text).toContain('What is a monad?');
 });
 

@@ -1,4 +1,4 @@
-import type { AggregateRanking, Agreement } from './events.js';
+import type { AggregateRanking, Agreement, CouncilVerdict } from './events.js';
 import { stripThinking } from './thinking.js';
 import type { ChatMessage } from './upstream/upstream.types.js';
 
@@ -63,6 +63,7 @@ export interface ReviewStageNotes {
   /** Reviewers whose ranking could not be read (even after the follow-up). */
   unreadable: string[];
   agreement?: Agreement;
+  verdict?: CouncilVerdict;
 }
 
 /**
@@ -125,13 +126,20 @@ ${reviews}${table}${formatNotes(input.notes, nameOf)}
 Now write the final answer to the question:
 - Answer the user directly, in your own voice. Do not describe the council, the labels or the models unless the user asked about them.
 - Build on what the answers agree on. Where they disagree, weigh the reviews' arguments, settle the point, and correct mistakes the reviewers caught.
-- Combine the strongest parts of the answers rather than copying the top-ranked one; a popular answer can still be wrong, and a contested ranking is weak evidence.
+- Combine the strongest parts of the answers rather than copying the top-ranked one; a popular answer can still be wrong, and a close or split ranking is weak evidence.
 - Match the length and format to the question.`;
   return [
     { role: 'system', content: system },
     { role: 'user', content: user },
   ];
 }
+
+const verdictWords: Record<CouncilVerdict['kind'], string> = {
+  clear_winner: 'a clear winner',
+  close: 'close',
+  split: 'split, the reviewers do not agree on a winner',
+  unranked: 'no peer ranking',
+};
 
 function formatNotes(notes: ReviewStageNotes | undefined, nameOf: (model: string) => string): string {
   if (!notes) return '';
@@ -141,13 +149,18 @@ function formatNotes(notes: ReviewStageNotes | undefined, nameOf: (model: string
   if (notes.unreadable.length > 0) {
     lines.push(`- Reviews whose ranking could not be read (not counted): ${notes.unreadable.map(nameOf).join(', ')}`);
   }
+  if (notes.verdict) {
+    let sentence = notes.verdict.sentence;
+    // The sentence names models; with names hidden the chairman reads labels there too.
+    const named = new Set([...Object.keys(notes.verdict.firstPlaces), ...notes.verdict.models]);
+    for (const model of [...named].sort((a, b) => b.length - a.length)) {
+      sentence = sentence.split(model).join(nameOf(model));
+    }
+    lines.push(`- Verdict of the peer ranking: ${verdictWords[notes.verdict.kind]}. ${sentence}`);
+  }
   const agreement = notes.agreement;
-  if (agreement) {
-    const w = agreement.kendallW === null ? 'not measurable' : agreement.kendallW.toFixed(2);
-    const verdict = agreement.contested
-      ? 'the verdict is contested: the reviewers disagree, or the winner depends on a single reviewer'
-      : 'the reviewers broadly agree';
-    lines.push(`- Agreement between reviewers (Kendall's W, 0 to 1): ${w}; ${verdict}.`);
+  if (agreement && agreement.kendallW !== null) {
+    lines.push(`- Agreement between whole rankings (Kendall's W, 0 to 1): ${agreement.kendallW.toFixed(2)}.`);
   }
   return lines.length > 0 ? `\n\nAbout the review stage:\n${lines.join('\n')}` : '';
 }

@@ -114,6 +114,7 @@ export async function runCouncil(input: RunCouncilInput, deps: RunCouncilDeps): 
           late: [...stage1.late, ...stage2.late],
           unreadable: stage2.reviews.filter((r) => !isReadable(r.rankingStatus)).map((r) => r.reviewer),
           agreement: verdict.agreement,
+          verdict: verdict.verdict,
         },
       }),
     );

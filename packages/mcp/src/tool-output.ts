@@ -28,7 +28,7 @@ export const consultOutput = {
     )
     .describe('The street-cred table: how the council ranked each answer, best first.'),
   verdict: z
-    .object({ kendall_w: z.number().nullable(), p_value: z.number().nullable(), contested: z.boolean() })
+    .object({ kendall_w: z.number().nullable(), p_value: z.number().nullable(), contested: z.boolean().nullable() })
     .nullable()
     .describe('How much the reviewers agreed; contested when the winner depends on one reviewer.'),
   error: z.object({ stage: z.string(), code: z.string(), message: z.string() }).nullable(),
@@ -75,7 +75,8 @@ export function toConsultOutput(result: ConsultResult, includeDetails: boolean):
       ? {
           kendall_w: result.agreement.kendallW,
           p_value: result.agreement.pValue,
-          contested: result.agreement.contested,
+          // Runs before the plain-words verdict only; null (unknown) for newer runs.
+          contested: result.agreement.contested ?? null,
         }
       : null,
     error: result.error,

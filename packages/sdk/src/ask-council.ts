@@ -4,6 +4,7 @@ import { getAppErrorCode } from './errors.js';
 import { ask, type AskOptions, type RunEvent, type RunEventEnvelope } from './ask.js';
 import { applyRunEvent } from './run-reducer.js';
 import { createRunState, type AggregateRanking, type Agreement, type RunRecord, type RunState } from './run-state.js';
+import type { CouncilVerdict } from './types.js';
 
 export type AskCouncilOptions = Omit<AskOptions, 'lastEventId'> & {
   /** Continue this conversation (its history is the context); a new one is created when omitted. */
@@ -22,8 +23,10 @@ export interface CouncilAnswer {
   runId: string;
   /** The chairman's final answer (Markdown). */
   answer: string;
-  /** How far the reviewers agreed on the ranking; null when it could not be measured. */
-  verdict: Agreement | null;
+  /** The verdict in plain words ("clear winner", "close", "split", no peer ranking) with its evidence. */
+  verdict: CouncilVerdict | null;
+  /** How far the reviewers' whole rankings agreed (Kendall's W, p); null when not measurable. */
+  agreement: Agreement | null;
   /** The peer-only "street cred" table, best first. */
   ranking: AggregateRanking[];
   /**
@@ -74,7 +77,8 @@ export async function askCouncil(
     conversationId,
     runId: state.runId,
     answer: state.stage3.text,
-    verdict: state.agreement,
+    verdict: state.verdict,
+    agreement: state.agreement,
     ranking: state.aggregate,
     usage: await readRunUsage(client, state.runId),
   };

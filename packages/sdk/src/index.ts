@@ -9,7 +9,7 @@ export {
   type AppErrorCode,
   type CouncilClientError,
 } from './errors.js';
-export type { AppRouter, RouterInputs, RouterOutputs } from './types.js';
+export type { AppRouter, CouncilVerdict, PeerRankingRow, RouterInputs, RouterOutputs } from './types.js';
 export type { Transport } from './session-keeper.js';
 export {
   ask,
@@ -61,5 +61,7 @@ export {
   isRetryableRunStatus,
   retryableRunStatuses,
   runStatuses,
+  sharedPlaces,
   type RunStatus,
+  verdictHeadlines,
 } from '@llm-council/api/constants';

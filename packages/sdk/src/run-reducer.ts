@@ -100,7 +100,13 @@ function reduce(state: RunState, { event }: RunEventEnvelope): RunState {
     case 'labels_assigned':
       return { ...s, labelToModel: event.labelToModel };
     case 'aggregate_ranked':
-      return { ...s, aggregate: event.aggregate, agreement: event.agreement ?? null, allVotes: event.allVotes ?? [] };
+      return {
+        ...s,
+        aggregate: event.aggregate,
+        verdict: event.verdict ?? null,
+        agreement: event.agreement ?? null,
+        allVotes: event.allVotes ?? [],
+      };
     case 'title_completed':
       return { ...s, title: event.title };
     case 'run_completed':

@@ -1,6 +1,6 @@
 import { isActiveRunStatus, type RunStatus } from '@llm-council/api/constants';
 import type { RunEvent } from './ask.js';
-import type { RouterOutputs } from './types.js';
+import type { CouncilVerdict, RouterOutputs } from './types.js';
 
 /*
  * A council run as a client shows it, built from its events by `applyRunEvent` (run-reducer.ts).
@@ -16,7 +16,7 @@ export type CouncilError = EventOf<'run_failed'>['error'];
 export type Usage = NonNullable<EventOf<'model_completed'>['usage']>;
 /** One row of the peer-only "street cred" table, best first. */
 export type AggregateRanking = EventOf<'aggregate_ranked'>['aggregate'][number];
-/** How far the reviewers agreed: the council's verdict on its own ranking. */
+/** How far the reviewers' whole rankings agreed (Kendall's W and p), for a details view. */
 export type Agreement = NonNullable<EventOf<'aggregate_ranked'>['agreement']>;
 /** How a reviewer's ranking was read. */
 export type RankingStatus = NonNullable<EventOf<'review_completed'>['rankingStatus']>;
@@ -71,6 +71,8 @@ export interface RunState {
   stage2: Record<string, ReviewSlot>;
   /** Peer-only, best first. */
   aggregate: AggregateRanking[];
+  /** The verdict in plain words; null until the reviews are aggregated. */
+  verdict: CouncilVerdict | null;
   /** Null until measured (and for runs stored before it was). */
   agreement: Agreement | null;
   /** The same ballots with self-votes counted, for comparison; empty when not known. */
@@ -122,6 +124,7 @@ export function createRunState(init: {
     labelToModel: {},
     stage2: {},
     aggregate: [],
+    verdict: null,
     agreement: null,
     allVotes: [],
     stage3: emptyAnswer(init.chairmanModel),

@@ -13,6 +13,8 @@ export type CouncilEvent = CouncilEventEnvelope['event'];
 /** @public (kept for the council views) */
 export type CouncilStage = Extract<CouncilEvent, { type: 'stage_started' }>['stage'];
 export type { AggregateRanking, Agreement, RankingStatus, RunRecord } from '@llm-council/sdk';
+/** The verdict in plain words (clear winner, close, split, no peer ranking) with its evidence. */
+export type { CouncilVerdict as Verdict } from '@llm-council/sdk';
 
 export type Conversation = RouterOutputs['conversations']['get'];
 export type Message = Conversation['messages'][number];

@@ -9,7 +9,7 @@ import { createRunState, type RunState } from './run-state';
 import { Stage2Panel } from './stage2-panel';
 
 // A run with everything the council method can report: a late model, a repaired review, a tie
-// for first place and a contested verdict — rendered as the user sees it.
+// for first place and a close verdict — rendered as the user sees it.
 
 const [A, B, C, LATE] = ['m/alpha', 'm/beta', 'm/gamma', 'm/late'];
 const labelToModel = { 'Response A': B, 'Response B': C, 'Response C': A };
@@ -64,9 +64,17 @@ const events: CouncilEvent[] = [
     aggregate: [
       { model: A, place: 1, score: 0.5, averageRank: 1.5, votes: 2, selfRank: 1, rankingsCount: 2 },
       { model: C, place: 1, score: 0.5, averageRank: 1.5, votes: 2, selfRank: 2, rankingsCount: 2 },
+      // Stored by an older server, which split equal scores by head-to-head wins: shown shared.
       { model: B, place: 3, score: 0.5, averageRank: 1.5, votes: 2, selfRank: 2, rankingsCount: 2 },
     ],
-    agreement: { kendallW: 0.11, pValue: 0.81, contested: true },
+    verdict: {
+      kind: 'close',
+      models: [A, C, B],
+      firstPlaces: { [A]: 1, [B]: 1, [C]: 1 },
+      peers: 3,
+      sentence: 'm/alpha, m/gamma and m/beta share first place (first places: m/alpha 1, m/gamma 1, m/beta 1).',
+    },
+    agreement: { kendallW: 0.11, pValue: 0.81 },
     allVotes: [
       { model: A, place: 1, score: 0.67, averageRank: 1.67, votes: 3, selfRank: 1, rankingsCount: 3 },
       { model: B, place: 2, score: 0.5, averageRank: 2, votes: 3, selfRank: 2, rankingsCount: 3 },
@@ -80,7 +88,7 @@ function stateAfter(list: CouncilEvent[]): RunState {
   return envelopes(list).reduce(applyRunEvent, createRunState({ runId: RUN_ID, models: [], chairmanModel: '' }));
 }
 
-test('the verdict shows shared places, self-votes apart, a contested badge, a repaired review and a late model', () => {
+test('the verdict shows shared places, self-votes apart, "Close" in plain words, a repaired review and a late model', () => {
   const state = stateAfter(events);
   render(() => (
     <>
@@ -94,11 +102,17 @@ test('the verdict shows shared places, self-votes apart, a contested badge, a re
   expect(rows.map((row) => Array.from(row.children, (cell) => cell.textContent?.trim()))).toEqual([
     ['#1 (tie)', 'alpha', '1.50', '2', '#1'],
     ['#1 (tie)', 'gamma', '1.50', '2', '#2'],
-    ['#3', 'beta', '1.50', '2', '#2'],
+    ['#1 (tie)', 'beta', '1.50', '2', '#2'],
   ]);
-  const badge = within(table).getByText(/contested/);
-  expect(badge.textContent).toContain('W 0.11');
-  expect(badge.getAttribute('title')).toMatch(/Kendall's W/);
+  expect(screen.getByText('Equal scores share a place; there is no tie-break.')).toBeTruthy();
+  const verdict = screen.getByRole('group', { name: 'Verdict' });
+  expect(verdict.querySelector('.verdict-headline')?.textContent).toBe('Close');
+  expect(verdict.textContent).toContain('m/alpha, m/gamma and m/beta share first place');
+  // W and p only behind the disclosure, never in the headline.
+  expect(verdict.querySelector('.verdict-line')?.textContent).not.toMatch(/W 0|contested/);
+  const details = verdict.querySelector('details');
+  expect(details?.open).toBe(false);
+  expect(details?.textContent).toContain('agreement W 0.11 · p 0.810');
 
   // The first reviewer's tab is open: its reading order, parse status and the repair.
   expect(screen.getByText('gamma → alpha → beta')).toBeTruthy();
@@ -135,7 +149,7 @@ test('reviews and tables stored before the council method still render, without 
   render(() => <Stage2Panel state={stateAfter(legacy)} />);
   const table = screen.getByRole('table', { name: /peer ranking/i });
   expect(within(table).getAllByRole('row')).toHaveLength(4);
-  expect(within(table).queryByText(/contested/)).toBeNull();
+  expect(screen.queryByRole('group', { name: 'Verdict' })).toBeNull();
   expect(screen.queryByText('repaired')).toBeNull();
   expect(screen.queryByText(/Read in this order/)).toBeNull();
 });
@@ -150,4 +164,34 @@ test('the all-votes view, with self-votes counted, is one click away', () => {
     .map((row) => row.children[1]?.textContent);
   expect(names).toEqual(['alpha', 'beta', 'gamma']);
   expect(screen.getByRole('button', { name: 'Show the peer ranking' }).getAttribute('aria-pressed')).toBe('true');
+});
+
+test('every peer putting the same model first reads "Clear winner" with its evidence, W only in the details', () => {
+  const unanimous = events.map((event): CouncilEvent => {
+    if (event.type !== 'aggregate_ranked') return event;
+    return {
+      ...event,
+      aggregate: [
+        { model: C, place: 1, score: 1, averageRank: 1, votes: 2, selfRank: 1, rankingsCount: 2 },
+        { model: A, place: 2, score: 0.25, averageRank: 1.75, votes: 2, selfRank: 2, rankingsCount: 2 },
+        { model: B, place: 2, score: 0.25, averageRank: 1.75, votes: 2, selfRank: 1, rankingsCount: 2 },
+      ],
+      verdict: {
+        kind: 'clear_winner',
+        models: [C],
+        firstPlaces: { [C]: 2 },
+        peers: 3,
+        sentence: 'm/gamma ranked first by 2 of 2 peers.',
+      },
+      agreement: { kendallW: 0.53, pValue: 0.094 },
+    };
+  });
+  render(() => <Stage2Panel state={stateAfter(unanimous)} />);
+  const verdict = screen.getByRole('group', { name: 'Verdict' });
+  expect(verdict.querySelector('.verdict-line')?.textContent).toBe(
+    'Clear winner m/gamma ranked first by 2 of 2 peers.',
+  );
+  expect(screen.queryByText(/contested/i)).toBeNull();
+  fireEvent.click(within(verdict).getByText('Details'));
+  expect(verdict.querySelector('details')?.textContent).toContain('agreement W 0.53 · p 0.094');
 });

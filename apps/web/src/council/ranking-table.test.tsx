@@ -32,14 +32,25 @@ test('tied averages share a place (competition ranking) when the server sent no 
   expect(rankPositions(aggregate)).toEqual([1, 2, 2, 4]);
 });
 
-test("the server's places win over averages: a head-to-head decision is not undone", () => {
-  const placed = aggregate.map((row, i) => ({ ...row, place: i + 1 }));
-  expect(rankPositions(placed)).toEqual([1, 2, 3, 4]);
+test('equal scores share a place, also in runs stored when a head-to-head count split them', () => {
+  const scores = [0.9, 0.5, 0.5, 0.1];
+  const stored = aggregate.map((row, i) => ({ ...row, place: i + 1, score: scores[i] }));
+  expect(rankPositions(stored)).toEqual([1, 2, 2, 4]);
 });
 
-test('with two answers an empty table explains that peers cannot rank', () => {
-  render(() => <RankingTable aggregate={[]} modelCount={2} />);
-  expect(screen.getByText(/judges only the other one/i)).toBeTruthy();
+test('a council of two shows the verdict sentence instead of an empty table', () => {
+  const sentence =
+    'With two answers each reviewer judged only the other one, so there is no peer ranking: read both answers.';
+  render(() => (
+    <RankingTable
+      aggregate={[]}
+      modelCount={2}
+      verdict={{ kind: 'unranked', models: [], firstPlaces: {}, peers: 0, sentence }}
+    />
+  ));
+  expect(screen.getByText('No peer ranking')).toBeTruthy();
+  expect(screen.getByText(sentence)).toBeTruthy();
+  expect(screen.queryByRole('table')).toBeNull();
 });
 
 test('an empty aggregate says no ranking could be read', () => {

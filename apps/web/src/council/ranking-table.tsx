@@ -1,25 +1,16 @@
+import { sharedPlaces, verdictHeadlines } from '@llm-council/sdk';
 import { For, Show, createSignal } from 'solid-js';
-import type { AggregateRanking, Agreement } from './council-types';
+import type { AggregateRanking, Agreement, Verdict } from './council-types';
 import { shortModelName } from './model-names';
 import './ranking-table.css';
 
-/**
- * The places to show, "1, 2, 2, 4" style. The server sends `place` (ties share one, broken only by
- * head-to-head wins); runs stored before that carry only averages, and equal averages share a
- * place so a tie is not presented as a win for whichever row came first.
- */
-export function rankPositions(aggregate: readonly AggregateRanking[]): number[] {
-  return aggregate.map((row, index) => {
-    if (row.place !== undefined) return row.place;
-    const first = aggregate.findIndex((other) => other.averageRank === row.averageRank);
-    return (first === -1 ? index : first) + 1;
-  });
-}
+/** The places to show, "1, 1, 3" style: equal scores share a place, with no tie-break. */
+export const rankPositions = sharedPlaces;
 
 const agreementHelp =
-  "Contested means the reviewers did not agree beyond chance (Kendall's W, 0 = no agreement, 1 = identical rankings), or the winner changes when any one reviewer is left out.";
+  "Kendall's W measures how far the reviewers' whole rankings agree: 0 = no agreement, 1 = identical rankings. The p-value is the chance of agreement this high if every reviewer had ranked at random.";
 
-/** "W 0.42 · p 0.03" for the badge; "not measurable" when fewer than two complete rankings exist. */
+/** "W 0.42 · p 0.03"; "not measurable" when fewer than two complete rankings exist. */
 export function agreementText(agreement: Agreement): string {
   if (agreement.kendallW === null) return 'agreement not measurable';
   const p =
@@ -27,14 +18,38 @@ export function agreementText(agreement: Agreement): string {
   return `agreement W ${agreement.kendallW.toFixed(2)}${p}`;
 }
 
+/** The verdict, then its figures behind a disclosure (W and p mean nothing to most readers). */
+export function VerdictSummary(props: { verdict: Verdict; agreement?: Agreement | null }) {
+  return (
+    <div class={`verdict verdict-${props.verdict.kind.replace('_', '-')}`} role="group" aria-label="Verdict">
+      <p class="verdict-line">
+        <strong class="verdict-headline">{verdictHeadlines[props.verdict.kind]}</strong>{' '}
+        <span class="verdict-sentence">{props.verdict.sentence}</span>
+      </p>
+      <Show when={props.agreement}>
+        {(agreement) => (
+          <details class="verdict-details">
+            <summary>Details</summary>
+            <p>
+              {agreementText(agreement())}. {agreementHelp}
+            </p>
+          </details>
+        )}
+      </Show>
+    </div>
+  );
+}
+
 /**
- * The "street cred" table: each answer judged only by the other reviewers (self-votes apart, in
- * their own column). Ties share a place; a contested verdict says so next to the caption. A
- * toggle shows the table with self-votes counted, to see what they would have changed.
+ * The "street cred" table: the verdict in plain words first, then each answer judged only by the
+ * other reviewers (self-votes apart, in their own column). Ties share a place, and the table says
+ * there is no tie-break. A toggle shows the table with self-votes counted, to see what they would
+ * have changed. With no peer ranking (a council of two) a sentence stands in for the table.
  */
 export function RankingTable(props: {
   aggregate: AggregateRanking[];
   modelCount: number;
+  verdict?: Verdict | null;
   agreement?: Agreement | null;
   allVotes?: AggregateRanking[];
 }) {
@@ -49,64 +64,59 @@ export function RankingTable(props: {
     const worst = Math.max(isPeerOnly ? props.modelCount - 1 : props.modelCount, 2);
     return Math.max(0.06, (worst - averageRank) / (worst - 1));
   };
+  const hasTie = () => positions().some((_, index) => isShared(index));
   return (
     <div class="ranking">
-      <table class="ranking-table">
-        <caption>
-          {isAllVotes() ? 'All votes, self-votes counted' : 'Peer ranking (street cred)'}
-          <Show when={props.agreement}>
-            {(agreement) => (
-              <span
-                class="agreement"
-                classList={{ 'is-contested': agreement().contested }}
-                title={agreementHelp}
-                aria-label={`${agreement().contested ? 'Contested verdict' : 'Reviewers agree'}: ${agreementText(agreement())}. ${agreementHelp}`}
-              >
-                {agreement().contested ? 'contested' : 'agreed'} · {agreementText(agreement())}
-              </span>
-            )}
-          </Show>
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Place</th>
-            <th scope="col">Model</th>
-            <th scope="col">Average rank</th>
-            <th scope="col">Votes</th>
-            <th scope="col" title="How the model ranked its own answer; never counted">
-              Own vote
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          <For each={rows()}>
-            {(row, index) => (
-              <tr classList={{ 'is-top': positions()[index()] === 1 }}>
-                <td class="ranking-place">
-                  #{positions()[index()]}
-                  <Show when={isShared(index())}>
-                    <span class="ranking-tie"> (tie)</span>
-                  </Show>
-                </td>
-                <th scope="row" class="ranking-model" title={row.model}>
-                  {shortModelName(row.model)}
-                </th>
-                <td class="ranking-average">
-                  <div class="ranking-average-cell">
-                    <span class="ranking-bar" aria-hidden="true">
-                      <span style={{ width: `${Math.round(strength(row.averageRank) * 100)}%` }} />
-                    </span>
-                    {row.averageRank.toFixed(2)}
-                  </div>
-                </td>
-                <td class="ranking-votes">{row.votes ?? row.rankingsCount}</td>
-                <td class="ranking-self">{row.selfRank == null ? '–' : `#${row.selfRank}`}</td>
-              </tr>
-            )}
-          </For>
-        </tbody>
-      </table>
-      <Show when={(props.allVotes?.length ?? 0) > 0}>
+      <Show when={props.verdict}>
+        {(verdict) => <VerdictSummary verdict={verdict()} agreement={props.agreement} />}
+      </Show>
+      <Show when={props.aggregate.length > 0}>
+        <table class="ranking-table">
+          <caption>{isAllVotes() ? 'All votes, self-votes counted' : 'Peer ranking (street cred)'}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Place</th>
+              <th scope="col">Model</th>
+              <th scope="col">Average rank</th>
+              <th scope="col">Votes</th>
+              <th scope="col" title="How the model ranked its own answer; never counted">
+                Own vote
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            <For each={rows()}>
+              {(row, index) => (
+                <tr classList={{ 'is-top': positions()[index()] === 1 }}>
+                  <td class="ranking-place">
+                    #{positions()[index()]}
+                    <Show when={isShared(index())}>
+                      <span class="ranking-tie"> (tie)</span>
+                    </Show>
+                  </td>
+                  <th scope="row" class="ranking-model" title={row.model}>
+                    {shortModelName(row.model)}
+                  </th>
+                  <td class="ranking-average">
+                    <div class="ranking-average-cell">
+                      <span class="ranking-bar" aria-hidden="true">
+                        <span style={{ width: `${Math.round(strength(row.averageRank) * 100)}%` }} />
+                      </span>
+                      {row.averageRank.toFixed(2)}
+                    </div>
+                  </td>
+                  <td class="ranking-votes">{row.votes ?? row.rankingsCount}</td>
+                  <td class="ranking-self">{row.selfRank == null ? '–' : `#${row.selfRank}`}</td>
+                </tr>
+              )}
+            </For>
+          </tbody>
+        </table>
+        <Show when={hasTie()}>
+          <p class="ranking-note muted">Equal scores share a place; there is no tie-break.</p>
+        </Show>
+      </Show>
+      <Show when={props.aggregate.length > 0 && (props.allVotes?.length ?? 0) > 0}>
         <button
           type="button"
           class="link-button ranking-toggle"
@@ -116,7 +126,7 @@ export function RankingTable(props: {
           {isAllVotes() ? 'Show the peer ranking' : 'Show with self-votes counted'}
         </button>
       </Show>
-      <Show when={props.aggregate.length === 0}>
+      <Show when={props.aggregate.length === 0 && props.verdict?.kind !== 'unranked'}>
         <p class="muted">
           {props.modelCount === 2
             ? 'With two answers each reviewer judges only the other one, so there is no peer ranking.'

@@ -80,6 +80,7 @@ export function runFromRecord(record: RunRecord): RunState {
     usage: record.usage,
     labelToModel: record.labelToModel ?? {},
     aggregate: record.aggregate ?? [],
+    verdict: record.verdict,
     agreement: record.agreement,
     allVotes: record.allVotes ?? [],
     error: record.error,

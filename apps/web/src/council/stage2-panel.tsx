@@ -87,6 +87,7 @@ export function Stage2Panel(props: { state: RunState }) {
       <Show when={props.state.phases.stage2 === 'done' || props.state.aggregate.length > 0}>
         <RankingTable
           aggregate={props.state.aggregate}
+          verdict={props.state.verdict}
           agreement={props.state.agreement}
           allVotes={props.state.allVotes}
           modelCount={Object.keys(props.state.labelToModel).length}

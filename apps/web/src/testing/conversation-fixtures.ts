@@ -27,6 +27,7 @@ export function runRecord(overrides: Partial<RunRecord> = {}): RunRecord {
       { model: 'x-ai/grok-4', averageRank: 1, rankingsCount: 2 },
       { model: 'openai/gpt-5.1', averageRank: 2, rankingsCount: 2 },
     ],
+    verdict: null,
     agreement: null,
     allVotes: null,
     pairwiseWins: null,

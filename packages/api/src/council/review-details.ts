@@ -5,6 +5,7 @@ import {
   agreementSchema,
   pairwiseWinsSchema,
   rankingStatuses,
+  storedVerdictSchema,
   reviewDetailsSchema,
   storedLabel,
   MAX_SHOWN_LABELS,
@@ -49,6 +50,7 @@ type AggregateRanked = Extract<CouncilEvent, { type: 'aggregate_ranked' }>;
 export function verdictOf(event: AggregateRanked): Record<string, unknown> {
   return {
     agreement: event.agreement ?? null,
+    verdict: event.verdict ?? null,
     allVotes: event.allVotes ?? null,
     pairwiseWins: event.pairwiseWins ?? null,
   };
@@ -58,10 +60,12 @@ export function verdictOf(event: AggregateRanked): Record<string, unknown> {
 const verdictView = z
   .object({
     agreement: agreementSchema.nullable().catch(null),
+    /** Null for runs stored before it (with `agreement.contested`); run-records derives it then. */
+    verdict: storedVerdictSchema.nullable().catch(null),
     allVotes: aggregateSchema.nullable().catch(null),
     pairwiseWins: pairwiseWinsSchema.nullable().catch(null),
   })
-  .catch({ agreement: null, allVotes: null, pairwiseWins: null });
+  .catch({ agreement: null, verdict: null, allVotes: null, pairwiseWins: null });
 export type VerdictView = z.infer<typeof verdictView>;
 
 export function readVerdict(stored: unknown): VerdictView {

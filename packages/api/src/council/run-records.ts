@@ -1,4 +1,4 @@
-import type { AggregateRanking, Usage } from '@llm-council/council';
+import { verdictFromReviews, type AggregateRanking, type CouncilVerdict, type Usage } from '@llm-council/council';
 import type { CouncilRun, Database } from '@llm-council/db';
 import type { Kysely } from 'kysely';
 import { listResponsesOfRuns, listRunsOfConversation } from './council-runs.repository.js';
@@ -31,6 +31,11 @@ export interface RunRecord {
   error: { code: string; message: string; stage?: string } | null;
   labelToModel: Record<string, string> | null;
   aggregate: AggregateRanking[] | null;
+  /**
+   * The verdict in plain words; derived from the stored reviews for runs stored before it was kept.
+   * Null until the reviews are aggregated.
+   */
+  verdict: CouncilVerdict | null;
   /** Agreement, the all-votes table and head-to-head wins; each null for runs stored before them. */
   agreement: VerdictView['agreement'];
   allVotes: VerdictView['allVotes'];
@@ -68,6 +73,17 @@ function toRunRecord(run: CouncilRun, responses: ResponseRow[], usage: RunUsageT
   const chairman = ofStage('stage3')[0];
   // Answers in the council's order, whatever order they finished in.
   const order = (model: string) => run.models.indexOf(model);
+  const stored = readVerdict(run.verdict);
+  const labelToModel = readStored(labelToModelSchema, run.labelToModel);
+  const reviews = ofStage('stage2').map((r) => ({
+    reviewer: r.model,
+    parsedRanking: readStored(parsedRankingSchema, r.parsedRanking) ?? [],
+    shownOrder: readReviewDetails(r.reviewDetails).shownOrder,
+  }));
+  // Runs stored before the verdict was kept get the one the engine derives from their reviews.
+  const verdict =
+    stored.verdict ??
+    (run.aggregate !== null && labelToModel !== null ? verdictFromReviews(reviews, labelToModel) : null);
   return {
     id: run.id,
     status: run.status,
@@ -78,9 +94,10 @@ function toRunRecord(run: CouncilRun, responses: ResponseRow[], usage: RunUsageT
     attempt: run.attempt,
     error: run.error,
     // Imported rows came from a file: what is shown is what its schema accepts.
-    labelToModel: readStored(labelToModelSchema, run.labelToModel),
+    labelToModel,
     aggregate: readStored(aggregateSchema, run.aggregate),
-    ...readVerdict(run.verdict),
+    ...stored,
+    verdict,
     stage1: ofStage('stage1')
       .sort((a, b) => order(a.model) - order(b.model))
       .map((r) => ({

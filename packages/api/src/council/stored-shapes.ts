@@ -40,7 +40,17 @@ export const aggregateSchema = z.array(aggregateRowSchema).max(MAX_LABELS);
 export const agreementSchema = z.object({
   kendallW: unit('Kendall W').nullable(),
   pValue: unit('p-value').nullable(),
-  contested: z.boolean(),
+  /** Runs stored before the plain-words verdict only. */
+  contested: z.boolean().optional(),
+});
+
+/** The verdict in plain words (see @llm-council/council's `councilVerdictSchema`). */
+export const storedVerdictSchema = z.object({
+  kind: z.enum(['clear_winner', 'close', 'split', 'unranked']),
+  models: z.array(storedModelId).max(MAX_LABELS),
+  firstPlaces: boundedRecord(storedModelId, count, MAX_LABELS, 'First places'),
+  peers: count,
+  sentence: text({ max: 4_000, label: 'Verdict sentence' }),
 });
 export const pairwiseWinsSchema = boundedRecord(
   storedModelId,
@@ -51,6 +61,7 @@ export const pairwiseWinsSchema = boundedRecord(
 
 export const verdictSchema = z.object({
   agreement: agreementSchema.nullable().optional(),
+  verdict: storedVerdictSchema.nullable().optional(),
   allVotes: aggregateSchema.nullable().optional(),
   pairwiseWins: pairwiseWinsSchema.nullable().optional(),
 });

@@ -1,3 +1,5 @@
+import { verdictFromReviews, type CouncilVerdict } from '@llm-council/council';
+import { sharedPlaces, verdictHeadlines } from '../constants.js';
 import type { ExportedConversation, ExportedRun } from './export-format.js';
 
 /**
@@ -24,15 +26,7 @@ function runToMarkdown(run: ExportedRun): string[] {
   out.push(`## Final answer (chairman: ${run.chairmanModel})`, '');
   out.push(final?.content ?? `_No final answer (run ${run.status})._`, '');
 
-  // Validated when read (export.repository): a stored table of another shape is not shown at all.
-  const aggregate = run.aggregate ?? [];
-  if (aggregate.length > 0) {
-    out.push('### Street cred (peer rankings)', '', '| # | model | average rank | votes |', '| - | - | - | - |');
-    aggregate.forEach((row, i) => {
-      out.push(`| ${i + 1} | ${row.model} | ${row.averageRank.toFixed(2)} | ${row.votes ?? '–'} |`);
-    });
-    out.push('');
-  }
+  out.push(...rankingToMarkdown(run));
 
   const answers = run.responses.filter((r) => r.stage === 'stage1');
   if (answers.length > 0) out.push('### Stage 1: answers', '');
@@ -51,6 +45,39 @@ function runToMarkdown(run: ExportedRun): string[] {
     out.push(`_Usage: ${usage.tokens} tokens${usage.cost === null ? '' : `, $${usage.cost.toFixed(4)}`}._`, '');
   }
   return out;
+}
+
+/** The verdict in plain words, then the peer table with shared places for ties. */
+function rankingToMarkdown(run: ExportedRun): string[] {
+  // Validated when read (export.repository): a stored table of another shape is not shown at all.
+  const rows = run.aggregate ?? [];
+  const verdict = verdictOfRun(run);
+  if (rows.length === 0 && verdict?.kind !== 'unranked') return [];
+  const out = ['### Street cred (peer rankings)', ''];
+  if (verdict) out.push(`**${verdictHeadlines[verdict.kind]}.** ${verdict.sentence}`, '');
+  if (rows.length === 0) return out;
+  const places = sharedPlaces(rows);
+  const isTied = (place: number) => places.filter((p) => p === place).length > 1;
+  out.push('| place | model | average rank | votes |', '| - | - | - | - |');
+  rows.forEach((row, i) => {
+    const place = places[i] ?? i + 1;
+    out.push(
+      `| ${place}${isTied(place) ? ' (tie)' : ''} | ${row.model} | ${row.averageRank.toFixed(2)} | ${row.votes ?? '–'} |`,
+    );
+  });
+  out.push('');
+  if (places.some(isTied)) out.push('_Equal scores share a place; there is no tie-break._', '');
+  return out;
+}
+
+/** The stored verdict, or (runs stored before it) the one the engine derives from the reviews. */
+function verdictOfRun(run: ExportedRun): CouncilVerdict | null {
+  if (run.verdict?.verdict) return run.verdict.verdict;
+  if (run.aggregate === null || run.labelToModel === null) return null;
+  const reviews = run.responses
+    .filter((r) => r.stage === 'stage2')
+    .map((r) => ({ reviewer: r.model, parsedRanking: r.parsedRanking ?? [], shownOrder: r.reviewDetails?.shownOrder }));
+  return verdictFromReviews(reviews, run.labelToModel);
 }
 
 function totalUsage(run: ExportedRun): { tokens: number; cost: number | null } {

@@ -75,7 +75,7 @@ export function demoBehaviorFor(model: string): FakeBehavior {
 /**
  * The default council scripted to show the council method in one run: Grok never answers (late),
  * the other three each put a different colleague first (a three-way cycle: a tie for first and a
- * contested verdict), and GPT's first review is off-format, so it is repaired.
+ * close verdict), and GPT's first review is off-format, so it is repaired.
  */
 export const councilMethodScenario: Record<string, FakeBehavior> = {
   'x-ai/grok-4': { hang: true },

@@ -44,24 +44,7 @@ test('unlisted answers of a partial ballot share the remaining places', () => {
   );
 });
 
-test('a tie on score is broken by head-to-head wins, never by model id', () => {
-  const four = { ...labelToModel, 'Response D': 'm/d' };
-  const all = Object.keys(four);
-  // Reviewers without answers of their own (no self-votes to remove).
-  const rows = aggregateBallots(
-    [
-      { reviewer: 'x/1', ranking: ['Response B', 'Response A', 'Response C', 'Response D'], shown: all },
-      { reviewer: 'x/2', ranking: ['Response A', 'Response B', 'Response D', 'Response C'], shown: all },
-      { reviewer: 'x/3', ranking: ['Response B', 'Response A', 'Response D', 'Response C'], shown: all },
-      { reviewer: 'x/4', ranking: ['Response A', 'Response B', 'Response C', 'Response D'], shown: all },
-    ],
-    four,
-  );
-  // A and B tie on Borda and beat each other twice each: a real tie, a shared place. So do C and D.
-  expect(rows.map((r) => r.place)).toEqual([1, 1, 3, 3]);
-});
-
-test('head-to-head decides a Borda tie when one model beat the other more often', () => {
+test('equal scores share a place, even when head-to-head counts differ', () => {
   const rows = aggregateBallots(
     [
       { reviewer: 'x/1', ranking: ['Response A', 'Response B', 'Response C'], shown },
@@ -72,10 +55,10 @@ test('head-to-head decides a Borda tie when one model beat the other more often'
     ],
     labelToModel,
   );
-  // A and B both score 0.6; A is above B on 3 of 5 ballots.
+  // A and B both score 0.6 (A is above B on 3 of 5 ballots, which no longer separates them).
   expect(rows.map((r) => [r.model, r.place])).toEqual([
     ['m/a', 1],
-    ['m/b', 2],
+    ['m/b', 1],
     ['m/c', 3],
   ]);
 });

@@ -71,8 +71,8 @@ export function pairwiseWins(ballots: readonly Ballot[], labelToModel: Readonly<
 }
 
 /**
- * The peer-only table, best first. Scores are compared unrounded; equal scores are separated only
- * by head-to-head wins within the tied group, and otherwise share a place — never by model id.
+ * The peer-only table, best first. Scores are compared unrounded; equal scores share a place,
+ * whatever the model ids or the head-to-head counts.
  */
 export function aggregateBallots(
   ballots: readonly Ballot[],
@@ -99,7 +99,6 @@ export function aggregateBallots(
       return [b.reviewer, own < 0 ? null : own + 1] as const;
     }),
   );
-  const wins = pairwiseWins(counted, labelToModel);
   const rows = Array.from(points, ([model, p]) => ({
     model,
     score: p.score / p.votes,
@@ -107,27 +106,12 @@ export function aggregateBallots(
     votes: p.votes,
   }));
   rows.sort((a, b) => b.score - a.score);
-
-  const result: AggregateRow[] = [];
-  for (let start = 0; start < rows.length;) {
-    let end = start + 1;
-    while (end < rows.length && isSameScore(rows[end]?.score, rows[start]?.score)) end++;
-    const group = rows.slice(start, end);
-    // Within a tie, head-to-head wins inside the group (a Copeland count) decide, else a shared place.
-    const copeland = (model: string) =>
-      group.reduce((sum, other) => sum + Math.sign(wins(model, other.model) - wins(other.model, model)), 0);
-    const ordered = group
-      .map((row) => ({ row, tieScore: copeland(row.model) }))
-      .sort((a, b) => b.tieScore - a.tieScore);
-    ordered.forEach(({ row, tieScore }, i) => {
-      const firstEqual = ordered.findIndex((o) => o.tieScore === tieScore);
-      const place = start + (firstEqual < 0 ? i : firstEqual) + 1;
-      const selfRank = selfRanks.get(row.model) ?? null;
-      result.push({ ...row, place, selfRank, rankingsCount: row.votes });
-    });
-    start = end;
-  }
-  return result;
+  // Equal scores share a place (1, 1, 3). No tie-break: head-to-head counts between tied answers
+  // rest on the same few ballots, and a place nobody can explain reads as a win it is not.
+  return rows.map((row) => {
+    const firstEqual = rows.findIndex((other) => isSameScore(other.score, row.score));
+    return { ...row, place: firstEqual + 1, selfRank: selfRanks.get(row.model) ?? null, rankingsCount: row.votes };
+  });
 }
 
 function isSameScore(a: number | undefined, b: number | undefined): boolean {

@@ -1,9 +1,9 @@
 import { seededRandom } from '../seeded-random.js';
-import { aggregateBallots, type Ballot } from './aggregate.js';
+import type { Ballot } from './aggregate.js';
 
 /**
- * How far the council agrees, so a verdict carried by one reviewer or by chance is flagged
- * instead of presented as settled.
+ * How far the reviewers' whole rankings agree, for the details view beside the plain-words verdict
+ * (which looks only at the top: see plain-verdict.ts).
  */
 
 export interface Agreement {
@@ -11,11 +11,7 @@ export interface Agreement {
   kendallW: number | null;
   /** Chance of a W this high if reviewers ranked at random (exact or by permutation). */
   pValue: number | null;
-  /** True when W is not significant or leaving out any one reviewer changes the winner. */
-  contested: boolean;
 }
-
-const significance = 0.05;
 const exactLimit = 50_000;
 const permutationDraws = 4_000;
 
@@ -84,15 +80,7 @@ export function kendallPValue(rankings: readonly (readonly number[])[]): number 
   return (hits + 1) / (permutationDraws + 1);
 }
 
-function winners(ballots: readonly Ballot[], labelToModel: Readonly<Record<string, string>>): string {
-  return aggregateBallots(ballots, labelToModel)
-    .filter((row) => row.place === 1)
-    .map((row) => row.model)
-    .sort()
-    .join('|');
-}
-
-/** Agreement over `ballots` (complete ones feed W; all of them feed the leave-one-out check). */
+/** Agreement over the complete ballots (a partial ballot has no place for every answer). */
 export function measureAgreement(
   ballots: readonly Ballot[],
   labelToModel: Readonly<Record<string, string>>,
@@ -102,17 +90,5 @@ export function measureAgreement(
     (b) => b.ranking.length === labels.length && labels.every((l) => b.ranking.includes(l)),
   );
   const rankings = complete.map((b) => labels.map((label) => b.ranking.indexOf(label)));
-  const w = kendallW(rankings);
-  const pValue = kendallPValue(rankings);
-  const winner = winners(ballots, labelToModel);
-  const isFragile =
-    ballots.length < 2 ||
-    ballots.some(
-      (_, skip) =>
-        winners(
-          ballots.filter((__, i) => i !== skip),
-          labelToModel,
-        ) !== winner,
-    );
-  return { kendallW: w, pValue, contested: isFragile || pValue === null || pValue > significance };
+  return { kendallW: kendallW(rankings), pValue: kendallPValue(rankings) };
 }

@@ -39,9 +39,44 @@ const tiePattern = new RegExp(
 const chainSeparator = /^[\s*_"'\x60]*(>|→|->|⟶|=>|≫|<|≪|,|=|≈|~)[\s*_"'\x60]*$/u;
 const descendingWords = /\b(worst|lowest|weakest)\b[^\n]*\b(best|highest|strongest)\b|\bascending\b/iu;
 
-/** `1. Response B`, `- **Response A** — reason`, `[2] Response C`; contiguous from the first item. */
+/**
+ * A score written right after a label: "7/10", "8 out of 10", "(9/10)", "Score: 8.5". Fractions
+ * are compared as fractions; a bare number counts only after "score", "rating" or "grade", or
+ * alone on the line, so a reason such as "2 errors" is never read as one.
+ */
+function readScore(text: string): { value: number; isFraction: boolean } | undefined {
+  const head = text.slice(0, 60);
+  const fraction =
+    /^[^\p{L}\d\n]*(?:(?:score|rating|grade)\b[^\p{L}\d\n]*)?(\d{1,3}(?:\.\d+)?)\s*(?:\/|out of)\s*(\d{1,3})\b/iu.exec(
+      head,
+    );
+  if (fraction) return { value: Number(fraction[1]) / Number(fraction[2]), isFraction: true };
+  const named =
+    /^[^\p{L}\d\n]*(?:score|rating|grade)\b[^\p{L}\d\n]*(\d{1,3}(?:\.\d+)?)(?![\d/])/iu.exec(head) ??
+    // A number alone after the label ("Response A: 7", "Response B — 9 points").
+    /^[^\p{L}\d\n]*(\d{1,3}(?:\.\d+)?)[ \t]*(?:points?|pts)?[^\p{L}\p{N}]*$/iu.exec(head);
+  return named ? { value: Number(named[1]), isFraction: false } : undefined;
+}
+
+/**
+ * Labels ordered by their scores, best first. A tie, or scores on different scales, gives no
+ * order (`ambiguous`, so the reviewer is asked for positions); the listing order is never used.
+ */
+function orderByScore(items: readonly { label: string; score: ReturnType<typeof readScore> }[]): Reading {
+  const scored = items.map((i) => ({ label: i.label, score: i.score }));
+  if (scored.some((i) => i.score === undefined)) return ambiguous;
+  if (new Set(scored.map((i) => i.score?.isFraction)).size > 1) return ambiguous;
+  const values = scored.map((i) => i.score?.value ?? 0);
+  if (new Set(values).size !== values.length) return ambiguous;
+  return [...scored].sort((a, b) => (b.score?.value ?? 0) - (a.score?.value ?? 0)).map((i) => i.label);
+}
+
+/**
+ * `1. Response B`, `- **Response A** — reason`, `[2] Response C`; contiguous from the first item.
+ * Without positions on every item, items that carry scores ("Response A: 7/10") are read by score.
+ */
 function readList(lines: string[]): Reading {
-  const items: { rank: number | undefined; label: string }[] = [];
+  const items: { rank: number | undefined; label: string; score: ReturnType<typeof readScore> }[] = [];
   for (const line of lines) {
     const match = itemPattern.exec(line);
     const rank = match?.[1] ?? match?.[2] ?? match?.[3];
@@ -51,7 +86,11 @@ function readList(lines: string[]): Reading {
     const isItem = match && (rank !== undefined || match[4] || /^[*_"'\x60]*\s*(?:$|[-–—:(.](?!\s*>))/u.test(rest));
     if (match && isItem) {
       if (tiePattern.test(rest)) return ambiguous;
-      items.push({ rank: rank === undefined ? undefined : Number(rank), label: toLabel(match[5] ?? '') });
+      items.push({
+        rank: rank === undefined ? undefined : Number(rank),
+        label: toLabel(match[5] ?? ''),
+        score: readScore(rest.replace(/^[*_"'\x60]+/u, '')),
+      });
     } else if (items.length > 0 && line.trim() !== '' && !/^\s{2,}/.test(line)) {
       break; // The list ended; indented lines and blank lines are part of it.
     }
@@ -62,6 +101,8 @@ function readList(lines: string[]): Reading {
     if (new Set(ranks).size !== ranks.length) return ambiguous; // "1. A / 1. B" is a tie.
     return [...items].sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0)).map((i) => i.label);
   }
+  // Scores instead of positions: the order they are listed in says nothing (often label order).
+  if (items.some((i) => i.score !== undefined)) return orderByScore(items);
   return items.map((i) => i.label);
 }
 
@@ -99,7 +140,7 @@ function readTable(lines: string[]): Reading {
     );
   const header = rows[0];
   const rankColumn = header?.findIndex((cell) => /\b(rank|place|position)\b|^\s*#\s*$/iu.test(cell)) ?? -1;
-  if (rankColumn < 0) return undefined;
+  if (rankColumn < 0) return readScoreTable(rows);
   const items: { rank: number; label: string }[] = [];
   for (const row of rows.slice(1)) {
     if (row.every((cell) => /^[\s:-]*$/.test(cell))) continue; // The |---| separator row.
@@ -111,6 +152,21 @@ function readTable(lines: string[]): Reading {
   if (items.length === 0) return undefined;
   if (new Set(items.map((i) => i.rank)).size !== items.length) return ambiguous;
   return items.sort((a, b) => a.rank - b.rank).map((i) => i.label);
+}
+
+/** A table with a score column and no rank column: read by score, like a scored list. */
+function readScoreTable(rows: string[][]): Reading {
+  const scoreColumn = rows[0]?.findIndex((cell) => /\b(score|rating|grade|points)\b/iu.test(cell)) ?? -1;
+  if (scoreColumn < 0) return undefined;
+  const items: { label: string; score: ReturnType<typeof readScore> }[] = [];
+  for (const row of rows.slice(1)) {
+    if (row.every((cell) => /^[\s:-]*$/.test(cell))) continue;
+    const label = row.map((cell) => new RegExp(labelSource, 'u').exec(cell)?.[1]).find((l) => l !== undefined);
+    if (label === undefined) return ambiguous;
+    const cell = (row[scoreColumn] ?? '').trim();
+    items.push({ label: toLabel(label), score: readScore(cell) ?? readScore(`score ${cell}`) });
+  }
+  return items.length === 0 ? undefined : orderByScore(items);
 }
 
 /** The last `"ranking": [...]` array in the text. */

@@ -1,4 +1,5 @@
 import type { RankingStatus } from './parse-ranking.js';
+import { scoreCases } from './ranking.corpus-scores.js';
 
 /**
  * Review endings in the shapes models produce, with what a careful reader takes from each: the
@@ -280,4 +281,4 @@ const atFour: CorpusCase[] = handWritten
   .slice(0, 20)
   .map((c) => ({ ...c, name: `${c.name} (a fourth answer left out)`, shown: abcd, status: 'partial' as const }));
 
-export const rankingCorpus: CorpusCase[] = [...styled, ...handWritten, ...atFour];
+export const rankingCorpus: CorpusCase[] = [...styled, ...handWritten, ...atFour, ...scoreCases];

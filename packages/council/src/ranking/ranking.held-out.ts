@@ -167,4 +167,43 @@ export const heldOutCases: HeldOutCase[] = [
     shown: abc,
     expected: ['Response B', 'Response C', 'Response A'],
   },
+  // Reviews that end in scores instead of positions (issue 19). Written before the parser read
+  // scores, and not used to tune it: the right reading is by score, never in listing order, and a
+  // tie in scores gives no ranking to count.
+  {
+    name: 'scores per label under the header, listed in label order',
+    text: 'Response A misses the edge case; Response C is the most complete.\n\nFINAL RANKING:\nResponse A: 6/10\nResponse B: 7/10\nResponse C: 9/10',
+    shown: abc,
+    expected: ['Response C', 'Response B', 'Response A'],
+  },
+  {
+    name: 'bulleted scores with reasons, best last',
+    text: '## Final Ranking\n- **Response A** — 5/10, vague\n- **Response B** — 8/10, correct and short\n- **Response C** — 9/10, correct with an example\n- **Response D** — 3/10, wrong',
+    shown: abcd,
+    expected: ['Response C', 'Response B', 'Response A', 'Response D'],
+  },
+  {
+    name: 'scores out of 10 in words, two of them equal',
+    text: 'FINAL RANKING:\nResponse A: 8 out of 10\nResponse B: 6 out of 10\nResponse C: 8 out of 10',
+    shown: abc,
+    expected: null,
+  },
+  {
+    name: 'score table without a rank column',
+    text: 'FINAL RANKING\n\n| Response | Score |\n|---|---|\n| Response A | 7.5 |\n| Response B | 9 |\n| Response C | 4 |',
+    shown: abc,
+    expected: ['Response B', 'Response A', 'Response C'],
+  },
+  {
+    name: 'decimal scores with a "Score:" prefix',
+    text: 'FINAL RANKING:\nResponse B — Score: 7.5\nResponse A — Score: 8.5\nResponse C — Score: 6',
+    shown: abc,
+    expected: ['Response A', 'Response B', 'Response C'],
+  },
+  {
+    name: 'numbered positions that agree with their scores',
+    text: 'FINAL RANKING:\n1. Response C (9/10)\n2. Response A (7/10)\n3. Response B (4/10)',
+    shown: abc,
+    expected: ['Response C', 'Response A', 'Response B'],
+  },
 ];
