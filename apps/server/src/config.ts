@@ -127,7 +127,7 @@ const envSchema = z.object({
     .max(200 * 1024 * 1024)
     .default(20 * 1024 * 1024),
   WEB_DIST_DIR: z.string().optional(),
-  // Operator controls: who signs up, who may spend the fallback key and how much (README).
+  // Operator controls: who signs up, who may spend the fallback key and how much (docs/operating.md).
   REGISTRATION: z.enum(registrationModes).optional(),
   INVITE_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   SERVER_KEY_USERS: z.enum(serverKeyPolicies).default('admins'),
