@@ -70,3 +70,46 @@ test('a markdown image becomes a link to it (images could only be broken under o
 test('harmless inline HTML in an answer survives sanitising', () => {
   expect(renderMarkdown('Use <kbd>Ctrl</kbd> and <b>x</b>')).toBe('<p>Use <kbd>Ctrl</kbd> and <b>x</b></p>\n');
 });
+
+test('a fenced code block is highlighted once its grammar has loaded; an unknown language stays plain', async () => {
+  const { container } = render(() => (
+    <MarkdownView source={'```python\ndef area(r):\n    return 3.14 * r ** 2\n```\n\n```brainfuck\n+++.\n```'} />
+  ));
+  await waitFor(() => expect(container.querySelector('.hljs-keyword')?.textContent).toBe('def'));
+  expect(container.querySelector('code.language-python .hljs-number')?.textContent).toBe('3.14');
+  // The copy button copies the code, not the markup around it.
+  expect(container.querySelectorAll('pre')[0]?.textContent).toBe('def area(r):\n    return 3.14 * r ** 2\n');
+  expect(container.querySelectorAll('pre')[1]?.querySelector('span')).toBeNull();
+});
+
+test('inline and display maths render as MathML; prices and unparsable TeX stay readable', async () => {
+  const source =
+    'Euler: $e^{i\\pi} + 1 = 0$ and \\(a^2\\).\n\n$$\\int_0^1 x\\,dx = \\frac{1}{2}$$\n\nIt costs $5 and $10.';
+  const { container } = render(() => <MarkdownView source={source} />);
+  await waitFor(() => expect(container.querySelectorAll('math')).toHaveLength(3));
+  const [inline, second, display] = Array.from(container.querySelectorAll('math'));
+  expect(inline?.getAttribute('display')).toBeNull();
+  expect(inline?.textContent).toContain('π');
+  expect(second?.querySelector('msup')).not.toBeNull();
+  expect(display?.getAttribute('display')).toBe('block');
+  expect(display?.querySelector('mfrac')).not.toBeNull();
+  expect(container.textContent).toContain('It costs $5 and $10.');
+  // The TeX source is not repeated as text next to the formula.
+  expect(container.querySelector('annotation')).toBeNull();
+});
+
+test('a model cannot borrow our classes or smuggle markup through code and maths', async () => {
+  const source = [
+    '<span class="final-answer sr-only">spoof</span> <span class="hljs-keyword">ok</span>',
+    '```js\n</code></pre><img src=x onerror="window.__pwned=8">\n```',
+    '$\\href{javascript:window.__pwned=9}{x}$ and $<img src=x onerror=alert(1)>$',
+  ].join('\n\n');
+  const { container } = render(() => <MarkdownView source={source} />);
+  await waitFor(() => expect(container.querySelector('code.language-javascript span')).not.toBeNull());
+  await waitFor(() => expect(container.querySelector('math')).not.toBeNull());
+  expect(container.querySelector('img, [onerror], a[href^="javascript"]')).toBeNull();
+  expect(container.querySelector('.final-answer, .sr-only')).toBeNull();
+  // Our own token colours are harmless and kept.
+  expect(container.querySelector('span.hljs-keyword')?.textContent).toBe('ok');
+  expect((window as { __pwned?: number }).__pwned).toBeUndefined();
+});

@@ -1,7 +1,7 @@
 import { createEffect, createSignal } from 'solid-js';
 import './markdown.css';
 
-type Render = (source: string) => string;
+type Render = (source: string) => { html: string; missing: Promise<void> | undefined };
 
 // marked + DOMPurify are the biggest libraries in the app and no screen needs them before the first
 // answer arrives, so they load on first use and every view shares the one module.
@@ -10,8 +10,8 @@ let loading: Promise<Render> | undefined;
 
 export function loadMarkdownRenderer(): Promise<Render> {
   loading ??= import('./render-markdown').then((module) => {
-    loadedRender = module.renderMarkdown;
-    return module.renderMarkdown;
+    loadedRender = module.renderMarkdownAndMissing;
+    return module.renderMarkdownAndMissing;
   });
   return loading;
 }
@@ -21,24 +21,32 @@ const COPY_LABEL = 'Copy';
 /**
  * Renders untrusted markdown (model output) as sanitised HTML. Until the renderer has loaded the
  * text shows as plain text, so streaming never waits for a chunk download. Code blocks get a
- * copy button.
+ * copy button; their highlighting and the maths arrive when their lazy chunks have loaded.
  */
 export function MarkdownView(props: { source: string; class?: string; isStreaming?: boolean }) {
   const [render, setRender] = createSignal<Render | undefined>(loadedRender);
   if (!loadedRender) void loadMarkdownRenderer().then((fn) => setRender(() => fn));
+  // Bumped when a highlighter grammar or KaTeX this text needed has arrived: render again.
+  const [assets, setAssets] = createSignal(0);
   let container: HTMLDivElement | undefined;
 
   createEffect(() => {
     const source = props.source;
     const fn = render();
+    assets();
     if (!container) return;
     if (!fn) {
       container.textContent = source;
       return;
     }
-    // Safe: `fn` is renderMarkdown, whose output went through DOMPurify.
-    container.innerHTML = fn(source);
+    const { html, missing } = fn(source);
+    // Safe: `fn` is renderMarkdownAndMissing, whose output went through DOMPurify.
+    container.innerHTML = html;
     addCopyButtons(container);
+    missing?.then(
+      () => setAssets((n) => n + 1),
+      (error: unknown) => console.warn('could not load the highlighter or KaTeX', error),
+    );
   });
 
   return (

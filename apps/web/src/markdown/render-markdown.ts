@@ -1,5 +1,7 @@
 import DOMPurify from 'dompurify';
 import { Marked } from 'marked';
+import { grammarFor, highlightIfLoaded, loadGrammar } from './highlight-code';
+import { isMathLoaded, loadMath, mathExtension } from './math';
 
 /*
  * Model output is untrusted: a model can be prompted (by a pasted document, a web page it read)
@@ -10,19 +12,44 @@ import { Marked } from 'marked';
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
-const marked = new Marked({
-  gfm: true,
-  async: false,
-  renderer: {
-    // The page's CSP only allows same-origin and data: images, so a model's image could only
-    // ever be broken — or a request to our own origin. It becomes a link to open instead.
-    image: ({ href, text }) => `<a href="${escapeHtml(href)}">${escapeHtml(text || 'image')}</a>`,
+// What the answer being rendered needs that has not loaded yet (set during one `parse`).
+let missing: Promise<void>[] = [];
+
+const marked = new Marked(
+  {
+    gfm: true,
+    async: false,
+    renderer: {
+      // The page's CSP only allows same-origin and data: images, so a model's image could only
+      // ever be broken — or a request to our own origin. It becomes a link to open instead.
+      image: ({ href, text }) => `<a href="${escapeHtml(href)}">${escapeHtml(text || 'image')}</a>`,
+      code: ({ text, lang }) => {
+        const grammar = grammarFor(lang);
+        const highlighted = grammar ? highlightIfLoaded(text, grammar) : undefined;
+        if (grammar && highlighted === undefined) missing.push(loadGrammar(grammar));
+        const body = highlighted ?? escapeHtml(text);
+        return `<pre><code${grammar ? ` class="hljs language-${grammar}"` : ''}>${body}\n</code></pre>\n`;
+      },
+    },
   },
-});
+  mathExtension(() => {
+    if (!isMathLoaded()) missing.push(loadMath());
+  }),
+);
 
 // A private instance, so the hook below cannot leak into (or be altered by) other users of the
 // global DOMPurify.
 const purify = DOMPurify(window);
+
+/*
+ * `class` is allowed only with the values our own highlighter and KaTeX write (`hljs-keyword`,
+ * `title_`, `language-ts`, `katex`…): colours, nothing a model could use to pose as our UI
+ * (`final-answer`, `sr-only`, `button`).
+ */
+const OWN_CLASS = /^(?:hljs(?:-[a-z]+(?:-[a-z]+)*)?|[a-z]+_+|language-[a-z]+|katex(?:-display|-error)?)$/;
+purify.addHook('uponSanitizeAttribute', (_node, data) => {
+  if (data.attrName === 'class') data.keepAttr = data.attrValue.split(/\s+/).every((name) => OWN_CLASS.test(name));
+});
 
 purify.addHook('afterSanitizeAttributes', (node) => {
   // Links open in a new tab and give the target page no handle on this one.
@@ -33,7 +60,8 @@ purify.addHook('afterSanitizeAttributes', (node) => {
 });
 
 const SANITIZE_OPTIONS = {
-  USE_PROFILES: { html: true },
+  // MathML for KaTeX's formulas (MathML Core: layout only, no scripts or links).
+  USE_PROFILES: { html: true, mathMl: true },
   // Forms, media and inline styles have no business in an answer (phishing, UI spoofing, requests
   // to our own origin, CSS exfiltration).
   FORBID_TAGS: [
@@ -53,13 +81,25 @@ const SANITIZE_OPTIONS = {
     'audio',
     'source',
   ],
-  FORBID_ATTR: ['style', 'class', 'id'],
+  FORBID_ATTR: ['style', 'id'],
   ADD_ATTR: ['target'],
   ALLOW_DATA_ATTR: false,
 };
 
 /** Markdown → sanitised HTML, safe to assign to `innerHTML`. */
 export function renderMarkdown(source: string): string {
-  const html = marked.parse(source) as string;
-  return purify.sanitize(html, SANITIZE_OPTIONS);
+  return renderMarkdownAndMissing(source).html;
+}
+
+/**
+ * Markdown → sanitised HTML, and — when the text has code or maths whose highlighter or KaTeX has
+ * not loaded yet — a promise that resolves once they have (render again then; until then code
+ * shows plain and formulas as their source).
+ */
+export function renderMarkdownAndMissing(source: string): { html: string; missing: Promise<void> | undefined } {
+  missing = [];
+  const html = purify.sanitize(marked.parse(source) as string, SANITIZE_OPTIONS);
+  const pending = missing;
+  missing = [];
+  return { html, missing: pending.length > 0 ? Promise.all(pending).then(() => undefined) : undefined };
 }

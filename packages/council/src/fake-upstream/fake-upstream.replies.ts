@@ -79,10 +79,15 @@ export function answerReply(model: string, messages: ChatMessage[]): string {
     earlierTurns > 0
       ? ` I can see ${earlierTurns} earlier exchange${earlierTurns === 1 ? '' : 's'} in this conversation.`
       : '';
+  const question = questionOf(messages);
+  // A question with code or TeX comes back whole, so the demo (and the browser tests) show how
+  // highlighted code and rendered maths look in an answer.
+  const rich = /```|\$/.test(question) ? [`Your question, rendered:\n\n${question}`] : [];
   return [
     `**Simulated answer from ${model}.** This text comes from the offline fake upstream, not from a real model.${context}`,
-    `You asked: "${shorten(questionOf(messages), 120)}"`,
+    `You asked: "${shorten(question, 120)}"`,
     `${pick(angles, seed)} ${pick(angles, seed + 1)} In a real council, each model would now give its own view, and the peer review would show where they disagree.`,
+    ...rich,
   ].join('\n\n');
 }
 
