@@ -1,5 +1,5 @@
 import { isTrackedEnvelope } from '@trpc/server';
-import type { CouncilEventEnvelope } from '@llm-council/council';
+import { councilEventEnvelopeSchema, type CouncilEventEnvelope } from '@llm-council/council';
 import { startFakeUpstream, type FakeUpstream } from '@llm-council/council/fake-upstream';
 import { expect, test as base } from 'vitest';
 import { createUser, newApiKey, saveApiKey } from '../testing/factories.js';
@@ -39,7 +39,10 @@ async function signUpWithKey(api: TestApi): Promise<{ caller: Caller; conversati
 async function follow(caller: Caller, runId: string, lastEventId?: string): Promise<CouncilEventEnvelope[]> {
   const received: CouncilEventEnvelope[] = [];
   const stream = await caller.council.events({ runId, lastEventId });
-  for await (const item of stream) received.push(isTrackedEnvelope(item) ? item[1] : item);
+  // createCaller hands out tRPC's tracked envelopes ([id, data]); read the event back as a client would.
+  for await (const item of stream) {
+    received.push(councilEventEnvelopeSchema.parse(isTrackedEnvelope(item) ? item[1] : item));
+  }
   return received;
 }
 
