@@ -82,9 +82,12 @@ export default tseslint.config(
     rules: { 'no-restricted-properties': 'off' },
   },
   {
-    // Every string input goes through text() (packages/api/src/shared/text.ts): bounded, and NUL is a
-    // 400 rather than a database error. A bare z.string() in a schemas file would skip both.
-    files: ['packages/api/src/**/*.schemas.ts'],
+    // Every zod schema of the API parses something from outside — a request, an imported file, a
+    // stored JSON column — so it is found by what it is, not by its file name: a bare z.string()
+    // (unbounded, NUL reaches PostgreSQL as a 500), z.unknown() or z.any() (unbounded nesting)
+    // anywhere in the API must go through the bounded helpers of shared/text.ts and shared/bounded.ts.
+    files: ['packages/api/src/**/*.ts'],
+    ignores: ['packages/api/src/**/*.test.ts', 'packages/api/src/shared/text.ts', 'packages/api/src/shared/bounded.ts'],
     rules: {
       'no-restricted-syntax': [
         'error',
@@ -92,6 +95,12 @@ export default tseslint.config(
           selector:
             "CallExpression[callee.type='MemberExpression'][callee.object.name='z'][callee.property.name='string']",
           message: 'Use text({ max, … }) from packages/api/src/shared/text.ts: it bounds the string and refuses NUL.',
+        },
+        {
+          selector:
+            "CallExpression[callee.type='MemberExpression'][callee.object.name='z'][callee.property.name=/^(unknown|any)$/]",
+          message:
+            'Give the value a real shape, or bound it with jsonDocument({ maxDepth }) from packages/api/src/shared/bounded.ts.',
         },
       ],
     },

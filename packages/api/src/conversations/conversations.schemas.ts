@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jsonDocument } from '../shared/bounded.js';
 import { text } from '../shared/text.js';
 import { COUNCIL_MAX_MODELS, COUNCIL_MIN_MODELS, TITLE_MAX_LENGTH } from '../constants.js';
 
@@ -45,5 +46,11 @@ export const searchConversationsInput = z.strictObject({
 
 export const exportConversationInput = z.strictObject({ id: idSchema, format: z.enum(['markdown', 'json']) });
 
-/** The parsed JSON document; its shape is checked by the import itself, which names what is wrong. */
-export const importConversationsInput = z.strictObject({ data: z.unknown() });
+/**
+ * The parsed JSON document; its shape is checked by the import itself, which names what is wrong.
+ * Its depth is bounded here, before anything walks it recursively (a 10,000-level array would
+ * overflow JSON.stringify's stack: a 500). The export format nests 9 levels.
+ */
+export const importConversationsInput = z.strictObject({
+  data: jsonDocument({ maxDepth: 16, label: 'The document' }),
+});

@@ -1,5 +1,14 @@
-import { aggregateRankingSchema, agreementSchema, type CouncilEvent } from '@llm-council/council';
+import type { CouncilEvent } from '@llm-council/council';
 import { z } from 'zod';
+import {
+  aggregateSchema,
+  agreementSchema,
+  pairwiseWinsSchema,
+  rankingStatuses,
+  reviewDetailsSchema,
+  storedLabel,
+  MAX_SHOWN_LABELS,
+} from './stored-shapes.js';
 
 /** The error code a late model's row carries (late is not a third row status, to keep the schema). */
 export const MODEL_LATE = 'MODEL_LATE';
@@ -19,19 +28,19 @@ export function reviewDetailsOf(event: ReviewCompleted): Record<string, unknown>
 }
 
 // Rows stored before these details existed have null; each field falls back on its own.
-const reviewDetailsSchema = z
+const reviewDetailsView = z
   .object({
-    shownOrder: z.array(z.string()).catch([]),
-    rankingStatus: z.enum(['ok', 'partial', 'ambiguous', 'unreadable', 'truncated']).nullable().catch(null),
+    shownOrder: z.array(storedLabel).max(MAX_SHOWN_LABELS).catch([]),
+    rankingStatus: z.enum(rankingStatuses).nullable().catch(null),
     repaired: z.boolean().catch(false),
-    selfRank: z.number().int().nullable().catch(null),
-    repairContent: z.string().optional().catch(undefined),
+    selfRank: reviewDetailsSchema.shape.selfRank.unwrap().catch(null),
+    repairContent: reviewDetailsSchema.shape.repairContent.catch(undefined),
   })
   .catch({ shownOrder: [], rankingStatus: null, repaired: false, selfRank: null });
-export type ReviewDetails = z.infer<typeof reviewDetailsSchema>;
+export type ReviewDetails = z.infer<typeof reviewDetailsView>;
 
 export function readReviewDetails(stored: unknown): ReviewDetails {
-  return reviewDetailsSchema.parse(stored ?? {});
+  return reviewDetailsView.parse(stored ?? {});
 }
 
 type AggregateRanked = Extract<CouncilEvent, { type: 'aggregate_ranked' }>;
@@ -46,15 +55,15 @@ export function verdictOf(event: AggregateRanked): Record<string, unknown> {
 }
 
 // Runs stored before these were kept have null, and each part falls back to null on its own.
-const verdictSchema = z
+const verdictView = z
   .object({
     agreement: agreementSchema.nullable().catch(null),
-    allVotes: z.array(aggregateRankingSchema).nullable().catch(null),
-    pairwiseWins: z.record(z.string(), z.record(z.string(), z.number())).nullable().catch(null),
+    allVotes: aggregateSchema.nullable().catch(null),
+    pairwiseWins: pairwiseWinsSchema.nullable().catch(null),
   })
   .catch({ agreement: null, allVotes: null, pairwiseWins: null });
-export type VerdictView = z.infer<typeof verdictSchema>;
+export type VerdictView = z.infer<typeof verdictView>;
 
 export function readVerdict(stored: unknown): VerdictView {
-  return verdictSchema.parse(stored ?? {});
+  return verdictView.parse(stored ?? {});
 }

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { listResponsesOfRuns, listRunsOfConversation } from './council-runs.repository.js';
 import { sumUsageOfRuns, type RunUsageTotal } from '../usage/usage.repository.js';
 import { readReviewDetails, readVerdict, type ReviewDetails, type VerdictView } from './review-details.js';
+import { aggregateSchema, labelToModelSchema, parsedRankingSchema, readStored } from './stored-shapes.js';
 
 type ResponseRow = Awaited<ReturnType<typeof listResponsesOfRuns>>[number];
 type ErrorView = { code: string; message: string } | null;
@@ -76,8 +77,9 @@ function toRunRecord(run: CouncilRun, responses: ResponseRow[], usage: RunUsageT
     chairmanModel: run.chairmanModel,
     attempt: run.attempt,
     error: run.error,
-    labelToModel: run.labelToModel,
-    aggregate: (run.aggregate as AggregateRanking[] | null) ?? null,
+    // Imported rows came from a file: what is shown is what its schema accepts.
+    labelToModel: readStored(labelToModelSchema, run.labelToModel),
+    aggregate: readStored(aggregateSchema, run.aggregate),
     ...readVerdict(run.verdict),
     stage1: ofStage('stage1')
       .sort((a, b) => order(a.model) - order(b.model))
@@ -95,7 +97,7 @@ function toRunRecord(run: CouncilRun, responses: ResponseRow[], usage: RunUsageT
         reviewer: r.model,
         status: r.status,
         content: r.content,
-        parsedRanking: r.parsedRanking ?? [],
+        parsedRanking: readStored(parsedRankingSchema, r.parsedRanking) ?? [],
         ...readReviewDetails(r.reviewDetails),
         error: r.error,
         usage: usageOf(r),

@@ -1,5 +1,16 @@
 import { z } from 'zod';
 import { COUNCIL_MAX_MODELS, TITLE_MAX_LENGTH } from '../constants.js';
+import {
+  aggregateSchema,
+  labelToModelSchema,
+  parsedRankingSchema,
+  reviewDetailsSchema,
+  storedModelId,
+  verdictSchema,
+} from '../council/stored-shapes.js';
+import { idSchema } from '../conversations/conversations.schemas.js';
+import { boundedInt, storedTimestamp } from '../shared/bounded.js';
+import { text } from '../shared/text.js';
 
 /**
  * The project's export document, version 1 (documented in docs/export-format.md). It is what
@@ -11,58 +22,54 @@ import { COUNCIL_MAX_MODELS, TITLE_MAX_LENGTH } from '../constants.js';
 export const EXPORT_FORMAT = 'llm-council-export';
 export const EXPORT_VERSION = 1;
 
-// Model output can be long; the import size limit bounds the whole document anyway.
-const longText = z
-  .string()
-  .max(2_000_000)
-  .refine((v) => !v.includes('\u0000'), 'cannot contain NUL characters');
-const shortText = z
-  .string()
-  .max(200)
-  .refine((v) => !v.includes('\u0000'), 'cannot contain NUL characters');
-const timestamp = z.iso.datetime({ offset: true });
-const json = z.unknown();
+// Model output can be long; the import size limit bounds the whole document anyway. Every string
+// goes through text() (bounded, NUL refused), every integer column through boundedInt (int4),
+// every date through storedTimestamp, and the stored JSON through its real shape (stored-shapes).
+const longText = (label: string) => text({ max: 2_000_000, label });
+const shortText = (label: string) => text({ max: 200, label });
+const timestamp = storedTimestamp('Date');
+const attempt = boundedInt({ min: 1, max: 10_000, label: 'Attempt' });
+const tokens = (label: string) => boundedInt({ min: 0, label });
 
 const usageSchema = z
   .object({
-    promptTokens: z.number().int().nonnegative(),
-    completionTokens: z.number().int().nonnegative(),
-    totalTokens: z.number().int().nonnegative(),
-    cost: z.number().nonnegative().nullable(),
+    promptTokens: tokens('Prompt tokens'),
+    completionTokens: tokens('Completion tokens'),
+    totalTokens: tokens('Total tokens'),
+    cost: z.number().min(0).max(1_000_000, 'Cost is at most 1,000,000').nullable(),
   })
   .nullable();
 
+const errorSchema = z.object({ code: shortText('Error code'), message: text({ max: 10_000, label: 'Error message' }) });
+
 export const exportedResponseSchema = z.object({
   stage: z.enum(['stage1', 'stage2', 'stage3', 'title']),
-  model: shortText,
+  model: storedModelId,
   status: z.enum(['completed', 'failed']),
-  content: longText.nullable(),
+  content: longText('Answer').nullable(),
   /** Stage 2: the labels in ranked order, best first. */
-  parsedRanking: z
-    .array(shortText)
-    .max(COUNCIL_MAX_MODELS * 2)
-    .nullable(),
-  reviewDetails: z.record(z.string(), json).nullable(),
-  error: z.object({ code: shortText, message: longText }).nullable(),
+  parsedRanking: parsedRankingSchema.nullable(),
+  reviewDetails: reviewDetailsSchema.nullable(),
+  error: errorSchema.nullable(),
   usage: usageSchema,
-  durationMs: z.number().int().nonnegative().nullable(),
-  attempt: z.number().int().positive(),
+  durationMs: boundedInt({ min: 0, label: 'Duration' }).nullable(),
+  attempt,
 });
 
 export const exportedRunSchema = z.object({
-  id: z.uuid(),
+  id: idSchema,
   /** The question this run answers (a message id of the same conversation). */
-  userMessageId: z.uuid(),
+  userMessageId: idSchema,
   status: z.enum(['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted']),
-  provider: shortText,
-  models: z.array(shortText).min(1).max(COUNCIL_MAX_MODELS),
-  chairmanModel: shortText,
-  titleModel: shortText.nullable(),
-  labelToModel: z.record(z.string(), shortText).nullable(),
-  aggregate: z.array(json).nullable(),
-  verdict: z.record(z.string(), json).nullable(),
-  error: z.object({ code: shortText, message: longText, stage: shortText.optional() }).nullable(),
-  attempt: z.number().int().positive(),
+  provider: shortText('Provider'),
+  models: z.array(storedModelId).min(1).max(COUNCIL_MAX_MODELS),
+  chairmanModel: storedModelId,
+  titleModel: storedModelId.nullable(),
+  labelToModel: labelToModelSchema.nullable(),
+  aggregate: aggregateSchema.nullable(),
+  verdict: verdictSchema.nullable(),
+  error: errorSchema.extend({ stage: shortText('Stage').optional() }).nullable(),
+  attempt,
   createdAt: timestamp,
   startedAt: timestamp.nullable(),
   finishedAt: timestamp.nullable(),
@@ -70,19 +77,19 @@ export const exportedRunSchema = z.object({
 });
 
 export const exportedConversationSchema = z.object({
-  id: z.uuid(),
-  title: z.string().trim().min(1).max(TITLE_MAX_LENGTH),
-  councilModels: z.array(shortText).max(COUNCIL_MAX_MODELS).nullable(),
-  chairmanModel: shortText.nullable(),
+  id: idSchema,
+  title: text({ min: 1, max: TITLE_MAX_LENGTH, trim: true, label: 'Title' }),
+  councilModels: z.array(storedModelId).max(COUNCIL_MAX_MODELS).nullable(),
+  chairmanModel: storedModelId.nullable(),
   createdAt: timestamp,
   updatedAt: timestamp,
   importedAt: timestamp.nullable(),
   messages: z
     .array(
       z.object({
-        id: z.uuid(),
+        id: idSchema,
         role: z.enum(['user', 'assistant']),
-        content: longText,
+        content: longText('Message'),
         createdAt: timestamp,
       }),
     )
@@ -95,7 +102,7 @@ export const exportDocumentSchema = z.object({
   version: z.literal(EXPORT_VERSION),
   exportedAt: timestamp,
   /** Present in `account.exportAll()` only. */
-  account: z.object({ email: z.string().max(320), createdAt: timestamp }).optional(),
+  account: z.object({ email: text({ max: 320, label: 'Email' }), createdAt: timestamp }).optional(),
   conversations: z.array(exportedConversationSchema).max(100_000),
 });
 

@@ -1,5 +1,13 @@
 import type { Database } from '@llm-council/db';
 import type { Kysely } from 'kysely';
+import {
+  aggregateSchema,
+  labelToModelSchema,
+  parsedRankingSchema,
+  readStored,
+  reviewDetailsSchema,
+  verdictSchema,
+} from '../council/stored-shapes.js';
 import { groupBy } from '../shared/group-by.js';
 import type { ExportedConversation, ExportedResponse, ExportedRun } from './export-format.js';
 
@@ -96,9 +104,11 @@ export async function readConversationsForExport(
       models: r.models,
       chairmanModel: r.chairmanModel,
       titleModel: r.titleModel,
-      labelToModel: r.labelToModel,
-      aggregate: r.aggregate,
-      verdict: r.verdict,
+      // The stored JSON is written out only as far as its schema vouches for it (rows imported
+      // before the import checked shapes), so an export always imports back.
+      labelToModel: readStored(labelToModelSchema, r.labelToModel),
+      aggregate: readStored(aggregateSchema, r.aggregate),
+      verdict: readStored(verdictSchema, r.verdict),
       error: r.error,
       attempt: r.attempt,
       createdAt: iso(r.createdAt),
@@ -106,6 +116,8 @@ export async function readConversationsForExport(
       finishedAt: isoOrNull(r.finishedAt),
       responses: (responsesByRun.get(r.id) ?? []).map(({ runId: _runId, ...s }): ExportedResponse => ({
         ...s,
+        parsedRanking: readStored(parsedRankingSchema, s.parsedRanking),
+        reviewDetails: readStored(reviewDetailsSchema, s.reviewDetails),
         usage: (s.usage as ExportedResponse['usage']) ?? null,
       })),
     })),

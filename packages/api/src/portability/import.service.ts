@@ -18,6 +18,7 @@ export async function importDocument(
   data: unknown,
   limits: { maxBytes: number; now: Date },
 ): Promise<{ conversationIds: string[] }> {
+  // `data` passed jsonDocument's depth bound (the input schema), so this cannot overflow the stack.
   const bytes = Buffer.byteLength(JSON.stringify(data) ?? '');
   if (bytes > limits.maxBytes) {
     throw appError(
@@ -59,23 +60,55 @@ function readConversations(data: unknown): ExportedConversation[] {
   const parsed = exportDocumentSchema.safeParse(data);
   if (!parsed.success) throw invalid(`${EXPORT_FORMAT} document`, parsed.error);
   for (const [i, c] of parsed.data.conversations.entries()) {
-    const questions = new Set(c.messages.filter((m) => m.role === 'user').map((m) => m.id));
-    const orphan = c.runs.findIndex((r) => !questions.has(r.userMessageId));
-    if (orphan >= 0) {
-      throw refuse(
-        `Not a valid export: conversations.${i}.runs.${orphan}.userMessageId names no question of that conversation`,
-      );
-    }
+    const problem = findReferenceProblem(c);
+    if (problem) throw refuse(`Not a valid export: conversations.${i}.${problem}`);
   }
   return parsed.data.conversations;
+}
+
+/**
+ * What the database would refuse about a conversation's references, found before anything is
+ * written: ids used twice, a run of no question, one model answering a stage twice.
+ */
+function findReferenceProblem(c: ExportedConversation): string | null {
+  const seen = new Set<string>();
+  for (const [i, m] of c.messages.entries()) {
+    if (seen.has(m.id)) return `messages.${i}.id is used twice`;
+    seen.add(m.id);
+  }
+  const questions = new Set(c.messages.filter((m) => m.role === 'user').map((m) => m.id));
+  for (const [i, r] of c.runs.entries()) {
+    if (seen.has(r.id)) return `runs.${i}.id is used twice`;
+    seen.add(r.id);
+    if (!questions.has(r.userMessageId)) return `runs.${i}.userMessageId names no question of that conversation`;
+    const answers = new Set<string>();
+    for (const [j, s] of r.responses.entries()) {
+      const key = `${s.stage} ${s.model}`;
+      if (answers.has(key)) return `runs.${i}.responses.${j}: ${s.model} answers ${s.stage} twice`;
+      answers.add(key);
+    }
+  }
+  return null;
 }
 
 function invalid(what: string, error: ZodError) {
   const problems = error.issues
     .slice(0, 3)
-    .map((issue) => `${issue.path.join('.') || '(document)'}: ${issue.message}`)
+    .map((issue) => `${issue.path.map(printable).join('.') || '(document)'}: ${innermostMessage(issue)}`)
     .join('; ');
   return refuse(`Not a valid ${what}: ${problems}`);
+}
+
+/** A bad record key is reported by what is wrong with it, not as "Invalid key in record". */
+function innermostMessage(issue: ZodError['issues'][number]): string {
+  return issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+}
+
+/** A key from the file as the message shows it: control characters (NUL) escaped, never echoed raw. */
+function printable(key: PropertyKey): string {
+  const text = String(key);
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  return /[\u0000-\u001f\u007f-\u009f]/.test(text) ? JSON.stringify(text).slice(1, -1) : text;
 }
 
 function refuse(message: string) {

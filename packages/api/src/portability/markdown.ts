@@ -24,11 +24,12 @@ function runToMarkdown(run: ExportedRun): string[] {
   out.push(`## Final answer (chairman: ${run.chairmanModel})`, '');
   out.push(final?.content ?? `_No final answer (run ${run.status})._`, '');
 
-  const aggregate = (run.aggregate ?? []) as { model?: string; averageRank?: number; votes?: number }[];
+  // Validated when read (export.repository): a stored table of another shape is not shown at all.
+  const aggregate = run.aggregate ?? [];
   if (aggregate.length > 0) {
     out.push('### Street cred (peer rankings)', '', '| # | model | average rank | votes |', '| - | - | - | - |');
     aggregate.forEach((row, i) => {
-      out.push(`| ${i + 1} | ${row.model ?? '?'} | ${row.averageRank?.toFixed(2) ?? '–'} | ${row.votes ?? '–'} |`);
+      out.push(`| ${i + 1} | ${row.model} | ${row.averageRank.toFixed(2)} | ${row.votes ?? '–'} |`);
     });
     out.push('');
   }

@@ -2,6 +2,9 @@ import { aggregateBallots } from '@llm-council/council';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { DEFAULT_PROVIDER_ID, DEFAULT_TITLE, TITLE_MAX_LENGTH } from '../constants.js';
+import { storedLabel } from '../council/stored-shapes.js';
+import { isStorableDate } from '../shared/bounded.js';
+import { text } from '../shared/text.js';
 import type { ExportedConversation, ExportedRun } from './export-format.js';
 
 /**
@@ -11,32 +14,32 @@ import type { ExportedConversation, ExportedRun } from './export-format.js';
  * here the way the original assigned them, and the street-cred table is counted again with this
  * project's method (peer votes only).
  */
-const text = z
-  .string()
-  .max(2_000_000)
-  .refine((v) => !v.includes('\u0000'), 'cannot contain NUL characters');
-const modelId = z.string().min(1).max(200);
-
+const answer = text({ max: 2_000_000, label: 'Answer' });
+const modelId = text({ min: 1, max: 200, label: 'Model id' });
 const originalAssistantSchema = z.object({
   role: z.literal('assistant'),
   stage1: z
-    .array(z.object({ model: modelId, response: text }))
+    .array(z.object({ model: modelId, response: answer }))
     .min(1)
     .max(16),
   stage2: z
-    .array(z.object({ model: modelId, ranking: text, parsed_ranking: z.array(z.string().max(50)).max(16).optional() }))
+    .array(z.object({ model: modelId, ranking: answer, parsed_ranking: z.array(storedLabel).max(16).optional() }))
     .max(16)
     .default([]),
-  stage3: z.object({ model: modelId, response: text }).nullable().optional(),
+  stage3: z.object({ model: modelId, response: answer }).nullable().optional(),
 });
 
 export const originalConversationSchema = z.object({
-  id: z.string().max(100),
-  created_at: z.string().max(64),
-  title: z.string().max(1000).optional(),
+  id: text({ max: 100, label: 'Id' }),
+  // Python's naive isoformat() of a UTC clock: no zone means UTC (see fromOriginal).
+  created_at: text({ max: 64, label: 'created_at' }),
+  title: text({ max: 1000, label: 'Title' }).optional(),
   messages: z
     .array(
-      z.discriminatedUnion('role', [z.object({ role: z.literal('user'), content: text }), originalAssistantSchema]),
+      z.discriminatedUnion('role', [
+        z.object({ role: z.literal('user'), content: text({ max: 2_000_000, label: 'Question' }) }),
+        originalAssistantSchema,
+      ]),
     )
     .max(10_000),
 });
@@ -50,8 +53,12 @@ export function looksLikeOriginal(data: unknown): boolean {
 export function fromOriginal(original: OriginalConversation): ExportedConversation {
   // The original wrote Python's naive isoformat() of a UTC clock: no zone means UTC.
   const hasZone = /(Z|[+-]\d{2}:?\d{2})$/.test(original.created_at);
-  const parsed = Date.parse(hasZone ? original.created_at : `${original.created_at}Z`);
-  const createdAt = new Date(Number.isNaN(parsed) ? Date.now() : parsed).toISOString();
+  const parsed = new Date(hasZone ? original.created_at : `${original.created_at}Z`);
+  // Unreadable stays "now", as before; a readable date PostgreSQL cannot store is refused.
+  if (!Number.isNaN(parsed.getTime()) && !isStorableDate(parsed)) {
+    throw new Error('created_at: must be a date from the year 1 to 9999');
+  }
+  const createdAt = (Number.isNaN(parsed.getTime()) ? new Date() : parsed).toISOString();
   const messages: ExportedConversation['messages'] = [];
   const runs: ExportedRun[] = [];
   let lastQuestionId: string | null = null;

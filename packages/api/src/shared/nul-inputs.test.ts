@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import type { z } from 'zod';
 import { appRouter } from '../root.js';
-import { describeFailure } from '../testing/failure-of.js';
+import { originalConversationSchema } from '../portability/original-format.js';
+import { exportDocumentSchema } from '../portability/export-format.js';
+import { describeFailure, failureOf } from '../testing/failure-of.js';
 import { apiTest as test } from '../testing/test-api.js';
 
 // Security case 61: a NUL in any string input is a 400 (BAD_REQUEST), never a 500 from PostgreSQL
@@ -19,6 +21,8 @@ interface ZodDef {
   in?: Schema;
   element?: Schema;
   options?: Schema[];
+  keyType?: Schema;
+  valueType?: Schema;
   entries?: Record<string, string>;
   values?: unknown[];
 }
@@ -70,9 +74,18 @@ function sample(schema: Schema, path: Path, strings: Path[]): unknown {
         return sampleString(schema, path);
       }
       return sample(def.in as Schema, path, strings);
+    case 'record': {
+      // One entry: the key is a sample string, the value is walked under it.
+      const key = sampleString(def.keyType as Schema, path);
+      return { [key]: sample(def.valueType as Schema, [...path, key], strings) };
+    }
     case 'array': {
-      // Arrays of model ids need distinct members; find the shortest list the schema takes.
       const element = def.element as Schema;
+      // A list of a union (an original file's user and assistant messages): one item of each kind.
+      if (defOf(element).type === 'union') {
+        return (defOf(element).options ?? []).map((option, i) => sample(option, [...path, i], strings));
+      }
+      // Arrays of model ids need distinct members; find the shortest list the schema takes.
       const first = sample(element, [...path, 0], strings);
       for (let length = 1; length <= 8; length++) {
         const items = Array.from({ length }, (_, i) => (typeof first === 'string' && i > 0 ? `${first}-${i}` : first));
@@ -170,4 +183,49 @@ test('case 61: a NUL in any string input of any procedure is BAD_REQUEST naming 
     }
   }
   expect(checked.length).toBeGreaterThan(15);
+});
+
+// The import's documents are outside input too (issue 17): `conversations.import` takes `data` as
+// any JSON and checks it against these schemas, so the walk goes through them as well. On main
+// before this change a NUL in a title or a model id of an import reached PostgreSQL: a 500.
+const importSchemas = [
+  { name: 'export document', schema: exportDocumentSchema as Schema },
+  { name: 'original llm-council file', schema: originalConversationSchema as Schema },
+];
+
+test('case 61: a NUL in any string of an imported document is IMPORT_INVALID naming the field, never a 500', async ({
+  api,
+}) => {
+  const { caller } = await api.signUp();
+  const checked: string[] = [];
+  for (const { name, schema } of importSchemas) {
+    const strings: Path[] = [];
+    const valid = sample(schema, [], strings);
+    expect(schema.safeParse(valid).success, `${name}: the generated sample must be valid`).toBe(true);
+    for (const path of strings) {
+      const field = path.join('.');
+      const failure = await failureOf(caller.conversations.import({ data: withNul(valid, path) }));
+      expect({ field: `${name}:${field}`, code: failure.code, appCode: failure.appCode }).toEqual({
+        field: `${name}:${field}`,
+        code: 'BAD_REQUEST',
+        appCode: 'IMPORT_INVALID',
+      });
+      expect(failure.message).toContain(`${field}: `);
+      expect(failure.message).toContain('cannot contain NUL');
+      checked.push(`${name}:${field}`);
+    }
+  }
+  // Titles, model ids (council, chairman, answers, original stage 1), labels, answers, dates.
+  expect(checked).toEqual(
+    expect.arrayContaining([
+      'export document:conversations.0.title',
+      'export document:conversations.0.runs.0.models.0',
+      'export document:conversations.0.runs.0.responses.0.model',
+      'export document:conversations.0.runs.0.responses.0.reviewDetails.shownOrder.0',
+      'export document:conversations.0.runs.0.aggregate.0.model',
+      'export document:conversations.0.messages.0.createdAt',
+      'original llm-council file:title',
+      'original llm-council file:messages.1.stage1.0.model',
+    ]),
+  );
 });

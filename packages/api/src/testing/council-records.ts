@@ -89,7 +89,7 @@ function runOf(turn: AnsweredTurn, userMessageId: string, at: string): ExportedR
         model,
         content: `FINAL RANKING:\n${labels.map((l, i) => `${i + 1}. ${l}`).join('\n')}`,
         parsedRanking: labels,
-        reviewDetails: { shownOrder: labels, rankingStatus: 'ok', repaired: false, selfRank: null },
+        reviewDetails: { shownOrder: labels, rankingStatus: 'ok' as const, repaired: false, selfRank: null },
       })),
       {
         ...call,
