@@ -76,7 +76,7 @@ export default tseslint.config(
       'apps/server/test/helpers/council-process.ts',
       'apps/server/test/multi-host.test.ts',
       'apps/server/test/users-cli.test.ts',
-      'apps/server/test/cli.test.ts',
+      'apps/server/test/helpers/run-cli.ts',
       'apps/web/e2e/harness/*.ts',
     ],
     rules: { 'no-restricted-properties': 'off' },

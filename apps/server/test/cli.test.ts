@@ -1,68 +1,17 @@
-import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { beforeAll, expect } from 'vitest';
 import { councilTest } from './helpers/fixtures.js';
-import { COUNCIL, CHAIRMAN, councilReply, signUpWithKey, waitForRunStatus } from './helpers/council-harness.js';
+import { COUNCIL, CHAIRMAN, councilReply, waitForRunStatus } from './helpers/council-harness.js';
+import { buildCli, ownerWithToken, runCli } from './helpers/run-cli.js';
 
 // The built `llm-council` command (packages/cli/dist/main.js), run as a child process against a
 // real server and the fake upstream: exit codes 0/1/2/3, streaming, search, export, login's
 // 0600 file, Ctrl-C (security case 71).
 
 const test = councilTest();
-const repoRoot = resolve(import.meta.dirname, '../../..');
-const cliPath = join(repoRoot, 'packages/cli/dist/main.js');
-
-beforeAll(async () => {
-  // The test runs what users run: the bundle `pnpm build` makes, built afresh from source.
-  await promisify(execFile)('pnpm', ['--filter', '@llm-council/cli', 'build'], {
-    cwd: repoRoot,
-    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '' },
-  });
-}, 120_000);
-
-interface CliRun {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  /** How many separate writes reached stdout: more than one means the answer streamed. */
-  stdoutChunks: number;
-}
-
-function runCli(
-  args: string[],
-  env: Record<string, string>,
-  options: { onStderr?: (text: string, child: ReturnType<typeof spawn>) => void } = {},
-): Promise<CliRun> {
-  const configHome = mkdtempSync(join(tmpdir(), 'llmc-cli-'));
-  const child = spawn(process.execPath, [cliPath, ...args], {
-    env: { PATH: process.env['PATH'] ?? '', HOME: configHome, XDG_CONFIG_HOME: configHome, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  let stdoutChunks = 0;
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-    stdoutChunks += 1;
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-    options.onStderr?.(stderr, child);
-  });
-  return new Promise((done) =>
-    child.once('close', (code, signal) => done({ code, signal, stdout, stderr, stdoutChunks })),
-  );
-}
-
-async function ownerWithToken(bed: { server: Parameters<typeof signUpWithKey>[0] }, scopes: ('read' | 'council')[]) {
-  const owner = await signUpWithKey(bed.server);
-  const { token } = await owner.client.tokens.create.mutate({ name: 'cli', scopes });
-  return { owner, env: { LLM_COUNCIL_URL: bed.server.url, LLM_COUNCIL_TOKEN: token }, token };
-}
+beforeAll(buildCli, 120_000);
 
 test('ask streams the chairman’s answer to stdout, plain progress lines to stderr, and exits 0; search and export find it', async ({
   bed,

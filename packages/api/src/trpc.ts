@@ -143,16 +143,17 @@ export async function requirePasswordSession(ctx: Context): Promise<SignedInUser
 
 /**
  * A procedure open to a signed-in session and to personal access tokens carrying `scope`
- * (`read`: list, get, search, export; `council`: start, follow and cancel runs).
+ * (`read`: list, get, search, export; `council`: start, follow and cancel runs). `null` admits
+ * every valid token whatever its scopes: only for saying who the caller is (`auth.whoami`).
  */
-export function scopedProcedure(scope: AccessTokenScope) {
+export function scopedProcedure(scope: AccessTokenScope | null) {
   return publicProcedure.use(async ({ ctx, next }) => {
     const bearer = ctx.req.accessToken;
     if (!bearer || !isPersonalAccessToken(bearer)) return next({ ctx: { ...ctx, session: await requireSession(ctx) } });
     const token = await resolvePersonalAccessToken(ctx, bearer);
     if (!token)
       throw appError('UNAUTHORIZED', 'ACCESS_TOKEN_INVALID', 'This access token is invalid, expired or revoked');
-    if (!token.scopes.includes(scope)) {
+    if (scope !== null && !token.scopes.includes(scope)) {
       throw appError('FORBIDDEN', 'ACCESS_TOKEN_FORBIDDEN', `This access token lacks the "${scope}" scope`);
     }
     const session: SignedInUser = { userId: token.userId, email: token.email, sessionId: null };

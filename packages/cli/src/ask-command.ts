@@ -1,12 +1,14 @@
-import { randomUUID } from 'node:crypto';
-import type { CouncilClient } from '@llm-council/sdk';
+import { CouncilRunError, type CouncilClient } from '@llm-council/sdk';
 import { CliError, ExitCode } from './exit-codes.js';
 import { ModelProgress } from './progress.js';
+import { formatVerdict } from './verdict-table.js';
 
 export interface AskOptions {
   json?: boolean;
   council?: string[];
   chairman?: string;
+  /** Continue this conversation instead of starting a new one. */
+  conversation?: string;
 }
 
 export interface Io {
@@ -17,9 +19,10 @@ export interface Io {
 }
 
 /**
- * Asks the council in a new conversation: per-model progress on stderr, the chairman's answer
- * on stdout as it streams (or every event as a JSON line with `--json`). Ctrl-C cancels the run
- * on the server and ends with 130. Resolves with the exit code.
+ * Asks the council (in a new conversation, or `--conversation <id>`) through the SDK's
+ * `askCouncil`: per-model progress on stderr, the chairman's answer on stdout as it streams, then
+ * the verdict and the ranking table on stderr (or every event as a JSON line with `--json`).
+ * Ctrl-C cancels the run on the server and ends with 130. Resolves with the exit code.
  */
 export async function askCommand(
   client: CouncilClient,
@@ -31,64 +34,61 @@ export async function askCommand(
   let runId: string | null = null;
   let isInterrupted = false;
   let cancelling: Promise<unknown> = Promise.resolve();
+  const cancel = (id: string) => {
+    cancelling = client.council.cancel.mutate({ runId: id }).catch(() => undefined);
+  };
   const removeHandler = io.onInterrupt(() => {
     if (isInterrupted) return;
     isInterrupted = true;
     io.stderr.write('\nCancelling the run…\n');
-    if (runId) cancelling = client.council.cancel.mutate({ runId }).catch(() => undefined);
+    if (runId) cancel(runId);
     following.abort();
   });
   const progress = new ModelProgress(io.stderr);
+  let hasAnswered = false;
   try {
-    const conversation = await client.conversations.create.mutate({
+    const result = await client.askCouncil(question, {
+      ...(options.conversation ? { conversationId: options.conversation } : {}),
       ...(options.council ? { models: options.council } : {}),
       ...(options.chairman ? { chairmanModel: options.chairman } : {}),
-    });
-    const started = await client.council.start.mutate({
-      conversationId: conversation.id,
-      content: question,
-      clientRequestId: randomUUID(),
-    });
-    runId = started.runId;
-    // Ctrl-C arrived while the run was being created: cancel it now that it has an id.
-    if (isInterrupted) cancelling = client.council.cancel.mutate({ runId }).catch(() => undefined);
-
-    let outcome: number | null = null;
-    let hasAnswered = false;
-    for await (const envelope of client.followRun(runId, { signal: following.signal })) {
-      const { event } = envelope;
-      if (options.json) io.stdout.write(`${JSON.stringify(envelope)}\n`);
-      else {
+      signal: following.signal,
+      onStarted: (id) => {
+        runId = id;
+        // Ctrl-C arrived while the run was being created: cancel it now that it has an id.
+        if (isInterrupted) cancel(id);
+      },
+      onEvent: (event, envelope) => {
+        if (options.json) return io.stdout.write(`${JSON.stringify(envelope)}\n`);
         progress.apply(event);
         if (event.type === 'model_delta' && event.stage === 'stage3') {
           io.stdout.write(event.text);
           hasAnswered = true;
         }
-      }
-      if (event.type === 'run_completed') outcome = ExitCode.ok;
-      if (event.type === 'run_failed') {
-        io.stderr.write(`\nThe council failed in ${event.stage}: ${event.error.message}\n`);
-        outcome = ExitCode.runFailed;
-      }
-      if (event.type === 'run_cancelled' || event.type === 'run_interrupted') {
-        io.stderr.write(`\nThe run was ${event.type === 'run_cancelled' ? 'cancelled' : 'interrupted'}.\n`);
-        outcome = ExitCode.runFailed;
-      }
-    }
+      },
+    });
     progress.stop();
-    if (isInterrupted) {
-      await cancelling;
-      return ExitCode.interrupted;
-    }
     if (hasAnswered) io.stdout.write('\n');
-    if (!options.json) io.stderr.write(`Conversation ${conversation.id}\n`);
-    if (outcome === null) throw new CliError('The run ended without a result.', ExitCode.runFailed);
-    return outcome;
+    if (!options.json) {
+      io.stderr.write(formatVerdict(result.verdict, result.ranking));
+      io.stderr.write(
+        `Conversation ${result.conversationId} (continue it with --conversation ${result.conversationId})\n`,
+      );
+    }
+    return ExitCode.ok;
   } catch (error) {
     progress.stop();
     if (isInterrupted) {
       await cancelling;
       return ExitCode.interrupted;
+    }
+    if (error instanceof CouncilRunError) {
+      if (hasAnswered) io.stdout.write('\n');
+      const state = error.state;
+      const reason =
+        state?.status === 'failed'
+          ? `The council failed${state.error?.stage ? ` in ${state.error.stage}` : ''}: ${state.error?.message ?? 'unknown error'}`
+          : error.message;
+      throw new CliError(reason, ExitCode.runFailed);
     }
     throw error;
   } finally {

@@ -31,8 +31,10 @@ const authCodes = new Set([
 ]);
 
 /** Turns whatever a command threw into a message and an exit code. */
-export function describeFailure(error: unknown): { message: string; exitCode: number } {
+export function describeFailure(error: unknown, serverUrl: string | null): { message: string; exitCode: number } {
   if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
+  const unreachable = serverUrl === null ? null : networkFailureOf(error);
+  if (unreachable) return { message: `cannot reach ${serverUrl}: ${unreachable}`, exitCode: ExitCode.runFailed };
   const appCode = getAppErrorCode(error);
   const message = error instanceof Error ? error.message : String(error);
   const httpCode = (error as { data?: { code?: unknown } | null } | null)?.data?.code;
@@ -41,4 +43,20 @@ export function describeFailure(error: unknown): { message: string; exitCode: nu
   }
   if (appCode === 'VALIDATION_FAILED' || httpCode === 'BAD_REQUEST') return { message, exitCode: ExitCode.usage };
   return { message, exitCode: ExitCode.runFailed };
+}
+
+/**
+ * The reason a request never got an answer (connection refused, unknown host, reset…), or null
+ * when the server did answer. fetch wraps the system error: TRPCClientError → TypeError('fetch
+ * failed') → { code: 'ECONNREFUSED', message }.
+ */
+function networkFailureOf(error: unknown): string | null {
+  if ((error as { data?: unknown } | null)?.data) return null; // the server answered
+  let cause: unknown = error;
+  for (let depth = 0; depth < 5 && cause instanceof Error; depth += 1) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return cause.message || code;
+    cause = cause.cause;
+  }
+  return null;
 }

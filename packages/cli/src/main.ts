@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { askCommand } from './ask-command.js';
-import { connect } from './connection.js';
+import { logoutCommand, whoamiCommand } from './account-commands.js';
+import { askCommand, type AskOptions } from './ask-command.js';
+import { connect as connectWith } from './connection.js';
 import { describeFailure, ExitCode } from './exit-codes.js';
 import { exportCommand } from './export-command.js';
 import { listCommand } from './list-command.js';
@@ -30,7 +31,17 @@ function parseSearchLimit(value: string): number {
   return limit;
 }
 
-function buildProgram(env: NodeJS.ProcessEnv, setExitCode: (code: number) => void): Command {
+function buildProgram(
+  env: NodeJS.ProcessEnv,
+  setExitCode: (code: number) => void,
+  onServer: (url: string) => void,
+): Command {
+  // Every command that talks to a server goes through here, so a failure can name the server.
+  const connect = async (environment: NodeJS.ProcessEnv) => {
+    const connection = await connectWith(environment);
+    onServer(connection.url);
+    return connection;
+  };
   const program = new Command()
     .name('llm-council')
     .description('Ask an LLM Council from the terminal.')
@@ -51,13 +62,29 @@ function buildProgram(env: NodeJS.ProcessEnv, setExitCode: (code: number) => voi
     });
 
   program
+    .command('logout')
+    .description('forget the stored server URL and token')
+    .action(async () => {
+      await logoutCommand(env, (line) => process.stderr.write(`${line}\n`));
+    });
+
+  program
+    .command('whoami')
+    .description('the account and server the command uses')
+    .action(async () => {
+      const { client, url } = await connect(env);
+      await whoamiCommand(client, url, (text) => process.stdout.write(text));
+    });
+
+  program
     .command('ask')
     .description("ask the council; progress on stderr, the chairman's answer on stdout")
     .argument('<question>', 'the question (quote it)')
     .option('--json', 'print every event as a JSON line instead')
     .addOption(new Option('--council <models>', 'council members, comma-separated').argParser(parseModels))
     .option('--chairman <model>', 'the chairman model')
-    .action(async (question: string, options: { json?: boolean; council?: string[]; chairman?: string }) => {
+    .option('--conversation <id>', 'continue this conversation (its id from `list`, `search` or an earlier `ask`)')
+    .action(async (question: string, options: AskOptions) => {
       const { client } = await connect(env);
       const code = await askCommand(client, question, options, {
         stdout: process.stdout,
@@ -110,7 +137,12 @@ function buildProgram(env: NodeJS.ProcessEnv, setExitCode: (code: number) => voi
 
 async function main(): Promise<number> {
   let exitCode: number = ExitCode.ok;
-  const program = buildProgram(process.env, (code) => (exitCode = code));
+  let serverUrl: string | null = null;
+  const program = buildProgram(
+    process.env,
+    (code) => (exitCode = code),
+    (url) => (serverUrl = url),
+  );
   try {
     await program.parseAsync(process.argv);
     return exitCode;
@@ -119,7 +151,7 @@ async function main(): Promise<number> {
       // --help and --version exit 0; everything else commander refuses is a usage error.
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
-    const failure = describeFailure(error);
+    const failure = describeFailure(error, serverUrl);
     process.stderr.write(`llm-council: ${failure.message}\n`);
     return failure.exitCode;
   }

@@ -1,6 +1,6 @@
 import type { TRPCClient } from '@trpc/client';
 import type { AppRouter } from '@llm-council/api';
-import { isUnauthorized } from './errors.js';
+import { categorizeFollowError, reconnectDelayMs, reconnectPolicy } from './follow-policy.js';
 import type { RouterInputs, RouterOutputs } from './types.js';
 
 type EventsOutput = RouterOutputs['council']['events'];
@@ -14,15 +14,30 @@ export interface FollowOptions {
   lastEventId?: string;
   /** Stops following (the run itself goes on; use `council.cancel` to stop it). */
   signal?: AbortSignal;
-  /** How many times a dropped connection is re-established before giving up (default 5). */
+  /**
+   * How many reconnects in a row (without an event between them) before giving up; default
+   * `reconnectPolicy.maxAttempts` (10).
+   */
   maxReconnects?: number;
+  /** Called when the stream dropped and a reconnect is scheduled (e.g. to show "Reconnecting…"). */
+  onReconnecting?: (error: unknown) => void;
 }
 
-export type AskOptions = Omit<RouterInputs['council']['start'], 'conversationId' | 'content'> & FollowOptions;
+/** What following needs of a client: `council.events` (a `CouncilClient`, or its `council` part as `{ council }`). */
+export interface RunEventSource {
+  council: { events: Pick<TRPCClient<AppRouter>['council']['events'], 'subscribe'> };
+}
+
+export type AskOptions = Omit<RouterInputs['council']['start'], 'conversationId' | 'content'> &
+  FollowOptions & {
+    /** Called once the run exists, before its first event (e.g. to cancel it on Ctrl-C). */
+    onStarted?: (runId: string) => void;
+  };
 
 /**
  * Follows a run's events as an async iterator until the run ends. A dropped connection is
- * re-established and resumes after the last event received, so nothing persisted is lost.
+ * re-established and resumes after the last event received, so nothing persisted is lost
+ * (`reconnectPolicy`); a refusal or an ended session rejects at once (`categorizeFollowError`).
  *
  * @example
  * for await (const { event } of followRun(client, runId)) {
@@ -30,7 +45,7 @@ export type AskOptions = Omit<RouterInputs['council']['start'], 'conversationId'
  * }
  */
 export async function* followRun(
-  client: TRPCClient<AppRouter>,
+  client: RunEventSource,
   runId: string,
   options: FollowOptions = {},
 ): AsyncGenerator<RunEventEnvelope, void, undefined> {
@@ -42,12 +57,25 @@ export async function* followRun(
       reconnects = 0;
     });
     if (outcome.kind === 'ended') return;
-    if (isUnauthorized(outcome.error) || isRefusal(outcome.error) || reconnects >= (options.maxReconnects ?? 5)) {
-      throw outcome.error;
-    }
+    const maxReconnects = options.maxReconnects ?? reconnectPolicy.maxAttempts;
+    if (categorizeFollowError(outcome.error) !== 'transient' || reconnects >= maxReconnects) throw outcome.error;
     reconnects += 1;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** reconnects, 4000)));
+    options.onReconnecting?.(outcome.error);
+    await sleep(reconnectDelayMs(reconnects), options.signal);
   }
+}
+
+/** Waits, or stops waiting as soon as `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 /**
@@ -68,7 +96,7 @@ export async function* ask(
   content: string,
   options: AskOptions = {},
 ): AsyncGenerator<RunEventEnvelope, void, undefined> {
-  const { lastEventId, signal, maxReconnects, ...startOptions } = options;
+  const { lastEventId, signal, maxReconnects, onReconnecting, onStarted, ...startOptions } = options;
   const { runId } = await client.council.start.mutate({
     conversationId,
     content,
@@ -76,40 +104,20 @@ export async function* ask(
     // After the spread, so an explicit `clientRequestId: undefined` still gets an id.
     clientRequestId: startOptions.clientRequestId ?? globalThis.crypto.randomUUID(),
   });
+  onStarted?.(runId);
   yield* followRun(client, runId, {
     ...(lastEventId !== undefined ? { lastEventId } : {}),
     ...(signal ? { signal } : {}),
     ...(maxReconnects !== undefined ? { maxReconnects } : {}),
+    ...(onReconnecting ? { onReconnecting } : {}),
   });
 }
 
 type Outcome = { kind: 'ended' } | { kind: 'dropped'; error: unknown };
 
-/**
- * Server answers that no reconnect can change: the run is not yours (NOT_FOUND), the input is
- * wrong, and so on. Transient failures (5xx) are already retried inside the subscription link.
- */
-const refusalCodes: ReadonlySet<string> = new Set([
-  'BAD_REQUEST',
-  'PARSE_ERROR',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'METHOD_NOT_SUPPORTED',
-  'CONFLICT',
-  'PRECONDITION_FAILED',
-  'PAYLOAD_TOO_LARGE',
-  'UNPROCESSABLE_CONTENT',
-  'NOT_IMPLEMENTED',
-]);
-
-function isRefusal(error: unknown): boolean {
-  const code = (error as { data?: { code?: unknown } | null } | null)?.data?.code;
-  return typeof code === 'string' && refusalCodes.has(code);
-}
-
 /** Bridges one tRPC subscription to an async generator (push → pull, buffered). */
 async function* subscribeOnce(
-  client: TRPCClient<AppRouter>,
+  client: RunEventSource,
   runId: string,
   lastEventId: string | undefined,
   signal: AbortSignal | undefined,

@@ -10,6 +10,7 @@ import { EventSource } from 'eventsource';
 import type { AppRouter } from '@llm-council/api';
 import { MAX_BATCH_SIZE } from '@llm-council/api/constants';
 import { ask, followRun, type AskOptions, type FollowOptions, type RunEventEnvelope } from './ask.js';
+import { askCouncil, type AskCouncilOptions, type CouncilAnswer } from './ask-council.js';
 import { refreshAwareLink } from './refresh-link.js';
 import { SessionKeeper, type Transport } from './session-keeper.js';
 import { memoryTokenStore, type TokenStore } from './token-store.js';
@@ -54,6 +55,15 @@ export type CouncilClient = TRPCClient<AppRouter> & {
    * }
    */
   ask(conversationId: string, content: string, options?: AskOptions): AsyncGenerator<RunEventEnvelope, void, undefined>;
+  /**
+   * Asks the council one question and resolves with the outcome: `{ conversationId, runId,
+   * answer, verdict, ranking, usage }`. A new conversation unless `conversationId` is given;
+   * `onEvent` sees every event on the way.
+   *
+   * @example
+   * const { answer, ranking } = await client.askCouncil('Why is the sky blue?');
+   */
+  askCouncil(question: string, options?: AskCouncilOptions): Promise<CouncilAnswer>;
   /** Follows an existing run's events (resuming after `lastEventId` if given). */
   followRun(runId: string, options?: FollowOptions): AsyncGenerator<RunEventEnvelope, void, undefined>;
 };
@@ -134,6 +144,7 @@ export function createCouncilClient(options: CouncilClientOptions): CouncilClien
     getAccessToken: () => (staticToken === undefined ? session.accessToken() : Promise.resolve(staticToken)),
     ask: (conversationId: string, content: string, askOptions?: AskOptions) =>
       ask(client, conversationId, content, askOptions),
+    askCouncil: (question: string, askOptions?: AskCouncilOptions) => askCouncil(client, question, askOptions),
     followRun: (runId: string, followOptions?: FollowOptions) => followRun(client, runId, followOptions),
   });
 }

@@ -11,7 +11,36 @@ export {
 } from './errors.js';
 export type { AppRouter, RouterInputs, RouterOutputs } from './types.js';
 export type { Transport } from './session-keeper.js';
-export { ask, followRun, type AskOptions, type FollowOptions, type RunEvent, type RunEventEnvelope } from './ask.js';
+export {
+  ask,
+  followRun,
+  type AskOptions,
+  type FollowOptions,
+  type RunEvent,
+  type RunEventEnvelope,
+  type RunEventSource,
+} from './ask.js';
+export { askCouncil, CouncilRunError, type AskCouncilOptions, type CouncilAnswer } from './ask-council.js';
+// Following a run, shared by every client: error categories, the reconnect policy, the reducer.
+export { categorizeFollowError, reconnectDelayMs, reconnectPolicy, type FollowErrorCategory } from './follow-policy.js';
+export { applyRunEvent } from './run-reducer.js';
+export {
+  createRunState,
+  emptyAnswer,
+  emptyReview,
+  isLive,
+  type AggregateRanking,
+  type Agreement,
+  type AnswerSlot,
+  type CouncilError,
+  type RankingStatus,
+  type ReviewSlot,
+  type RunRecord,
+  type RunState,
+  type SlotStatus,
+  type StagePhase,
+  type Usage,
+} from './run-state.js';
 // The limits and names the server enforces, so a client can check input before sending it.
 export {
   ACCESS_TOKEN_MAX_EXPIRY_DAYS,

@@ -83,7 +83,8 @@ test('reloading mid-run replays the stream from the start and shows text before 
     expect(screen.getByRole('region', { name: 'Final answer' }).textContent).toContain('The council agrees: Paris.'),
   );
   expect(screen.getByRole('table', { name: /street cred/i })).toBeTruthy();
-  expect(box().disabled).toBe(false);
+  // The SDK's followRun hands events over asynchronously: the last one (run_completed) may land a tick later.
+  await waitFor(() => expect(box().disabled).toBe(false));
   expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Capital of France');
 });
 

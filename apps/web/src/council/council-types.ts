@@ -12,15 +12,7 @@ export type CouncilEventEnvelope = TrackedCouncilEvent['data'];
 export type CouncilEvent = CouncilEventEnvelope['event'];
 /** @public (kept for the council views) */
 export type CouncilStage = Extract<CouncilEvent, { type: 'stage_started' }>['stage'];
-export type CouncilError = Extract<CouncilEvent, { type: 'run_failed' }>['error'];
-export type Usage = NonNullable<Extract<CouncilEvent, { type: 'model_completed' }>['usage']>;
-export type AggregateRanking = Extract<CouncilEvent, { type: 'aggregate_ranked' }>['aggregate'][number];
-export type Agreement = NonNullable<Extract<CouncilEvent, { type: 'aggregate_ranked' }>['agreement']>;
-export type RankingStatus = NonNullable<Extract<CouncilEvent, { type: 'review_completed' }>['rankingStatus']>;
-
-/** A run as stored (`council.get`, and each of `conversations.get`'s `runs`). */
-export type RunRecord = RouterOutputs['council']['get'];
-export type { RunStatus } from '@llm-council/sdk';
+export type { AggregateRanking, Agreement, RankingStatus, RunRecord } from '@llm-council/sdk';
 
 export type Conversation = RouterOutputs['conversations']['get'];
 export type Message = Conversation['messages'][number];

@@ -3,7 +3,7 @@ import { expect, test } from 'vitest';
 import type { CouncilEvent } from './council-types';
 import { RUN_ID, envelopes } from '../testing/council-events';
 import { renderUi as render } from '../testing/render';
-import { applyEvent } from './apply-event';
+import { applyRunEvent } from '@llm-council/sdk';
 import { ProgressStrip } from './progress-strip';
 import { createRunState, type RunState } from './run-state';
 import { Stage2Panel } from './stage2-panel';
@@ -77,7 +77,7 @@ const events: CouncilEvent[] = [
 ];
 
 function stateAfter(list: CouncilEvent[]): RunState {
-  return envelopes(list).reduce(applyEvent, createRunState({ runId: RUN_ID, models: [], chairmanModel: '' }));
+  return envelopes(list).reduce(applyRunEvent, createRunState({ runId: RUN_ID, models: [], chairmanModel: '' }));
 }
 
 test('the verdict shows shared places, self-votes apart, a contested badge, a repaired review and a late model', () => {

@@ -1,7 +1,7 @@
+import { applyRunEvent, followRun } from '@llm-council/sdk';
 import { createSignal, onCleanup } from 'solid-js';
 import { createStore, reconcile, unwrap } from 'solid-js/store';
 import { describeError } from '../ui/describe-error';
-import { applyEvent } from './apply-event';
 import type { CouncilApi } from './council-api';
 import type { CouncilEvent } from './council-types';
 import { createRunState, isLive, type RunState } from './run-state';
@@ -9,15 +9,9 @@ import { createRunState, isLive, type RunState } from './run-state';
 /**
  * `reconnecting`: the stream dropped (a server restarting, a network blip) and the client is
  * re-subscribing on its own from the last event it saw; `lost`: the server refused the stream
- * (signed out, run gone), which no retry can change.
+ * (signed out, run gone), or it stayed away through every reconnect of the SDK's policy.
  */
 export type Connection = 'idle' | 'following' | 'reconnecting' | 'lost';
-
-/** Waits between automatic reconnects: 0.5 s, doubling, at most 10 s. */
-const RECONNECT_MIN_MS = 500;
-const RECONNECT_MAX_MS = 10_000;
-/** tRPC error codes that mean "do not try again". */
-const REFUSALS = new Set(['UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_REQUEST']);
 
 export interface LiveRun {
   state: RunState;
@@ -33,7 +27,7 @@ export interface LiveRun {
 }
 
 /**
- * A run's state in a Solid store, fed by its event stream through `applyEvent`. The reducer
+ * A run's state in a Solid store, fed by its event stream (the SDK's `followRun`) through `applyRunEvent`. The reducer
  * returns a new state object; `reconcile` turns the difference into fine-grained updates, so a
  * delta for one model re-renders that model's text only. Must be created under an owner (a
  * component), which ends the subscription when it unmounts.
@@ -44,16 +38,7 @@ export function createLiveRun(api: CouncilApi, initial: RunState, onEvent?: (eve
   const [connectionError, setConnectionError] = createSignal<string | null>(null);
   const [isStopping, setStopping] = createSignal(false);
   let lastEventId: string | undefined;
-  let subscription: { unsubscribe: () => void } | undefined;
-  let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  let reconnectDelayMs = RECONNECT_MIN_MS;
-
-  const reconnectLater = () => {
-    setConnection('reconnecting');
-    clearTimeout(reconnectTimer);
-    reconnectTimer = setTimeout(() => follow(true), reconnectDelayMs);
-    reconnectDelayMs = Math.min(reconnectDelayMs * 2, RECONNECT_MAX_MS);
-  };
+  let following: AbortController | undefined;
 
   // The run's total tokens and cost are summed by the server once it ends (the events carry each
   // call's usage, not the total). Without them the footer simply stays hidden: nothing to retry.
@@ -66,51 +51,47 @@ export function createLiveRun(api: CouncilApi, initial: RunState, onEvent?: (eve
       .catch(() => undefined);
   };
 
-  const follow = (isReconnect = false) => {
-    subscription?.unsubscribe();
-    clearTimeout(reconnectTimer);
-    if (!isReconnect) reconnectDelayMs = RECONNECT_MIN_MS;
-    setConnection(isReconnect ? 'reconnecting' : 'following');
+  /** Follows through the SDK's `followRun`: its reconnect policy and error categories. */
+  const follow = async () => {
+    following?.abort();
+    const controller = new AbortController();
+    following = controller;
+    setConnection('following');
     setConnectionError(null);
-    const input = lastEventId === undefined ? { runId: state.runId } : { runId: state.runId, lastEventId };
-    subscription = api.events.subscribe(input, {
-      onData: (item) => {
-        lastEventId = item.id;
+    const runId = state.runId;
+    try {
+      for await (const envelope of followRun({ council: api }, runId, {
+        ...(lastEventId === undefined ? {} : { lastEventId }),
+        signal: controller.signal,
+        onReconnecting: () => setConnection('reconnecting'),
+      })) {
+        lastEventId = String(envelope.seq);
         setConnection('following');
-        reconnectDelayMs = RECONNECT_MIN_MS;
         const current = unwrap(state);
-        const next = applyEvent(current, item.data);
-        if (next === current) return;
+        const next = applyRunEvent(current, envelope);
+        if (next === current) continue;
         // Read before `reconcile`, which updates `current` (the store's own object) in place.
         const hasEnded = isLive(current.status) && !isLive(next.status);
         setState(reconcile(next));
         if (!isLive(next.status)) setStopping(false);
         if (hasEnded) loadUsage();
-        onEvent?.(item.data.event);
-      },
-      onError: (error) => {
-        const code = (error as { data?: { code?: string } } | null)?.data?.code;
-        if (code === undefined || !REFUSALS.has(code)) {
-          reconnectLater();
-          return;
-        }
-        setConnection('lost');
-        setConnectionError(describeError(error).message);
-      },
-      onComplete: () => setConnection('idle'),
-    });
+        onEvent?.(envelope.event);
+      }
+      if (!controller.signal.aborted) setConnection('idle');
+    } catch (error) {
+      if (controller.signal.aborted) return;
+      setConnection('lost');
+      setConnectionError(describeError(error).message);
+    }
   };
 
-  onCleanup(() => {
-    clearTimeout(reconnectTimer);
-    subscription?.unsubscribe();
-  });
+  onCleanup(() => following?.abort());
 
   return {
     state,
     connection,
     connectionError,
-    follow: () => follow(),
+    follow: () => void follow(),
     isStopping,
     async stop() {
       setStopping(true);
@@ -130,7 +111,7 @@ export function createLiveRun(api: CouncilApi, initial: RunState, onEvent?: (eve
       } else {
         setState('status', 'queued');
       }
-      follow();
+      void follow();
     },
   };
 }

@@ -1,12 +1,12 @@
 import { expect, test } from 'vitest';
 import { CHAIRMAN, MODELS, RUN_ID, completeRunEvents, envelopes } from '../testing/council-events';
-import { applyEvent } from './apply-event';
+import { applyRunEvent } from '@llm-council/sdk';
 import type { CouncilEvent } from './council-types';
 import { progressChips, progressSummary } from './progress';
 import { createRunState } from './run-state';
 
 const stateAfter = (events: CouncilEvent[]) =>
-  envelopes(events).reduce(applyEvent, createRunState({ runId: RUN_ID, models: MODELS, chairmanModel: CHAIRMAN }));
+  envelopes(events).reduce(applyRunEvent, createRunState({ runId: RUN_ID, models: MODELS, chairmanModel: CHAIRMAN }));
 const chipSummary = (events: CouncilEvent[]) =>
   progressChips(stateAfter(events)).map((c) => `${c.model}:${c.status}:${c.activity}`);
 const indexOf = (predicate: (e: CouncilEvent) => boolean) => completeRunEvents.findIndex(predicate);

@@ -1,125 +1,18 @@
-import { isActiveRunStatus, isRetryableRunStatus } from '@llm-council/sdk';
-import type {
-  AggregateRanking,
-  Agreement,
-  CouncilError,
-  RankingStatus,
-  RunRecord,
-  RunStatus,
-  Usage,
-} from './council-types';
+import { isRetryableRunStatus, type RunState } from '@llm-council/sdk';
 
-/** What one model is doing in one stage, as the progress chips and tabs show it. */
-/** `late`: cut off by the stage's deadline and left out of later stages. */
-export type SlotStatus = 'waiting' | 'streaming' | 'done' | 'failed' | 'late' | 'stopped';
-export type StagePhase = 'pending' | 'running' | 'done' | 'failed' | 'stopped';
-
-export interface AnswerSlot {
-  model: string;
-  status: SlotStatus;
-  /** Streamed text so far; replaced by the authoritative content on completion. */
-  text: string;
-  error: CouncilError | null;
-  usage: Usage | null;
-  durationMs: number | null;
-}
-
-export interface ReviewSlot {
-  reviewer: string;
-  status: SlotStatus;
-  content: string;
-  /** Labels best first, e.g. ['Response C', 'Response A']. */
-  parsedRanking: string[];
-  error: CouncilError | null;
-  /** The labels in the order the reviewer read them; empty for runs stored before it was kept. */
-  shownOrder: string[];
-  /** How the ranking was read; null for runs stored before statuses existed. */
-  rankingStatus: RankingStatus | null;
-  repaired: boolean;
-  /** The reviewer's reply to the one follow-up asking for its ranking line, if it was asked. */
-  repairContent: string | null;
-  /** The reviewer's rank of its own answer (shown apart, never counted). */
-  selfRank: number | null;
-}
-
-/** Everything the UI knows about one council run; built only by `applyEvent` / `runFromRecord`. */
-export interface RunState {
-  runId: string;
-  status: RunStatus;
-  attempt: number;
-  /** Highest event seq applied; replayed events at or below it are ignored. */
-  lastSeq: number;
-  models: string[];
-  chairmanModel: string;
-  phases: Record<'stage1' | 'stage2' | 'stage3', StagePhase>;
-  stage1: Record<string, AnswerSlot>;
-  labelToModel: Record<string, string>;
-  stage2: Record<string, ReviewSlot>;
-  /** Peer-only, best first. */
-  aggregate: AggregateRanking[];
-  /** Null until measured (and for runs stored before it was). */
-  agreement: Agreement | null;
-  /** The same ballots with self-votes counted, for comparison; empty when not known. */
-  allVotes: AggregateRanking[];
-  stage3: AnswerSlot;
-  title: string | null;
-  /** Every recorded call of the run summed, as the server stored it; null while live or unknown. */
-  usage: RunRecord['usage'];
-  /** `stage` is a CouncilStage from events; stored runs carry it as a plain string. */
-  error: (CouncilError & { stage?: string }) | null;
-}
-
-export function emptyAnswer(model: string): AnswerSlot {
-  return { model, status: 'waiting', text: '', error: null, usage: null, durationMs: null };
-}
-
-export function emptyReview(reviewer: string): ReviewSlot {
-  return {
-    reviewer,
-    status: 'waiting',
-    content: '',
-    parsedRanking: [],
-    error: null,
-    shownOrder: [],
-    rankingStatus: null,
-    repaired: false,
-    repairContent: null,
-    selfRank: null,
-  };
-}
-
-/** A run that has been started but whose events have not arrived yet. */
-export function createRunState(init: {
-  runId: string;
-  models: string[];
-  chairmanModel: string;
-  status?: RunStatus;
-  attempt?: number;
-}): RunState {
-  return {
-    runId: init.runId,
-    status: init.status ?? 'queued',
-    attempt: init.attempt ?? 1,
-    lastSeq: 0,
-    models: init.models,
-    chairmanModel: init.chairmanModel,
-    phases: { stage1: 'pending', stage2: 'pending', stage3: 'pending' },
-    stage1: Object.fromEntries(init.models.map((m) => [m, emptyAnswer(m)])),
-    labelToModel: {},
-    stage2: {},
-    aggregate: [],
-    agreement: null,
-    allVotes: [],
-    stage3: emptyAnswer(init.chairmanModel),
-    title: null,
-    usage: null,
-    error: null,
-  };
-}
-
-export function isLive(status: RunStatus): boolean {
-  return isActiveRunStatus(status);
-}
+// A run's state and its reducer live in the SDK (one client core for the web client and the CLI);
+// the council views import them from here.
+export {
+  createRunState,
+  emptyAnswer,
+  emptyReview,
+  isLive,
+  type AnswerSlot,
+  type ReviewSlot,
+  type RunState,
+  type SlotStatus,
+  type StagePhase,
+} from '@llm-council/sdk';
 
 /** Failed, cancelled and interrupted runs can be resumed with `council.retry`. */
 export function isRetryable(state: Pick<RunState, 'status'>): boolean {

@@ -1,7 +1,7 @@
 import { addressBucket } from '../shared/client-address.js';
 import type { Context } from '../context.js';
 import { appError } from '../errors.js';
-import { protectedProcedure, publicProcedure, router } from '../trpc.js';
+import { protectedProcedure, publicProcedure, router, scopedProcedure } from '../trpc.js';
 import { changePasswordInput, credentialsInput, loginInput, refreshInput, type Transport } from './auth.schemas.js';
 import { deviceOf, recordAudit } from '../operator/audit.js';
 import { enforceRateLimit } from '../shared/rate-limit.js';
@@ -12,6 +12,9 @@ import { clearRefreshCookie, deliverRefreshToken, readRefreshToken } from './tok
 import { findUserById } from './users.repository.js';
 
 export const authRouter = router({
+  /** Who the caller is, for a password session or any valid access token (`llm-council whoami`). */
+  whoami: scopedProcedure(null).query(({ ctx }) => ({ id: ctx.session.userId, email: ctx.session.email })),
+
   /** How this server lets people sign up, so the form can ask for an invite code (or say it is closed). */
   registrationMode: publicProcedure.query(({ ctx }) => ({ mode: ctx.config.operator.registration })),
 

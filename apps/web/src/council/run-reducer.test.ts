@@ -1,12 +1,12 @@
 import { expect, test } from 'vitest';
 import { CHAIRMAN, MODELS, RUN_ID, completeRunEvents, envelopes } from '../testing/council-events';
-import { applyEvent } from './apply-event';
+import { applyRunEvent } from '@llm-council/sdk';
 import type { CouncilEvent } from './council-types';
 import { createRunState, type RunState } from './run-state';
 
 const fresh = () => createRunState({ runId: RUN_ID, models: [], chairmanModel: '' });
 const replay = (events: CouncilEvent[], state: RunState = fresh(), firstSeq = state.lastSeq + 1) =>
-  envelopes(events, firstSeq).reduce(applyEvent, state);
+  envelopes(events, firstSeq).reduce(applyRunEvent, state);
 
 test('a full event sequence builds the finished run: answers, labels, reviews, aggregate, final answer, title', () => {
   const state = replay(completeRunEvents);
@@ -46,19 +46,19 @@ test('a stage-3 delta streams into the chairman slot', () => {
 
 test('replayed events (seq at or below the last applied) change nothing, so a resumed stream cannot double text', () => {
   const all = envelopes(completeRunEvents);
-  const halfway = all.slice(0, 6).reduce(applyEvent, fresh());
+  const halfway = all.slice(0, 6).reduce(applyRunEvent, fresh());
   // A reconnect that replays from an older id delivers events 3..end again.
-  const resumed = all.slice(2).reduce(applyEvent, halfway);
-  const straight = all.reduce(applyEvent, fresh());
+  const resumed = all.slice(2).reduce(applyRunEvent, halfway);
+  const straight = all.reduce(applyRunEvent, fresh());
 
   expect(resumed).toEqual(straight);
-  expect(applyEvent(straight, all[4] as (typeof all)[number])).toBe(straight);
+  expect(applyRunEvent(straight, all[4] as (typeof all)[number])).toBe(straight);
 });
 
 test('events of another run are ignored', () => {
   const state = replay(completeRunEvents.slice(0, 3));
   const foreign = envelopes([{ type: 'run_completed' }], 99, 'another-run')[0];
-  expect(foreign && applyEvent(state, foreign)).toBe(state);
+  expect(foreign && applyRunEvent(state, foreign)).toBe(state);
 });
 
 test('a failing model is marked failed with its reason while the run goes on', () => {

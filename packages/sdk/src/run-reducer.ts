@@ -1,19 +1,32 @@
-import type { CouncilEventEnvelope } from './council-types';
-import { createRunState, emptyAnswer, emptyReview, type AnswerSlot, type RunState, type StagePhase } from './run-state';
+import type { RunEventEnvelope } from './ask.js';
+import {
+  createRunState,
+  emptyAnswer,
+  emptyReview,
+  type AnswerSlot,
+  type RunState,
+  type StagePhase,
+} from './run-state.js';
 
 /**
  * The one place run state changes: returns the state after `envelope`, never mutating `state`.
- * The live view, a resumed subscription and a full replay after reload all feed the same events
- * through here, so they cannot disagree. Events at or below `lastSeq` were applied already (a
- * reconnect replays from the last id it saw) and leave the state untouched.
+ * The web client's live view, a resumed subscription, a full replay after reload, the CLI and
+ * `askCouncil` all feed the same events through here, so they cannot disagree. Events at or
+ * below `lastSeq` were applied already (a reconnect replays from the last id it saw) and leave
+ * the state untouched.
+ *
+ * @example
+ * let state = createRunState({ runId, models: [], chairmanModel: '' });
+ * for await (const envelope of client.followRun(runId)) state = applyRunEvent(state, envelope);
+ * console.log(state.stage3.text, state.aggregate);
  */
-export function applyEvent(state: RunState, envelope: CouncilEventEnvelope): RunState {
+export function applyRunEvent(state: RunState, envelope: RunEventEnvelope): RunState {
   if (envelope.runId !== state.runId || envelope.seq <= state.lastSeq) return state;
   const next = reduce(state, envelope);
   return { ...next, lastSeq: envelope.seq };
 }
 
-function reduce(state: RunState, { event }: CouncilEventEnvelope): RunState {
+function reduce(state: RunState, { event }: RunEventEnvelope): RunState {
   // Any event after the first means the server is working on it.
   const s: RunState = state.status === 'queued' ? { ...state, status: 'running' } : state;
   switch (event.type) {
