@@ -24,6 +24,8 @@ test('migrations go up, all the way down, and up again', async () => {
       '0007_add_operator_controls',
       '0008_create_search_entries',
       '0009_create_personal_access_tokens',
+      '0010_create_spend_ledger',
+      '0013_add_conversation_source',
     ]);
     expect(await listTables(handle.db)).toContain('council_events');
 
@@ -31,11 +33,11 @@ test('migrations go up, all the way down, and up again', async () => {
     expect(again.applied).toEqual([]); // idempotent
 
     const down = await migrateToNone(handle.db);
-    expect(down.applied).toHaveLength(9);
+    expect(down.applied).toHaveLength(11);
     expect(await listTables(handle.db)).toEqual([]);
 
     const up = await migrateToLatest(handle.db);
-    expect(up.applied).toHaveLength(9);
+    expect(up.applied).toHaveLength(11);
     expect(await listTables(handle.db)).toEqual([
       'audit_events',
       'conversations',
@@ -48,6 +50,7 @@ test('migrations go up, all the way down, and up again', async () => {
       'rate_limits',
       'refresh_tokens',
       'search_entries',
+      'spend_ledger',
       'user_api_keys',
       'users',
     ]);

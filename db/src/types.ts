@@ -74,9 +74,14 @@ export interface ConversationsTable {
   chairmanModel: string | null;
   /** Set when the conversation came in through `conversations.import`. */
   importedAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Where it was started (migration 0013); `app` when not said. */
+  source: ColumnType<ConversationSource, ConversationSource | undefined, ConversationSource>;
   createdAt: Timestamp;
   updatedAt: Timestamp;
 }
+
+/** Where a conversation was started: the app, a token (`api`), an MCP client, the OpenAI-compatible endpoint. */
+export type ConversationSource = 'app' | 'api' | 'mcp' | 'openai';
 
 /**
  * One searchable text (a title, a question, a stage-1 answer, a final answer), kept in step with
@@ -125,6 +130,8 @@ export interface CouncilRunsTable {
   attempt: number;
   /** Whose key pays: the user's own, or the operator's fallback (budgets count these). */
   keySource: ColumnType<'own' | 'server', 'own' | 'server' | undefined, 'own' | 'server'>;
+  /** Tokens the run was admitted for (estimated prompts + largest answers); null for runs before the ledger. */
+  reservedTokens: ColumnType<number | null, number | null | undefined, number | null>;
   host: string | null;
   heartbeatAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   startedAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -198,6 +205,23 @@ export interface PersonalAccessTokensTable {
   revokedAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
+/** One paid upstream call. Append-only: only `runId` changes (to null, when its conversation is deleted). */
+export interface SpendLedgerTable {
+  id: Generated<number>;
+  userId: string;
+  runId: string | null;
+  keySource: 'own' | 'server';
+  provider: string;
+  model: string;
+  stage: 'stage1' | 'stage2' | 'stage3' | 'title';
+  promptTokens: number;
+  completionTokens: number;
+  reasoningTokens: ColumnType<number, number | undefined, never>;
+  /** USD as the provider reported it; null when it reported none. */
+  cost: number | null;
+  createdAt: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   refreshTokens: RefreshTokensTable;
@@ -212,6 +236,7 @@ export interface Database {
   invites: InvitesTable;
   auditEvents: AuditEventsTable;
   personalAccessTokens: PersonalAccessTokensTable;
+  spendLedger: SpendLedgerTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -14,6 +14,8 @@ import { sql } from 'kysely';
 import { createContextFactory, type ContextDeps } from './create-context.js';
 import { guardBodies } from './body-limits.js';
 import { recordCsrfRefusals, requireJsonPosts } from './http-guards.js';
+import { mcpRoutes } from './tools/mcp.routes.js';
+import { openAiRoutes } from './tools/openai.routes.js';
 
 /** Room for the request's own JSON around an imported document. */
 const IMPORT_ENVELOPE_BYTES = 64 * 1024;
@@ -69,13 +71,13 @@ export function createApp(deps: ContextDeps): express.Express {
 
   // An exact allowlist: the Origin is compared, never reflected; `null` is never allowed.
   const allowedOrigins = new Set(config.api.corsOrigins);
-  app.use(
-    cors({
-      origin: (origin, callback) => callback(null, origin !== undefined && allowedOrigins.has(origin)),
-      credentials: true,
-      maxAge: 600,
-    }),
-  );
+  const allowOrigins = cors({
+    origin: (origin, callback) => callback(null, origin !== undefined && allowedOrigins.has(origin)),
+    credentials: true,
+    maxAge: 600,
+  });
+  // The token-only endpoints are for programs, not pages: no origin is allowed to read them.
+  app.use((req, res, next) => (isTokenOnlyPath(req.path) ? next() : allowOrigins(req, res, next)));
 
   // Liveness: the process answers. A load balancer restarts a host only when this fails.
   app.get('/healthz', (_req, res) => {
@@ -105,8 +107,12 @@ export function createApp(deps: ContextDeps): express.Express {
     res.status(503).json({ error: { message: 'This server is shutting down. Please try again.' } });
   });
 
+  const router = withEventStreamSettings(appRouter, config.api.streams);
+  app.use('/v1', openAiRoutes(deps, router));
+  app.use('/mcp', mcpRoutes(deps, router));
+
   const trpcOptions = {
-    router: withEventStreamSettings(appRouter, config.api.streams),
+    router,
     createContext: createContextFactory(deps),
     maxBatchSize: MAX_BATCH_SIZE,
     // The one place a rate limit's wait becomes the standard header (the API only reports it).
@@ -147,6 +153,11 @@ export function createApp(deps: ContextDeps): express.Express {
     if (!res.headersSent) res.status(500).json({ error: { message: 'Something went wrong', requestId } });
   });
   return app;
+}
+
+/** The MCP and OpenAI-compatible endpoints: personal access tokens only, never cookies or CORS. */
+function isTokenOnlyPath(path: string): boolean {
+  return /^\/(v1|mcp)(\/|$)/.test(path);
 }
 
 function requireAppHost(expectedHost: string) {
@@ -222,7 +233,7 @@ function serveWebClient(app: express.Express, distDir: string): void {
   }
   app.use(express.static(distDir, { index: false, maxAge: '1h' }));
   // Client-side routes: everything that is not an API path gets the app shell.
-  app.get(/^(?!\/trpc|\/healthz|\/readyz).*/, (_req, res) => {
+  app.get(/^(?!\/trpc|\/healthz|\/readyz|\/v1\/|\/mcp).*/, (_req, res) => {
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(indexHtml);
   });

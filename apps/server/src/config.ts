@@ -108,6 +108,8 @@ const envSchema = z.object({
   // Housekeeping: how often (0: never) and how long streamed deltas of finished runs are kept (0: forever).
   CLEANUP_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
   DELTA_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(30),
+  // Security-log rows are deleted after this many days (0: kept forever).
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(365),
   DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   // Council method: stage deadlines (seconds), quorum share, review temperature, token limits.
   COUNCIL_SOFT_DEADLINE_SECONDS: z.coerce.number().min(1).max(3600).default(90),
@@ -126,6 +128,10 @@ const envSchema = z.object({
     .min(1024)
     .max(200 * 1024 * 1024)
     .default(20 * 1024 * 1024),
+  // Per user: import attempts an hour, MB of import documents a day, MB of stored text ('unlimited').
+  IMPORTS_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(20),
+  IMPORT_MB_PER_DAY: z.coerce.number().int().min(1).max(1_000_000).default(200),
+  USER_STORAGE_MAX_MB: z.union([z.literal('unlimited'), z.coerce.number().int().min(1).max(1_000_000)]).default(1024),
   WEB_DIST_DIR: z.string().optional(),
   // Operator controls: who signs up, who may spend the fallback key and how much (docs/operating.md).
   REGISTRATION: z.enum(registrationModes).optional(),
@@ -275,9 +281,15 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
       cleanup: {
         intervalMinutes: e.CLEANUP_INTERVAL_MINUTES === 0 ? null : e.CLEANUP_INTERVAL_MINUTES,
         deltaRetentionDays: e.DELTA_RETENTION_DAYS === 0 ? null : e.DELTA_RETENTION_DAYS,
+        auditRetentionDays: e.AUDIT_RETENTION_DAYS === 0 ? null : e.AUDIT_RETENTION_DAYS,
       },
       appUrl: e.APP_URL ?? `http://localhost:${port}`,
       importMaxBytes: e.IMPORT_MAX_BYTES,
+      imports: {
+        perHour: { limit: e.IMPORTS_PER_HOUR, windowSeconds: 3600 },
+        kibPerDay: { limit: e.IMPORT_MB_PER_DAY * 1024, windowSeconds: 86_400 },
+        userStorageMaxBytes: e.USER_STORAGE_MAX_MB === 'unlimited' ? null : e.USER_STORAGE_MAX_MB * 1024 * 1024,
+      },
       appTitle: 'LLM Council',
     },
   } satisfies ServerConfig);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { canonicalAddress, systemClock, type Clock, type Context, type Logger, type Services } from '@llm-council/api';
 import type { CreateExpressContextOptions } from '@trpc/server/adapters/express';
+import type { Request } from 'express';
 import type { Kysely } from 'kysely';
 import type { Database, DbHandle } from '@llm-council/db';
 import type { ServerConfig } from './config.js';
@@ -33,9 +34,8 @@ export function createContextFactory(deps: ContextDeps) {
       logger: deps.logger,
       now,
       req: {
+        ...describeClient(req),
         requestId,
-        ip: canonicalAddress(req.ip ?? req.socket.remoteAddress ?? 'unknown'),
-        userAgent: req.headers['user-agent']?.slice(0, 300) ?? null,
         origin: req.headers.origin ?? null,
         isSameOrigin: isSameOrigin(req),
         accessToken: authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : null,
@@ -59,5 +59,38 @@ export function createContextFactory(deps: ContextDeps) {
           }),
       },
     };
+  };
+}
+
+/** Who is calling, as the logs and the rate limits see it. */
+export interface ClientInfo {
+  ip: string;
+  userAgent: string | null;
+}
+
+export function describeClient(req: Request): ClientInfo {
+  return {
+    ip: canonicalAddress(req.ip ?? req.socket.remoteAddress ?? 'unknown'),
+    userAgent: req.headers['user-agent']?.slice(0, 300) ?? null,
+  };
+}
+
+/** Tokens never use cookies: calls made for one outside /trpc get a jar that holds nothing. */
+const noCookies: Context['cookies'] = { get: () => undefined, set: () => undefined, clear: () => undefined };
+
+/**
+ * The context of procedures called in process for a personal access token (the MCP endpoint and
+ * the OpenAI-compatible endpoint): the token is checked again on every call, as over /trpc, so a
+ * token revoked mid-session stops working at its next call. Never cookie-authenticated.
+ */
+export function createTokenContext(deps: ContextDeps, client: ClientInfo, accessToken: string): Context {
+  return {
+    db: deps.db,
+    config: deps.config.api,
+    services: deps.services,
+    logger: deps.logger,
+    now: deps.now ?? systemClock,
+    req: { ...client, requestId: randomUUID(), origin: null, isSameOrigin: false, accessToken },
+    cookies: noCookies,
   };
 }

@@ -1,4 +1,4 @@
-import { recordAudit, type AuditDeps } from '@llm-council/api';
+import { recordRefusal, type AuditDeps } from '@llm-council/api';
 import type { NextFunction, Request, Response } from 'express';
 
 /**
@@ -16,16 +16,12 @@ export function requireJsonPosts(onRefused: (req: Request, mediaType: string) =>
   };
 }
 
-/** At most one stored event per address per minute: unauthenticated refusals cannot flood the log table. */
-const CSRF_RECORD_INTERVAL_MS = 60_000;
-const CSRF_RECORD_MAX_ADDRESSES = 10_000;
-
 /**
- * Records a refused cross-site POST in the security log (a log line always, a row at most once a
- * minute per address). Nobody is signed in on such a request, so the row has no user.
+ * Records a refused cross-site POST in the security log: a log line always, a row at most once a
+ * minute per address (`recordRefusal`, counted in the database, so it holds across hosts). Nobody
+ * is signed in on such a request, so the row has no user.
  */
 export function recordCsrfRefusals(deps: AuditDeps): (req: Request, mediaType: string) => void {
-  const lastStored = new Map<string, number>();
   return (req, mediaType) => {
     const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
     const detail = {
@@ -33,15 +29,8 @@ export function recordCsrfRefusals(deps: AuditDeps): (req: Request, mediaType: s
       contentType: mediaType.slice(0, 100),
       origin: req.headers.origin?.slice(0, 200) ?? null,
     };
-    const at = Date.now();
-    if (at - (lastStored.get(ip) ?? 0) < CSRF_RECORD_INTERVAL_MS) {
-      deps.logger.warn({ audit: 'csrf_rejected', ip, detail }, 'security event (not stored: repeated)');
-      return;
-    }
-    if (lastStored.size >= CSRF_RECORD_MAX_ADDRESSES) lastStored.clear();
-    lastStored.set(ip, at);
     const userAgent = req.headers['user-agent']?.slice(0, 300) ?? null;
-    void recordAudit(deps, { userId: null, event: 'csrf_rejected', ip, userAgent, detail });
+    void recordRefusal(deps, { userId: null, event: 'csrf_rejected', ip, userAgent, detail });
   };
 }
 

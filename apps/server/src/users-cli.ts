@@ -14,6 +14,7 @@ import {
 import { createDb } from '@llm-council/db';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { escapeControlCharacters } from './terminal-text.js';
 
 /*
  * `pnpm users:<command>`: the operator's user management, run beside the server against the same
@@ -92,16 +93,25 @@ async function dispatch(deps: OperatorDeps, command: string, rest: string[]): Pr
       return console.log(`Server key for ${email()}: ${rest[1]}.`);
     }
     case 'audit':
-      for (const row of await listUserAudit(deps, email())) {
-        const detail = Object.keys(row.detail).length > 0 ? ` ${JSON.stringify(row.detail)}` : '';
-        console.log(
-          `${row.createdAt.toISOString()}  ${row.event.padEnd(20)} ${row.ip ?? '-'}  ${row.userAgent ?? '-'}${detail}`,
-        );
-      }
+      for (const row of await listUserAudit(deps, email())) console.log(formatAuditRow(row));
       return;
     default:
       throw new UsageError(command ? `Unknown command "${command}"` : 'No command given');
   }
+}
+
+type AuditRow = Awaited<ReturnType<typeof listUserAudit>>[number];
+
+/** One security event per line; every stored string escaped (a User-Agent may carry terminal escapes). */
+function formatAuditRow(row: AuditRow): string {
+  const detail = Object.entries(row.detail)
+    .map(
+      ([key, value]) =>
+        ` ${escapeControlCharacters(key)}=${escapeControlCharacters(typeof value === 'string' ? value : JSON.stringify(value))}`,
+    )
+    .join('');
+  const fields = [row.event.padEnd(20), row.ip ?? '-', row.userAgent ?? '-'].map(escapeControlCharacters);
+  return `${row.createdAt.toISOString()}  ${fields[0]} ${fields[1]}  ${fields[2]}${detail}`;
 }
 
 async function printUsers(deps: OperatorDeps): Promise<void> {

@@ -96,7 +96,11 @@ test(
       alice.client.account.changePassword.mutate({ currentPassword: 'wrong guess', newPassword: 'a new passphrase' }),
     );
     // A personal access token of hers (it must die with the account, like her sessions).
-    const pat = await alice.client.tokens.create.mutate({ name: 'laptop CLI', scopes: ['read'] });
+    const pat = await alice.client.tokens.create.mutate({
+      name: 'laptop CLI',
+      scopes: ['read'],
+      password: STRONG_PASSWORD,
+    });
     // A security-log row of hers (this build does not log sign-ins yet).
     await bed.server.db
       .insertInto('auditEvents')

@@ -1,4 +1,6 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, expect } from 'vitest';
@@ -129,6 +131,58 @@ test('case 71: login --token stores it in $XDG_CONFIG_HOME/llm-council with mode
   const bad = await runCli(['login', '--url', bed.server.url, '--token', 'llmc_pat_nope'], home);
   expect(bad.code).toBe(3);
   expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ url: env.LLM_COUNCIL_URL, token }); // unchanged
+});
+
+// Issue 17: a stored token went to whatever LLM_COUNCIL_URL named, and an existing config
+// directory kept its mode (0755). Both fail on old main.
+test('case 86: a stored token is sent only to the URL it was issued for; another URL needs its own login', async ({
+  bed,
+}) => {
+  const { owner, token } = await ownerWithToken(bed, ['read']);
+  const configHome = mkdtempSync(join(tmpdir(), 'llmc-bound-'));
+  const home = { XDG_CONFIG_HOME: configHome };
+  expect((await runCli(['login', '--url', `${bed.server.url}/`, '--token', token], home)).code).toBe(0);
+
+  // Another server (here a listener that records what reaches it) never sees the token.
+  const seen: string[] = [];
+  const other = createServer((req, res) => {
+    seen.push(`${req.url} ${req.headers.authorization ?? ''}`);
+    res.writeHead(500).end();
+  });
+  await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+  try {
+    const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+    const elsewhere = await runCli(['list'], { ...home, LLM_COUNCIL_URL: otherUrl });
+    expect(elsewhere.code).toBe(3);
+    expect(elsewhere.stderr).toContain(`The stored login is for ${bed.server.url}, not ${otherUrl}`);
+    expect(elsewhere.stderr).toContain(`llm-council login --url ${otherUrl}`);
+    expect(seen).toEqual([]);
+  } finally {
+    other.close();
+  }
+  // The same server, named with or without a trailing slash, still uses the stored login.
+  const same = await runCli(['list'], { ...home, LLM_COUNCIL_URL: `${bed.server.url}/` });
+  expect({ code: same.code, stderr: same.stderr }).toMatchObject({ code: 0 });
+  expect(same.stdout).toContain(owner.conversationId);
+});
+
+test('case 86: login tightens an existing config directory to 0700 and replaces a readable login file with a 0600 one', async ({
+  bed,
+}) => {
+  const { token } = await ownerWithToken(bed, ['read']);
+  const configHome = mkdtempSync(join(tmpdir(), 'llmc-perms-'));
+  const dir = join(configHome, 'llm-council');
+  mkdirSync(dir, { mode: 0o755 });
+  chmodSync(dir, 0o755);
+  writeFileSync(join(dir, 'login.json'), '{}', { mode: 0o644 });
+  chmodSync(join(dir, 'login.json'), 0o644);
+
+  const login = await runCli(['login', '--url', bed.server.url, '--token', token], { XDG_CONFIG_HOME: configHome });
+  expect({ code: login.code, stderr: login.stderr }).toMatchObject({ code: 0 });
+  expect(statSync(dir).mode & 0o777).toBe(0o700);
+  expect(statSync(join(dir, 'login.json')).mode & 0o777).toBe(0o600);
+  expect(JSON.parse(readFileSync(join(dir, 'login.json'), 'utf8'))).toEqual({ url: bed.server.url, token });
+  expect(readdirSync(dir)).toEqual(['login.json']); // no temporary file left behind
 });
 
 test('Ctrl-C during ask cancels the run on the server and exits 130', async ({ bed }) => {

@@ -1,4 +1,4 @@
-import { setServerKeyAllowed } from '@llm-council/api';
+import { promoteUser, setServerKeyAllowed } from '@llm-council/api';
 import { expect } from 'vitest';
 import { createLogger } from '../src/logger.js';
 import { councilTest } from './helpers/fixtures.js';
@@ -19,9 +19,11 @@ import {
 
 const SERVER_KEY = 'sk-or-v1-operator-fallback-key-1111';
 // Every call reports 200 tokens and $0.001: a run of three models (3 answers, 3 reviews, the
-// chairman, a title) records 1,600 tokens and $0.008.
+// chairman, a title) records 1,600 tokens and $0.008. A start reserves every call's estimated
+// prompt plus SERVER_KEY_MAX_TOKENS (~4,300–5,000 tokens for these short questions and their
+// history), so the 7,000-token day admits a run after one of them, and not after two.
 const TOKENS_PER_RUN = 1_600;
-const DAILY_TOKENS = 2_500;
+const DAILY_TOKENS = 7_000;
 
 const base = councilTest({
   env: {
@@ -41,9 +43,11 @@ const base = councilTest({
   },
 });
 
-// The first account of the file's fresh database is its admin: created before any test's users.
+// The file's admin, promoted as the operator would (`pnpm users:promote`): test users come from
+// the factory, so no account is an admin by being first.
 const test = base.extend('admin', { scope: 'file' }, async ({ bed }) => {
   const admin = await signUpAs(bed);
+  await promoteUser(operatorDeps(bed), admin.email);
   expect(await admin.client.auth.me.query()).toMatchObject({ isAdmin: true });
   return admin;
 });
@@ -143,22 +147,24 @@ test('case 60: over the daily token budget of the fallback key a start is BUDGET
   expect(budget.server).toMatchObject({ tokenCap: DAILY_TOKENS, usedTokens: TOKENS_PER_RUN, reservedTokens: 0 });
   expect(budget.server.usedUsd).toBeCloseTo(0.008, 6);
   expect(budget.own.usedTokens).toBe(0);
-  await runToEnd(dan, 'Second, still under the cap when it started');
+  await runToEnd(dan, 'Second, still fitting the cap when it started');
 
   const asked = bed.upstream.requests.length;
   const refused = await failureOf(
     dan.client.council.start.mutate({ conversationId: dan.conversationId, content: 'Third' }),
   );
   expect(refused).toMatchObject({ code: 'TOO_MANY_REQUESTS', appCode: 'BUDGET_EXCEEDED' });
-  // The second question of a conversation asks no title: 1,600 + 1,400.
-  expect(refused.message).toContain(`3000 of ${DAILY_TOKENS} tokens`);
+  // The second question of a conversation asks no title: 1,600 + 1,400 used, and the prompts of a
+  // third run do not fit in what is left.
+  expect(refused.message).toContain(`3000 of ${DAILY_TOKENS} tokens used`);
+  expect(refused.message).toMatch(/~\d+ needed \(prompts and longest answers\)/);
   expect(refused.message).toMatch(/resets at midnight UTC/);
   expect(refused.retryAfterSeconds).toBeGreaterThan(0);
   expect(bed.upstream.requests).toHaveLength(asked);
   expect((await dan.client.conversations.get.query({ id: dan.conversationId })).messages).toHaveLength(4);
 });
 
-test('case 60: ten batched starts near the budget start one run: each start sees the worst case of the runs already going', async ({
+test('case 60: ten batched starts near the budget start one run: each start sees the reservation of the runs already going', async ({
   bed,
   admin,
 }) => {
@@ -177,11 +183,12 @@ test('case 60: ten batched starts near the budget start one run: each start sees
   const refusals = starts.flatMap((outcome) =>
     outcome.status === 'rejected' ? [(outcome.reason as { data?: { appCode?: string } }).data?.appCode] : [],
   );
-  // 1,600 used + the first run's worst case (10 calls × 100 tokens) reaches the 2,500 cap.
+  // 1,600 used + the first run's reservation (its prompts and answers, ~4,000) leave no room for a second.
   expect(started).toHaveLength(1);
   expect(refusals).toEqual(Array(9).fill('BUDGET_EXCEEDED'));
   const budget = await erin.client.settings.dailyBudget.query();
-  expect(budget.server.reservedTokens).toBe(1_000);
+  expect(budget.server.reservedTokens).toBeGreaterThan((DAILY_TOKENS - TOKENS_PER_RUN) / 2);
+  expect(budget.server.usedTokens + budget.server.reservedTokens).toBeLessThanOrEqual(DAILY_TOKENS);
 
   for (const runId of started) {
     await erin.client.council.cancel.mutate({ runId });
@@ -200,7 +207,8 @@ test('case 59/60: a user’s own key is never limited by the fallback key’s ru
   // Not allowed on the server key, models outside the council, past the server key's daily budget.
   await setServerKeyAllowed(operatorDeps(bed), frank.email, false);
   const outside = { models: ['openai/gpt-5.1', 'x-ai/grok-4'], chairmanModel: 'openai/gpt-5.1' };
-  for (const content of ['one', 'two', 'three']) {
+  // Two models: 6 calls (1,200 tokens) a first run, 1,000 a follow-up — seven pass the 7,000.
+  for (const content of ['one', 'two', 'three', 'four', 'five', 'six', 'seven']) {
     const { runId } = await frank.client.council.start.mutate({
       conversationId: frank.conversationId,
       content,
@@ -222,7 +230,7 @@ test('case 59/60: a user’s own key is never limited by the fallback key’s ru
   expect(set.own.tokenCap).toBe(1_000);
   const asked = bed.upstream.requests.length;
   const refused = await failureOf(
-    frank.client.council.start.mutate({ conversationId: frank.conversationId, content: 'four', ...outside }),
+    frank.client.council.start.mutate({ conversationId: frank.conversationId, content: 'eight', ...outside }),
   );
   expect(refused).toMatchObject({ code: 'TOO_MANY_REQUESTS', appCode: 'BUDGET_EXCEEDED' });
   expect(refused.message).toMatch(/your own key \(the daily cap you set in Settings\)/);
@@ -233,14 +241,14 @@ test('case 59/60: a user’s own key is never limited by the fallback key’s ru
   expect(
     (
       await failureOf(
-        frank.client.council.start.mutate({ conversationId: frank.conversationId, content: 'five', ...outside }),
+        frank.client.council.start.mutate({ conversationId: frank.conversationId, content: 'nine', ...outside }),
       )
     ).appCode,
   ).toBe('BUDGET_EXCEEDED');
   await frank.client.settings.setDailyBudget.mutate({ tokens: null, usd: null });
   const { runId } = await frank.client.council.start.mutate({
     conversationId: frank.conversationId,
-    content: 'six',
+    content: 'ten',
     ...outside,
   });
   await waitForRunStatus(frank.client, runId, ['completed']);

@@ -26,6 +26,7 @@ test('conversations.get and council.get give a run its total tokens and cost (ti
     completionTokens: 6 * 20 + 50 + 5,
     totalTokens: 6 * 120 + 350 + 45,
     cost: expect.closeTo(6 * 0.001 + 0.01 + 0.0001, 8) as number,
+    isImported: false,
   };
   const conversation = await client.conversations.get.query({ id: conversationId });
   expect(conversation.runs.map((r) => r.usage)).toEqual([expected]);
@@ -59,10 +60,16 @@ test('a run whose provider reports no cost has tokens and a null cost; a run of 
   const { runs } = await client.conversations.get.query({ id: conversationId });
   // Each run: 3 answers, 3 reviews and the chairman; the first also titled the conversation.
   expect(runs.map((r) => [r.id, r.usage])).toEqual([
-    [first.runId, { promptTokens: 80, completionTokens: 8, totalTokens: 88, cost: null }],
+    [first.runId, { promptTokens: 80, completionTokens: 8, totalTokens: 88, cost: null, isImported: false }],
     [
       second.runId,
-      { promptTokens: 140, completionTokens: 14, totalTokens: 154, cost: expect.closeTo(3.5, 8) as number },
+      {
+        promptTokens: 140,
+        completionTokens: 14,
+        totalTokens: 154,
+        cost: expect.closeTo(3.5, 8) as number,
+        isImported: false,
+      },
     ],
   ]);
 });

@@ -152,3 +152,37 @@ test.runIf(isUsingRealPostgres())(
   },
   120_000,
 );
+
+// Issue 17: `users:audit` printed stored text raw, so a User-Agent sent at sign-in could clear the
+// operator's screen, retitle the terminal or forge a line of the log. Fails on old main.
+test('case 84: users:audit prints User-Agent and other stored text with C0/C1 control characters escaped', async () => {
+  const target = await prepareTarget();
+  try {
+    const email = uniqueEmail('escapes');
+    await insertUsers(target, [email]);
+    const handle = await target.open();
+    const user = await handle.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow();
+    const hostile = 'Mozilla\u001b[2J\u001b]0;pwned\u0007\u009b31m\nFAKE sign_in 1.2.3.4\u007f';
+    await handle.db
+      .insertInto('auditEvents')
+      .values({
+        userId: user.id,
+        event: 'sign_in',
+        ip: '203.0.113.9',
+        userAgent: hostile,
+        detail: JSON.stringify({ origin: 'https://evil.example\u001b[0m' }),
+      })
+      .execute();
+    if (!isUsingRealPostgres()) await handle.close();
+
+    const audit = await cli(target, 'audit', email);
+    expect(audit.code, audit.stderr).toBe(0);
+    // eslint-disable-next-line no-control-regex -- no control character may reach the terminal
+    expect(audit.stdout.trimEnd()).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(audit.stdout.trimEnd().split('\n')).toHaveLength(1); // the forged line stays on the row
+    expect(audit.stdout).toContain('Mozilla\\x1b[2J\\x1b]0;pwned\\x07\\x9b31m\\x0aFAKE sign_in 1.2.3.4\\x7f');
+    expect(audit.stdout).toContain('origin=https://evil.example\\x1b[0m');
+  } finally {
+    await target.close();
+  }
+}, 120_000);

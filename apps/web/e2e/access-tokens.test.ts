@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { useAppStack } from './harness/app-stack';
-import { register } from './harness/app-driver';
+import { PASSWORD, register } from './harness/app-driver';
 import { openAppPage } from './harness/browser';
 
 // Settings → Access tokens in a real browser against the real server: a token is shown once with a
@@ -27,7 +27,14 @@ test('a user creates an access token (shown once, copied), sees it listed, revok
   await page.getByText('No access tokens yet.').waitFor();
 
   await page.getByLabel('Token name').fill('laptop CLI');
-  await page.getByRole('checkbox', { name: /council —/ }).check();
+  // The defaults are what the CLI asks for (read + council) and a 90-day expiry (issue 17).
+  expect(await page.getByRole('checkbox', { name: /read —/ }).isChecked()).toBe(true);
+  expect(await page.getByRole('checkbox', { name: /council —/ }).isChecked()).toBe(true);
+  // Minting needs the password: a wrong one is refused next to the field, and nothing is made.
+  await page.getByLabel('Your password').fill('not my password');
+  await page.getByRole('button', { name: 'Create token' }).click();
+  await page.getByText('Current password is incorrect').waitFor();
+  await page.getByLabel('Your password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Create token' }).click();
 
   const notice = page.getByRole('region', { name: 'New access token' });
@@ -45,6 +52,7 @@ test('a user creates an access token (shown once, copied), sees it listed, revok
   const row = page.getByRole('list', { name: 'Your access tokens' }).getByRole('listitem', { name: 'laptop CLI' });
   await expect.poll(() => row.textContent()).toContain(`${token.slice(0, 'llmc_pat_'.length + 6)}…`);
   expect(await row.textContent()).toContain('read + council');
+  expect(await row.textContent()).toContain('expires');
   expect(await page.content()).not.toContain(token);
   // The script's call above shows as its last use once the list is loaded again.
   await page.reload();

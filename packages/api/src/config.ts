@@ -92,6 +92,8 @@ export interface ApiConfig {
     loginPerIp: RateLimitRule;
     registerPerIp: RateLimitRule;
     refreshPerIp: RateLimitRule;
+    /** `auth.logout` needs no sign-in; bounded so it cannot be used to flood the security log. */
+    logoutPerIp: RateLimitRule;
     councilRunsPerUser: RateLimitRule;
     /** Each save checks the key with the provider: bounded so the server is no key-testing oracle. */
     saveApiKeyPerUser: RateLimitRule;
@@ -130,14 +132,25 @@ export interface ApiConfig {
     pingSeconds: number;
     maxDurationSeconds: number;
   };
-  /** Housekeeping (CLEANUP_INTERVAL_MINUTES, DELTA_RETENTION_DAYS); null turns each off. */
+  /** Housekeeping (CLEANUP_INTERVAL_MINUTES, DELTA_RETENTION_DAYS, AUDIT_RETENTION_DAYS); null turns each off. */
   cleanup: {
     intervalMinutes: number | null;
     /** Streamed deltas of runs finished longer ago than this are deleted; answers stay. */
     deltaRetentionDays: number | null;
+    /** Security-log rows older than this are deleted. */
+    auditRetentionDays: number | null;
   };
   /** The largest document `conversations.import` takes, in bytes (IMPORT_MAX_BYTES). */
   importMaxBytes: number;
+  /** What one user may import and keep (IMPORTS_PER_HOUR, IMPORT_MB_PER_DAY, USER_STORAGE_MAX_MB). */
+  imports: {
+    /** Import attempts per user (refused and invalid ones included: each is parsed). */
+    perHour: RateLimitRule;
+    /** KiB of import documents per user, counted at each attempt's size. */
+    kibPerDay: RateLimitRule;
+    /** Text a user may store (messages, answers, reviews); an import past it is refused; null: no cap. */
+    userStorageMaxBytes: number | null;
+  };
   /** Attribution headers sent upstream (OpenRouter shows them in its dashboard). */
   appUrl: string;
   appTitle: string;
@@ -154,6 +167,7 @@ export const fixedApiSettings = {
     loginPerIp: { limit: 100, windowSeconds: 15 * 60 },
     registerPerIp: { limit: 100, windowSeconds: 60 * 60 },
     refreshPerIp: { limit: 600, windowSeconds: 15 * 60 },
+    logoutPerIp: { limit: 100, windowSeconds: 15 * 60 },
     councilRunsPerUser: { limit: 20, windowSeconds: 60 },
     saveApiKeyPerUser: { limit: 10, windowSeconds: 15 * 60 },
     changePasswordPerUser: { limit: 10, windowSeconds: 15 * 60 },

@@ -22,6 +22,16 @@ export const TITLE_MAX_LENGTH = 200;
  */
 export const MAX_BATCH_SIZE = 50;
 
+/**
+ * Where a conversation was started: `app` (a password session), `api` (a personal access token),
+ * `mcp` (an MCP client), `openai` (the OpenAI-compatible endpoint). The database checks the same four.
+ */
+export const conversationSources = ['app', 'api', 'mcp', 'openai'] as const;
+export type ConversationSource = (typeof conversationSources)[number];
+
+/** Earlier turns a new conversation may be given (`conversations.create({ history })`). */
+export const CONVERSATION_HISTORY_MAX_TURNS = 50;
+
 /** The title of a conversation until the title model (or the user) names it. */
 export const DEFAULT_TITLE = 'New Conversation';
 
@@ -66,6 +76,9 @@ export const ACCESS_TOKENS_PER_USER = 20;
 
 /** The longest expiry a personal access token may be given, in days. */
 export const ACCESS_TOKEN_MAX_EXPIRY_DAYS = 366;
+
+/** A token created without `expiresInDays` expires after this many days (`null` asks for no expiry). */
+export const ACCESS_TOKEN_DEFAULT_EXPIRY_DAYS = 90;
 
 /** A token's name, as shown in the list. */
 export const ACCESS_TOKEN_NAME_MAX_LENGTH = 100;

@@ -45,4 +45,6 @@ export interface SignedInUser {
   email: string;
   /** The session (refresh family) the access token belongs to; null for credentials without one. */
   sessionId: string | null;
+  /** Set when a personal access token signed the call: which one, and when it expires (null: never). */
+  personalToken?: { id: string; expiresAt: Date | null };
 }

@@ -1,5 +1,10 @@
 export { appRouter, type AppRouter } from './root.js';
 export { createCallerFactory, describeError, requirePasswordSession } from './trpc.js';
+export {
+  isPersonalAccessToken,
+  resolvePersonalAccessToken,
+  type TokenSession,
+} from './tokens/personal-access-tokens.js';
 export { withEventStreamSettings } from './council/event-stream-settings.js';
 export type { Context, CookieJar, CookieOptions, RequestInfo, SignedInUser } from './context.js';
 export { systemClock, type Clock, type Logger } from './ports.js';
@@ -21,7 +26,7 @@ export { reencryptAllApiKeys } from './settings/api-key.service.js';
 export { runCleanup } from './maintenance/cleanup.js';
 export { createServices, type ServiceDeps, type Services, type ServicesHandle } from './create-services.js';
 export type { RunRecord } from './council/run-records.js';
-export { recordAudit, type AuditDeps } from './operator/audit.js';
+export { recordAudit, recordRefusal, type AuditDeps } from './operator/audit.js';
 export {
   createInvite,
   deleteUser,

@@ -156,7 +156,12 @@ export function scopedProcedure(scope: AccessTokenScope | null) {
     if (scope !== null && !token.scopes.includes(scope)) {
       throw appError('FORBIDDEN', 'ACCESS_TOKEN_FORBIDDEN', `This access token lacks the "${scope}" scope`);
     }
-    const session: SignedInUser = { userId: token.userId, email: token.email, sessionId: null };
+    const session: SignedInUser = {
+      userId: token.userId,
+      email: token.email,
+      sessionId: null,
+      personalToken: { id: token.tokenId, expiresAt: token.expiresAt },
+    };
     return next({ ctx: { ...ctx, session } });
   });
 }

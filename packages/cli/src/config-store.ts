@@ -1,4 +1,5 @@
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -37,14 +38,28 @@ export async function readLogin(env: NodeJS.ProcessEnv): Promise<StoredLogin | n
 }
 
 /**
- * Writes the login readable by its owner only: the directory 0700, the file 0600 (chmod again in
- * case the file existed with wider permissions, since `mode` applies only on creation).
+ * Writes the login readable by its owner only, with no moment at which the token sits in a
+ * readable file: the directory is made (or tightened to) 0700 first, the token goes into a new
+ * file created 0600 (`wx`: never an existing file, whose mode would be kept), and that file is
+ * renamed over the old login in one step.
  */
 export async function writeLogin(env: NodeJS.ProcessEnv, login: StoredLogin): Promise<string> {
   const dir = configDir(env);
   await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700);
   const file = loginFile(env);
-  await writeFile(file, `${JSON.stringify(login, null, 2)}\n`, { mode: 0o600 });
-  await chmod(file, 0o600);
+  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(temporary, `${JSON.stringify(login, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
   return file;
+}
+
+/** Server URLs compare without trailing slashes: `http://host/` and `http://host` are one server. */
+export function normalizeUrl(url: string): string {
+  return url.replace(/\/+$/, '');
 }

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { createCouncilClient, getAppErrorCode, memoryTokenStore } from '@llm-council/sdk';
-import { writeLogin } from './config-store.js';
+import { normalizeUrl, writeLogin } from './config-store.js';
 import { promptHidden, promptLine, readStdin } from './prompts.js';
 
 export interface LoginOptions {
@@ -18,10 +18,7 @@ const DEFAULT_URL = 'http://127.0.0.1:3000';
  * `read` + `council` token named after this machine, and the password session is ended again.
  */
 export async function loginCommand(options: LoginOptions, env: NodeJS.ProcessEnv, log: (line: string) => void) {
-  const url = (options.url ?? env['LLM_COUNCIL_URL'] ?? (await promptLine('Server URL', DEFAULT_URL))).replace(
-    /\/+$/,
-    '',
-  );
+  const url = normalizeUrl(options.url ?? env['LLM_COUNCIL_URL'] ?? (await promptLine('Server URL', DEFAULT_URL)));
   const token = options.token ?? (await createTokenWithPassword(url, options));
   await checkToken(url, token);
   const file = await writeLogin(env, { url, token });
@@ -37,6 +34,7 @@ async function createTokenWithPassword(url: string, options: LoginOptions): Prom
     const created = await client.tokens.create.mutate({
       name: `llm-council CLI on ${hostname()}`.slice(0, 100),
       scopes: ['read', 'council'],
+      password,
     });
     return created.token;
   } finally {

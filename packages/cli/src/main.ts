@@ -6,6 +6,7 @@ import { describeFailure, ExitCode } from './exit-codes.js';
 import { exportCommand } from './export-command.js';
 import { listCommand } from './list-command.js';
 import { loginCommand } from './login-command.js';
+import { mcpCommand } from './mcp-command.js';
 import { searchCommand } from './search-command.js';
 
 const VERSION = '0.1.0';
@@ -130,6 +131,14 @@ function buildProgram(
         write: (text) => process.stdout.write(text),
         log: (line) => process.stderr.write(`${line}\n`),
       });
+    });
+
+  program
+    .command('mcp')
+    .description('serve the council as MCP tools over stdio, against the server you are logged in to')
+    .action(async () => {
+      const { client } = await connect(env);
+      await mcpCommand(client, VERSION);
     });
 
   return program;

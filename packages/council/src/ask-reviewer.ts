@@ -109,5 +109,8 @@ function addUsage(a: Usage | null, b: Usage | null): Usage | null {
     completionTokens: a.completionTokens + b.completionTokens,
     totalTokens: a.totalTokens + b.totalTokens,
     cost: a.cost === null || b.cost === null ? null : a.cost + b.cost,
+    ...((a.reasoningTokens ?? b.reasoningTokens) !== undefined && {
+      reasoningTokens: (a.reasoningTokens ?? 0) + (b.reasoningTokens ?? 0),
+    }),
   };
 }

@@ -22,6 +22,8 @@ export const usageSchema = z.object({
   totalTokens: z.number().int().nonnegative(),
   /** Cost in USD when the upstream reports it (OpenRouter does), else null. */
   cost: z.number().nonnegative().nullable(),
+  /** Of the completion tokens, those spent reasoning (when the provider says). */
+  reasoningTokens: z.number().int().nonnegative().optional(),
 });
 export type Usage = z.infer<typeof usageSchema>;
 

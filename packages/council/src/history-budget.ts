@@ -13,7 +13,8 @@ export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 3);
 }
 
-function tokensOf(messages: ChatMessage[]): number {
+/** A prompt's tokens as estimated before it is sent: its text plus a few tokens of framing per message. */
+export function estimatePromptTokens(messages: ChatMessage[]): number {
   // A few tokens of framing per message (role markers) on top of the text.
   return messages.reduce((sum, m) => sum + estimateTokens(m.content) + 8, 0);
 }
@@ -31,7 +32,7 @@ export function fitToContext(
   if (!contextLength || history.length === 0) return build(history, 0);
   // Room for the reply: the stage's limit if set, else a quarter of the window (at most 8k).
   const reserve = maxTokens ?? Math.min(8_000, Math.floor(contextLength / 4));
-  let budget = contextLength - reserve - tokensOf(build([], history.length)) - 64;
+  let budget = contextLength - reserve - estimatePromptTokens(build([], history.length)) - 64;
   const kept: ConversationTurn[] = [];
   for (let i = history.length - 1; i >= 0; i--) {
     const turn = history[i] as ConversationTurn;

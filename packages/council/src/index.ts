@@ -8,12 +8,15 @@ export * from './events.js';
 export { runCouncil } from './runner.js';
 export type { PreviousRunResults } from './runner.js';
 export type { ConversationTurn } from './prompts.js';
+// What a run and each of its calls will read and write, estimated before they start (budgets).
+export { estimateRunTokens } from './run-estimate.js';
+export { estimatePromptTokens } from './history-budget.js';
 
 export { createChatClient } from './upstream/chat-client.js';
 export type { ChatFn, ChatMessage, ChatTimeouts } from './upstream/upstream.types.js';
 export { fetchKeyInfo, fetchModels } from './upstream/provider-catalog.js';
 export type { ModelInfo } from './upstream/provider-catalog.js';
-export { UpstreamError, upstreamErrorMessages } from './upstream/upstream.errors.js';
+export { CallRefusedError, UpstreamError, upstreamErrorMessages } from './upstream/upstream.errors.js';
 
 export { defaultCouncilMethod } from './council-method.js';
 // The street-cred count, for runs rebuilt from files (imports) rather than run here.

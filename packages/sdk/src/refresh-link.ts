@@ -1,7 +1,7 @@
 import { TRPCClientError, type TRPCLink } from '@trpc/client';
 import { observable, type Unsubscribable } from '@trpc/server/observable';
 import type { AppRouter } from '@llm-council/api';
-import { isUnauthorized } from './errors.js';
+import { getAppErrorCode, isUnauthorized } from './errors.js';
 import type { SessionKeeper } from './session-keeper.js';
 
 const SIGN_IN_PATHS = new Set([
@@ -61,7 +61,10 @@ export function refreshAwareLink(session: SessionKeeper): TRPCLink<AppRouter> {
             },
             error: (error) => {
               if (isClosed) return;
-              if (!isAuthPath && !hasRetried && isUnauthorized(error)) {
+              // A wrong password (tokens.create) is not an expired session: retrying would
+              // only spend a second guess.
+              const isWrongPassword = getAppErrorCode(error) === 'INVALID_CREDENTIALS';
+              if (!isAuthPath && !hasRetried && isUnauthorized(error) && !isWrongPassword) {
                 hasRetried = true;
                 retryAfterRefresh(error).catch(reportFailure);
                 return;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { signUpWithKey } from './council-harness.js';
+import { STRONG_PASSWORD } from './test-server.js';
 
 // The built `llm-council` command (packages/cli/dist/main.js), run as a child process.
 
@@ -58,6 +59,6 @@ export async function ownerWithToken(
   scopes: ('read' | 'council')[],
 ) {
   const owner = await signUpWithKey(bed.server);
-  const { token } = await owner.client.tokens.create.mutate({ name: 'cli', scopes });
+  const { token } = await owner.client.tokens.create.mutate({ name: 'cli', scopes, password: STRONG_PASSWORD });
   return { owner, env: { LLM_COUNCIL_URL: bed.server.url, LLM_COUNCIL_TOKEN: token }, token };
 }

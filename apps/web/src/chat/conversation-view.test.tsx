@@ -111,7 +111,11 @@ test('each run shows its total tokens and cost: a stored run from its record, a 
 test('a stored run without any reported cost says so next to its tokens', async () => {
   renderConversation(
     conversation({
-      runs: [runRecord({ usage: { promptTokens: 90, completionTokens: 10, totalTokens: 100, cost: null } })],
+      runs: [
+        runRecord({
+          usage: { promptTokens: 90, completionTokens: 10, totalTokens: 100, cost: null, isImported: false },
+        }),
+      ],
     }),
   );
   expect((await screen.findByText(/^This run:/)).textContent).toBe(

@@ -63,6 +63,7 @@ export function createConversationsStore(client: CouncilClient) {
       const summary: ConversationSummary = {
         id: created.id,
         title: created.title,
+        source: created.source,
         messageCount: 0,
         createdAt: created.createdAt,
         updatedAt: created.updatedAt,

@@ -103,7 +103,12 @@ export function RunView(props: { run: LiveRun; isLatest: boolean }) {
         <Stage3Panel state={state()} onRetry={retryAction()} />
       </Show>
       <Show when={!isLive(state().status) && state().usage}>
-        {(usage) => <p class="run-usage">This run: {describeUsage(usage())}</p>}
+        {(usage) => (
+          <p class="run-usage">
+            {usage().isImported ? 'This run (imported; not counted as spend here)' : 'This run'}:{' '}
+            {describeUsage(usage())}
+          </p>
+        )}
       </Show>
     </section>
   );

@@ -38,8 +38,8 @@ test('creating a token shows it once with a copy button, then lists it by prefix
   await screen.findByText('No access tokens yet.');
   const form = screen.getByRole('form', { name: 'New access token' });
   fireEvent.input(within(form).getByLabelText('Token name'), { target: { value: ' laptop CLI ' } });
-  fireEvent.click(within(form).getByLabelText(/^council/));
   fireEvent.change(within(form).getByLabelText('Expires'), { target: { value: '30' } });
+  fireEvent.input(within(form).getByLabelText('Your password'), { target: { value: 'my passphrase' } });
   fireEvent.click(within(form).getByRole('button', { name: 'Create token' }));
 
   const shown = await screen.findByRole('region', { name: 'New access token' });
@@ -49,7 +49,9 @@ test('creating a token shows it once with a copy button, then lists it by prefix
     name: 'laptop CLI',
     scopes: ['read', 'council'],
     expiresInDays: 30,
+    password: 'my passphrase',
   });
+  expect(within(form).getByLabelText<HTMLInputElement>('Your password').value).toBe('');
 
   const row = await screen.findByRole('listitem', { name: 'laptop CLI' });
   expect(row.textContent).toContain('llmc_pat_AbCdEf…');
@@ -83,7 +85,7 @@ test('revoking asks first, then removes the token from the list', async () => {
   expect(server.calls.find((c) => c.path === 'tokens.revoke')?.input).toEqual({ id: 't1' });
 });
 
-test('a missing name or scope is explained before anything is sent; the cap error is shown', async () => {
+test('a missing name, scope or password is explained before anything is sent; the cap error is shown', async () => {
   const server = renderTokens({
     'tokens.list': () => ({ data: [] }),
     'tokens.create': () => ({
@@ -99,11 +101,57 @@ test('a missing name or scope is explained before anything is sent; the cap erro
   expect(await within(form).findByText(/Name the token/)).toBeTruthy();
   fireEvent.input(within(form).getByLabelText('Token name'), { target: { value: 'ci' } });
   fireEvent.click(within(form).getByLabelText(/^read/));
+  fireEvent.click(within(form).getByLabelText(/^council/));
   fireEvent.click(within(form).getByRole('button', { name: 'Create token' }));
   expect(await within(form).findByText('Choose at least one scope.')).toBeTruthy();
-  expect(server.calls.some((c) => c.path === 'tokens.create')).toBe(false);
-
   fireEvent.click(within(form).getByLabelText(/^read/));
   fireEvent.click(within(form).getByRole('button', { name: 'Create token' }));
+  expect(await within(form).findByText('Enter your password to create a token.')).toBeTruthy();
+  expect(server.calls.some((c) => c.path === 'tokens.create')).toBe(false);
+
+  fireEvent.input(within(form).getByLabelText('Your password'), { target: { value: 'my passphrase' } });
+  fireEvent.click(within(form).getByRole('button', { name: 'Create token' }));
   expect(await within(form).findByText(/revoke one to create another/)).toBeTruthy();
+});
+
+// Issue 17: the form offered `read` alone, which the CLI cannot ask with, and "Never" without a word.
+// Fails on old main (default scopes ['read'], no warning, no password field).
+test('the form defaults to read + council and 90 days; "Never" warns and is sent as an explicit null', async () => {
+  const server = renderTokens({
+    'tokens.list': () => ({ data: [] }),
+    'tokens.create': () => ({ data: { ...summary('t1', 'forever'), token: TOKEN } }),
+  });
+  const form = await screen.findByRole('form', { name: 'New access token' });
+  expect(within(form).getByLabelText<HTMLInputElement>(/^read/).checked).toBe(true);
+  expect(within(form).getByLabelText<HTMLInputElement>(/^council/).checked).toBe(true);
+  expect(within(form).getByLabelText<HTMLSelectElement>('Expires').value).toBe('90');
+  expect(within(form).queryByRole('note')).toBeNull();
+
+  fireEvent.change(within(form).getByLabelText('Expires'), { target: { value: '' } });
+  expect((await within(form).findByRole('note')).textContent).toMatch(/never expires works until you revoke it/);
+  fireEvent.input(within(form).getByLabelText('Token name'), { target: { value: 'forever' } });
+  fireEvent.input(within(form).getByLabelText('Your password'), { target: { value: 'my passphrase' } });
+  fireEvent.click(within(form).getByRole('button', { name: 'Create token' }));
+  await screen.findByRole('region', { name: 'New access token' });
+  expect(server.calls.find((c) => c.path === 'tokens.create')?.input).toEqual({
+    name: 'forever',
+    scopes: ['read', 'council'],
+    expiresInDays: null,
+    password: 'my passphrase',
+  });
+});
+
+test('a wrong password is shown next to the password field', async () => {
+  renderTokens({
+    'tokens.list': () => ({ data: [] }),
+    'tokens.create': () => ({
+      error: { code: 'UNAUTHORIZED', message: 'Current password is incorrect', appCode: 'INVALID_CREDENTIALS' },
+    }),
+  });
+  const form = await screen.findByRole('form', { name: 'New access token' });
+  fireEvent.input(within(form).getByLabelText('Token name'), { target: { value: 'ci' } });
+  fireEvent.input(within(form).getByLabelText('Your password'), { target: { value: 'wrong one' } });
+  fireEvent.click(within(form).getByRole('button', { name: 'Create token' }));
+  const message = await within(form).findByText('Current password is incorrect');
+  expect(message.closest('.field')?.querySelector('input')?.getAttribute('name')).toBe('password');
 });

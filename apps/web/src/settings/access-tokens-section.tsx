@@ -27,7 +27,9 @@ export function AccessTokensSection() {
   // Reading an errored resource throws; the error is shown on its own below.
   const listed = () => (tokens.error ? undefined : tokens());
   const [name, setName] = createSignal('');
-  const [scopes, setScopes] = createSignal<AccessTokenScope[]>(['read']);
+  // What the CLI asks for and what tokens are for: reading and asking the council.
+  const [scopes, setScopes] = createSignal<AccessTokenScope[]>(['read', 'council']);
+  const [password, setPassword] = createSignal('');
   const [expiryDays, setExpiryDays] = createSignal<number | null>(90);
   const [errors, setErrors] = createSignal<Record<string, string[]>>({});
   const [isBusy, setBusy] = createSignal(false);
@@ -41,21 +43,28 @@ export function AccessTokensSection() {
     event.preventDefault();
     if (name().trim() === '') return setErrors({ name: ['Name the token, e.g. “laptop CLI”.'] });
     if (scopes().length === 0) return setErrors({ scopes: ['Choose at least one scope.'] });
+    if (password() === '') return setErrors({ password: ['Enter your password to create a token.'] });
     setErrors({});
     setBusy(true);
     try {
-      const days = expiryDays();
       const result = await client.tokens.create.mutate({
         name: name().trim(),
         scopes: scopes(),
-        ...(days === null ? {} : { expiresInDays: days }),
+        expiresInDays: expiryDays(),
+        password: password(),
       });
       setCreated({ name: result.name, token: result.token });
       setName('');
+      setPassword('');
       await refetch();
     } catch (error) {
       const ui = describeError(error);
-      setErrors({ name: ui.fieldErrors['name'] ?? [ui.message] });
+      const isPasswordProblem = ui.code === 'INVALID_CREDENTIALS' || ui.fieldErrors['password'];
+      setErrors(
+        isPasswordProblem
+          ? { password: ui.fieldErrors['password'] ?? [ui.message] }
+          : { name: ui.fieldErrors['name'] ?? [ui.message] },
+      );
     } finally {
       setBusy(false);
     }
@@ -113,7 +122,23 @@ export function AccessTokensSection() {
               )}
             </For>
           </select>
+          <Show when={expiryDays() === null}>
+            <p class="field-warning" role="note">
+              A token that never expires works until you revoke it, even if it leaks. Prefer an expiry.
+            </p>
+          </Show>
         </div>
+        <TextField
+          label="Your password"
+          type="password"
+          name="password"
+          autocomplete="current-password"
+          value={password()}
+          onValue={setPassword}
+          errors={errors()['password']}
+          disabled={isBusy()}
+          hint="Creating a token needs your password, so a borrowed session cannot make one."
+        />
         <button type="submit" class="button button-primary" disabled={isBusy()}>
           {isBusy() ? 'Creating…' : 'Create token'}
         </button>

@@ -84,12 +84,16 @@ test('a wrong current password and a weak new one are shown next to their fields
 test('a changed password says the other devices were signed out and reloads the device list', async () => {
   const { server } = renderAccount({ 'account.changePassword': () => ({ data: signedIn }) });
   const form = await fillPasswordForm({ current: 'old one', next: 'a new passphrase', confirm: 'a new passphrase' });
-  expect((await within(form).findByRole('status')).textContent).toContain('other devices have been signed out');
+  expect((await within(form).findByRole('status')).textContent).toContain(
+    'other devices and access tokens have been signed out',
+  );
   expect(field(form, 'Current password').value).toBe('');
-  // The SDK sends it as a sign-in (it stores the tokens that come back), in cookie mode.
+  // The SDK sends it as a sign-in (it stores the tokens that come back), in cookie mode; the
+  // "keep my access tokens" box is unchecked unless ticked (issue 17).
   expect(server.calls.find((c) => c.path === 'account.changePassword')?.input).toEqual({
     currentPassword: 'old one',
     newPassword: 'a new passphrase',
+    keepAccessTokens: false,
     transport: 'cookie',
   });
   await waitFor(() => expect(server.calls.filter((c) => c.path === 'account.sessions')).toHaveLength(2));
@@ -147,4 +151,31 @@ test('deleting the account asks for the password, shows a wrong one, and signs o
   await waitFor(() => expect(session.status()).toBe('signed-out'));
   expect(server.calls.filter((c) => c.path === 'account.delete').at(-1)?.input).toEqual({ password: 'the right one' });
   expect(session.notice()).toBeNull();
+});
+
+// Issue 17: a password change and "sign out on every device" revoke access tokens too; keeping
+// them is an unchecked box. Fails on old main (no box, no keepAccessTokens sent).
+test('"Keep my access tokens working" is unchecked; ticked, the password change keeps them', async () => {
+  const { server } = renderAccount({ 'account.changePassword': () => ({ data: signedIn }) });
+  const form = (await screen.findByRole('heading', { name: 'Change password' })).closest('form') as HTMLElement;
+  const keep = within(form).getByLabelText<HTMLInputElement>(/Keep my access tokens working/);
+  expect(keep.checked).toBe(false);
+  fireEvent.click(keep);
+  await fillPasswordForm({ current: 'old one', next: 'a new passphrase', confirm: 'a new passphrase' });
+  expect((await within(form).findByRole('status')).textContent).toContain('Access tokens were kept.');
+  expect(server.calls.find((c) => c.path === 'account.changePassword')?.input).toMatchObject({
+    keepAccessTokens: true,
+  });
+});
+
+test('"Sign out on every device" revokes access tokens unless the box next to it is ticked', async () => {
+  const { server } = renderAccount({
+    'auth.logoutAll': () => ({ data: { ok: true } }),
+    'auth.logout': () => ({ data: { ok: true } }),
+  });
+  const card = (await screen.findByRole('button', { name: 'Sign out on every device' })).closest('div')!;
+  expect(within(card).getByLabelText<HTMLInputElement>('Keep my access tokens working').checked).toBe(false);
+  fireEvent.click(within(card).getByRole('button', { name: 'Sign out on every device' }));
+  await waitFor(() => expect(server.calls.some((c) => c.path === 'auth.logoutAll')).toBe(true));
+  expect(server.calls.find((c) => c.path === 'auth.logoutAll')?.input).toEqual({ keepAccessTokens: false });
 });

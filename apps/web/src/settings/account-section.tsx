@@ -16,11 +16,13 @@ export function AccountSection() {
   // Bumped after a password change, which signs the other devices out: the list reloads.
   const [sessionsVersion, setSessionsVersion] = createSignal(1);
   const [message, setMessage] = createSignal<string | null>(null);
+  // Unchecked by default: signing out everywhere after a theft should end the tokens too.
+  const [keepAccessTokens, setKeepAccessTokens] = createSignal(false);
 
   const logoutEverywhere = async () => {
     setMessage(null);
     try {
-      await client.auth.logoutAll.mutate();
+      await client.auth.logoutAll.mutate({ keepAccessTokens: keepAccessTokens() });
       await session.logout().catch(() => session.expire());
     } catch (error) {
       setMessage(describeError(error).message);
@@ -34,6 +36,15 @@ export function AccountSection() {
         <p>
           Signed in as <strong>{account()}</strong>
         </p>
+        <label class="checkbox">
+          <input
+            type="checkbox"
+            name="keepAccessTokensOnSignOut"
+            checked={keepAccessTokens()}
+            onChange={(event) => setKeepAccessTokens(event.currentTarget.checked)}
+          />{' '}
+          Keep my access tokens working
+        </label>
         <button type="button" class="button" onClick={() => void logoutEverywhere()}>
           Sign out on every device
         </button>

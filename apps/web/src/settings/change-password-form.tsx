@@ -20,6 +20,8 @@ export function ChangePasswordForm(props: { account: string; onChanged: () => vo
   const [formError, setFormError] = createSignal<string | null>(null);
   const [done, setDone] = createSignal<string | null>(null);
   const [isBusy, setBusy] = createSignal(false);
+  // Unchecked by default: whoever stole the old password may have minted tokens with it.
+  const [keepAccessTokens, setKeepAccessTokens] = createSignal(false);
 
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
@@ -34,11 +36,20 @@ export function ChangePasswordForm(props: { account: string; onChanged: () => vo
 
     setBusy(true);
     try {
-      await client.account.changePassword.mutate({ currentPassword: current(), newPassword: next() });
+      await client.account.changePassword.mutate({
+        currentPassword: current(),
+        newPassword: next(),
+        keepAccessTokens: keepAccessTokens(),
+      });
       setCurrent('');
       setNext('');
       setConfirm('');
-      setDone('Password changed. Your other devices have been signed out; this one stays signed in.');
+      setDone(
+        keepAccessTokens()
+          ? 'Password changed. Your other devices have been signed out; this one stays signed in. Access tokens were kept.'
+          : 'Password changed. Your other devices and access tokens have been signed out; this one stays signed in.',
+      );
+      setKeepAccessTokens(false);
       props.onChanged();
     } catch (error) {
       const ui = describeError(error);
@@ -92,6 +103,15 @@ export function ChangePasswordForm(props: { account: string; onChanged: () => vo
         onValue={setConfirm}
         errors={errors().confirm}
       />
+      <label class="checkbox">
+        <input
+          type="checkbox"
+          name="keepAccessTokens"
+          checked={keepAccessTokens()}
+          onChange={(event) => setKeepAccessTokens(event.currentTarget.checked)}
+        />{' '}
+        Keep my access tokens working (otherwise they are revoked with the other sessions)
+      </label>
       <Show when={formError()}>
         {(message) => (
           <div class="notice notice-error" role="alert">

@@ -6,7 +6,13 @@ import { runRecord } from './conversation-fixtures';
 import { trackedEvents } from './council-events';
 
 /** The total `council.get` reports for any run. */
-export const RUN_USAGE = { promptTokens: 2000, completionTokens: 500, totalTokens: 2500, cost: 0.0421 };
+export const RUN_USAGE = {
+  promptTokens: 2000,
+  completionTokens: 500,
+  totalTokens: 2500,
+  cost: 0.0421,
+  isImported: false,
+};
 
 interface Observer {
   onData: (item: TrackedCouncilEvent) => void;

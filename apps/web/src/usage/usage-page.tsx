@@ -114,6 +114,11 @@ export function UsagePage() {
                     <span class="usage-stat-detail">as reported by the provider</span>
                   </div>
                 </section>
+                <p class="usage-note">
+                  Every call is counted when it is paid, from the spend ledger: deleting a conversation does not take
+                  back what it cost, and imported conversations are never counted here (the usage they recorded
+                  elsewhere shows in the conversation, marked imported).
+                </p>
 
                 <section class="usage-section" aria-labelledby="usage-days">
                   <h2 id="usage-days">Per day (UTC)</h2>
@@ -168,6 +173,18 @@ export function UsagePage() {
                       )}
                     </For>
                   </ol>
+                  <Show when={loaded().top.deletedConversations}>
+                    {(deleted) => (
+                      <p class="usage-deleted">
+                        Deleted conversations:{' '}
+                        <span class="usage-top-numbers">
+                          {formatTokens(deleted().promptTokens + deleted().completionTokens)} tokens ·{' '}
+                          {formatCost(deleted().cost)}
+                        </span>{' '}
+                        — deleting a conversation does not undo what it cost.
+                      </p>
+                    )}
+                  </Show>
                 </section>
               </>
             )}

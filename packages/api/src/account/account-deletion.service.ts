@@ -41,7 +41,7 @@ export async function deleteAccount(
   const stopped = await stopLocalRuns(deps, await listActiveRunIds(deps.db, userId));
   let isDeleted = false;
   let lateRuns: string[] = [];
-  await endSessions(deps, { userId }, async (trx) => {
+  await endSessions(deps, { userId, withAccessTokens: true }, async (trx) => {
     const user = await lockUserForDeletion(trx, userId);
     if (!user) return;
     lateRuns = await listActiveRunIds(trx, userId);

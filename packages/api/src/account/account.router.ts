@@ -5,6 +5,7 @@ import { listLiveSessions } from '../auth/sessions.repository.js';
 import { endOtherSessions, endSession } from '../auth/sessions.service.js';
 import { clearRefreshCookie } from '../auth/token-transport.js';
 import { notFound } from '../errors.js';
+import { deviceOf, recordAudit } from '../operator/audit.js';
 import { exportAccount } from '../portability/export.service.js';
 import { protectedProcedure, router } from '../trpc.js';
 import { deleteAccount } from './account-deletion.service.js';
@@ -37,13 +38,18 @@ export const accountRouter = router({
 
   /** Signs one device out: its refresh token and access token stop working at once, its streams end. */
   revokeSession: protectedProcedure.input(revokeSessionInput).mutation(async ({ ctx, input }) => {
-    if (!(await endSession(ctx, ctx.session.userId, input.id))) throw notFound('Session');
+    const { userId } = ctx.session;
+    if (!(await endSession(ctx, userId, input.id))) throw notFound('Session');
+    await recordAudit(ctx, { userId, event: 'session_revoked', ...deviceOf(ctx.req), detail: { sessionId: input.id } });
     return { ok: true as const };
   }),
 
-  /** "Sign out everywhere else": every session but this one ends. */
+  /** "Sign out everywhere else": every session but this one ends (access tokens stay). */
   revokeOtherSessions: protectedProcedure.mutation(async ({ ctx }) => {
-    const ended = ctx.session.sessionId ? await endOtherSessions(ctx, ctx.session.userId, ctx.session.sessionId) : 0;
+    const { userId, sessionId } = ctx.session;
+    const ended = sessionId ? await endOtherSessions(ctx, userId, sessionId) : 0;
+    if (ended > 0)
+      await recordAudit(ctx, { userId, event: 'session_revoked', ...deviceOf(ctx.req), detail: { ended } });
     return { ended };
   }),
 

@@ -2,7 +2,14 @@ import { addressBucket } from '../shared/client-address.js';
 import type { Context } from '../context.js';
 import { appError } from '../errors.js';
 import { protectedProcedure, publicProcedure, router, scopedProcedure } from '../trpc.js';
-import { changePasswordInput, credentialsInput, loginInput, refreshInput, type Transport } from './auth.schemas.js';
+import {
+  changePasswordInput,
+  credentialsInput,
+  loginInput,
+  logoutAllInput,
+  refreshInput,
+  type Transport,
+} from './auth.schemas.js';
 import { deviceOf, recordAudit } from '../operator/audit.js';
 import { enforceRateLimit } from '../shared/rate-limit.js';
 import { changePassword, login, refreshSession, register, type SignedIn } from './auth.service.js';
@@ -42,16 +49,21 @@ export const authRouter = router({
 
   /** Ends this session server-side. Works with an expired access token: only the refresh token counts. */
   logout: publicProcedure.input(refreshInput).mutation(async ({ ctx, input }) => {
+    // Anyone can call it without signing in: bounded per address like refresh.
+    await enforceRateLimit(ctx, `logout:ip:${addressBucket(ctx.req.ip)}`, ctx.config.rateLimits.logoutPerIp);
     const presented = await readRefreshToken(ctx, input.transport, input.refreshToken);
     if (presented) await revokeRefreshToken(ctx, presented);
     if (input.transport === 'cookie') clearRefreshCookie(ctx);
     return { ok: true as const };
   }),
 
-  /** Ends every session of the user, on every device: tokens refused at once, open streams ended. */
-  logoutAll: protectedProcedure.mutation(async ({ ctx }) => {
-    await endAllSessions(ctx, ctx.session.userId);
-    await recordAudit(ctx, { userId: ctx.session.userId, event: 'logout_all', ...deviceOf(ctx.req) });
+  /**
+   * Ends every session of the user, on every device: tokens refused at once, open streams ended;
+   * personal access tokens are revoked too unless `keepAccessTokens`.
+   */
+  logoutAll: protectedProcedure.input(logoutAllInput).mutation(async ({ ctx, input }) => {
+    const detail = await endAllSessions(ctx, ctx.session.userId, input.keepAccessTokens ? 'keep' : 'revoke');
+    await recordAudit(ctx, { userId: ctx.session.userId, event: 'logout_all', ...deviceOf(ctx.req), detail });
     clearRefreshCookie(ctx);
     return { ok: true as const };
   }),

@@ -48,10 +48,21 @@ export const refreshInput = z
   })
   .default({ transport: 'cookie' });
 
+/**
+ * Personal access tokens are revoked with the sessions (password change, logout everywhere)
+ * unless the user asks to keep them; the web offers that as an unchecked box.
+ */
+const keepAccessTokensSchema = z.boolean().default(false);
+
 export const changePasswordInput = z.strictObject({
   currentPassword: text({ min: 1, max: PASSWORD_MAX_LENGTH, label: 'Current password' }),
   newPassword: passwordSchema,
   transport: transportSchema,
+  keepAccessTokens: keepAccessTokensSchema,
 });
+
+export const logoutAllInput = z
+  .strictObject({ keepAccessTokens: keepAccessTokensSchema })
+  .default({ keepAccessTokens: false });
 
 export type Transport = z.infer<typeof transportSchema>;

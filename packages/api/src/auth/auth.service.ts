@@ -8,6 +8,7 @@ import { clearRateLimit, hitRateLimit } from '../shared/rate-limit.repository.js
 import { signSessionToken } from './session-token.js';
 import { burnPasswordCheck, findPasswordWeakness, hashPassword, needsRehash, verifyPassword } from './passwords.js';
 import { rotateRefreshToken, startRefreshFamily, type IssuedRefreshToken } from './refresh-token.service.js';
+import { revokeTokensOfUser } from '../tokens/tokens.repository.js';
 import { bumpSessionEpoch } from './sessions.repository.js';
 import { endSessions, type SessionDeps } from './sessions.service.js';
 import {
@@ -39,7 +40,7 @@ export async function register(
   input: { email: string; password: string; inviteCode?: string | undefined },
 ): Promise<SignedIn> {
   await enforceRateLimit(ctx, `register:ip:${addressBucket(requester.ip)}`, ctx.config.rateLimits.registerPerIp);
-  assertRegistrationAllowed(ctx, input.inviteCode);
+  await assertRegistrationAllowed(ctx, input);
   const weakness = findPasswordWeakness(input.password);
   if (weakness) throw appError('BAD_REQUEST', 'WEAK_PASSWORD', weakness);
   const passwordHash = await hashPassword(input.password);
@@ -116,13 +117,15 @@ export async function login(
 /**
  * Changes the password, ends every other session (refresh families revoked, the session epoch
  * moved on so older access tokens and racing refreshes are refused) and signs the caller in
- * afresh. The caller's open streams (`sessionId`, this device) are left running.
+ * afresh. The caller's open streams (`sessionId`, this device) are left running. Personal access
+ * tokens are revoked with the sessions unless `keepAccessTokens`: whoever stole the old password
+ * or a session may have minted one.
  */
 export async function changePassword(
   ctx: AuthDeps,
   requester: Requester,
   session: { userId: string; sessionId: string | null },
-  input: { currentPassword: string; newPassword: string },
+  input: { currentPassword: string; newPassword: string; keepAccessTokens: boolean },
 ): Promise<SignedIn> {
   const { userId } = session;
   await confirmPassword(ctx, requester, userId, input.currentPassword);
@@ -132,13 +135,19 @@ export async function changePassword(
   // invalid, and the caller's new one is dated at the next second.
   const cutoff = new Date((Math.floor(ctx.now().getTime() / 1000) + 1) * 1000);
   const newHash = await hashPassword(input.newPassword);
-  const end = session.sessionId ? { userId, exceptSessionId: session.sessionId } : { userId };
+  const withAccessTokens = !input.keepAccessTokens;
+  const end = session.sessionId
+    ? { userId, exceptSessionId: session.sessionId, withAccessTokens }
+    : { userId, withAccessTokens };
+  let accessTokensRevoked = 0;
   // The new hash, the epoch and the revocations commit together: no refresh in between survives.
   await endSessions(ctx, end, async (trx) => {
     await updatePasswordHash(trx, userId, newHash, { now: ctx.now(), invalidateTokensAt: cutoff });
     await bumpSessionEpoch(trx, userId, ctx.now());
+    if (withAccessTokens) accessTokensRevoked = await revokeTokensOfUser(trx, userId, ctx.now());
   });
-  await recordAudit(ctx, { userId, event: 'password_changed', ...deviceOf(requester) });
+  const detail = { accessTokensRevoked };
+  await recordAudit(ctx, { userId, event: 'password_changed', ...deviceOf(requester), detail });
   const user = await findUserById(ctx.db, userId);
   if (!user) throw appError('UNAUTHORIZED', 'SESSION_EXPIRED', 'Please sign in again');
   return signIn(ctx, requester, { id: user.id, email: user.email, createdAt: user.createdAt }, cutoff);

@@ -5,13 +5,21 @@ import type { Logger } from '../ports.js';
 /** The LISTEN/NOTIFY channel every host hears "these sessions ended" on. */
 const SESSION_END_CHANNEL = 'llmc_session_end';
 
-/** Which sessions of a user ended. */
+/** Which sessions (and personal access tokens) of a user ended. */
 export interface SessionEnd {
   userId: string;
   /** Only this session ended. */
   sessionId?: string;
   /** Every session but this one ended (a password change keeps the caller's device signed in). */
   exceptSessionId?: string;
+  /** Only this personal access token ended (revoked); no session did. */
+  tokenId?: string;
+  /**
+   * Every personal access token of the user ended too (a password change or logout everywhere
+   * without `keepAccessTokens`, a disabled or deleted account). Otherwise a token's streams go on:
+   * the token itself still works.
+   */
+  withAccessTokens?: boolean;
 }
 
 /**
@@ -23,12 +31,21 @@ export async function announceSessionEnd(db: Kysely<Database>, end: SessionEnd):
   await sql`select pg_notify(${SESSION_END_CHANNEL}, ${JSON.stringify(end)})`.execute(db);
 }
 
+/** Who opened the watched work: a session, or a personal access token (`tokenId`, no session). */
+export interface WatchedCredential {
+  sessionId: string | null;
+  tokenId?: string | null;
+}
+
 interface Watcher {
   sessionId: string | null;
+  tokenId: string | null;
   controller: AbortController;
 }
 
 function matches(end: SessionEnd, watcher: Watcher): boolean {
+  if (watcher.tokenId !== null) return end.withAccessTokens === true || end.tokenId === watcher.tokenId;
+  if (end.tokenId !== undefined) return false;
   if (end.sessionId !== undefined) return watcher.sessionId === end.sessionId;
   if (end.exceptSessionId !== undefined) return watcher.sessionId !== end.exceptSessionId;
   return true;
@@ -55,9 +72,13 @@ export class SessionEndHub {
     this.stopListening?.();
   }
 
-  /** A signal that aborts when the session ends; call `stop` when the work is done. */
-  watch(userId: string, sessionId: string | null): { signal: AbortSignal; stop: () => void } {
-    const watcher: Watcher = { sessionId, controller: new AbortController() };
+  /** A signal that aborts when the session (or the token) ends; call `stop` when the work is done. */
+  watch(userId: string, credential: WatchedCredential): { signal: AbortSignal; stop: () => void } {
+    const watcher: Watcher = {
+      sessionId: credential.sessionId,
+      tokenId: credential.tokenId ?? null,
+      controller: new AbortController(),
+    };
     let ofUser = this.watchers.get(userId);
     if (!ofUser) this.watchers.set(userId, (ofUser = new Set()));
     ofUser.add(watcher);

@@ -1,5 +1,6 @@
 import type { Context } from '../context.js';
 import { announceSessionEnd, type SessionEnd, type SessionEndHub } from './session-ends.js';
+import { revokeTokensOfUser } from '../tokens/tokens.repository.js';
 import { bumpSessionEpoch, revokeOtherSessions, revokeSessionOfUser } from './sessions.repository.js';
 
 /**
@@ -10,15 +11,25 @@ import { bumpSessionEpoch, revokeOtherSessions, revokeSessionOfUser } from './se
 export type SessionDeps = Pick<Context, 'db' | 'now'> & { services?: { sessions: SessionEndHub } };
 
 /**
- * Ends every session of the user on every device and host: every refresh family is revoked,
+ * Ends every session of the user on every device: every refresh family is revoked,
  * the session epoch moves on (outstanding access tokens are refused on their next call, and a
  * refresh racing this cannot produce a usable successor), and open event streams end.
- * For logout-everywhere, disabled and deleted users.
+ * Personal access tokens: `revoke` (logout everywhere, unless the user keeps them: a stolen
+ * session could otherwise have minted one that outlives it), `keep` (they and their streams go
+ * on), or `suspend` (a disabled account: the tokens stay for when it is enabled again, but are
+ * refused meanwhile, so their streams end). Returns how many tokens were revoked.
  */
-export async function endAllSessions(deps: SessionDeps, userId: string): Promise<void> {
-  await endSessions(deps, { userId }, async (trx) => {
+export async function endAllSessions(
+  deps: SessionDeps,
+  userId: string,
+  accessTokens: 'revoke' | 'keep' | 'suspend',
+): Promise<{ accessTokensRevoked: number }> {
+  let accessTokensRevoked = 0;
+  await endSessions(deps, { userId, withAccessTokens: accessTokens !== 'keep' }, async (trx) => {
     await bumpSessionEpoch(trx, userId, deps.now());
+    if (accessTokens === 'revoke') accessTokensRevoked = await revokeTokensOfUser(trx, userId, deps.now());
   });
+  return { accessTokensRevoked };
 }
 
 /** Ends one session of the user (a device signed out from the session list). False if not theirs. */

@@ -1,6 +1,6 @@
 import type { Context } from '../context.js';
 import { appError } from '../errors.js';
-import { deviceOf, recordAudit } from '../operator/audit.js';
+import { deviceOf, recordRefusal } from '../operator/audit.js';
 import type { Transport } from './auth.schemas.js';
 import { hashRefreshToken, type IssuedRefreshToken } from './refresh-token.service.js';
 import { findRefreshTokenByHash } from './refresh-tokens.repository.js';
@@ -30,7 +30,7 @@ export async function readRefreshToken(
   if (!isTrustedOrigin(ctx)) {
     // The cookie names the session a foreign page tried to use: its owner sees the attempt.
     const session = cookie ? await findRefreshTokenByHash(ctx.db, hashRefreshToken(cookie)) : undefined;
-    await recordAudit(ctx, {
+    await recordRefusal(ctx, {
       userId: session?.userId ?? null,
       event: 'origin_rejected',
       ...deviceOf(ctx.req),

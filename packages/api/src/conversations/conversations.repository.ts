@@ -1,11 +1,12 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database } from '@llm-council/db';
+import type { ConversationSource, Database } from '@llm-council/db';
 
 type Db = Kysely<Database>;
 
 export interface ConversationSummary {
   id: string;
   title: string;
+  source: ConversationSource;
   messageCount: number;
   createdAt: Date;
   updatedAt: Date;
@@ -18,11 +19,20 @@ export interface ConversationRow {
   title: string;
   councilModels: string[] | null;
   chairmanModel: string | null;
+  source: ConversationSource;
   createdAt: Date;
   updatedAt: Date;
 }
 
-const conversationColumns = ['id', 'title', 'councilModels', 'chairmanModel', 'createdAt', 'updatedAt'] as const;
+const conversationColumns = [
+  'id',
+  'title',
+  'councilModels',
+  'chairmanModel',
+  'source',
+  'createdAt',
+  'updatedAt',
+] as const;
 
 /** A page of the owner's conversations, most recent activity first, keyset-paginated on (updatedAt, id). */
 export async function listConversations(
@@ -35,6 +45,7 @@ export async function listConversations(
     .select((eb) => [
       'c.id',
       'c.title',
+      'c.source',
       'c.createdAt',
       'c.updatedAt',
       sql<string>`to_char(c.updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('position'),
@@ -61,7 +72,14 @@ export async function listConversations(
 
 export async function insertConversation(
   db: Db,
-  values: { userId: string; title: string; councilModels: string[] | null; chairmanModel: string | null },
+  values: {
+    userId: string;
+    title: string;
+    councilModels: string[] | null;
+    chairmanModel: string | null;
+    /** The column's default (`app`) when omitted. */
+    source?: ConversationSource;
+  },
 ): Promise<ConversationRow> {
   return db
     .insertInto('conversations')

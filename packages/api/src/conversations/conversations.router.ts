@@ -24,6 +24,7 @@ import {
 import { exportConversation } from '../portability/export.service.js';
 import { importDocument } from '../portability/import.service.js';
 import { searchOwnConversations } from './search.service.js';
+import { sourceOf } from './conversations.service.js';
 
 export const conversationsRouter = router({
   /** The caller's conversations, most recent activity first. Pass `nextCursor` back for the next page. */
@@ -38,6 +39,7 @@ export const conversationsRouter = router({
         items: page.map((c) => ({
           id: c.id,
           title: c.title,
+          source: c.source,
           messageCount: c.messageCount,
           createdAt: c.createdAt.toISOString(),
           updatedAt: c.updatedAt.toISOString(),
@@ -61,9 +63,9 @@ export const conversationsRouter = router({
    * A password session only: a personal access token never writes history its owner did not ask for.
    */
   import: protectedProcedure.input(importConversationsInput).mutation(({ ctx, input }) =>
-    importDocument(ctx.db, ctx.session.userId, input.data, {
+    importDocument(ctx, ctx.session.userId, input.data, {
       maxBytes: ctx.config.importMaxBytes,
-      now: ctx.now(),
+      imports: ctx.config.imports,
     }),
   ),
 
@@ -76,6 +78,7 @@ export const conversationsRouter = router({
         title: input.title ?? DEFAULT_TITLE,
         councilModels: input.models ?? null,
         chairmanModel: input.chairmanModel ?? null,
+        source: sourceOf(ctx.session),
       });
       return toConversation(row);
     }),
@@ -113,6 +116,7 @@ function toConversation(row: ConversationRow) {
     title: row.title,
     models: row.councilModels,
     chairmanModel: row.chairmanModel,
+    source: row.source,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };

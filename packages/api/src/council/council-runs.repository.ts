@@ -21,6 +21,8 @@ export async function insertRun(
     chairmanModel: string;
     titleModel: string | null;
     keySource: 'own' | 'server';
+    /** What the run was admitted for (see `assertRunFitsDailyBudget`). */
+    reservedTokens: number;
   },
 ): Promise<CouncilRun> {
   return db
@@ -186,11 +188,13 @@ export async function claimRunForRetry(
   host: string,
   now: Date,
   keySource: 'own' | 'server',
+  reservedTokens: number,
 ): Promise<CouncilRun | undefined> {
   return db
     .updateTable('councilRuns')
     .set((eb) => ({
       keySource,
+      reservedTokens,
       status: 'queued',
       attempt: eb('attempt', '+', 1),
       error: null,

@@ -21,7 +21,7 @@ export const councilRouter = router({
   /** Asks the council a question in a conversation; the run continues even if the client leaves. */
   start: scopedProcedure('council')
     .input(startRunInput)
-    .mutation(({ ctx, input }) => startRun(ctx, ctx.session.userId, input)),
+    .mutation(({ ctx, input }) => startRun(ctx, ctx.session, input)),
 
   /** A run's events: replays everything after `lastEventId`, then follows live. */
   events: scopedProcedure('council')

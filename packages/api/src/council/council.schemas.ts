@@ -1,23 +1,42 @@
 import { z } from 'zod';
-import { councilModelsSchema, idSchema, modelIdSchema } from '../conversations/conversations.schemas.js';
+import {
+  conversationSourceSchema,
+  councilModelsSchema,
+  historySchema,
+  idSchema,
+  modelIdSchema,
+} from '../conversations/conversations.schemas.js';
 import { MESSAGE_MAX_LENGTH } from '../constants.js';
 import { providerIdSchema } from '../settings/settings.schemas.js';
 import { text } from '../shared/text.js';
 
-export const startRunInput = z.strictObject({
-  conversationId: idSchema,
-  content: text({
-    max: MESSAGE_MAX_LENGTH,
-    label: 'Message',
-    maxMessage: `Message must be at most ${MESSAGE_MAX_LENGTH.toLocaleString('en')} characters`,
-  }).refine((s) => s.trim().length > 0, 'Message cannot be empty'),
-  /** Overrides the conversation's council for this question. */
-  models: councilModelsSchema.optional(),
-  chairmanModel: modelIdSchema.optional(),
-  provider: providerIdSchema.optional(),
-  /** Makes `start` idempotent: the same id returns the run it already started. */
-  clientRequestId: text({ min: 1, max: 100, label: 'clientRequestId' }).optional(),
-});
+export const startRunInput = z
+  .strictObject({
+    /** The conversation to ask in; or `newConversation` to start one with this run. */
+    conversationId: idSchema.optional(),
+    /**
+     * Starts a new conversation with the run, in one step: a start that is refused (no key, a
+     * limit, a budget) leaves no empty conversation behind. For tools that ask one-off questions.
+     */
+    newConversation: z
+      .strictObject({ source: conversationSourceSchema.optional(), history: historySchema.optional() })
+      .optional(),
+    content: text({
+      max: MESSAGE_MAX_LENGTH,
+      label: 'Message',
+      maxMessage: `Message must be at most ${MESSAGE_MAX_LENGTH.toLocaleString('en')} characters`,
+    }).refine((s) => s.trim().length > 0, 'Message cannot be empty'),
+    /** Overrides the conversation's council for this question. */
+    models: councilModelsSchema.optional(),
+    chairmanModel: modelIdSchema.optional(),
+    provider: providerIdSchema.optional(),
+    /** Makes `start` idempotent: the same id returns the run it already started. */
+    clientRequestId: text({ min: 1, max: 100, label: 'clientRequestId' }).optional(),
+  })
+  .refine((input) => (input.conversationId === undefined) !== (input.newConversation === undefined), {
+    message: 'Give either conversationId or newConversation',
+    path: ['conversationId'],
+  });
 
 export const runIdInput = z.strictObject({ runId: idSchema });
 

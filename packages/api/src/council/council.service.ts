@@ -1,8 +1,8 @@
-import type { ConversationTurn, PreviousRunResults, Usage } from '@llm-council/council';
+import { estimateRunTokens, type ConversationTurn, type PreviousRunResults, type Usage } from '@llm-council/council';
 import type { CouncilRun, Database } from '@llm-council/db';
 import type { Transaction } from 'kysely';
-import { COUNCIL_MIN_MODELS, isRetryableRunStatus } from '../constants.js';
-import type { Context } from '../context.js';
+import { COUNCIL_MIN_MODELS, isRetryableRunStatus, type ConversationSource } from '../constants.js';
+import type { Context, SignedInUser } from '../context.js';
 import {
   appendMessage,
   deleteConversation,
@@ -10,11 +10,12 @@ import {
   linkMessageToRun,
   listMessages,
 } from '../conversations/conversations.repository.js';
+import { insertConversationWithHistory, sourceOf } from '../conversations/conversations.service.js';
 import { appError, notFound } from '../errors.js';
 import { isUniqueViolation } from '../shared/db-errors.js';
 import { enforceRateLimit } from '../shared/rate-limit.js';
-import type { KeySource } from '../operator/spend.repository.js';
-import { assertServerKeyModels, assertWithinDailyBudget } from '../operator/spend.service.js';
+import type { KeySource } from '../spend/spend.repository.js';
+import { assertRunFitsDailyBudget, assertServerKeyModels, reservationForRetry } from '../spend/spend.service.js';
 import { resolveApiKey } from '../settings/api-key.service.js';
 import { findProvider } from '../settings/providers.js';
 import {
@@ -34,7 +35,11 @@ import { readReviewDetails } from './review-details.js';
 type CouncilDeps = Pick<Context, 'db' | 'config' | 'services' | 'now'>;
 
 export interface StartRunInput {
-  conversationId: string;
+  conversationId?: string | undefined;
+  /** Creates the conversation with the run (exactly one of this and `conversationId`). */
+  newConversation?:
+    | { source?: ConversationSource | undefined; history?: { question: string; answer: string }[] | undefined }
+    | undefined;
   content: string;
   models?: string[] | undefined;
   chairmanModel?: string | undefined;
@@ -49,46 +54,59 @@ export interface StartRunInput {
  */
 export async function startRun(
   ctx: CouncilDeps,
-  userId: string,
+  session: SignedInUser,
   input: StartRunInput,
-): Promise<{ runId: string; messageId: string }> {
+): Promise<{ runId: string; messageId: string; conversationId: string }> {
   const { council } = ctx.services;
+  const { userId } = session;
   if (input.clientRequestId) {
     const existing = await findRunByClientRequestId(ctx.db, userId, input.clientRequestId);
-    if (existing) return { runId: existing.id, messageId: existing.userMessageId };
+    if (existing) return ids(existing);
   }
-  const conversation = await findConversation(ctx.db, userId, input.conversationId);
-  if (!conversation) throw notFound('Conversation');
+  const conversation = input.conversationId ? await findConversation(ctx.db, userId, input.conversationId) : null;
+  if (input.conversationId && !conversation) throw notFound('Conversation');
 
   const provider = findProvider(ctx.config, input.provider);
-  const models = dedupe(input.models ?? conversation.councilModels ?? ctx.config.council.models);
+  const models = dedupe(input.models ?? conversation?.councilModels ?? ctx.config.council.models);
   if (models.length < COUNCIL_MIN_MODELS)
     throw appError(
       'BAD_REQUEST',
       'VALIDATION_FAILED',
       `models: a council needs at least ${COUNCIL_MIN_MODELS} different models`,
     );
-  const chairmanModel = input.chairmanModel ?? conversation.chairmanModel ?? ctx.config.council.chairmanModel;
-  await council.catalog.assertKnown(provider, [...models, chairmanModel]);
-  const { apiKey, keySource } = await resolveRunKey(ctx, userId, provider, [...models, chairmanModel]);
+  const chairmanModel = input.chairmanModel ?? conversation?.chairmanModel ?? ctx.config.council.chairmanModel;
+  const broughtHistory = input.newConversation?.history ?? [];
+  const messages = conversation ? await listMessages(ctx.db, conversation.id) : historyMessages(broughtHistory);
+  // A new conversation is titled even when it brought earlier turns.
+  const isFirstRun = messages.length === 0 || conversation === null;
+  const titleModel = isFirstRun ? (ctx.config.council.titleModel ?? chairmanModel) : null;
+  const { apiKey, keySource } = await admitModels(ctx, userId, provider, [models, chairmanModel, titleModel]);
   await enforceRunRate(ctx, userId);
 
-  const messages = await listMessages(ctx.db, conversation.id);
-  const titleModel = messages.length === 0 ? (ctx.config.council.titleModel ?? chairmanModel) : null;
+  const history = toHistory(messages);
+  const contextLengths = await council.catalog.contextLengths(provider, [...models, chairmanModel]);
+  const plan = { question: input.content, history, models, chairmanModel, titleModel, attempt: 1, contextLengths };
+  const reservedTokens = estimateReservation(ctx, plan);
   const created = await ctx.db
     .transaction()
     .execute(async (trx) => {
       await assertBelowRunLimit(trx, ctx, userId);
-      await assertWithinDailyBudget({ ...ctx, db: trx }, userId, keySource);
-      await lockConversation(trx, conversation.id);
-      const message = await appendMessage(trx, {
-        conversationId: conversation.id,
-        role: 'user',
-        content: input.content,
-      });
+      await assertRunFitsDailyBudget({ ...ctx, db: trx }, userId, keySource, reservedTokens);
+      // Created only once every check passed: a refused start leaves no empty conversation.
+      const conversationId =
+        conversation?.id ??
+        (
+          await insertConversationWithHistory(trx, {
+            userId,
+            source: sourceOf(session, input.newConversation?.source),
+            history: broughtHistory,
+          })
+        ).id;
+      await lockConversation(trx, conversationId);
+      const message = await appendMessage(trx, { conversationId, role: 'user', content: input.content });
       const run = await insertRun(trx, {
         userId,
-        conversationId: conversation.id,
+        conversationId,
         userMessageId: message.id,
         clientRequestId: input.clientRequestId ?? null,
         provider: provider.id,
@@ -96,6 +114,7 @@ export async function startRun(
         chairmanModel,
         titleModel,
         keySource,
+        reservedTokens,
       });
       await linkMessageToRun(trx, message.id, run.id);
       return { run, messageId: message.id };
@@ -107,19 +126,30 @@ export async function startRun(
       if (!winner) throw error;
       return { run: winner, messageId: winner.userMessageId, isDuplicate: true as const };
     });
-  if ('isDuplicate' in created) return { runId: created.run.id, messageId: created.messageId };
+  if ('isDuplicate' in created) return ids(created.run);
   const { run, messageId } = created;
-  const contextLengths = await council.catalog.contextLengths(provider, [...models, chairmanModel]);
   council.executor.execute({
     run,
     provider,
     apiKey,
     ...callLimitsFor(ctx, keySource),
     question: input.content,
-    history: toHistory(messages),
+    history,
     contextLengths,
   });
-  return { runId: run.id, messageId };
+  return { runId: run.id, messageId, conversationId: run.conversationId };
+}
+
+function ids(run: CouncilRun): { runId: string; messageId: string; conversationId: string } {
+  return { runId: run.id, messageId: run.userMessageId, conversationId: run.conversationId };
+}
+
+/** Earlier turns brought with a new conversation, shaped as the stored messages they become. */
+function historyMessages(history: { question: string; answer: string }[]) {
+  return history.flatMap(({ question, answer }) => [
+    { role: 'user' as const, content: question, runId: null },
+    { role: 'assistant' as const, content: answer, runId: null },
+  ]);
 }
 
 /**
@@ -137,32 +167,42 @@ export async function retryRun(ctx: CouncilDeps, userId: string, runId: string):
     );
   }
   const provider = findProvider(ctx.config, run.provider);
-  const { apiKey, keySource } = await resolveRunKey(ctx, userId, provider, [...run.models, run.chairmanModel]);
-  await enforceRunRate(ctx, userId);
-  const claimed = await ctx.db.transaction().execute(async (trx) => {
-    await assertBelowRunLimit(trx, ctx, userId);
-    await assertWithinDailyBudget({ ...ctx, db: trx }, userId, keySource);
-    return claimRunForRetry(trx, run.id, ctx.services.council.hostId, ctx.now(), keySource);
-  });
-  if (!claimed) throw appError('CONFLICT', 'RUN_NOT_RETRYABLE', 'This run is already being retried');
-
   const messages = await listMessages(ctx.db, run.conversationId);
   const question = messages.find((m) => m.id === run.userMessageId);
   if (!question) throw notFound('Question');
   const responses = await listResponsesOfRuns(ctx.db, [run.id]);
   const hasTitle = responses.some((r) => r.stage === 'title' && r.status === 'completed');
+  const titleModel = hasTitle ? null : run.titleModel;
+  // Exactly what a start checks, for every model the retry will call: an imported run names
+  // whatever models its file said, the title model included.
+  const { apiKey, keySource } = await admitModels(ctx, userId, provider, [run.models, run.chairmanModel, titleModel]);
+  await enforceRunRate(ctx, userId);
+
+  const { catalog } = ctx.services.council;
+  const plan = {
+    question: question.content,
+    history: toHistory(messages.filter((m) => m.position < question.position)),
+    models: run.models,
+    chairmanModel: run.chairmanModel,
+    titleModel,
+    attempt: run.attempt + 1,
+    previous: collectPrevious(run, responses),
+    contextLengths: await catalog.contextLengths(provider, [...run.models, run.chairmanModel]),
+  };
+  const estimate = estimateReservation(ctx, plan);
+  const claimed = await ctx.db.transaction().execute(async (trx) => {
+    await assertBelowRunLimit(trx, ctx, userId);
+    await assertRunFitsDailyBudget({ ...ctx, db: trx }, userId, keySource, estimate);
+    const reserved = await reservationForRetry({ db: trx }, run.id, estimate);
+    return claimRunForRetry(trx, run.id, ctx.services.council.hostId, ctx.now(), keySource, reserved);
+  });
+  if (!claimed) throw appError('CONFLICT', 'RUN_NOT_RETRYABLE', 'This run is already being retried');
   ctx.services.council.executor.execute({
-    run: { ...claimed, titleModel: hasTitle ? null : claimed.titleModel },
+    ...plan,
+    run: { ...claimed, titleModel },
     provider,
     apiKey,
     ...callLimitsFor(ctx, keySource),
-    question: question.content,
-    history: toHistory(messages.filter((m) => m.position < question.position)),
-    previous: collectPrevious(claimed, responses),
-    contextLengths: await ctx.services.council.catalog.contextLengths(provider, [
-      ...claimed.models,
-      claimed.chairmanModel,
-    ]),
   });
   return { runId: run.id };
 }
@@ -193,6 +233,30 @@ async function resolveRunKey(
   const keySource: KeySource = source === 'server' ? 'server' : 'own';
   if (keySource === 'server') assertServerKeyModels(ctx.config, models);
   return { apiKey, keySource };
+}
+
+/**
+ * What start and retry both check before anything is written, for every model the run will
+ * call (the title model included): the provider offers it, and on the operator's key the
+ * operator allows it. Returns the key the run will use.
+ */
+async function admitModels(
+  ctx: CouncilDeps,
+  userId: string,
+  provider: ReturnType<typeof findProvider>,
+  [members, chairman, title]: [string[], string, string | null],
+): Promise<{ apiKey: string; keySource: KeySource }> {
+  const called = dedupe([...members, chairman, ...(title ? [title] : [])]);
+  await ctx.services.council.catalog.assertKnown(provider, called);
+  return resolveRunKey(ctx, userId, provider, called);
+}
+
+/** The tokens a run is admitted for: every call's estimated prompt plus its largest answer. */
+function estimateReservation(ctx: CouncilDeps, plan: Parameters<typeof estimateRunTokens>[0]): number {
+  return estimateRunTokens(
+    { ...plan, method: ctx.config.council.method },
+    ctx.config.operator.serverKey.maxTokensPerCall,
+  );
 }
 
 /** On the operator's key every upstream call carries SERVER_KEY_MAX_TOKENS. */
@@ -240,13 +304,23 @@ async function assertBelowRunLimit(trx: Transaction<Database>, ctx: CouncilDeps,
   }
 }
 
-/** Earlier questions with the council's final answers (a question and its answer share a run id). */
+/**
+ * Earlier questions with the council's final answers (a question and its answer share a run id).
+ * Turns brought from another tool (`conversations.create({ history })`) have no run: such a
+ * question is answered by the run-less answer right after it.
+ */
 function toHistory(
   messages: { role: 'user' | 'assistant'; content: string; runId: string | null }[],
 ): ConversationTurn[] {
   const answers = new Map(messages.filter((m) => m.role === 'assistant' && m.runId).map((m) => [m.runId, m.content]));
-  return messages.flatMap((m) => {
-    const answer = m.role === 'user' && m.runId ? answers.get(m.runId) : undefined;
+  return messages.flatMap((m, index) => {
+    if (m.role !== 'user') return [];
+    const next = messages[index + 1];
+    const answer = m.runId
+      ? answers.get(m.runId)
+      : next?.role === 'assistant' && next.runId === null
+        ? next.content
+        : undefined;
     return answer === undefined ? [] : [{ question: m.content, answer }];
   });
 }

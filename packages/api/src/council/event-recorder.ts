@@ -1,8 +1,10 @@
-import type { CouncilEvent } from '@llm-council/council';
+import type { CouncilEvent, Usage } from '@llm-council/council';
 import type { Database } from '@llm-council/db';
 import type { Transaction } from 'kysely';
 import { appendMessage, setTitleIfPlaceholder } from '../conversations/conversations.repository.js';
 import { DEFAULT_TITLE } from '../constants.js';
+import { recordPaidCall } from '../spend/ledger.service.js';
+import type { KeySource } from '../spend/spend.repository.js';
 import { deleteStaleResponses, lockConversation, updateRun, upsertResponse } from './council-runs.repository.js';
 import { MODEL_LATE, reviewDetailsOf, verdictOf } from './review-details.js';
 import type { RunEventHub } from './run-event-hub.js';
@@ -13,6 +15,8 @@ export interface RecorderTarget {
   attempt: number;
   /** The last sequence number already stored for the run. */
   lastSeq: number;
+  /** Who pays for the run's calls and how: each paid call goes to the spend ledger. */
+  payer: { userId: string; keySource: KeySource; provider: string; titleModel: string | null };
 }
 
 /**
@@ -70,8 +74,9 @@ async function applyToTables(trx: Transaction<Database>, target: RecorderTarget,
           durationMs: event.durationMs,
           attempt,
         },
-        { keepExisting: event.stage === 'stage1' && event.durationMs === 0 && attempt > 1 },
+        { keepExisting: isReplay(event.durationMs, attempt) && event.stage === 'stage1' },
       );
+      if (!isReplay(event.durationMs, attempt)) await pay(trx, target, event.stage, event.model, event.usage);
       if (event.stage === 'stage3') {
         await lockConversation(trx, target.conversationId);
         await appendMessage(trx, {
@@ -98,6 +103,7 @@ async function applyToTables(trx: Transaction<Database>, target: RecorderTarget,
         attempt,
       });
     case 'review_completed':
+      if (!isReplay(event.durationMs, attempt)) await pay(trx, target, 'stage2', event.reviewer, event.usage);
       return upsertResponse(trx, {
         runId,
         stage: 'stage2',
@@ -119,6 +125,7 @@ async function applyToTables(trx: Transaction<Database>, target: RecorderTarget,
       if (event.stage === 'stage3') await deleteStaleResponses(trx, runId, 'stage3', attempt);
       return;
     case 'title_completed':
+      await pay(trx, target, 'title', target.payer.titleModel ?? 'title', event.usage);
       await upsertResponse(trx, {
         runId,
         stage: 'title',
@@ -146,4 +153,20 @@ async function applyToTables(trx: Transaction<Database>, target: RecorderTarget,
     case 'stage_completed':
       return; // carried by the event log alone
   }
+}
+
+/** A retry replays the answers and reviews it reuses with durationMs 0: no call was made, nothing paid. */
+function isReplay(durationMs: number, attempt: number): boolean {
+  return durationMs === 0 && attempt > 1;
+}
+
+function pay(
+  trx: Transaction<Database>,
+  target: RecorderTarget,
+  stage: 'stage1' | 'stage2' | 'stage3' | 'title',
+  model: string,
+  usage: Usage | null | undefined,
+): Promise<void> {
+  const { userId, keySource, provider } = target.payer;
+  return recordPaidCall(trx, { userId, runId: target.runId, keySource, provider, model, stage, usage });
 }

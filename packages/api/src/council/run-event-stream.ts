@@ -28,14 +28,22 @@ export async function* streamRunEvents(
   const { hub, streams } = ctx.services.council;
   // Synchronous check-and-take: parallel opens are counted one after another, so a batch cannot slip past the cap.
   const releaseSlot = streams.take(ctx.session.userId);
-  // Signing out (this device, everywhere, or by a password change) ends the stream at once.
-  const session = ctx.services.sessions.watch(ctx.session.userId, ctx.session.sessionId);
-  const stop = signal ? AbortSignal.any([signal, session.signal]) : session.signal;
+  // Signing out (this device, everywhere, or by a password change) or revoking the personal
+  // access token that opened the stream ends it at once, on every host.
+  const { personalToken } = ctx.session;
+  const session = ctx.services.sessions.watch(ctx.session.userId, {
+    sessionId: ctx.session.sessionId,
+    tokenId: personalToken?.id ?? null,
+  });
+  const expiry = personalToken?.expiresAt ? expiryOf(ctx, personalToken.expiresAt) : null;
+  const stop = AbortSignal.any([session.signal, ...(signal ? [signal] : []), ...(expiry ? [expiry.signal] : [])]);
   const log = hub.hold(runId);
   let last = lastEventId ? Number(lastEventId) : 0;
   let lastType: CouncilEventEnvelope['event']['type'] | undefined;
   try {
     while (!stop.aborted) {
+      // Checked on the API's clock before every page, so an expired token gets no further event.
+      if (expiry?.hasPassed()) break;
       const page = log.readAfter(last, PAGE_SIZE) ?? (await listEventsAfter(ctx.db, runId, last, PAGE_SIZE));
       for (const envelope of page) {
         last = envelope.seq;
@@ -48,10 +56,13 @@ export async function* streamRunEvents(
       if (mayBeOver && (await isOverAndDelivered(ctx, runId, last))) return;
       await log.waitForMore(last, stop, POLL_INTERVAL_MS);
     }
+    if (session.signal.aborted && personalToken) throw tokenEnded();
     if (session.signal.aborted) throw appError('UNAUTHORIZED', 'SESSION_EXPIRED', 'Your session has ended');
+    if (expiry && (expiry.signal.aborted || expiry.hasPassed())) throw tokenEnded();
   } finally {
     releaseSlot();
     session.stop();
+    expiry?.stop();
     hub.release(log);
   }
 }
@@ -61,4 +72,22 @@ async function isOverAndDelivered(ctx: Context, runId: string, last: number): Pr
   if (!run) return true; // deleted with its conversation
   if (isActiveRunStatus(run.status)) return false;
   return (await listEventsAfter(ctx.db, runId, last, 1)).length === 0;
+}
+
+function tokenEnded() {
+  return appError('UNAUTHORIZED', 'ACCESS_TOKEN_INVALID', 'This access token is invalid, expired or revoked');
+}
+
+/**
+ * A personal access token's expiry as a stream sees it: `hasPassed` on the API's clock (checked
+ * before every page), and a signal that fires when it comes, so an idle stream ends on time too.
+ */
+function expiryOf(ctx: Context, expiresAt: Date) {
+  const controller = new AbortController();
+  const hasPassed = () => ctx.now() >= expiresAt;
+  // setTimeout takes at most 2^31-1 ms (~24.8 days); a later expiry is caught by `hasPassed`.
+  const delayMs = Math.min(expiresAt.getTime() - ctx.now().getTime(), 2 ** 31 - 1);
+  const timer = setTimeout(() => controller.abort(), Math.max(0, delayMs));
+  timer.unref();
+  return { signal: controller.signal, hasPassed, stop: () => clearTimeout(timer) };
 }

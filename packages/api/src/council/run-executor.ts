@@ -4,6 +4,8 @@ import {
   type ChatFn,
   type ChatTimeouts,
   type ConversationTurn,
+  type CouncilError,
+  type CouncilEvent,
   type PreviousRunResults,
 } from '@llm-council/council';
 import { isConnectionError, type CouncilRun, type Database } from '@llm-council/db';
@@ -13,6 +15,7 @@ import type { Logger } from '../ports.js';
 import { appendEvent, findLastSeq } from './council-events.repository.js';
 import { claimAbandonedRuns, claimRunHost, findRun, heartbeatRuns, updateRun } from './council-runs.repository.js';
 import { createEventRecorder } from './event-recorder.js';
+import { meterCalls } from '../spend/call-meter.js';
 import { nameProviderInErrors } from './provider-wording.js';
 import type { RunEventHub } from './run-event-hub.js';
 
@@ -134,7 +137,18 @@ export class RunExecutor {
       log = hub.hold(run.id, { writerFloor: lastSeq });
       const record = createEventRecorder(
         hub,
-        { runId: run.id, conversationId: run.conversationId, attempt: run.attempt, lastSeq },
+        {
+          runId: run.id,
+          conversationId: run.conversationId,
+          attempt: run.attempt,
+          lastSeq,
+          payer: {
+            userId: run.userId,
+            keySource: run.keySource,
+            provider: run.provider,
+            titleModel: run.titleModel,
+          },
+        },
         () => new Date(),
       );
       recorder = record;
@@ -147,6 +161,16 @@ export class RunExecutor {
         maxAnswerChars: config.council.maxAnswerChars,
         ...(this.deps.upstreamTimeouts ? { timeouts: this.deps.upstreamTimeouts } : {}),
       });
+      const meter = meterCalls(
+        { db, config, now: () => new Date() },
+        capMaxTokens(client.chat, request.maxTokensPerCall),
+        {
+          userId: run.userId,
+          runId: run.id,
+          keySource: run.keySource,
+          maxOutputTokens: config.operator.serverKey.maxTokensPerCall,
+        },
+      );
       await runCouncil(
         {
           question: request.question,
@@ -160,7 +184,7 @@ export class RunExecutor {
           ...(request.previous ? { previous: request.previous } : {}),
         },
         {
-          chat: capMaxTokens(client.chat, request.maxTokensPerCall),
+          chat: meter.chat,
           // During shutdown the runner's own "cancelled" is not the truth: the host went away.
           // An event that cannot be stored ends the run (the runner rethrows): stop every model
           // call at once rather than let the others stream on into a log that takes nothing.
@@ -168,7 +192,7 @@ export class RunExecutor {
             record(
               this.isShuttingDown && event.type === 'run_cancelled'
                 ? { type: 'run_interrupted' }
-                : nameProviderInErrors(event, request.provider.label),
+                : nameBudgetRefusal(nameProviderInErrors(event, request.provider.label), meter.refusal()),
             ).catch((error: unknown) => {
               controller.abort();
               throw error;
@@ -255,6 +279,12 @@ export class RunExecutor {
       this.deps.logger.warn({ err: error }, 'run sweep failed');
     }
   }
+}
+
+/** A run that failed after the budget refused one of its calls fails as BUDGET_EXCEEDED, saying so. */
+function nameBudgetRefusal(event: CouncilEvent, refusal: CouncilError | undefined): CouncilEvent {
+  if (event.type !== 'run_failed' || refusal === undefined || event.error.code === refusal.code) return event;
+  return { ...event, error: { code: refusal.code, message: `${refusal.message} (${event.error.message})` } };
 }
 
 /** Every call asks for at most `cap` tokens (the smaller of the stage's own limit and the cap). */

@@ -29,3 +29,9 @@ export async function deleteOldDeltas(db: Db, before: Date): Promise<number> {
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/** Security-log rows older than `before` (AUDIT_RETENTION_DAYS): the log cannot grow without bound. */
+export async function deleteOldAuditEvents(db: Db, before: Date): Promise<number> {
+  const result = await db.deleteFrom('auditEvents').where('createdAt', '<', before).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

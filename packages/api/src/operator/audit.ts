@@ -1,4 +1,6 @@
 import type { Context, RequestInfo } from '../context.js';
+import { addressBucket } from '../shared/client-address.js';
+import { hitRateLimit } from '../shared/rate-limit.repository.js';
 import { insertAuditEvent } from './audit.repository.js';
 
 /** Every kind of event the security log records. */
@@ -9,6 +11,9 @@ export type AuditEvent =
   | 'password_changed'
   | 'refresh_token_reuse'
   | 'logout_all'
+  | 'session_revoked'
+  | 'token_created'
+  | 'token_revoked'
   | 'api_key_saved'
   | 'api_key_deleted'
   | 'invite_created'
@@ -56,4 +61,25 @@ export async function recordAudit(deps: AuditDeps, entry: AuditEntry): Promise<v
   } catch (error) {
     deps.logger.error({ err: error, audit: row.event, userId: row.userId }, 'security event not stored');
   }
+}
+
+/** A refusal anyone can provoke without signing in is stored at most this often per address. */
+const REFUSAL_RECORD_RULE = { limit: 1, windowSeconds: 60 };
+
+/**
+ * Records a refusal that needs no sign-in to provoke (a foreign Origin, a non-JSON POST): a log
+ * line always, a row at most once a minute per address (an IPv6 /64 is one address), so a flood
+ * of refused requests cannot fill the table. Counted in the database: it holds across hosts.
+ */
+export async function recordRefusal(deps: AuditDeps, entry: AuditEntry & { ip: string }): Promise<void> {
+  const key = `audit:${entry.event}:${addressBucket(entry.ip)}`;
+  const slot = await hitRateLimit(deps.db, key, REFUSAL_RECORD_RULE, deps.now()).catch((error: unknown) => {
+    deps.logger.error({ err: error, audit: entry.event }, 'security event throttle unavailable');
+    return { allowed: false };
+  });
+  if (slot.allowed) return recordAudit(deps, entry);
+  deps.logger.warn(
+    { audit: entry.event, userId: entry.userId, ip: entry.ip, detail: entry.detail ?? {} },
+    'security event (not stored: repeated)',
+  );
 }

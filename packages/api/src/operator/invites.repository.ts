@@ -10,6 +10,21 @@ export async function insertInvite(
   return db.insertInto('invites').values(values).returning('id').executeTakeFirstOrThrow();
 }
 
+/** The unused, unexpired invite with this code, without taking it (a check before any hashing). */
+export async function findUsableInvite(
+  db: Db,
+  codeHash: string,
+  now: Date,
+): Promise<{ id: string; email: string | null } | undefined> {
+  return db
+    .selectFrom('invites')
+    .select(['id', 'email'])
+    .where('codeHash', '=', codeHash)
+    .where('usedAt', 'is', null)
+    .where('expiresAt', '>', now)
+    .executeTakeFirst();
+}
+
 /**
  * Takes the invite for one sign-up: a single UPDATE that only matches an unused, unexpired code,
  * so of two sign-ups racing for one code exactly one gets a row back.

@@ -3,7 +3,7 @@ import type { Context } from '../context.js';
 import { appError } from '../errors.js';
 import { insertUser, type PublicUser } from '../auth/users.repository.js';
 import { hashInviteCode } from './invite-codes.js';
-import { claimInvite, setInviteUser } from './invites.repository.js';
+import { claimInvite, findUsableInvite, setInviteUser } from './invites.repository.js';
 
 type RegistrationDeps = Pick<Context, 'db' | 'config' | 'now'>;
 
@@ -14,16 +14,26 @@ const INVITE_INVALID_MESSAGE = 'This invite code is not valid: it may be mistype
 
 /**
  * Refuses a sign-up the operator's REGISTRATION mode does not allow, before any password is
- * hashed. `invite` needs a code; whether the code is good is decided when the account is created.
+ * hashed: `invite` needs a code that is unused, unexpired and (if made out to one) for this
+ * email — otherwise every bad code would cost an argon2 hash. The code is only looked at here;
+ * it is taken when the account is created, so of two sign-ups racing for it one wins.
  */
-export function assertRegistrationAllowed(deps: Pick<Context, 'config'>, inviteCode: string | undefined): void {
+export async function assertRegistrationAllowed(
+  deps: Pick<Context, 'db' | 'config' | 'now'>,
+  input: { email: string; inviteCode?: string | undefined },
+): Promise<void> {
   const mode = deps.config.operator.registration;
   if (mode === 'closed') {
     throw appError('FORBIDDEN', 'REGISTRATION_CLOSED', 'Sign-up is closed on this server; ask its operator');
   }
-  if (mode === 'invite' && !inviteCode) {
-    throw appError('FORBIDDEN', 'INVITE_INVALID', 'Sign-up on this server needs an invite code');
-  }
+  if (mode !== 'invite') return;
+  if (!input.inviteCode) throw appError('FORBIDDEN', 'INVITE_INVALID', 'Sign-up on this server needs an invite code');
+  const invite = await findUsableInvite(deps.db, hashInviteCode(input.inviteCode), deps.now());
+  if (!isInviteFor(invite, input.email)) throw appError('FORBIDDEN', 'INVITE_INVALID', INVITE_INVALID_MESSAGE);
+}
+
+function isInviteFor(invite: { email: string | null } | undefined, email: string): boolean {
+  return invite !== undefined && (invite.email === null || invite.email === email);
 }
 
 /**
@@ -39,7 +49,7 @@ export async function createAccount(
   return deps.db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(${sql.lit(ACCOUNT_CREATION_LOCK)})`.execute(trx);
     const invite = needsInvite ? await claimInvite(trx, hashInviteCode(input.inviteCode ?? ''), deps.now()) : undefined;
-    if (needsInvite && (!invite || (invite.email !== null && invite.email !== input.email))) {
+    if (needsInvite && !isInviteFor(invite, input.email)) {
       throw appError('FORBIDDEN', 'INVITE_INVALID', INVITE_INVALID_MESSAGE);
     }
     const existing = await trx.selectFrom('users').select('id').limit(1).executeTakeFirst();

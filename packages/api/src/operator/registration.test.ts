@@ -115,3 +115,25 @@ test('one invite used by ten parallel sign-ups creates exactly one account; a re
     await api.close();
   }
 }, 120_000);
+
+// Issue 17: the invite was checked only after argon2 had hashed the password, so every bad code
+// cost a hash (and a flood of them filled the hash queue: SERVER_BUSY). Fails on old main.
+test('case 85: invite-only sign-up checks the invite before hashing: twenty bad codes at once hash nothing', async () => {
+  const base = createTestApiConfig({ overrides: { passwordHashQueueMax: 2 } });
+  const api = await openTestApi({ config: { ...base, operator: { ...base.operator, registration: 'invite' } } });
+  try {
+    const { code } = await createInvite(operatorOf(api), { email: 'invited@example.com' });
+    const attempts = [
+      ...Array.from({ length: 18 }, (_, i) => register(api, uniqueEmail('flood'), `not-a-code-${i}`)),
+      register(api, uniqueEmail('not-invited'), code), // a good code for another address
+      register(api, uniqueEmail('no-code')),
+    ];
+    const outcomes = await Promise.all(attempts.map(failureOf));
+    expect(new Set(outcomes.map((failure) => failure.appCode))).toEqual(new Set(['INVITE_INVALID']));
+    expect(await api.db.selectFrom('users').select('id').execute()).toEqual([]);
+    // The code is still good for its own address.
+    expect((await register(api, 'invited@example.com', code)).user.email).toBe('invited@example.com');
+  } finally {
+    await api.close();
+  }
+}, 120_000);

@@ -54,7 +54,7 @@ export async function disableUser(deps: OperatorDeps, email: string): Promise<vo
   const userId = await requireUserId(deps, email);
   const now = deps.now();
   await updateUserFlags(deps.db, userId, { disabledAt: now }, now);
-  await endAllSessions(deps, userId);
+  await endAllSessions(deps, userId, 'suspend');
   await recordAudit(deps, { userId, event: 'user_disabled' });
 }
 

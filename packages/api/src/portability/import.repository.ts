@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '@llm-council/db';
-import type { Insertable, Transaction } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { ExportedConversation } from './export-format.js';
 
-type Trx = Transaction<Database>;
-
-// PostgreSQL takes at most 65,535 parameters a statement; a response row has 13.
-const ROWS_PER_INSERT = 500;
+// PostgreSQL takes at most 65,535 parameters a statement (a response row has 13); smaller
+// statements also keep each one short, so other requests wait for at most one of them.
+const ROWS_PER_INSERT = 200;
+const TEXT_BYTES_PER_INSERT = 1024 * 1024;
 
 const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
 
@@ -14,10 +14,10 @@ const json = (value: unknown) => (value === null || value === undefined ? null :
  * Writes conversations (already validated, see import.service) for `userId`, every row under a
  * new id so that importing the same file twice, or someone else's export, never collides with
  * or touches an existing row. Runs that were live when exported are stored as interrupted.
- * Only inside the caller's transaction: a failure anywhere leaves nothing behind.
+ * A failure anywhere leaves nothing behind (see the end).
  */
 export async function insertImportedConversations(
-  trx: Trx,
+  db: Kysely<Database>,
   userId: string,
   conversations: ExportedConversation[],
   /** When they came in; null only for test factories that store conversations as if run here. */
@@ -103,14 +103,50 @@ export async function insertImportedConversations(
     }
   }
 
-  // Parents before children: the foreign keys are checked row by row.
-  for (const chunk of chunks(conversationRows)) await trx.insertInto('conversations').values(chunk).execute();
-  for (const chunk of chunks(messageRows)) await trx.insertInto('messages').values(chunk).execute();
-  for (const chunk of chunks(runRows)) await trx.insertInto('councilRuns').values(chunk).execute();
-  for (const chunk of chunks(responseRows)) await trx.insertInto('councilResponses').values(chunk).execute();
+  // Parents before children: the foreign keys are checked row by row. Each chunk is its own
+  // statement (committed on its own) and the writer yields between chunks, so one 18 MB import
+  // no longer holds PGlite's only connection for seconds: other requests' queries run in between.
+  // The file was checked whole before (import.service), so a failure here is the database's; the
+  // conversations written so far are then deleted (their rows cascade), and nothing is left.
+  const written: string[] = [];
+  try {
+    for (const [table, rows] of [
+      ['conversations', conversationRows],
+      ['messages', messageRows],
+      ['councilRuns', runRows],
+      ['councilResponses', responseRows],
+    ] as const) {
+      for (const chunk of boundedChunks(rows as Row[])) {
+        await db.insertInto(table).values(chunk).execute();
+        if (table === 'conversations') written.push(...chunk.map((row) => row.id as string));
+        await yieldToOthers();
+      }
+    }
+  } catch (error: unknown) {
+    if (written.length > 0) await db.deleteFrom('conversations').where('id', 'in', written).execute();
+    throw error;
+  }
   return conversationRows.map((c) => c.id as string);
 }
 
-function* chunks<T>(rows: T[]): Generator<T[]> {
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) yield rows.slice(i, i + ROWS_PER_INSERT);
+type Row = { id?: unknown; content?: unknown };
+
+/** At most ROWS_PER_INSERT rows and about TEXT_BYTES_PER_INSERT of text per statement. */
+function* boundedChunks<T extends Row>(rows: T[]): Generator<T[]> {
+  let chunk: T[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    const size = typeof row.content === 'string' ? row.content.length * 2 : 0;
+    if (chunk.length > 0 && (chunk.length >= ROWS_PER_INSERT || bytes + size > TEXT_BYTES_PER_INSERT)) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(row);
+    bytes += size;
+  }
+  if (chunk.length > 0) yield chunk;
 }
+
+/** Lets queries and requests queued behind this import go first. */
+const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -1,23 +1,33 @@
 import type { Database } from '@llm-council/db';
 import type { Kysely } from 'kysely';
 import type { ZodError } from 'zod';
+import type { ApiConfig } from '../config.js';
 import { appError } from '../errors.js';
-import { isUniqueViolation } from '../shared/db-errors.js';
+import type { Clock } from '../ports.js';
+import { enforceRateLimit } from '../shared/rate-limit.js';
+import { takeFromRateLimit } from '../shared/rate-limit.repository.js';
 import { EXPORT_FORMAT, exportDocumentSchema, type ExportedConversation } from './export-format.js';
 import { insertImportedConversations } from './import.repository.js';
 import { fromOriginal, looksLikeOriginal, originalConversationSchema } from './original-format.js';
+import { releaseStorage, reserveStorage } from './storage.repository.js';
 
 /**
  * Imports one document — this project's export (any number of conversations) or one original
- * llm-council conversation file — for `userId`, in one transaction: either every conversation
- * is stored or none is. A document this cannot read is refused naming the first problems found.
+ * llm-council conversation file — for `userId`: either every conversation is stored or none is.
+ * A document this cannot read is refused naming the first problems found. Before it is read, the
+ * user's quotas are taken (attempts an hour, bytes a day: a refused or invalid file counts too,
+ * it was parsed all the same), and before it is written, its size is reserved against their
+ * storage cap.
  */
 export async function importDocument(
-  db: Kysely<Database>,
+  deps: { db: Kysely<Database>; now: Clock },
   userId: string,
   data: unknown,
-  limits: { maxBytes: number; now: Date },
+  limits: Pick<ApiConfig, 'imports'> & { maxBytes: number },
 ): Promise<{ conversationIds: string[] }> {
+  const { db } = deps;
+  const { perHour, kibPerDay, userStorageMaxBytes } = limits.imports;
+  await enforceRateLimit(deps, `import:${userId}`, perHour);
   // `data` passed jsonDocument's depth bound (the input schema), so this cannot overflow the stack.
   const bytes = Buffer.byteLength(JSON.stringify(data) ?? '');
   if (bytes > limits.maxBytes) {
@@ -27,18 +37,30 @@ export async function importDocument(
       `An import is at most ${formatMb(limits.maxBytes)} MB; this one is ${formatMb(bytes)} MB`,
     );
   }
+  const taken = await takeFromRateLimit(db, `import-kib:${userId}`, kibPerDay, Math.ceil(bytes / 1024), deps.now());
+  if (!taken.allowed) {
+    throw appError(
+      'TOO_MANY_REQUESTS',
+      'IMPORT_QUOTA_EXCEEDED',
+      `Imports are limited to at most ${formatMb(kibPerDay.limit * 1024)} MB a day; ${formatMb(Math.max(0, kibPerDay.limit - taken.count) * 1024)} MB are left today`,
+      { retryAfterSeconds: taken.retryAfterSeconds },
+    );
+  }
   const conversations = readConversations(data);
-  try {
-    const ids = await db
-      .transaction()
-      .execute((trx) => insertImportedConversations(trx, userId, conversations, limits.now));
-    return { conversationIds: ids };
-  } catch (error: unknown) {
-    // Every id is new, so the only unique key a file can break is one answer per model and stage.
-    if (isUniqueViolation(error)) {
-      throw refuse('Not a valid export: a run has two responses of one model in the same stage');
+  if (userStorageMaxBytes !== null) {
+    const reservation = await reserveStorage(db, userId, bytes, userStorageMaxBytes, deps.now());
+    if (!reservation.isReserved) {
+      throw appError(
+        'FORBIDDEN',
+        'STORAGE_LIMIT_REACHED',
+        `This import (${formatMb(bytes)} MB) does not fit: you store ${formatMb(reservation.usedBytes)} MB of at most ${formatMb(userStorageMaxBytes)} MB. Delete conversations to make room.`,
+      );
     }
-    throw error;
+  }
+  try {
+    return { conversationIds: await insertImportedConversations(db, userId, conversations, deps.now()) };
+  } finally {
+    if (userStorageMaxBytes !== null) await releaseStorage(db, userId, bytes);
   }
 }
 

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '@llm-council/db';
 import type { ApiConfig, ProviderConfig } from '../config.js';
 import { appError } from '../errors.js';
-import { mayUseServerKey } from '../operator/spend.service.js';
+import { mayUseServerKey } from '../spend/spend.service.js';
 import { ApiKeyUnreadableError, decryptApiKey, encryptApiKey, isUnderCurrentKey } from './api-key-crypto.js';
 import { findEncryptedApiKey, listAllEncryptedKeys, replaceEncryptedKey } from './api-keys.repository.js';
 

@@ -7,8 +7,8 @@ import { hintFor, encryptApiKey } from './api-key-crypto.js';
 import { findProvider } from './providers.js';
 import { deleteApiKey, listApiKeys, upsertApiKey, type ApiKeySummary } from './api-keys.repository.js';
 import { deleteApiKeyInput, saveApiKeyInput, setDailyBudgetInput } from './settings.schemas.js';
-import { describeDailyBudgets } from '../operator/spend.service.js';
-import { updateDailyCaps } from '../operator/spend.repository.js';
+import { describeDailyBudgets } from '../spend/spend.service.js';
+import { updateDailyCaps } from '../spend/spend.repository.js';
 
 const SECURITY_ACTIVITY_LIMIT = 50;
 

@@ -30,6 +30,50 @@ export async function hitRateLimit(
   return { allowed: false, retryAfterSeconds: secondsUntilWindowEnds(row.windowStart, rule, now), count: row.count };
 }
 
+/**
+ * Adds `amount` to a fixed-window counter only while the window's total stays within the rule's
+ * limit (bytes a day, not hits). The check is the upsert's own WHERE, so parallel takes cannot
+ * together pass the limit; a refused take adds nothing.
+ */
+export async function takeFromRateLimit(
+  db: Kysely<Database>,
+  key: string,
+  rule: RateLimitRule,
+  amount: number,
+  now: Date,
+): Promise<RateLimitResult> {
+  const windowStartFloor = new Date(now.getTime() - rule.windowSeconds * 1000);
+  const isOver = sql<boolean>`rate_limits.window_start <= ${windowStartFloor}`;
+  const next = sql<number>`case when ${isOver} then ${amount}::integer else rate_limits.count + ${amount}::integer end`;
+  if (amount <= rule.limit) {
+    const row = await db
+      .insertInto('rateLimits')
+      .values({ key, windowStart: now, count: amount })
+      .onConflict((oc) =>
+        oc
+          .column('key')
+          .doUpdateSet({
+            count: next,
+            windowStart: sql<Date>`case when ${isOver} then ${now}::timestamptz else rate_limits.window_start end`,
+          })
+          .where(next, '<=', rule.limit),
+      )
+      .returning(['count'])
+      .executeTakeFirst();
+    if (row) return { allowed: true };
+  }
+  const current = await db
+    .selectFrom('rateLimits')
+    .select(['count', 'windowStart'])
+    .where('key', '=', key)
+    .executeTakeFirst();
+  return {
+    allowed: false,
+    retryAfterSeconds: current ? secondsUntilWindowEnds(current.windowStart, rule, now) : rule.windowSeconds,
+    count: current?.count ?? 0,
+  };
+}
+
 export async function clearRateLimit(db: Kysely<Database>, key: string): Promise<void> {
   await db.deleteFrom('rateLimits').where('key', '=', key).execute();
 }

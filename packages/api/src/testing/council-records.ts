@@ -44,11 +44,42 @@ export async function createAnsweredConversation(
     conversation.messages.push({ id: randomUUID(), role: 'assistant', content: turn.final, createdAt: at });
     conversation.runs.push(runOf(turn, questionId, at));
   }
-  const [conversationId] = await db
-    .transaction()
-    .execute((trx) => insertImportedConversations(trx, userId, [conversation], null));
+  const [conversationId] = await db.transaction().execute(async (trx) => {
+    const ids = await insertImportedConversations(trx, userId, [conversation], null);
+    await payForRuns(trx, userId, ids);
+    return ids;
+  });
   if (!conversationId) throw new Error('createAnsweredConversation: nothing stored');
   return { conversationId };
+}
+
+/** Runs made here were paid for: one spend-ledger row per call with usage, dated like the call. */
+async function payForRuns(db: Kysely<Database>, userId: string, conversationIds: string[]): Promise<void> {
+  const calls = await db
+    .selectFrom('councilResponses as s')
+    .innerJoin('councilRuns as r', 'r.id', 's.runId')
+    .select(['s.runId', 's.stage', 's.model', 's.usage', 's.createdAt', 'r.provider'])
+    .where('r.conversationId', 'in', conversationIds)
+    .where('s.usage', 'is not', null)
+    .execute();
+  for (const call of calls) {
+    const usage = call.usage as { promptTokens: number; completionTokens: number; cost: number | null };
+    await db
+      .insertInto('spendLedger')
+      .values({
+        userId,
+        runId: call.runId,
+        keySource: 'own',
+        provider: call.provider,
+        model: call.model,
+        stage: call.stage,
+        promptTokens: usage.promptTokens,
+        completionTokens: usage.completionTokens,
+        cost: usage.cost,
+        createdAt: call.createdAt,
+      })
+      .execute();
+  }
 }
 
 function runOf(turn: AnsweredTurn, userMessageId: string, at: string): ExportedRun {

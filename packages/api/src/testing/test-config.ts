@@ -60,9 +60,15 @@ export function createTestApiConfig(
     },
     streams: { maxPerUser: 20, pingSeconds: 15, maxDurationSeconds: 1800 },
     // Housekeeping runs when a test calls runCleanup; no timer in tests.
-    cleanup: { intervalMinutes: null, deltaRetentionDays: 30 },
+    cleanup: { intervalMinutes: null, deltaRetentionDays: 30, auditRetentionDays: 365 },
     appUrl: 'http://localhost:3000',
     importMaxBytes: 2 * 1024 * 1024,
+    // Generous: tests import many files for one user; the quota tests set their own (import-quotas.test.ts).
+    imports: {
+      perHour: { limit: 1_000, windowSeconds: 3600 },
+      kibPerDay: { limit: 1024 * 1024, windowSeconds: 86_400 },
+      userStorageMaxBytes: null,
+    },
     appTitle: 'LLM Council',
     ...options.overrides,
   };

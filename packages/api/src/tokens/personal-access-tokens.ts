@@ -2,12 +2,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { AccessTokenScope } from '@llm-council/db';
 import { ACCESS_TOKEN_PREFIX, ACCESS_TOKENS_PER_USER } from '../constants.js';
 import type { Context } from '../context.js';
+import { endSessions, type SessionDeps } from '../auth/sessions.service.js';
 import { accountDisabledError, appError } from '../errors.js';
 import {
   countLiveTokens,
   findTokenByHash,
   insertToken,
   lockUserTokens,
+  revokeToken,
   touchToken,
   type AccessTokenSummary,
 } from './tokens.repository.js';
@@ -37,7 +39,7 @@ function hashToken(token: string): string {
 export async function createPersonalAccessToken(
   ctx: Deps,
   userId: string,
-  input: { name: string; scopes: AccessTokenScope[]; expiresInDays?: number | undefined },
+  input: { name: string; scopes: AccessTokenScope[]; expiresInDays: number | null },
 ): Promise<{ token: string; summary: AccessTokenSummary }> {
   const token = ACCESS_TOKEN_PREFIX + randomBytes(32).toString('base64url');
   const now = ctx.now();
@@ -58,9 +60,23 @@ export async function createPersonalAccessToken(
       tokenHash: hashToken(token),
       scopes: [...new Set(input.scopes)],
       expiresAt,
+      createdAt: now,
     });
   });
   return { token, summary };
+}
+
+/**
+ * Revokes one of the user's tokens (false when there is none, another user's included) and ends
+ * the event streams opened with it, on this host at once and on every other through the
+ * session-end notification, sent only if the revocation commits.
+ */
+export async function revokePersonalAccessToken(deps: SessionDeps, userId: string, id: string): Promise<boolean> {
+  let isRevoked = false;
+  await endSessions(deps, { userId, tokenId: id }, async (trx) => {
+    isRevoked = await revokeToken(trx, userId, id, deps.now());
+  });
+  return isRevoked;
 }
 
 export interface TokenSession {
@@ -68,6 +84,7 @@ export interface TokenSession {
   email: string;
   tokenId: string;
   scopes: AccessTokenScope[];
+  expiresAt: Date | null;
 }
 
 /**
@@ -84,5 +101,5 @@ export async function resolvePersonalAccessToken(ctx: Deps, bearer: string): Pro
   if (row.disabledAt) throw accountDisabledError();
   const staleBefore = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
   if (!row.lastUsedAt || row.lastUsedAt < staleBefore) await touchToken(ctx.db, row.id, now, staleBefore);
-  return { userId: row.userId, email: row.email, tokenId: row.id, scopes: row.scopes };
+  return { userId: row.userId, email: row.email, tokenId: row.id, scopes: row.scopes, expiresAt: row.expiresAt };
 }

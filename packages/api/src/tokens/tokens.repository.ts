@@ -42,6 +42,7 @@ export async function insertToken(
     tokenHash: string;
     scopes: AccessTokenScope[];
     expiresAt: Date | null;
+    createdAt: Date;
   },
 ): Promise<AccessTokenSummary> {
   return db
@@ -73,6 +74,18 @@ export async function revokeToken(db: Db, userId: string, id: string, now: Date)
     .where('revokedAt', 'is', null)
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
+}
+
+/** Revokes every live token of the user (a password change, logout everywhere); returns how many. */
+export async function revokeTokensOfUser(db: Db, userId: string, now: Date): Promise<number> {
+  const result = await db
+    .updateTable('personalAccessTokens')
+    .set({ revokedAt: now })
+    .where('userId', '=', userId)
+    .where('revokedAt', 'is', null)
+    .where((eb) => eb.or([eb('expiresAt', 'is', null), eb('expiresAt', '>', now)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 export interface TokenForAuth {

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { ACCESS_TOKEN_MAX_EXPIRY_DAYS, ACCESS_TOKEN_NAME_MAX_LENGTH, accessTokenScopes } from '../constants.js';
+import { enteredPasswordSchema } from '../auth/auth.schemas.js';
+import {
+  ACCESS_TOKEN_DEFAULT_EXPIRY_DAYS,
+  ACCESS_TOKEN_MAX_EXPIRY_DAYS,
+  ACCESS_TOKEN_NAME_MAX_LENGTH,
+  accessTokenScopes,
+} from '../constants.js';
 import { idSchema } from '../conversations/conversations.schemas.js';
 import { text } from '../shared/text.js';
 
@@ -16,8 +22,19 @@ export const createTokenInput = z.strictObject({
     .array(z.enum(accessTokenScopes))
     .min(1, 'Choose at least one scope')
     .max(accessTokenScopes.length * 2),
-  /** Omitted: the token never expires (until revoked). */
-  expiresInDays: z.number().int().min(1).max(ACCESS_TOKEN_MAX_EXPIRY_DAYS).optional(),
+  /** Omitted: ACCESS_TOKEN_DEFAULT_EXPIRY_DAYS (90). `null`: never expires (until revoked), asked for explicitly. */
+  expiresInDays: z
+    .number()
+    .int()
+    .min(1)
+    .max(ACCESS_TOKEN_MAX_EXPIRY_DAYS)
+    .nullable()
+    .default(ACCESS_TOKEN_DEFAULT_EXPIRY_DAYS),
+  /**
+   * The current password: a stolen (short-lived) session alone cannot mint a long-lived token.
+   * Checked like `changePassword`'s, sharing its guess counters.
+   */
+  password: enteredPasswordSchema,
 });
 
 export const tokenIdInput = z.strictObject({ id: idSchema });

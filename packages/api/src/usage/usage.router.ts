@@ -1,9 +1,15 @@
+import { measureStoredBytes } from '../portability/storage.repository.js';
 import { router, scopedProcedure } from '../trpc.js';
-import { listCostliestConversations, summarizeUsage, type UsageRow } from './usage.repository.js';
+import {
+  listCostliestConversations,
+  sumDeletedConversationsUsage,
+  summarizeUsage,
+  type UsageRow,
+} from './usage.repository.js';
 import { topConversationsInput, usageSummaryInput } from './usage.schemas.js';
 
 export const usageRouter = router({
-  /** Tokens and cost per UTC day or per model over runs started in [from, to), with the total. */
+  /** Tokens and cost per UTC day or per model of the calls paid in [from, to) (the spend ledger), with the total. */
   summary: scopedProcedure('read')
     .input(usageSummaryInput)
     .query(async ({ ctx, input }) => {
@@ -12,13 +18,22 @@ export const usageRouter = router({
       return { rows, total: sumRows(rows) };
     }),
 
-  /** The conversations that cost the most in [from, to). */
+  /** The conversations that cost the most in [from, to), and what was spent in conversations since deleted. */
   topConversations: scopedProcedure('read')
     .input(topConversationsInput)
     .query(async ({ ctx, input }) => {
       const range = { from: new Date(input.from), to: new Date(input.to) };
-      return { items: await listCostliestConversations(ctx.db, ctx.session.userId, range, input.limit) };
+      return {
+        items: await listCostliestConversations(ctx.db, ctx.session.userId, range, input.limit),
+        deletedConversations: await sumDeletedConversationsUsage(ctx.db, ctx.session.userId, range),
+      };
     }),
+
+  /** The text the caller stores (messages, answers, reviews) and the cap imports are held to (null: none). */
+  storage: scopedProcedure('read').query(async ({ ctx }) => ({
+    usedBytes: await measureStoredBytes(ctx.db, ctx.session.userId),
+    maxBytes: ctx.config.imports.userStorageMaxBytes,
+  })),
 });
 
 function sumRows(rows: UsageRow[]): Omit<UsageRow, 'key'> {

@@ -10,6 +10,7 @@ const wireUsageSchema = z.object({
   completion_tokens: z.number().int().nonnegative(),
   total_tokens: z.number().int().nonnegative().optional(),
   cost: z.number().nonnegative().nullish(),
+  completion_tokens_details: z.object({ reasoning_tokens: z.number().int().nonnegative().nullish() }).nullish(),
 });
 
 const wireErrorSchema = z.object({
@@ -51,6 +52,10 @@ export function toUsage(raw: unknown): Usage | null {
     completionTokens: u.completion_tokens,
     totalTokens: u.total_tokens ?? u.prompt_tokens + u.completion_tokens,
     cost: u.cost ?? null,
+    // Reasoning tokens are output tokens (already in completion_tokens), kept apart for the ledger.
+    ...(u.completion_tokens_details?.reasoning_tokens
+      ? { reasoningTokens: u.completion_tokens_details.reasoning_tokens }
+      : {}),
   };
 }
 

@@ -102,6 +102,20 @@ export function errorForStatus(
   });
 }
 
+/**
+ * A call the caller's own policy refused before it was sent (a budget, say): thrown by a wrapped
+ * `chat`, it fails that model with the caller's code and sentence, which must be safe to show.
+ */
+export class CallRefusedError extends Error {
+  override readonly name = 'CallRefusedError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** Council-level codes that are not about one upstream call. */
 export const councilErrorCodes = {
   tooFewAnswers: 'COUNCIL_TOO_FEW_ANSWERS',
@@ -115,7 +129,7 @@ export const councilErrorCodes = {
  * Unknown errors (our own bugs) get a generic sentence: internal messages never reach users.
  */
 export function toCouncilError(err: unknown): CouncilError {
-  if (err instanceof UpstreamError) return { code: err.code, message: err.message };
+  if (err instanceof UpstreamError || err instanceof CallRefusedError) return { code: err.code, message: err.message };
   return {
     code: councilErrorCodes.internal,
     message: 'Something went wrong on our side while asking this model.',

@@ -1,0 +1,3 @@
+export { consultCouncil, type ConsultInput, type ConsultOptions, type ConsultResult } from './consult.js';
+export { CouncilProgress, type ProgressStep } from './progress.js';
+export { createCouncilMcpServer } from './tools.js';

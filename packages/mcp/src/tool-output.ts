@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import type { ConsultResult } from './consult.js';
+
+// The tools' structured output (MCP `outputSchema`): snake_case like their inputs.
+
+const usage = z.object({
+  prompt_tokens: z.number(),
+  completion_tokens: z.number(),
+  total_tokens: z.number(),
+  cost: z.number().nullable(),
+});
+
+export const consultOutput = {
+  conversation_id: z.string(),
+  run_id: z.string(),
+  status: z.enum(['completed', 'failed', 'cancelled', 'interrupted']),
+  answer: z.string().nullable().describe('The chairman’s final answer.'),
+  chairman_model: z.string().nullable(),
+  ranking: z
+    .array(
+      z.object({
+        place: z.number().nullable(),
+        model: z.string(),
+        score: z.number().nullable().describe('Peer-only Borda score, 0 (always last) to 1 (always first).'),
+        average_rank: z.number(),
+        votes: z.number().nullable(),
+      }),
+    )
+    .describe('The street-cred table: how the council ranked each answer, best first.'),
+  verdict: z
+    .object({ kendall_w: z.number().nullable(), p_value: z.number().nullable(), contested: z.boolean() })
+    .nullable()
+    .describe('How much the reviewers agreed; contested when the winner depends on one reviewer.'),
+  error: z.object({ stage: z.string(), code: z.string(), message: z.string() }).nullable(),
+  usage,
+  answers: z
+    .array(z.object({ model: z.string(), answer: z.string().nullable(), error: z.string().nullable() }))
+    .optional(),
+  reviews: z.array(z.object({ reviewer: z.string(), review: z.string(), ranking: z.array(z.string()) })).optional(),
+};
+type ConsultOutput = z.infer<z.ZodObject<typeof consultOutput>>;
+
+export const searchOutput = {
+  results: z.array(z.object({ id: z.string(), title: z.string(), snippet: z.string() })),
+};
+
+export const listOutput = {
+  conversations: z.array(
+    z.object({
+      id: z.string(),
+      title: z.string(),
+      source: z.string(),
+      message_count: z.number(),
+      updated_at: z.string(),
+    }),
+  ),
+  next_cursor: z.string().nullable(),
+};
+
+export function toConsultOutput(result: ConsultResult, includeDetails: boolean): ConsultOutput {
+  return {
+    conversation_id: result.conversationId,
+    run_id: result.runId,
+    status: result.status,
+    answer: result.answer,
+    chairman_model: result.chairmanModel,
+    ranking: result.ranking.map((row) => ({
+      place: row.place ?? null,
+      model: row.model,
+      score: row.score ?? null,
+      average_rank: row.averageRank,
+      votes: row.votes ?? null,
+    })),
+    verdict: result.agreement
+      ? {
+          kendall_w: result.agreement.kendallW,
+          p_value: result.agreement.pValue,
+          contested: result.agreement.contested,
+        }
+      : null,
+    error: result.error,
+    usage: {
+      prompt_tokens: result.usage.promptTokens,
+      completion_tokens: result.usage.completionTokens,
+      total_tokens: result.usage.totalTokens,
+      cost: result.usage.cost,
+    },
+    ...(includeDetails
+      ? {
+          answers: result.answers.map((a) => ({ model: a.model, answer: a.content, error: a.error })),
+          reviews: result.reviews.map((r) => ({ reviewer: r.reviewer, review: r.content, ranking: r.ranking })),
+        }
+      : {}),
+  };
+}
+
+/** The same result as Markdown, for clients that show only text. */
+export function toConsultText(output: ConsultOutput): string {
+  const parts: string[] = [];
+  if (output.status !== 'completed') {
+    parts.push(
+      `The council run ${output.status}${output.error ? ` in ${output.error.stage}: ${output.error.message}` : '.'}`,
+    );
+  }
+  if (output.answer !== null)
+    parts.push(`## Final answer (${output.chairman_model ?? 'chairman'})\n\n${output.answer}`);
+  if (output.ranking.length > 0) {
+    const rows = output.ranking.map(
+      (r) =>
+        `| ${r.place ?? '–'} | ${r.model} | ${r.score === null ? '–' : r.score.toFixed(2)} | ${r.average_rank.toFixed(2)} |`,
+    );
+    const agreement = output.verdict
+      ? `\n\nAgreement (Kendall's W): ${output.verdict.kendall_w === null ? 'n/a' : output.verdict.kendall_w.toFixed(2)}${output.verdict.contested ? ' — contested' : ''}`
+      : '';
+    parts.push(
+      `## Council ranking\n\n| place | model | score | average rank |\n| --- | --- | --- | --- |\n${rows.join('\n')}${agreement}`,
+    );
+  }
+  for (const answer of output.answers ?? [])
+    parts.push(`## ${answer.model}\n\n${answer.answer ?? `(no answer: ${answer.error ?? 'unknown'})`}`);
+  for (const review of output.reviews ?? []) parts.push(`## Review by ${review.reviewer}\n\n${review.review}`);
+  parts.push(`Conversation ${output.conversation_id} · ${output.usage.total_tokens} tokens`);
+  return parts.join('\n\n');
+}
