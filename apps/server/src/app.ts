@@ -83,7 +83,7 @@ export function createApp(deps: ContextDeps): express.Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  // Readiness: send traffic here only while this answers 200 (see README, "Operating it").
+  // Readiness: send traffic here only while this answers 200 (see docs/operating.md, "Operating it").
   const migrationState = { isCurrent: false };
   app.get('/readyz', async (_req, res) => {
     const failing = await findFailingReadinessCheck(deps, migrationState);

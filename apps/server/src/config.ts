@@ -133,7 +133,7 @@ const envSchema = z.object({
   IMPORT_MB_PER_DAY: z.coerce.number().int().min(1).max(1_000_000).default(200),
   USER_STORAGE_MAX_MB: z.union([z.literal('unlimited'), z.coerce.number().int().min(1).max(1_000_000)]).default(1024),
   WEB_DIST_DIR: z.string().optional(),
-  // Operator controls: who signs up, who may spend the fallback key and how much (README).
+  // Operator controls: who signs up, who may spend the fallback key and how much (docs/operating.md).
   REGISTRATION: z.enum(registrationModes).optional(),
   INVITE_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   SERVER_KEY_USERS: z.enum(serverKeyPolicies).default('admins'),

@@ -3,7 +3,7 @@ import { appError } from '../errors.js';
 /**
  * Live `council.events` streams per user on this host. Each stream holds a database
  * reader and a socket, so one user's tabs or scripts cannot pile them up without bound. Counted in
- * memory, per host: a user spread over N hosts may hold N × the cap (README, "Operator limits").
+ * memory, per host: a user spread over N hosts may hold N × the cap (docs/operating.md, "Operator limits").
  */
 export class StreamSlots {
   private readonly open = new Map<string, number>();
