@@ -65,7 +65,10 @@ test('consult_council answers with the synthesis, ranking and verdict, sends pro
   };
   expect(output).toMatchObject({ status: 'completed', answer: FINAL, chairman_model: CHAIRMAN });
   expect(output.ranking.map((r) => r.model).sort()).toEqual([...COUNCIL].sort());
-  expect(typeof (output['verdict'] as { contested: unknown }).contested).toBe('boolean');
+  const verdict = output['verdict'] as { kind: string; sentence: string };
+  expect(['clear_winner', 'close', 'split']).toContain(verdict.kind);
+  expect(verdict.sentence).toMatch(/of \d+ peers/);
+  expect(textOf(result)).toContain(`**Verdict:**`);
   expect(output.answers.map((a) => a.model)).toEqual([...COUNCIL]);
   expect(output.reviews).toHaveLength(COUNCIL.length);
   expect(textOf(result)).toContain(FINAL);

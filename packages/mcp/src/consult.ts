@@ -31,8 +31,10 @@ export interface ConsultResult {
   chairmanModel: string | null;
   /** The peer-only "street cred" table, best first. */
   ranking: Ranked['aggregate'];
-  /** How much the reviewers agreed (Kendall's W) and whether the winner is contested. */
+  /** How much the reviewers agreed (Kendall's W, p), for a details view. */
   agreement: Ranked['agreement'] | null;
+  /** The verdict in plain words (clear winner, close, split) with its evidence; null before ranking. */
+  verdict: Ranked['verdict'] | null;
   error: { stage: string; code: string; message: string } | null;
   /** Every call of the run: answers, reviews, the chairman and the title. */
   usage: Usage;
@@ -152,6 +154,7 @@ class RunResult {
       chairmanModel: this.chairmanModel,
       ranking: this.ranked?.aggregate ?? [],
       agreement: this.ranked?.agreement ?? null,
+      verdict: this.ranked?.verdict ?? null,
       error: this.error,
       usage: this.usage,
       answers: [...this.answers.values()],

@@ -28,9 +28,19 @@ export const consultOutput = {
     )
     .describe('The street-cred table: how the council ranked each answer, best first.'),
   verdict: z
-    .object({ kendall_w: z.number().nullable(), p_value: z.number().nullable(), contested: z.boolean().nullable() })
+    .object({
+      kind: z.enum(['clear_winner', 'close', 'split', 'unranked']),
+      models: z
+        .array(z.string())
+        .describe('The clear winner, the leader of a split, or every model within the margin.'),
+      sentence: z.string().describe('The evidence in one sentence, e.g. "x ranked first by 3 of 3 peers."'),
+    })
     .nullable()
-    .describe('How much the reviewers agreed; contested when the winner depends on one reviewer.'),
+    .describe('The verdict in plain words: clear winner, close, split, or unranked (a council of two).'),
+  agreement: z
+    .object({ kendall_w: z.number().nullable(), p_value: z.number().nullable() })
+    .nullable()
+    .describe("How much the reviewers agreed (Kendall's W and its p-value), for those who want the figures."),
   error: z.object({ stage: z.string(), code: z.string(), message: z.string() }).nullable(),
   usage,
   answers: z
@@ -71,14 +81,10 @@ export function toConsultOutput(result: ConsultResult, includeDetails: boolean):
       average_rank: row.averageRank,
       votes: row.votes ?? null,
     })),
-    verdict: result.agreement
-      ? {
-          kendall_w: result.agreement.kendallW,
-          p_value: result.agreement.pValue,
-          // Runs before the plain-words verdict only; null (unknown) for newer runs.
-          contested: result.agreement.contested ?? null,
-        }
+    verdict: result.verdict
+      ? { kind: result.verdict.kind, models: result.verdict.models, sentence: result.verdict.sentence }
       : null,
+    agreement: result.agreement ? { kendall_w: result.agreement.kendallW, p_value: result.agreement.pValue } : null,
     error: result.error,
     usage: {
       prompt_tokens: result.usage.promptTokens,
@@ -110,11 +116,11 @@ export function toConsultText(output: ConsultOutput): string {
       (r) =>
         `| ${r.place ?? '–'} | ${r.model} | ${r.score === null ? '–' : r.score.toFixed(2)} | ${r.average_rank.toFixed(2)} |`,
     );
-    const agreement = output.verdict
-      ? `\n\nAgreement (Kendall's W): ${output.verdict.kendall_w === null ? 'n/a' : output.verdict.kendall_w.toFixed(2)}${output.verdict.contested ? ' — contested' : ''}`
+    const verdict = output.verdict
+      ? `\n\n**Verdict:** ${verdictLabel[output.verdict.kind]}. ${output.verdict.sentence}`
       : '';
     parts.push(
-      `## Council ranking\n\n| place | model | score | average rank |\n| --- | --- | --- | --- |\n${rows.join('\n')}${agreement}`,
+      `## Council ranking\n\n| place | model | score | average rank |\n| --- | --- | --- | --- |\n${rows.join('\n')}${verdict}`,
     );
   }
   for (const answer of output.answers ?? [])
@@ -123,3 +129,10 @@ export function toConsultText(output: ConsultOutput): string {
   parts.push(`Conversation ${output.conversation_id} · ${output.usage.total_tokens} tokens`);
   return parts.join('\n\n');
 }
+
+const verdictLabel: Record<NonNullable<ConsultOutput['verdict']>['kind'], string> = {
+  clear_winner: 'Clear winner',
+  close: 'Close',
+  split: 'Split',
+  unranked: 'No peer ranking',
+};
