@@ -140,8 +140,9 @@ test('with the user’s own daily token cap reserved by a live run, parallel sta
   for (const model of TEST_COUNCIL) upstream.setBehavior(model, { hang: true });
   try {
     const { caller, conversationId } = await signUpWithKey(api);
-    await caller.settings.setDailyBudget({ tokens: 1, usd: null });
-    // Nothing is used yet, so one run is admitted; it reserves its worst case, far above the cap.
+    // A start reserves every call's estimated prompt plus its longest answer (~94,000 tokens for a
+    // first question to this council): the cap admits one such run, not a second beside it.
+    await caller.settings.setDailyBudget({ tokens: 150_000, usd: null });
     const { runId } = await caller.council.start({ conversationId, content: 'The one admitted' });
     await waitUntil(() => upstream.openRequests >= TEST_COUNCIL.length, 'the admitted run’s requests');
     const requestsBefore = upstream.requests.length;
