@@ -215,6 +215,7 @@ async function insertPaidRun(target: Target, email: string): Promise<string> {
       provider: 'openrouter',
       models: JSON.stringify(['openai/gpt-4o']),
       chairmanModel: 'openai/gpt-4o',
+      attempt: 1,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
