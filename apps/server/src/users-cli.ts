@@ -23,7 +23,7 @@ import { escapeControlCharacters } from './terminal-text.js';
  */
 
 const USAGE = `Usage: pnpm users:<command>
-  users:list                        every account: email, admin, disabled, server-key flag, created
+  users:list                        every account: email, created, spent today (ledger), admin, disabled, server-key
   users:invite [--email <email>]    a single-use invite code (valid INVITE_TTL_DAYS)
   users:disable <email>             refuse every call of the account and end its sessions now
   users:enable <email>              undo users:disable
@@ -123,8 +123,9 @@ async function printUsers(deps: OperatorDeps): Promise<void> {
       user.disabledAt ? `disabled ${user.disabledAt.toISOString()}` : null,
       user.serverKeyAllowed === null ? null : `server-key ${user.serverKeyAllowed ? 'on' : 'off'}`,
     ].filter(Boolean);
+    const spent = `spent today ${user.spentTokens} tokens $${user.spentUsd.toFixed(4)}`;
     console.log(
-      `${user.email}  created ${user.createdAt.toISOString()}${flags.length ? `  [${flags.join(', ')}]` : ''}`,
+      `${user.email}  created ${user.createdAt.toISOString()}  ${spent}${flags.length ? `  [${flags.join(', ')}]` : ''}`,
     );
   }
 }

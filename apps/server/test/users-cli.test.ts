@@ -86,8 +86,12 @@ test('users:list, invite, promote, server-key, disable, audit and delete work on
       expect(outcome.code, `${args.join(' ')}: ${outcome.stderr}`).toBe(0);
     }
     const list = await cli(target, 'list');
-    expect(list.stdout).toMatch(new RegExp(`${alice}\\s+created \\S+\\s+\\[admin\\]`));
-    expect(list.stdout).toMatch(new RegExp(`${bob}\\s+created \\S+\\s+\\[disabled \\S+, server-key off\\]`));
+    expect(list.stdout).toMatch(
+      new RegExp(`${alice}\\s+created \\S+\\s+spent today 0 tokens \\$0\\.0000\\s+\\[admin\\]`),
+    );
+    expect(list.stdout).toMatch(
+      new RegExp(`${bob}\\s+created \\S+\\s+spent today 0 tokens \\$0\\.0000\\s+\\[disabled \\S+, server-key off\\]`),
+    );
 
     const audit = await cli(target, 'audit', bob);
     expect(audit.stdout).toMatch(/user_disabled/);
@@ -182,6 +186,76 @@ test('case 84: users:audit prints User-Agent and other stored text with C0/C1 co
     expect(audit.stdout.trimEnd().split('\n')).toHaveLength(1); // the forged line stays on the row
     expect(audit.stdout).toContain('Mozilla\\x1b[2J\\x1b]0;pwned\\x07\\x9b31m\\x0aFAKE sign_in 1.2.3.4\\x7f');
     expect(audit.stdout).toContain('origin=https://evil.example\\x1b[0m');
+  } finally {
+    await target.close();
+  }
+}, 120_000);
+
+/** A conversation with one run of `email`'s, and the ledger rows of the two calls it paid today. */
+async function insertPaidRun(target: Target, email: string): Promise<string> {
+  const handle = await target.open();
+  const user = await handle.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow();
+  const conversation = await handle.db
+    .insertInto('conversations')
+    .values({ userId: user.id, title: 'Paid' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const message = await handle.db
+    .insertInto('messages')
+    .values({ conversationId: conversation.id, role: 'user', content: 'Why?', position: 0 })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const run = await handle.db
+    .insertInto('councilRuns')
+    .values({
+      userId: user.id,
+      conversationId: conversation.id,
+      userMessageId: message.id,
+      status: 'completed',
+      provider: 'openrouter',
+      models: JSON.stringify(['openai/gpt-4o']),
+      chairmanModel: 'openai/gpt-4o',
+      attempt: 1,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const call = { userId: user.id, runId: run.id, provider: 'openrouter', model: 'openai/gpt-4o', reasoningTokens: 0 };
+  await handle.db
+    .insertInto('spendLedger')
+    .values([
+      { ...call, keySource: 'own', stage: 'stage1', promptTokens: 1000, completionTokens: 234, cost: 0.0125 },
+      { ...call, keySource: 'server', stage: 'stage3', promptTokens: 2000, completionTokens: 100, cost: 0.5 },
+    ])
+    .execute();
+  if (!isUsingRealPostgres()) await handle.close();
+  return conversation.id;
+}
+
+// Issue 17 §1: `pnpm users:*` read the spend ledger. Before it, users:list showed no spend at all,
+// and every other reading summed the runs, which deleting a conversation emptied.
+test('users:list shows each user spend today from the ledger, and deleting a conversation does not change it', async () => {
+  const target = await prepareTarget();
+  try {
+    const [payer, idle] = [uniqueEmail('payer'), uniqueEmail('idle')];
+    await insertUsers(target, [payer, idle]);
+    const conversationId = await insertPaidRun(target, payer);
+    const spent = new RegExp(`${payer}\\s+created \\S+\\s+spent today 3334 tokens \\$0\\.5125`);
+
+    const before = await cli(target, 'list');
+    expect(before.code, before.stderr).toBe(0);
+    expect(before.stdout).toMatch(spent);
+    expect(before.stdout).toMatch(new RegExp(`${idle}\\s+created \\S+\\s+spent today 0 tokens \\$0\\.0000`));
+
+    const handle = await target.open();
+    await handle.db.deleteFrom('conversations').where('id', '=', conversationId).execute();
+    expect(
+      await handle.db.selectFrom('councilRuns').select('id').where('conversationId', '=', conversationId).execute(),
+    ).toEqual([]);
+    if (!isUsingRealPostgres()) await handle.close();
+
+    const after = await cli(target, 'list');
+    expect(after.code, after.stderr).toBe(0);
+    expect(after.stdout).toMatch(spent);
   } finally {
     await target.close();
   }

@@ -10,14 +10,45 @@ export interface UserListing {
   disabledAt: Date | null;
   serverKeyAllowed: boolean | null;
   createdAt: Date;
+  /** Spent since `since`, from the spend ledger: deleting a conversation keeps it, imports never add to it. */
+  spentTokens: number;
+  spentUsd: number;
 }
 
-export async function listUsers(db: Db): Promise<UserListing[]> {
-  return db
+export async function listUsers(db: Db, since: Date): Promise<UserListing[]> {
+  const rows = await db
     .selectFrom('users')
-    .select(['id', 'email', 'isAdmin', 'disabledAt', 'serverKeyAllowed', 'createdAt'])
-    .orderBy('createdAt')
+    .leftJoin(
+      (eb) =>
+        eb
+          .selectFrom('spendLedger')
+          .select([
+            'userId',
+            sql<number>`sum(prompt_tokens + completion_tokens)::float8`.as('tokens'),
+            sql<number>`sum(cost)::float8`.as('usd'),
+          ])
+          .where('createdAt', '>=', since)
+          .groupBy('userId')
+          .as('spent'),
+      (join) => join.onRef('spent.userId', '=', 'users.id'),
+    )
+    .select([
+      'users.id',
+      'users.email',
+      'users.isAdmin',
+      'users.disabledAt',
+      'users.serverKeyAllowed',
+      'users.createdAt',
+      'spent.tokens',
+      'spent.usd',
+    ])
+    .orderBy('users.createdAt')
     .execute();
+  return rows.map(({ tokens, usd, ...user }) => ({
+    ...user,
+    spentTokens: Number(tokens ?? 0),
+    spentUsd: Number(usd ?? 0),
+  }));
 }
 
 export async function findUserIdByEmail(db: Db, email: string): Promise<string | undefined> {

@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import { endAllSessions } from '../auth/sessions.service.js';
 import { listAuditEventsOfUser, type AuditRow } from './audit.repository.js';
 import { recordAudit } from './audit.js';
+import { startOfUtcDay } from '../spend/spend.service.js';
 import { hashInviteCode, newInviteCode } from './invite-codes.js';
 import { insertInvite } from './invites.repository.js';
 import { findUserIdByEmail, listUsers, updateUserFlags, type UserListing } from './users-admin.repository.js';
@@ -28,8 +29,9 @@ async function requireUserId(deps: OperatorDeps, email: string): Promise<string>
   return id;
 }
 
+/** Every account with what it spent today (UTC), read from the spend ledger like the budgets. */
 export function listAllUsers(deps: OperatorDeps): Promise<UserListing[]> {
-  return listUsers(deps.db);
+  return listUsers(deps.db, startOfUtcDay(deps.now()));
 }
 
 /** A single-use invite, valid for INVITE_TTL_DAYS; the code is returned once and only its hash kept. */
