@@ -74,6 +74,8 @@ const after = await peakHeap(
     } while (cursor);
   })(),
 );
-console.log(`${handle.engine}, ${CONVERSATIONS} conversations, export ${mib(before.bytes)} (paged: ${mib(after.bytes)})`);
+console.log(
+  `${handle.engine}, ${CONVERSATIONS} conversations, export ${mib(before.bytes)} (paged: ${mib(after.bytes)})`,
+);
 console.log(`heap used above baseline, highest sample: one string ${mib(before.peak)}, paged ${mib(after.peak)}`);
 await handle.close();

@@ -86,9 +86,9 @@ test('"Download all my data" fetches every part of the export and saves them joi
     const file = { filename: 'llm-council-export-2026-11-27.json', contentType: 'application/json' };
     // The server sends the document in parts: each names the cursor of the next, the last none.
     const parts: Record<string, { content: string; nextCursor: string | null }> = {
-      first: { content: '{"format":"llm-council-export","conversations":[{"id":"a"}', nextCursor: IDS[0] },
-      [IDS[0]]: { content: ',{"id":"b"}', nextCursor: IDS[1] },
-      [IDS[1]]: { content: ']}', nextCursor: null },
+      first: { content: '{"format":"llm-council-export","conversations":[{"id":"a"}', nextCursor: 'page-2' },
+      'page-2': { content: ',{"id":"b"}', nextCursor: 'page-3' },
+      'page-3': { content: ']}', nextCursor: null },
     };
     const { server } = renderData({
       'account.exportAll': (input) => ({ data: { ...file, ...parts[(input as { cursor?: string } | undefined)?.cursor ?? 'first'] } }),
@@ -100,8 +100,8 @@ test('"Download all my data" fetches every part of the export and saves them joi
     expect(saved[0] && (await readText(saved[0].blob))).toBe('{"format":"llm-council-export","conversations":[{"id":"a"},{"id":"b"}]}');
     expect(server.calls.filter((c) => c.path === 'account.exportAll').map((c) => c.input)).toEqual([
       undefined,
-      { cursor: IDS[0] },
-      { cursor: IDS[1] },
+      { cursor: 'page-2' },
+      { cursor: 'page-3' },
     ]);
     expect(saved[0]?.blob.type).toBe('application/json');
   } finally {

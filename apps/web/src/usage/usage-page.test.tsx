@@ -140,5 +140,7 @@ test('the page shows the storage used of the cap, whatever the month', async () 
   const storage = await screen.findByRole('region', { name: 'Storage' });
   await within(storage).findByText('3.5 MB of 1,024 MB');
   expect(storage.textContent).toContain('0% used');
-  expect(within(storage).getByRole('meter', { name: 'Storage used' }).getAttribute('value')).toBe(String(3.5 * 1024 * 1024));
+  expect(within(storage).getByRole('meter', { name: 'Storage used' }).getAttribute('value')).toBe(
+    String(3.5 * 1024 * 1024),
+  );
 });

@@ -39,18 +39,17 @@ export async function readConversationsForExport(
   else {
     conversations = conversations.limit(scope.limit);
     const { after } = scope;
-    // Keyset on (createdAt, id) read from the row itself, so microseconds JS dates drop never skip a row.
-    if (after)
-      conversations = conversations.where(({ eb, refTuple, selectFrom }) =>
-        eb(
-          refTuple('createdAt', 'id'),
-          '>',
-          selectFrom('conversations as a')
-            .select(['a.createdAt', 'a.id'])
-            .where('a.id', '=', after)
-            .where('a.userId', '=', userId),
-        ),
+    // Keyset on (createdAt, id), the cursor row's values read in SQL: JS dates would drop microseconds.
+    if (after) {
+      const cursorAt = db
+        .selectFrom('conversations as a')
+        .select('a.createdAt')
+        .where('a.id', '=', after)
+        .where('a.userId', '=', userId);
+      conversations = conversations.where((eb) =>
+        eb.or([eb('createdAt', '>', cursorAt), eb.and([eb('createdAt', '=', cursorAt), eb('id', '>', after)])]),
       );
+    }
   }
   const rows = await conversations.execute();
   if (rows.length === 0) return [];
