@@ -104,6 +104,42 @@ test('a file imported in Settings shows in the list, downloads with all my data 
   await context.close();
 });
 
+test('"Download all my data" joins the parts of an account bigger than one export page into one file', async () => {
+  const { page, context, problems } = await openAppPage(stack.browser);
+  await register(page, stack.server.url, newEmail());
+  // 45 conversations: three parts of `account.exportAll` (20 per part).
+  const at = (i: number) => new Date(Date.UTC(2026, 10, 1) + i * 60_000).toISOString();
+  const conversations = Array.from({ length: 45 }, (_, i) => ({
+    id: randomUUID(),
+    title: `Note ${i + 1}`,
+    councilModels: null,
+    chairmanModel: null,
+    createdAt: at(i),
+    updatedAt: at(i),
+    importedAt: null,
+    messages: [{ id: randomUUID(), role: 'user', content: `Question ${i + 1}`, createdAt: at(i) }],
+    runs: [],
+  }));
+  const document = { format: 'llm-council-export', version: 1, exportedAt: at(0), conversations };
+  await importFile(page, 'notes.json', document);
+  await page.getByRole('status').filter({ hasText: 'Imported 45 conversations from “notes.json”' }).waitFor();
+
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download all my data' }).click(),
+  ]);
+  const text = await readFile((await download.path()) ?? '', 'utf8');
+  const everything = JSON.parse(text) as { conversations: { title: string; messages: { content: string }[] }[] };
+  expect(everything.conversations.map((c) => c.title)).toEqual(conversations.map((c) => c.title));
+  expect(everything.conversations.map((c) => c.messages[0]?.content)).toEqual(
+    conversations.map((c) => c.messages[0]?.content),
+  );
+  // The same document the server always wrote: pretty-printed JSON, whole.
+  expect(text).toBe(JSON.stringify(everything, null, 2));
+  expect(problems).toEqual([]);
+  await context.close();
+});
+
 test('search finds a question deep in a conversation; Enter opens it there, and a click opens another result', async () => {
   const { page, context, problems } = await openAppPage(stack.browser);
   await register(page, stack.server.url, newEmail());

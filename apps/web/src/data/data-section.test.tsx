@@ -71,7 +71,7 @@ test('a file the server refuses shows the server’s reason, and the list is not
   expect(input.value).toBe('');
 });
 
-test('"Download all my data" saves the export the server produced as a file', async () => {
+test('"Download all my data" fetches every part of the export and saves them joined as one file', async () => {
   // jsdom has no object URLs and does not download: record what the page hands the browser instead.
   const urls = URL as unknown as Record<'createObjectURL' | 'revokeObjectURL', unknown>;
   const original = { create: urls.createObjectURL, revoke: urls.revokeObjectURL };
@@ -83,17 +83,26 @@ test('"Download all my data" saves the export the server produced as a file', as
     if (lastBlob) saved.push({ blob: lastBlob, name: this.download });
   });
   try {
-    const file = {
-      filename: 'llm-council-export-2026-11-27.json',
-      contentType: 'application/json',
-      content: '{"format":"llm-council-export"}',
+    const file = { filename: 'llm-council-export-2026-11-27.json', contentType: 'application/json' };
+    // The server sends the document in parts: each names the cursor of the next, the last none.
+    const parts: Record<string, { content: string; nextCursor: string | null }> = {
+      first: { content: '{"format":"llm-council-export","conversations":[{"id":"a"}', nextCursor: 'page-2' },
+      'page-2': { content: ',{"id":"b"}', nextCursor: 'page-3' },
+      'page-3': { content: ']}', nextCursor: null },
     };
-    renderData({ 'account.exportAll': () => ({ data: file }) });
+    const { server } = renderData({
+      'account.exportAll': (input) => ({ data: { ...file, ...parts[(input as { cursor?: string } | undefined)?.cursor ?? 'first'] } }),
+    });
     fireEvent.click(screen.getByRole('button', { name: 'Download all my data' }));
 
     expect((await screen.findByRole('status')).textContent).toBe('Downloaded llm-council-export-2026-11-27.json.');
     expect(saved.map((s) => s.name)).toEqual([file.filename]);
-    expect(saved[0] && (await readText(saved[0].blob))).toBe(file.content);
+    expect(saved[0] && (await readText(saved[0].blob))).toBe('{"format":"llm-council-export","conversations":[{"id":"a"},{"id":"b"}]}');
+    expect(server.calls.filter((c) => c.path === 'account.exportAll').map((c) => c.input)).toEqual([
+      undefined,
+      { cursor: 'page-2' },
+      { cursor: 'page-3' },
+    ]);
     expect(saved[0]?.blob.type).toBe('application/json');
   } finally {
     click.mockRestore();

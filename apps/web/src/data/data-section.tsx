@@ -30,7 +30,13 @@ export function DataSection() {
     setExported(null);
     setExporting(true);
     try {
-      const file = await client.account.exportAll.query();
+      // The server sends the file in parts (a page of conversations each); the Blob joins them.
+      let page = await client.account.exportAll.query();
+      const file = { ...page, content: [page.content] };
+      while (page.nextCursor) {
+        page = await client.account.exportAll.query({ cursor: page.nextCursor });
+        file.content.push(page.content);
+      }
       downloadFile(file);
       setExported({ ok: true, text: `Downloaded ${file.filename}.` });
     } catch (error) {

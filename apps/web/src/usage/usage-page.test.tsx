@@ -41,6 +41,7 @@ function renderUsage(location: string, handlers: Record<string, FakeHandler>) {
 const withUsage: Record<string, FakeHandler> = {
   'usage.summary': (input) => ({ data: (input as { groupBy: string }).groupBy === 'day' ? byDay : byModel }),
   'usage.topConversations': () => ({ data: top }),
+  'usage.storage': () => ({ data: { usedBytes: 3.5 * 1024 * 1024, maxBytes: 1024 * 1024 * 1024 } }),
 };
 
 test('the month shows its totals, a labelled bar per day with usage, the models by tokens and the costliest conversations', async () => {
@@ -131,5 +132,15 @@ test('Previous month loads that month and shows only its numbers', async () => {
   expect(screen.getByRole('link', { name: 'Next month ›' }).getAttribute('href')).toBe('/usage?month=2026-10');
   expect(server.calls.filter((c) => c.path === 'usage.summary').map((c) => (c.input as { from: string }).from)).toEqual(
     ['2026-10-01T00:00:00.000Z', '2026-10-01T00:00:00.000Z', '2026-09-01T00:00:00.000Z', '2026-09-01T00:00:00.000Z'],
+  );
+});
+
+test('the page shows the storage used of the cap, whatever the month', async () => {
+  renderUsage('/usage?month=2026-10', withUsage);
+  const storage = await screen.findByRole('region', { name: 'Storage' });
+  await within(storage).findByText('3.5 MB of 1,024 MB');
+  expect(storage.textContent).toContain('0% used');
+  expect(within(storage).getByRole('meter', { name: 'Storage used' }).getAttribute('value')).toBe(
+    String(3.5 * 1024 * 1024),
   );
 });

@@ -5,6 +5,7 @@ import { describeError } from '../ui/describe-error';
 import { ErrorNotice } from '../ui/error-notice';
 import { PageLoading } from '../ui/page-loading';
 import { DayChart } from './day-chart';
+import { UsageStorage } from './usage-storage';
 import { formatCost, formatTokens } from './usage-format';
 import {
   compareMonths,
@@ -20,7 +21,7 @@ import './usage.css';
 
 /**
  * `/usage?month=2026-11`: the month's tokens and cost in total, per UTC day (bars), per model and
- * for the conversations that cost the most. Without `month`, this month.
+ * for the conversations that cost the most. Without `month`, this month. Above it, the storage used.
  */
 export function UsagePage() {
   const client = useClient();
@@ -69,6 +70,8 @@ export function UsagePage() {
           </Show>
         </nav>
       </header>
+
+      <UsageStorage />
 
       <Show
         when={!data.error}

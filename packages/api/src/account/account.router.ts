@@ -6,17 +6,23 @@ import { endOtherSessions, endSession } from '../auth/sessions.service.js';
 import { clearRefreshCookie } from '../auth/token-transport.js';
 import { notFound } from '../errors.js';
 import { deviceOf, recordAudit } from '../operator/audit.js';
-import { exportAccount } from '../portability/export.service.js';
+import { exportAccountPage } from '../portability/export.service.js';
 import { protectedProcedure, router } from '../trpc.js';
 import { deleteAccount } from './account-deletion.service.js';
-import { deleteAccountInput, revokeSessionInput } from './account.schemas.js';
+import { deleteAccountInput, exportAllInput, revokeSessionInput } from './account.schemas.js';
 
 // Every procedure here is account-level and needs a password session: protectedProcedure refuses
 // personal access tokens (ACCESS_TOKEN_FORBIDDEN). That includes `exportAll`, the whole account in
 // one call; a `read` token exports one conversation at a time with `conversations.export`.
 export const accountRouter = router({
-  /** Every conversation of the caller with all it holds, plus account metadata, as one JSON file (docs/export-format.md). */
-  exportAll: protectedProcedure.query(({ ctx }) => exportAccount(ctx.db, ctx.session.userId, ctx.now())),
+  /**
+   * Every conversation of the caller with all it holds, plus account metadata, as one JSON file
+   * (docs/export-format.md) sent in parts: call again with `nextCursor` until it is null and join
+   * the `content`s. Paged so no request holds the whole account in memory (issue 17).
+   */
+  exportAll: protectedProcedure
+    .input(exportAllInput)
+    .query(({ ctx, input }) => exportAccountPage(ctx.db, ctx.session.userId, input?.cursor ?? null, ctx.now())),
 
   /** The same as `auth.changePassword`: other sessions end, this one continues with fresh tokens. */
   changePassword: protectedProcedure

@@ -16,15 +16,18 @@ type Db = Kysely<Database>;
 const iso = (d: Date) => d.toISOString();
 const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
 
+/** Which conversations to read: the one named, or a page of at most `limit` after the `after` id (in export order). */
+export type ExportScope = { only: string } | { after: string | null; limit: number };
+
 /**
- * Everything stored of the owner's conversations — all of them, or the one named — in the export
- * format. Four queries whatever the count (conversations, messages, runs, responses), each
- * scoped to the owner; an id the owner does not have yields an empty list.
+ * Everything stored of the owner's conversations in the scope, in the export format. Four
+ * queries whatever the count (conversations, messages, runs, responses), each scoped to the owner
+ * and to the conversations read first; an id the owner does not have yields an empty list.
  */
 export async function readConversationsForExport(
   db: Db,
   userId: string,
-  only?: string,
+  scope: ExportScope,
 ): Promise<ExportedConversation[]> {
   let conversations = db
     .selectFrom('conversations')
@@ -32,24 +35,43 @@ export async function readConversationsForExport(
     .where('userId', '=', userId)
     .orderBy('createdAt')
     .orderBy('id');
-  if (only) conversations = conversations.where('id', '=', only);
+  if ('only' in scope) conversations = conversations.where('id', '=', scope.only);
+  else {
+    conversations = conversations.limit(scope.limit);
+    const { after } = scope;
+    // Keyset on (createdAt, id), the cursor row's values read in SQL: JS dates would drop microseconds.
+    if (after) {
+      const cursorAt = db
+        .selectFrom('conversations as a')
+        .select('a.createdAt')
+        .where('a.id', '=', after)
+        .where('a.userId', '=', userId);
+      conversations = conversations.where((eb) =>
+        eb.or([eb('createdAt', '>', cursorAt), eb.and([eb('createdAt', '=', cursorAt), eb('id', '>', after)])]),
+      );
+    }
+  }
   const rows = await conversations.execute();
   if (rows.length === 0) return [];
-  const scope = only ? [only] : null;
+  const ids = rows.map((c) => c.id);
 
-  let messagesQuery = db
+  const messagesQuery = db
     .selectFrom('messages as m')
     .innerJoin('conversations as c', 'c.id', 'm.conversationId')
     .select(['m.id', 'm.conversationId', 'm.role', 'm.content', 'm.createdAt'])
     .where('c.userId', '=', userId)
+    .where('m.conversationId', 'in', ids)
     .orderBy('m.conversationId')
     .orderBy('m.position');
-  if (scope) messagesQuery = messagesQuery.where('m.conversationId', 'in', scope);
 
-  let runsQuery = db.selectFrom('councilRuns').selectAll().where('userId', '=', userId).orderBy('createdAt');
-  if (scope) runsQuery = runsQuery.where('conversationId', 'in', scope);
+  const runsQuery = db
+    .selectFrom('councilRuns')
+    .selectAll()
+    .where('userId', '=', userId)
+    .where('conversationId', 'in', ids)
+    .orderBy('createdAt');
 
-  let responsesQuery = db
+  const responsesQuery = db
     .selectFrom('councilResponses as s')
     .innerJoin('councilRuns as r', 'r.id', 's.runId')
     .select([
@@ -69,8 +91,8 @@ export async function readConversationsForExport(
     .orderBy('s.runId')
     .orderBy('s.createdAt')
     .orderBy('s.stage')
+    .where('r.conversationId', 'in', ids)
     .orderBy('s.model');
-  if (scope) responsesQuery = responsesQuery.where('r.conversationId', 'in', scope);
 
   const [messages, runs, responses] = await Promise.all([
     messagesQuery.execute(),
