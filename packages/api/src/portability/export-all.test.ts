@@ -85,12 +85,28 @@ test("a big account comes in pages that join into every conversation once, never
   const created = doc.conversations.map((c) => c.createdAt);
   expect(created).toEqual([...created].sort());
 
-  // Bob holding Alice's cursor gets the rest of his own list (nothing of hers).
+  // Bob holding Alice's cursor is refused: it names no conversation of his.
   const aliceCursor = parts[0]?.nextCursor ?? '';
-  const stolen = await bob.caller.account.exportAll({ cursor: aliceCursor });
-  expect(stolen.content).not.toContain('Alice');
+  await expect(bob.caller.account.exportAll({ cursor: aliceCursor })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   const bobs = await exportAllParts(bob.caller);
   expect(bobs.doc.conversations.map((c) => c.title).sort()).toEqual(['Bob 0', 'Bob 10', 'Bob 20', 'Bob 30', 'Bob 40']);
+});
+
+test('a conversation deleted under the cursor mid-download is a clear error, never a file silently cut short', async ({
+  api,
+}) => {
+  // Before this check, the next part read an empty page and closed the document early.
+  const { user, caller } = await api.signUp();
+  const at = new Date('2026-11-20T10:00:00Z');
+  for (let i = 0; i < EXPORT_PAGE_CONVERSATIONS + 2; i++)
+    await createAnsweredConversation(api.db, user.id, { title: `Kept ${i}`, turns: turnsAt(at, `q${i}`) });
+  const first = await caller.account.exportAll();
+  expect(first.nextCursor).not.toBeNull();
+  await caller.conversations.delete({ id: first.nextCursor ?? '' });
+  await expect(caller.account.exportAll({ cursor: first.nextCursor })).rejects.toMatchObject({
+    code: 'NOT_FOUND',
+    message: expect.stringContaining('start the download again'),
+  });
 });
 
 test('a cursor that is not an id is a clear BAD_REQUEST', async ({ api }) => {

@@ -155,3 +155,14 @@ export async function readAccountForExport(db: Db, userId: string) {
     .executeTakeFirstOrThrow();
   return { email: user.email, createdAt: iso(user.createdAt) };
 }
+
+/** Whether `id` is one of the user's conversations (an export cursor still points at something). */
+export async function hasConversation(db: Kysely<Database>, userId: string, id: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('conversations')
+    .select('id')
+    .where('id', '=', id)
+    .where('userId', '=', userId)
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -1,8 +1,8 @@
 import type { Database } from '@llm-council/db';
 import type { Kysely } from 'kysely';
-import { notFound } from '../errors.js';
+import { appError, notFound } from '../errors.js';
 import { EXPORT_FORMAT, EXPORT_VERSION, type ExportDocument } from './export-format.js';
-import { readAccountForExport, readConversationsForExport } from './export.repository.js';
+import { hasConversation, readAccountForExport, readConversationsForExport } from './export.repository.js';
 import { conversationToMarkdown } from './markdown.js';
 
 export interface ExportFile {
@@ -50,7 +50,8 @@ export interface ExportPage extends ExportFile {
  * One part of the account's export document, `EXPORT_PAGE_CONVERSATIONS` conversations at a time:
  * the parts' `content`s, joined in order, are exactly `JSON.stringify(document, null, 2)` of the
  * whole document (docs/export-format.md). The first part (no cursor) opens the document with the
- * account; the last closes it. A cursor the caller does not own reads as the end of its own list.
+ * account; the last closes it. A cursor that names no conversation of the caller's (another user's,
+ * or one deleted while the download ran) is refused, so a file is never silently cut short.
  */
 export async function exportAccountPage(
   db: Kysely<Database>,
@@ -58,6 +59,12 @@ export async function exportAccountPage(
   cursor: string | null,
   now: Date,
 ): Promise<ExportPage> {
+  if (cursor !== null && !(await hasConversation(db, userId, cursor)))
+    throw appError(
+      'NOT_FOUND',
+      'NOT_FOUND',
+      'The conversation this download had reached is gone (deleted while it ran): start the download again',
+    );
   // One more than a page tells whether another part follows without a second query.
   const read = await readConversationsForExport(db, userId, { after: cursor, limit: EXPORT_PAGE_CONVERSATIONS + 1 });
   const page = read.slice(0, EXPORT_PAGE_CONVERSATIONS);
