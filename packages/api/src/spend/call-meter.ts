@@ -1,4 +1,5 @@
 import { CallRefusedError, estimatePromptTokens, type ChatFn, type CouncilError } from '@llm-council/council';
+import { isConnectionError } from '@llm-council/db';
 import type { Context } from '../context.js';
 import type { KeySource } from './spend.repository.js';
 import { findCallOverBudget } from './spend.service.js';
@@ -30,7 +31,9 @@ export function meterCalls(
     // Held before the check, so calls started together (a stage's models) each count the others.
     inFlightTokens += tokens;
     try {
-      const overBudget = await findCallOverBudget(deps, { ...run, tokens, inFlightTokens: inFlightTokens - tokens });
+      const overBudget = await throughOutage(() =>
+        findCallOverBudget(deps, { ...run, tokens, inFlightTokens: inFlightTokens - tokens }),
+      );
       if (overBudget !== null) {
         refusal = { code: 'BUDGET_EXCEEDED', message: overBudget };
         throw new CallRefusedError(refusal.code, refusal.message);
@@ -41,4 +44,26 @@ export function meterCalls(
     }
   };
   return { chat: metered, refusal: () => refusal };
+}
+
+/** How long a call waits for an unreachable database before its check fails the call. */
+const OUTAGE_WAIT_MS = 60_000;
+
+/**
+ * Runs the budget check, waiting out a database outage (as the event writer does) instead of
+ * failing the call: the run's whole reservation was admitted at start, and a restart of the
+ * database must not cost the user their answers.
+ */
+async function throughOutage<T>(check: () => Promise<T>): Promise<T> {
+  const giveUpAt = Date.now() + OUTAGE_WAIT_MS;
+  let delayMs = 100;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (!isConnectionError(error) || Date.now() + delayMs > giveUpAt) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      delayMs = Math.min(delayMs * 2, 2_000);
+    }
+  }
 }
