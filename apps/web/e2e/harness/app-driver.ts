@@ -65,5 +65,5 @@ export function finalAnswers(page: Page) {
 /** Opens "How the council got here" (stages 1 and 2) of the latest turn, collapsed once a run is done. */
 export async function openCouncilPath(page: Page): Promise<void> {
   const path = page.locator('details.council-path').last();
-  if ((await path.getAttribute('open')) === null) await path.locator('summary').click();
+  if ((await path.getAttribute('open')) === null) await path.locator(':scope > summary').click();
 }
