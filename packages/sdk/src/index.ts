@@ -23,7 +23,7 @@ export {
 export { askCouncil, CouncilRunError, type AskCouncilOptions, type CouncilAnswer } from './ask-council.js';
 // Following a run, shared by every client: error categories, the reconnect policy, the reducer.
 export { categorizeFollowError, reconnectDelayMs, reconnectPolicy, type FollowErrorCategory } from './follow-policy.js';
-export { applyRunEvent } from './run-reducer.js';
+export { applyRunEvent, stopInFlight } from './run-reducer.js';
 export {
   createRunState,
   emptyAnswer,

@@ -138,7 +138,7 @@ function updateAnswer(
 }
 
 /** After a terminal event nothing is streaming any more: whatever was in flight stopped. */
-function stopInFlight(s: RunState): RunState {
+export function stopInFlight(s: RunState): RunState {
   const stop = <T extends { status: string }>(slot: T): T =>
     slot.status === 'waiting' || slot.status === 'streaming' ? { ...slot, status: 'stopped' } : slot;
   const phases = { ...s.phases };

@@ -7,6 +7,7 @@ export {
   emptyAnswer,
   emptyReview,
   isLive,
+  stopInFlight,
   type AnswerSlot,
   type ReviewSlot,
   type RunState,
@@ -17,24 +18,4 @@ export {
 /** Failed, cancelled and interrupted runs can be resumed with `council.retry`. */
 export function isRetryable(state: Pick<RunState, 'status'>): boolean {
   return isRetryableRunStatus(state.status);
-}
-
-/** After a terminal event nothing is streaming any more: whatever was in flight stopped. */
-export function stopInFlight(s: RunState): RunState {
-  const stop = <T extends { status: string }>(slot: T): T =>
-    slot.status === 'waiting' || slot.status === 'streaming' ? { ...slot, status: 'stopped' } : slot;
-  const phases = { ...s.phases };
-  for (const key of ['stage1', 'stage2', 'stage3'] as const) if (phases[key] === 'running') phases[key] = 'stopped';
-  const touchedStage3 = s.phases.stage3 !== 'pending';
-  return {
-    ...s,
-    phases,
-    stage1: mapValues(s.stage1, stop),
-    stage2: mapValues(s.stage2, stop),
-    stage3: touchedStage3 ? stop(s.stage3) : s.stage3,
-  };
-}
-
-function mapValues<T>(record: Record<string, T>, fn: (value: T) => T): Record<string, T> {
-  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, fn(value)]));
 }
