@@ -58,6 +58,7 @@ export default defineConfig({
           name: 'web',
           environment: 'jsdom',
           include: ['apps/web/src/**/*.test.{ts,tsx}'],
+          setupFiles: ['apps/web/src/testing/setup.ts'],
           testTimeout: 30_000,
           // The router ships .jsx: let Vite (and the Solid plugin) transform it.
           server: { deps: { inline: [/@solidjs\/router/] } },
