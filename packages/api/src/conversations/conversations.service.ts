@@ -4,6 +4,16 @@ import { DEFAULT_TITLE, type ConversationSource } from '../constants.js';
 import type { SignedInUser } from '../context.js';
 import { appendMessage, insertConversation, type ConversationRow } from './conversations.repository.js';
 
+/** What other features may do to conversations and messages (the council records its turns through these). */
+export {
+  appendMessage,
+  deleteConversation,
+  findConversation,
+  linkMessageToRun,
+  listMessages,
+  setTitleIfPlaceholder,
+} from './conversations.repository.js';
+
 /** Where a conversation comes from when the client does not say: a token is `api`, a password session `app`. */
 export function sourceOf(session: SignedInUser, requested?: ConversationSource): ConversationSource {
   return requested ?? (session.sessionId === null ? 'api' : 'app');
