@@ -25,6 +25,7 @@ test('migrations go up, all the way down, and up again', async () => {
       '0008_create_search_entries',
       '0009_create_personal_access_tokens',
       '0010_create_spend_ledger',
+      '0011_add_message_branches',
       '0013_add_conversation_source',
       '0016_add_council_modes',
     ]);

@@ -57,6 +57,9 @@ export const createConversationInput = z
 
 export const conversationIdInput = z.strictObject({ id: idSchema });
 
+/** A version of a question (a user message's id) to show, with the branch below it. */
+export const showVersionInput = z.strictObject({ messageId: idSchema });
+
 export const renameConversationInput = z.strictObject({ id: idSchema, title: titleSchema });
 
 export const searchConversationsInput = z.strictObject({

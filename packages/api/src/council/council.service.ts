@@ -14,10 +14,16 @@ import {
   appendMessage,
   deleteConversation,
   findConversation,
+  findQuestion,
   linkMessageToRun,
   listMessages,
 } from '../conversations/conversations.repository.js';
-import { insertConversationWithHistory, sourceOf } from '../conversations/conversations.service.js';
+import {
+  branchPath,
+  insertConversationWithHistory,
+  shownLeaf,
+  sourceOf,
+} from '../conversations/conversations.service.js';
 import { appError, notFound } from '../errors.js';
 import { isUniqueViolation } from '../shared/db-errors.js';
 import { enforceRateLimit } from '../shared/rate-limit.js';
@@ -58,6 +64,8 @@ export interface StartRunInput {
   mode?: CouncilMode | undefined;
   provider?: string | undefined;
   clientRequestId?: string | undefined;
+  /** A question of the conversation this one is a new version of: the run starts a new branch there. */
+  editOf?: string | undefined;
 }
 
 /**
@@ -85,9 +93,18 @@ export async function startRun(
   assertCouncilSize(models, mode);
   const chairmanModel = input.chairmanModel ?? conversation?.chairmanModel ?? ctx.config.council.chairmanModel;
   const broughtHistory = input.newConversation?.history ?? [];
-  const messages = conversation ? await listMessages(ctx.db, conversation.id) : historyMessages(broughtHistory);
+  const stored = conversation ? await listMessages(ctx.db, conversation.id) : null;
+  // The question follows the branch shown, or, for an edit, the question before the edited one.
+  const edited = input.editOf ? stored?.find((m) => m.id === input.editOf && m.role === 'user') : undefined;
+  if (input.editOf && !edited) throw notFound('Question');
+  const parentId = edited
+    ? edited.parentId
+    : stored && conversation
+      ? shownLeaf(stored, conversation.shownQuestionId)
+      : undefined;
+  const messages = stored ? branchPath(stored, parentId ?? null) : historyMessages(broughtHistory);
   // A new conversation is titled even when it brought earlier turns.
-  const isFirstRun = messages.length === 0 || conversation === null;
+  const isFirstRun = conversation === null || stored?.length === 0;
   const needsTitle = isFirstRun && input.newConversation?.title === undefined;
   const titleModel = needsTitle ? (ctx.config.council.titleModel ?? chairmanModel) : null;
   const { apiKey, keySource } = await admitModels(ctx, userId, provider, [
@@ -131,7 +148,7 @@ export async function startRun(
           })
         ).id;
       await lockConversation(trx, conversationId);
-      const message = await appendMessage(trx, { conversationId, role: 'user', content: input.content });
+      const message = await appendMessage(trx, { conversationId, role: 'user', content: input.content, parentId });
       const run = await insertRun(trx, {
         userId,
         conversationId,
@@ -167,6 +184,27 @@ export async function startRun(
     contextLengths,
   });
   return { runId: run.id, messageId, conversationId: run.conversationId };
+}
+
+/**
+ * Asks an edited version of a question: a new branch from that point, with the council that
+ * answered the original (the old question and its run stay, one "version" switch away).
+ */
+export async function editQuestion(
+  ctx: CouncilDeps,
+  session: SignedInUser,
+  input: { messageId: string; content: string; clientRequestId?: string | undefined },
+): Promise<{ runId: string; messageId: string; conversationId: string }> {
+  const question = await findQuestion(ctx.db, session.userId, input.messageId);
+  if (!question) throw notFound('Question');
+  const run = question.runId ? await findRunForUser(ctx.db, session.userId, question.runId) : undefined;
+  return startRun(ctx, session, {
+    conversationId: question.conversationId,
+    editOf: question.id,
+    content: input.content,
+    clientRequestId: input.clientRequestId,
+    ...(run && { models: run.models, chairmanModel: run.chairmanModel, provider: run.provider, mode: run.mode }),
+  });
 }
 
 function ids(run: CouncilRun): { runId: string; messageId: string; conversationId: string } {
@@ -214,7 +252,7 @@ export async function retryRun(ctx: CouncilDeps, userId: string, runId: string):
   const { catalog } = ctx.services.council;
   const plan = {
     question: question.content,
-    history: toHistory(messages.filter((m) => m.position < question.position)),
+    history: toHistory(branchPath(messages, question.parentId)),
     models: run.models,
     chairmanModel: run.chairmanModel,
     titleModel,
