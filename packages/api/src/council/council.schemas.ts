@@ -1,12 +1,6 @@
 import { councilModeSchema } from '@llm-council/council';
 import { z } from 'zod';
-import {
-  conversationSourceSchema,
-  historySchema,
-  idSchema,
-  modelIdSchema,
-  titleSchema,
-} from '../conversations/conversations.schemas.js';
+import { conversationSourceSchema, historySchema, idSchema, modelIdSchema, titleSchema } from '../shared/schemas.js';
 import { COUNCIL_MAX_MODELS, MESSAGE_MAX_LENGTH } from '../constants.js';
 import { providerIdSchema } from '../settings/settings.schemas.js';
 import { text } from '../shared/text.js';
