@@ -12,6 +12,17 @@ import {
   type ConversationRow,
 } from './conversations.repository.js';
 
+/** What other features may do to conversations and messages (the council records its turns through these). */
+export {
+  appendMessage,
+  deleteConversation,
+  findConversation,
+  findQuestion,
+  linkMessageToRun,
+  listMessages,
+  setTitleIfPlaceholder,
+} from './conversations.repository.js';
+
 /** Where a conversation comes from when the client does not say: a token is `api`, a password session `app`. */
 export function sourceOf(session: SignedInUser, requested?: ConversationSource): ConversationSource {
   return requested ?? (session.sessionId === null ? 'api' : 'app');

@@ -6,7 +6,7 @@ import {
   idSchema,
   modelIdSchema,
   titleSchema,
-} from '../conversations/conversations.schemas.js';
+} from '../shared/schemas.js';
 import { MESSAGE_MAX_LENGTH } from '../constants.js';
 import { providerIdSchema } from '../settings/settings.schemas.js';
 import { text } from '../shared/text.js';

@@ -7,20 +7,18 @@ import {
   appendMessage,
   deleteConversation,
   findConversation,
+  branchPath,
   findQuestion,
+  insertConversationWithHistory,
   linkMessageToRun,
   listMessages,
-} from '../conversations/conversations.repository.js';
-import {
-  branchPath,
-  insertConversationWithHistory,
   shownLeaf,
   sourceOf,
 } from '../conversations/conversations.service.js';
 import { appError, notFound } from '../errors.js';
 import { isUniqueViolation } from '../shared/db-errors.js';
 import { enforceRateLimit } from '../shared/rate-limit.js';
-import type { KeySource } from '../spend/spend.repository.js';
+import type { KeySource } from '../spend/spend.service.js';
 import { assertRunFitsDailyBudget, assertServerKeyModels, reservationForRetry } from '../spend/spend.service.js';
 import { resolveApiKey } from '../settings/api-key.service.js';
 import { findProvider } from '../settings/providers.js';
