@@ -30,8 +30,31 @@ export function AppShell(props: RouteSectionProps) {
     setMenuOpen(false);
     if (returnFocus) menuButton?.focus();
   };
+  let sidebar: HTMLElement | undefined;
+  const openMenu = () => {
+    setMenuOpen(true);
+    sidebar?.querySelector<HTMLElement>('.sidebar-close')?.focus();
+  };
+  // While the drawer is open it is the only thing on screen that works: Tab cycles inside it.
+  const trapFocus = (event: KeyboardEvent) => {
+    const focusable = Array.from(sidebar?.querySelectorAll<HTMLElement>('a[href], button, input') ?? []).filter(
+      (element) => !element.hasAttribute('disabled') && element.offsetParent !== null,
+    );
+    const first = focusable[0];
+    const last = focusable[focusable.length - 1];
+    if (!first || !last) return;
+    const active = document.activeElement;
+    if (event.shiftKey && (active === first || !sidebar?.contains(active))) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && (active === last || !sidebar?.contains(active))) {
+      event.preventDefault();
+      first.focus();
+    }
+  };
   const onKeyDown = (event: KeyboardEvent) => {
     if (event.key === 'Escape') closeMenu(true);
+    if (event.key === 'Tab' && isMenuOpen()) trapFocus(event);
   };
   onMount(() => document.addEventListener('keydown', onKeyDown));
   onCleanup(() => document.removeEventListener('keydown', onKeyDown));
@@ -44,7 +67,7 @@ export function AppShell(props: RouteSectionProps) {
         Skip to content
       </a>
       <div class="shell" classList={{ 'is-menu-open': isMenuOpen() }}>
-        <aside id="sidebar" class="sidebar">
+        <aside id="sidebar" class="sidebar" ref={sidebar}>
           <Sidebar onNavigate={() => closeMenu()} onClose={() => closeMenu(true)} />
         </aside>
         <div class="backdrop" aria-hidden="true" onClick={() => closeMenu()} />
@@ -57,7 +80,7 @@ export function AppShell(props: RouteSectionProps) {
               aria-controls="sidebar"
               aria-expanded={isMenuOpen()}
               aria-label="Open menu"
-              onClick={() => setMenuOpen(true)}
+              onClick={openMenu}
             >
               <MenuIcon />
             </button>

@@ -116,11 +116,16 @@ export function ConversationItem(props: { conversation: ConversationSummary; onN
                 class="button button-small button-danger"
                 disabled={isBusy()}
                 onClick={confirmDelete}
-                ref={(el) => queueMicrotask(() => el.focus())}
               >
                 Delete
               </button>
-              <button type="button" class="button button-small" onClick={() => setMode('view')}>
+              {/* Focus lands on the harmless choice: Enter or Space right after "Delete" deletes nothing. */}
+              <button
+                type="button"
+                class="button button-small"
+                onClick={() => setMode('view')}
+                ref={(el) => queueMicrotask(() => el.focus())}
+              >
                 Cancel
               </button>
             </div>
