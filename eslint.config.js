@@ -188,6 +188,27 @@ export default tseslint.config(
     },
   },
   {
+    // Feature seams (packages/api/src/<feature>/): another feature is reached only through its
+    // service or schemas module, never its router (no router calls a router; root.ts composes them)
+    // or its repository (SQL stays behind the feature that owns the table). shared/ is for everyone.
+    // feature-folders.test.ts proves the folders form no import cycle.
+    files: ['packages/api/src/*/**/*.ts'],
+    ignores: ['packages/api/src/**/*.test.ts', 'packages/api/src/testing/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./(?!shared/)[a-z-]+/.*\\.(router|repository)(\\.js)?$',
+              message: 'Reach another feature through its service or schemas module, not its router or repository.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['packages/council/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -25,6 +25,7 @@ test('migrations go up, all the way down, and up again', async () => {
       '0008_create_search_entries',
       '0009_create_personal_access_tokens',
       '0010_create_spend_ledger',
+      '0011_add_message_branches',
       '0013_add_conversation_source',
     ]);
     expect(await listTables(handle.db)).toContain('council_events');
@@ -33,11 +34,11 @@ test('migrations go up, all the way down, and up again', async () => {
     expect(again.applied).toEqual([]); // idempotent
 
     const down = await migrateToNone(handle.db);
-    expect(down.applied).toHaveLength(11);
+    expect(down.applied).toHaveLength(12);
     expect(await listTables(handle.db)).toEqual([]);
 
     const up = await migrateToLatest(handle.db);
-    expect(up.applied).toHaveLength(11);
+    expect(up.applied).toHaveLength(12);
     expect(await listTables(handle.db)).toEqual([
       'audit_events',
       'conversations',

@@ -16,6 +16,7 @@ import * as m0007 from './migrations/0007_add_operator_controls.js';
 import * as m0008 from './migrations/0008_create_search_entries.js';
 import * as m0009 from './migrations/0009_create_personal_access_tokens.js';
 import * as m0010 from './migrations/0010_create_spend_ledger.js';
+import * as m0011 from './migrations/0011_add_message_branches.js';
 import * as m0013 from './migrations/0013_add_conversation_source.js';
 
 // A static provider: explicit imports survive bundling, unlike FileMigrationProvider.
@@ -30,6 +31,7 @@ const migrations: Record<string, Migration> = {
   '0008_create_search_entries': m0008,
   '0009_create_personal_access_tokens': m0009,
   '0010_create_spend_ledger': m0010,
+  '0011_add_message_branches': m0011,
   '0013_add_conversation_source': m0013,
 };
 

@@ -76,6 +76,8 @@ export interface ConversationsTable {
   importedAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** Where it was started (migration 0013); `app` when not said. */
   source: ColumnType<ConversationSource, ConversationSource | undefined, ConversationSource>;
+  /** The last question of the branch shown (migration 0011); null: the newest question. */
+  shownQuestionId: ColumnType<string | null, string | null | undefined, string | null>;
   createdAt: Timestamp;
   updatedAt: Timestamp;
 }
@@ -105,6 +107,8 @@ export interface MessagesTable {
   content: string;
   position: number;
   runId: string | null;
+  /** A question's previous question on its branch (migration 0011); null for a first question and for answers. */
+  parentId: ColumnType<string | null, string | null | undefined, string | null>;
   createdAt: Timestamp;
   updatedAt: Timestamp;
 }

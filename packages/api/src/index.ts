@@ -26,9 +26,9 @@ export { reencryptAllApiKeys } from './settings/api-key.service.js';
 export { runCleanup } from './maintenance/cleanup.js';
 export { createServices, type ServiceDeps, type Services, type ServicesHandle } from './create-services.js';
 export type { RunRecord } from './council/run-records.js';
-export { recordAudit, recordRefusal, type AuditDeps } from './operator/audit.js';
+export { recordAudit, recordRefusal, type AuditDeps } from './audit/audit.js';
+export { createInvite } from './auth/registration.service.js';
 export {
-  createInvite,
   deleteUser,
   disableUser,
   enableUser,

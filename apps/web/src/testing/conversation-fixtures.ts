@@ -7,8 +7,17 @@ const legacyReview = { shownOrder: [], rankingStatus: null, repaired: false, sel
 export const CONVERSATION_ID = '0b7e6f0e-3f55-4a4b-9d2f-6c1b8f3f2a10';
 export const QUESTION_ID = 'a3c8e2f4-1d7b-4c2e-8f1a-2b9d6e5c4a01';
 
-export function userMessage(content: string, id = QUESTION_ID, position = 1): Message {
-  return { id, role: 'user', content, position, runId: null, createdAt: '2025-11-26T12:00:00.000Z' };
+export function userMessage(content: string, id = QUESTION_ID, position = 1, versionIds = [id]): Message {
+  return {
+    id,
+    role: 'user',
+    content,
+    position,
+    runId: null,
+    parentId: null,
+    versionIds,
+    createdAt: '2025-11-26T12:00:00.000Z',
+  };
 }
 
 /** A run record as `conversations.get` returns it; `overrides` shape the case under test. */

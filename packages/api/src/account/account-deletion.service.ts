@@ -3,7 +3,7 @@ import type { SessionEndHub } from '../auth/session-ends.js';
 import { endSessions } from '../auth/sessions.service.js';
 import { announceRunCancel } from '../council/run-event-hub.js';
 import type { RunExecutor } from '../council/run-executor.js';
-import { recordAudit } from '../operator/audit.js';
+import { recordAudit } from '../audit/audit.js';
 import { deleteUserRows, listActiveRunIds, lockUserForDeletion } from './account-deletion.repository.js';
 
 /** How long a deletion waits for this host's runs of the user to stop (a cancel takes well under a second). */

@@ -1,11 +1,9 @@
 import { changePasswordInput } from '../auth/auth.schemas.js';
-import { authRouter } from '../auth/auth.router.js';
-import { confirmPassword } from '../auth/auth.service.js';
-import { listLiveSessions } from '../auth/sessions.repository.js';
-import { endOtherSessions, endSession } from '../auth/sessions.service.js';
-import { clearRefreshCookie } from '../auth/token-transport.js';
+import { changePassword, confirmPassword } from '../auth/auth.service.js';
+import { endOtherSessions, endSession, liveSessions } from '../auth/sessions.service.js';
+import { clearRefreshCookie, signedInResult } from '../auth/token-transport.js';
 import { notFound } from '../errors.js';
-import { deviceOf, recordAudit } from '../operator/audit.js';
+import { deviceOf, recordAudit } from '../audit/audit.js';
 import { exportAccountPage } from '../portability/export.service.js';
 import { protectedProcedure, router } from '../trpc.js';
 import { deleteAccount } from './account-deletion.service.js';
@@ -27,11 +25,13 @@ export const accountRouter = router({
   /** The same as `auth.changePassword`: other sessions end, this one continues with fresh tokens. */
   changePassword: protectedProcedure
     .input(changePasswordInput)
-    .mutation(({ ctx, input }) => authRouter.createCaller(ctx).changePassword(input)),
+    .mutation(async ({ ctx, input }) =>
+      signedInResult(ctx, input.transport, await changePassword(ctx, ctx.req, ctx.session, input)),
+    ),
 
   /** The caller's live sessions (devices), newest use first; `current` marks this one. */
   sessions: protectedProcedure.query(async ({ ctx }) => {
-    const rows = await listLiveSessions(ctx.db, ctx.session.userId, ctx.now());
+    const rows = await liveSessions(ctx, ctx.session.userId);
     return rows.map((row) => ({
       id: row.id,
       userAgent: row.userAgent,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { enteredPasswordSchema } from '../auth/auth.schemas.js';
-import { idSchema } from '../conversations/conversations.schemas.js';
+import { idSchema } from '../shared/schemas.js';
 
 export const revokeSessionInput = z.strictObject({ id: idSchema });
 

@@ -1,21 +1,13 @@
 import { addressBucket } from '../shared/client-address.js';
-import type { Context } from '../context.js';
 import { appError } from '../errors.js';
 import { protectedProcedure, publicProcedure, router, scopedProcedure } from '../trpc.js';
-import {
-  changePasswordInput,
-  credentialsInput,
-  loginInput,
-  logoutAllInput,
-  refreshInput,
-  type Transport,
-} from './auth.schemas.js';
-import { deviceOf, recordAudit } from '../operator/audit.js';
+import { changePasswordInput, credentialsInput, loginInput, logoutAllInput, refreshInput } from './auth.schemas.js';
+import { deviceOf, recordAudit } from '../audit/audit.js';
 import { enforceRateLimit } from '../shared/rate-limit.js';
-import { changePassword, login, refreshSession, register, type SignedIn } from './auth.service.js';
+import { changePassword, login, refreshSession, register } from './auth.service.js';
 import { revokeRefreshToken } from './refresh-token.service.js';
 import { endAllSessions } from './sessions.service.js';
-import { clearRefreshCookie, deliverRefreshToken, readRefreshToken } from './token-transport.js';
+import { clearRefreshCookie, readRefreshToken, signedInResult } from './token-transport.js';
 import { findUserById } from './users.repository.js';
 
 export const authRouter = router({
@@ -26,11 +18,11 @@ export const authRouter = router({
   registrationMode: publicProcedure.query(({ ctx }) => ({ mode: ctx.config.operator.registration })),
 
   register: publicProcedure.input(credentialsInput).mutation(async ({ ctx, input }) => {
-    return toAuthResult(ctx, input.transport, await register(ctx, ctx.req, input));
+    return signedInResult(ctx, input.transport, await register(ctx, ctx.req, input));
   }),
 
   login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
-    return toAuthResult(ctx, input.transport, await login(ctx, ctx.req, input));
+    return signedInResult(ctx, input.transport, await login(ctx, ctx.req, input));
   }),
 
   /** Rotates the refresh token and returns a fresh access token. */
@@ -38,7 +30,7 @@ export const authRouter = router({
     await enforceRateLimit(ctx, `refresh:ip:${addressBucket(ctx.req.ip)}`, ctx.config.rateLimits.refreshPerIp);
     const presented = await readRefreshToken(ctx, input.transport, input.refreshToken);
     if (!presented) throw appError('UNAUTHORIZED', 'SESSION_EXPIRED', 'No session to refresh; please sign in');
-    return toAuthResult(ctx, input.transport, await refreshSession(ctx, ctx.req, presented));
+    return signedInResult(ctx, input.transport, await refreshSession(ctx, ctx.req, presented));
   }),
 
   me: protectedProcedure.query(async ({ ctx }) => {
@@ -70,16 +62,6 @@ export const authRouter = router({
 
   /** Changes the password and ends every other session; returns a fresh session for the caller. */
   changePassword: protectedProcedure.input(changePasswordInput).mutation(async ({ ctx, input }) => {
-    return toAuthResult(ctx, input.transport, await changePassword(ctx, ctx.req, ctx.session, input));
+    return signedInResult(ctx, input.transport, await changePassword(ctx, ctx.req, ctx.session, input));
   }),
 });
-
-function toAuthResult(ctx: Context, transport: Transport, signedIn: SignedIn) {
-  return {
-    user: { id: signedIn.user.id, email: signedIn.user.email, createdAt: signedIn.user.createdAt.toISOString() },
-    accessToken: signedIn.accessToken,
-    accessTokenExpiresAt: signedIn.accessTokenExpiresAt.toISOString(),
-    /** Present only with `transport: 'body'`; browsers get an HttpOnly cookie instead. */
-    refreshToken: deliverRefreshToken(ctx, transport, signedIn.refresh),
-  };
-}

@@ -1,15 +1,14 @@
 import { addressBucket } from '../shared/client-address.js';
 import type { Context, RequestInfo } from '../context.js';
 import { accountDisabledError, appError } from '../errors.js';
-import { deviceOf, recordAudit } from '../operator/audit.js';
-import { assertRegistrationAllowed, createAccount } from '../operator/registration.service.js';
+import { deviceOf, recordAudit } from '../audit/audit.js';
+import { assertRegistrationAllowed, createAccount } from './registration.service.js';
 import { enforceRateLimit, rateLimitedError } from '../shared/rate-limit.js';
 import { clearRateLimit, hitRateLimit } from '../shared/rate-limit.repository.js';
 import { signSessionToken } from './session-token.js';
 import { burnPasswordCheck, findPasswordWeakness, hashPassword, needsRehash, verifyPassword } from './passwords.js';
 import { rotateRefreshToken, startRefreshFamily, type IssuedRefreshToken } from './refresh-token.service.js';
-import { revokeTokensOfUser } from '../tokens/tokens.repository.js';
-import { bumpSessionEpoch } from './sessions.repository.js';
+import { bumpSessionEpoch, revokeTokensOfUser } from './sessions.repository.js';
 import { endSessions, type SessionDeps } from './sessions.service.js';
 import {
   findPasswordHash,

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '@llm-council/db';
 import type { Context } from '../context.js';
 import { appError } from '../errors.js';
-import { recordAudit } from '../operator/audit.js';
+import { recordAudit } from '../audit/audit.js';
 import {
   claimLiveTokenOfFamily,
   claimRefreshToken,

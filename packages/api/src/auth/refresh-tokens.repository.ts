@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
 import type { Database, RefreshToken } from '@llm-council/db';
 
 type Db = Kysely<Database>;
@@ -104,13 +104,4 @@ export async function revokeFamily(db: Db, familyId: string, now: Date): Promise
     .where('familyId', '=', familyId)
     .where('revokedAt', 'is', null)
     .execute();
-}
-
-/** Housekeeping: drops families that ended more than a day ago. */
-export async function deleteExpiredRefreshTokens(db: Db, now: Date): Promise<number> {
-  const result = await db
-    .deleteFrom('refreshTokens')
-    .where('expiresAt', '<', sql<Date>`${now}::timestamptz - interval '1 day'`)
-    .executeTakeFirst();
-  return Number(result.numDeletedRows);
 }

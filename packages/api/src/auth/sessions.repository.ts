@@ -115,3 +115,18 @@ export async function listLiveSessions(db: Db, userId: string, now: Date): Promi
     .execute();
   return rows.map((row) => ({ ...row, createdAt: new Date(row.createdAt ?? row.lastUsedAt) }));
 }
+
+/**
+ * Revokes every live personal access token of the user (a password change, logout everywhere):
+ * ending sessions is identity's job, so it lives here rather than in tokens/; returns how many.
+ */
+export async function revokeTokensOfUser(db: Db, userId: string, now: Date): Promise<number> {
+  const result = await db
+    .updateTable('personalAccessTokens')
+    .set({ revokedAt: now })
+    .where('userId', '=', userId)
+    .where('revokedAt', 'is', null)
+    .where((eb) => eb.or([eb('expiresAt', 'is', null), eb('expiresAt', '>', now)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

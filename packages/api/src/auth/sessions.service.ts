@@ -1,7 +1,13 @@
 import type { Context } from '../context.js';
 import { announceSessionEnd, type SessionEnd, type SessionEndHub } from './session-ends.js';
-import { revokeTokensOfUser } from '../tokens/tokens.repository.js';
-import { bumpSessionEpoch, revokeOtherSessions, revokeSessionOfUser } from './sessions.repository.js';
+import {
+  bumpSessionEpoch,
+  listLiveSessions,
+  revokeOtherSessions,
+  revokeSessionOfUser,
+  revokeTokensOfUser,
+  type SessionRow,
+} from './sessions.repository.js';
 
 /**
  * What ending sessions needs: the database and the clock, and — inside the server — this host's
@@ -64,4 +70,9 @@ export async function endSessions(
     await announceSessionEnd(trx, end);
   });
   deps.services?.sessions.endLocally(end);
+}
+
+/** The user's live sessions (devices), newest use first. */
+export function liveSessions(deps: Pick<Context, 'db' | 'now'>, userId: string): Promise<SessionRow[]> {
+  return listLiveSessions(deps.db, userId, deps.now());
 }

@@ -1,9 +1,23 @@
 import type { Context } from '../context.js';
 import { appError } from '../errors.js';
-import { deviceOf, recordRefusal } from '../operator/audit.js';
+import { deviceOf, recordRefusal } from '../audit/audit.js';
 import type { Transport } from './auth.schemas.js';
+import type { SignedIn } from './auth.service.js';
 import { hashRefreshToken, type IssuedRefreshToken } from './refresh-token.service.js';
 import { findRefreshTokenByHash } from './refresh-tokens.repository.js';
+
+/**
+ * What every sign-in answers (register, login, refresh, a password change): the user, a fresh
+ * access token and — only with `transport: 'body'` — the refresh token; browsers get a cookie.
+ */
+export function signedInResult(ctx: Context, transport: Transport, signedIn: SignedIn) {
+  return {
+    user: { id: signedIn.user.id, email: signedIn.user.email, createdAt: signedIn.user.createdAt.toISOString() },
+    accessToken: signedIn.accessToken,
+    accessTokenExpiresAt: signedIn.accessTokenExpiresAt.toISOString(),
+    refreshToken: deliverRefreshToken(ctx, transport, signedIn.refresh),
+  };
+}
 
 /**
  * Hands the refresh token to the client the way it asked: as an HttpOnly cookie (the body then

@@ -20,6 +20,8 @@ export interface ConversationRow {
   councilModels: string[] | null;
   chairmanModel: string | null;
   source: ConversationSource;
+  /** The last question of the branch shown; null: the newest question. */
+  shownQuestionId: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -30,6 +32,7 @@ const conversationColumns = [
   'councilModels',
   'chairmanModel',
   'source',
+  'shownQuestionId',
   'createdAt',
   'updatedAt',
 ] as const;
@@ -101,10 +104,27 @@ export async function findConversation(db: Db, userId: string, id: string): Prom
 export async function listMessages(db: Db, conversationId: string) {
   return db
     .selectFrom('messages')
-    .select(['id', 'role', 'content', 'position', 'runId', 'createdAt'])
+    .select(['id', 'role', 'content', 'position', 'runId', 'parentId', 'createdAt'])
     .where('conversationId', '=', conversationId)
     .orderBy('position')
     .execute();
+}
+
+/** A question (a user message) if — and only if — the user owns its conversation. */
+export async function findQuestion(db: Db, userId: string, messageId: string) {
+  return db
+    .selectFrom('messages as m')
+    .innerJoin('conversations as c', 'c.id', 'm.conversationId')
+    .select(['m.id', 'm.conversationId', 'm.content', 'm.runId', 'm.parentId'])
+    .where('m.id', '=', messageId)
+    .where('m.role', '=', 'user')
+    .where('c.userId', '=', userId)
+    .executeTakeFirst();
+}
+
+/** Which branch the conversation shows: the last question of it (null: the newest question). */
+export async function setShownQuestion(db: Db, conversationId: string, questionId: string | null): Promise<void> {
+  await db.updateTable('conversations').set({ shownQuestionId: questionId }).where('id', '=', conversationId).execute();
 }
 
 export async function renameConversation(
@@ -135,11 +155,20 @@ export async function deleteConversation(db: Db, userId: string, id: string): Pr
 /**
  * Appends a message at the next position and bumps the conversation's activity time. Only inside
  * a transaction that holds `lockConversation`: the position is read and written in two steps.
+ * A question follows `parentId` (the question before it on its branch; null: none) or, when
+ * that is not given, the newest question; asking one shows its branch.
  */
 export async function appendMessage(
   db: Transaction<Database>,
-  values: { conversationId: string; role: 'user' | 'assistant'; content: string; runId?: string | null },
+  values: {
+    conversationId: string;
+    role: 'user' | 'assistant';
+    content: string;
+    runId?: string | null;
+    parentId?: string | null;
+  },
 ): Promise<{ id: string; position: number; createdAt: Date }> {
+  const isQuestion = values.role === 'user';
   const message = await db
     .insertInto('messages')
     .values((eb) => ({
@@ -147,6 +176,17 @@ export async function appendMessage(
       role: values.role,
       content: values.content,
       runId: values.runId ?? null,
+      parentId: !isQuestion
+        ? null
+        : values.parentId !== undefined
+          ? values.parentId
+          : eb
+              .selectFrom('messages')
+              .select('id')
+              .where('conversationId', '=', values.conversationId)
+              .where('role', '=', 'user')
+              .orderBy('position', 'desc')
+              .limit(1),
       position: eb
         .selectFrom('messages')
         .select(sql<number>`coalesce(max(position), -1) + 1`.as('next'))
@@ -156,7 +196,7 @@ export async function appendMessage(
     .executeTakeFirstOrThrow();
   await db
     .updateTable('conversations')
-    .set({ updatedAt: new Date() })
+    .set({ updatedAt: new Date(), ...(isQuestion && { shownQuestionId: null }) })
     .where('id', '=', values.conversationId)
     .execute();
   return message;

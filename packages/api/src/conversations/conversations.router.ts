@@ -1,4 +1,5 @@
 import { DEFAULT_TITLE } from '../constants.js';
+import type { Context } from '../context.js';
 import { listRunRecords } from '../council/run-records.js';
 import { notFound } from '../errors.js';
 import { protectedProcedure, router, scopedProcedure } from '../trpc.js';
@@ -20,11 +21,12 @@ import {
   importConversationsInput,
   renameConversationInput,
   searchConversationsInput,
+  showVersionInput,
 } from './conversations.schemas.js';
 import { exportConversation } from '../portability/export.service.js';
 import { importDocument } from '../portability/import.service.js';
 import { searchOwnConversations } from './search.service.js';
-import { sourceOf } from './conversations.service.js';
+import { branchPath, shownLeaf, showVersion, sourceOf, versionsOf } from './conversations.service.js';
 
 export const conversationsRouter = router({
   /** The caller's conversations, most recent activity first. Pass `nextCursor` back for the next page. */
@@ -83,18 +85,20 @@ export const conversationsRouter = router({
       return toConversation(row);
     }),
 
-  /** One conversation with its messages; another user's id is NOT_FOUND, exactly like a missing one. */
+  /**
+   * One conversation: the branch shown (its messages in order; each question with the ids of its
+   * versions) and the runs on it. Another user's id is NOT_FOUND, exactly like a missing one.
+   */
   get: scopedProcedure('read')
     .input(conversationIdInput)
-    .query(async ({ ctx, input }) => {
-      const row = await findConversation(ctx.db, ctx.session.userId, input.id);
-      if (!row) throw notFound('Conversation');
-      const messages = await listMessages(ctx.db, row.id);
-      return {
-        ...toConversation(row),
-        messages: messages.map((m) => ({ ...m, createdAt: m.createdAt.toISOString() })),
-        runs: await listRunRecords(ctx.db, row.id),
-      };
+    .query(({ ctx, input }) => readConversation(ctx.db, ctx.session.userId, input.id)),
+
+  /** Shows another version of a question (and the branch below it); returns the conversation as `get` does. */
+  showVersion: scopedProcedure('council')
+    .input(showVersionInput)
+    .mutation(async ({ ctx, input }) => {
+      const conversationId = await showVersion(ctx.db, ctx.session.userId, input.messageId);
+      return readConversation(ctx.db, ctx.session.userId, conversationId);
     }),
 
   rename: protectedProcedure.input(renameConversationInput).mutation(async ({ ctx, input }) => {
@@ -109,6 +113,24 @@ export const conversationsRouter = router({
     return { ok: true as const };
   }),
 });
+
+async function readConversation(db: Context['db'], userId: string, id: string) {
+  const row = await findConversation(db, userId, id);
+  if (!row) throw notFound('Conversation');
+  const stored = await listMessages(db, row.id);
+  const path = branchPath(stored, shownLeaf(stored, row.shownQuestionId));
+  const questions = new Set(path.filter((m) => m.role === 'user').map((m) => m.id));
+  const runs = await listRunRecords(db, row.id);
+  return {
+    ...toConversation(row),
+    messages: path.map((m) => ({
+      ...m,
+      createdAt: m.createdAt.toISOString(),
+      versionIds: m.role === 'user' ? versionsOf(stored, m) : [],
+    })),
+    runs: runs.filter((r) => questions.has(r.userMessageId)),
+  };
+}
 
 function toConversation(row: ConversationRow) {
   return {

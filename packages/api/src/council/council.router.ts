@@ -1,8 +1,8 @@
 import { router, scopedProcedure } from '../trpc.js';
 import { findProvider } from '../settings/providers.js';
 import { notFound } from '../errors.js';
-import { cancelRun, retryRun, startRun } from './council.service.js';
-import { modelsInput, runEventsInput, runIdInput, startRunInput } from './council.schemas.js';
+import { cancelRun, editQuestion, retryRun, startRun } from './council.service.js';
+import { editQuestionInput, modelsInput, runEventsInput, runIdInput, startRunInput } from './council.schemas.js';
 import { findRunForUser } from './council-runs.repository.js';
 import { streamRunEvents } from './run-event-stream.js';
 import { getRunRecord } from './run-records.js';
@@ -22,6 +22,14 @@ export const councilRouter = router({
   start: scopedProcedure('council')
     .input(startRunInput)
     .mutation(({ ctx, input }) => startRun(ctx, ctx.session, input)),
+
+  /**
+   * Asks a new version of an earlier question: a new branch from that point, shown from now on.
+   * The old question and its run stay (`conversations.showVersion` switches back).
+   */
+  edit: scopedProcedure('council')
+    .input(editQuestionInput)
+    .mutation(({ ctx, input }) => editQuestion(ctx, ctx.session, input)),
 
   /** A run's events: replays everything after `lastEventId`, then follows live. */
   events: scopedProcedure('council')

@@ -6,10 +6,20 @@ import {
   idSchema,
   modelIdSchema,
   titleSchema,
-} from '../conversations/conversations.schemas.js';
+} from '../shared/schemas.js';
 import { MESSAGE_MAX_LENGTH } from '../constants.js';
 import { providerIdSchema } from '../settings/settings.schemas.js';
 import { text } from '../shared/text.js';
+
+/** A question's text: bounded, never empty. */
+const questionSchema = text({
+  max: MESSAGE_MAX_LENGTH,
+  label: 'Message',
+  maxMessage: `Message must be at most ${MESSAGE_MAX_LENGTH.toLocaleString('en')} characters`,
+}).refine((s) => s.trim().length > 0, 'Message cannot be empty');
+
+/** Makes a start idempotent: the same id returns the run it already started. */
+const clientRequestIdSchema = text({ min: 1, max: 100, label: 'clientRequestId' });
 
 export const startRunInput = z
   .strictObject({
@@ -27,22 +37,25 @@ export const startRunInput = z
         title: titleSchema.optional(),
       })
       .optional(),
-    content: text({
-      max: MESSAGE_MAX_LENGTH,
-      label: 'Message',
-      maxMessage: `Message must be at most ${MESSAGE_MAX_LENGTH.toLocaleString('en')} characters`,
-    }).refine((s) => s.trim().length > 0, 'Message cannot be empty'),
+    content: questionSchema,
     /** Overrides the conversation's council for this question. */
     models: councilModelsSchema.optional(),
     chairmanModel: modelIdSchema.optional(),
     provider: providerIdSchema.optional(),
     /** Makes `start` idempotent: the same id returns the run it already started. */
-    clientRequestId: text({ min: 1, max: 100, label: 'clientRequestId' }).optional(),
+    clientRequestId: clientRequestIdSchema.optional(),
   })
   .refine((input) => (input.conversationId === undefined) !== (input.newConversation === undefined), {
     message: 'Give either conversationId or newConversation',
     path: ['conversationId'],
   });
+
+/** `council.edit`: a new version of a question (`messageId`), asked as a new branch from there. */
+export const editQuestionInput = z.strictObject({
+  messageId: idSchema,
+  content: questionSchema,
+  clientRequestId: clientRequestIdSchema.optional(),
+});
 
 export const runIdInput = z.strictObject({ runId: idSchema });
 

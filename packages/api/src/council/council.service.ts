@@ -7,14 +7,18 @@ import {
   appendMessage,
   deleteConversation,
   findConversation,
+  branchPath,
+  findQuestion,
+  insertConversationWithHistory,
   linkMessageToRun,
   listMessages,
-} from '../conversations/conversations.repository.js';
-import { insertConversationWithHistory, sourceOf } from '../conversations/conversations.service.js';
+  shownLeaf,
+  sourceOf,
+} from '../conversations/conversations.service.js';
 import { appError, notFound } from '../errors.js';
 import { isUniqueViolation } from '../shared/db-errors.js';
 import { enforceRateLimit } from '../shared/rate-limit.js';
-import type { KeySource } from '../spend/spend.repository.js';
+import type { KeySource } from '../spend/spend.service.js';
 import { assertRunFitsDailyBudget, assertServerKeyModels, reservationForRetry } from '../spend/spend.service.js';
 import { resolveApiKey } from '../settings/api-key.service.js';
 import { findProvider } from '../settings/providers.js';
@@ -49,6 +53,8 @@ export interface StartRunInput {
   chairmanModel?: string | undefined;
   provider?: string | undefined;
   clientRequestId?: string | undefined;
+  /** A question of the conversation this one is a new version of: the run starts a new branch there. */
+  editOf?: string | undefined;
 }
 
 /**
@@ -80,9 +86,18 @@ export async function startRun(
     );
   const chairmanModel = input.chairmanModel ?? conversation?.chairmanModel ?? ctx.config.council.chairmanModel;
   const broughtHistory = input.newConversation?.history ?? [];
-  const messages = conversation ? await listMessages(ctx.db, conversation.id) : historyMessages(broughtHistory);
+  const stored = conversation ? await listMessages(ctx.db, conversation.id) : null;
+  // The question follows the branch shown, or, for an edit, the question before the edited one.
+  const edited = input.editOf ? stored?.find((m) => m.id === input.editOf && m.role === 'user') : undefined;
+  if (input.editOf && !edited) throw notFound('Question');
+  const parentId = edited
+    ? edited.parentId
+    : stored && conversation
+      ? shownLeaf(stored, conversation.shownQuestionId)
+      : undefined;
+  const messages = stored ? branchPath(stored, parentId ?? null) : historyMessages(broughtHistory);
   // A new conversation is titled even when it brought earlier turns.
-  const isFirstRun = messages.length === 0 || conversation === null;
+  const isFirstRun = conversation === null || stored?.length === 0;
   const needsTitle = isFirstRun && input.newConversation?.title === undefined;
   const titleModel = needsTitle ? (ctx.config.council.titleModel ?? chairmanModel) : null;
   const { apiKey, keySource } = await admitModels(ctx, userId, provider, [models, chairmanModel, titleModel]);
@@ -112,7 +127,7 @@ export async function startRun(
           })
         ).id;
       await lockConversation(trx, conversationId);
-      const message = await appendMessage(trx, { conversationId, role: 'user', content: input.content });
+      const message = await appendMessage(trx, { conversationId, role: 'user', content: input.content, parentId });
       const run = await insertRun(trx, {
         userId,
         conversationId,
@@ -147,6 +162,27 @@ export async function startRun(
     contextLengths,
   });
   return { runId: run.id, messageId, conversationId: run.conversationId };
+}
+
+/**
+ * Asks an edited version of a question: a new branch from that point, with the council that
+ * answered the original (the old question and its run stay, one "version" switch away).
+ */
+export async function editQuestion(
+  ctx: CouncilDeps,
+  session: SignedInUser,
+  input: { messageId: string; content: string; clientRequestId?: string | undefined },
+): Promise<{ runId: string; messageId: string; conversationId: string }> {
+  const question = await findQuestion(ctx.db, session.userId, input.messageId);
+  if (!question) throw notFound('Question');
+  const run = question.runId ? await findRunForUser(ctx.db, session.userId, question.runId) : undefined;
+  return startRun(ctx, session, {
+    conversationId: question.conversationId,
+    editOf: question.id,
+    content: input.content,
+    clientRequestId: input.clientRequestId,
+    ...(run && { models: run.models, chairmanModel: run.chairmanModel, provider: run.provider }),
+  });
 }
 
 function ids(run: CouncilRun): { runId: string; messageId: string; conversationId: string } {
@@ -190,7 +226,7 @@ export async function retryRun(ctx: CouncilDeps, userId: string, runId: string):
   const { catalog } = ctx.services.council;
   const plan = {
     question: question.content,
-    history: toHistory(messages.filter((m) => m.position < question.position)),
+    history: toHistory(branchPath(messages, question.parentId)),
     models: run.models,
     chairmanModel: run.chairmanModel,
     titleModel,

@@ -1,10 +1,10 @@
 import type { CouncilEvent, Usage } from '@llm-council/council';
 import type { Database } from '@llm-council/db';
 import type { Transaction } from 'kysely';
-import { appendMessage, setTitleIfPlaceholder } from '../conversations/conversations.repository.js';
+import { appendMessage, setTitleIfPlaceholder } from '../conversations/conversations.service.js';
 import { DEFAULT_TITLE } from '../constants.js';
 import { recordPaidCall } from '../spend/ledger.service.js';
-import type { KeySource } from '../spend/spend.repository.js';
+import type { KeySource } from '../spend/spend.service.js';
 import { deleteStaleResponses, lockConversation, updateRun, upsertResponse } from './council-runs.repository.js';
 import { MODEL_LATE, reviewDetailsOf, verdictOf } from './review-details.js';
 import type { RunEventHub } from './run-event-hub.js';

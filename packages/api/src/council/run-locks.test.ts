@@ -1,7 +1,7 @@
 import { isUsingRealPostgres } from '@llm-council/db/testing';
 import { sql } from 'kysely';
 import { expect } from 'vitest';
-import { setTitleIfPlaceholder } from '../conversations/conversations.repository.js';
+import { setTitleIfPlaceholder } from '../conversations/conversations.service.js';
 import { DEFAULT_TITLE } from '../constants.js';
 import { createConversation, createUser } from '../testing/factories.js';
 import { apiTest as test } from '../testing/test-api.js';

@@ -2,7 +2,7 @@ import { verdictFromReviews, type AggregateRanking, type CouncilVerdict, type Us
 import type { CouncilRun, Database } from '@llm-council/db';
 import type { Kysely } from 'kysely';
 import { listResponsesOfRuns, listRunsOfConversation } from './council-runs.repository.js';
-import { sumUsageOfRuns, type RunUsageTotal } from '../usage/usage.repository.js';
+import { sumUsageOfRuns, type RunUsageTotal } from '../usage/usage.service.js';
 import { readReviewDetails, readVerdict, type ReviewDetails, type VerdictView } from './review-details.js';
 import { aggregateSchema, labelToModelSchema, parsedRankingSchema, readStored } from './stored-shapes.js';
 

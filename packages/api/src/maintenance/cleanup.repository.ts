@@ -1,5 +1,5 @@
 import type { Database } from '@llm-council/db';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { activeRunStatuses } from '../constants.js';
 
 type Db = Kysely<Database>;
@@ -33,5 +33,14 @@ export async function deleteOldDeltas(db: Db, before: Date): Promise<number> {
 /** Security-log rows older than `before` (AUDIT_RETENTION_DAYS): the log cannot grow without bound. */
 export async function deleteOldAuditEvents(db: Db, before: Date): Promise<number> {
   const result = await db.deleteFrom('auditEvents').where('createdAt', '<', before).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** Refresh-token families that ended more than a day ago: nothing can present them any more. */
+export async function deleteExpiredRefreshTokens(db: Db, now: Date): Promise<number> {
+  const result = await db
+    .deleteFrom('refreshTokens')
+    .where('expiresAt', '<', sql<Date>`${now}::timestamptz - interval '1 day'`)
+    .executeTakeFirst();
   return Number(result.numDeletedRows);
 }

@@ -2,8 +2,12 @@ import type { Database } from '@llm-council/db';
 import type { Kysely } from 'kysely';
 import type { ApiConfig } from '../config.js';
 import type { Logger } from '../ports.js';
-import { deleteExpiredRefreshTokens } from '../auth/refresh-tokens.repository.js';
-import { deleteOldAuditEvents, deleteOldDeltas, deleteStaleRateLimits } from './cleanup.repository.js';
+import {
+  deleteExpiredRefreshTokens,
+  deleteOldAuditEvents,
+  deleteOldDeltas,
+  deleteStaleRateLimits,
+} from './cleanup.repository.js';
 
 const DAY_MS = 86_400_000;
 

@@ -1,11 +1,8 @@
 import { deleteAccount } from '../account/account-deletion.service.js';
 import type { Context } from '../context.js';
 import { endAllSessions } from '../auth/sessions.service.js';
-import { listAuditEventsOfUser, type AuditRow } from './audit.repository.js';
-import { recordAudit } from './audit.js';
+import { recentAuditEvents, recordAudit, type AuditRow } from '../audit/audit.js';
 import { startOfUtcDay } from '../spend/spend.service.js';
-import { hashInviteCode, newInviteCode } from './invite-codes.js';
-import { insertInvite } from './invites.repository.js';
 import { findUserIdByEmail, listUsers, updateUserFlags, type UserListing } from './users-admin.repository.js';
 
 /**
@@ -32,19 +29,6 @@ async function requireUserId(deps: OperatorDeps, email: string): Promise<string>
 /** Every account with what it spent today (UTC), read from the spend ledger like the budgets. */
 export function listAllUsers(deps: OperatorDeps): Promise<UserListing[]> {
   return listUsers(deps.db, startOfUtcDay(deps.now()));
-}
-
-/** A single-use invite, valid for INVITE_TTL_DAYS; the code is returned once and only its hash kept. */
-export async function createInvite(
-  deps: OperatorDeps,
-  options: { email?: string | undefined } = {},
-): Promise<{ code: string; expiresAt: Date }> {
-  const code = newInviteCode();
-  const expiresAt = new Date(deps.now().getTime() + deps.config.operator.inviteTtlDays * 24 * 3600 * 1000);
-  const email = options.email?.trim().toLowerCase() || null;
-  const invite = await insertInvite(deps.db, { codeHash: hashInviteCode(code), email, expiresAt, createdBy: null });
-  await recordAudit(deps, { userId: null, event: 'invite_created', detail: { inviteId: invite.id } });
-  return { code, expiresAt };
 }
 
 /**
@@ -88,5 +72,5 @@ export async function deleteUser(deps: OperatorDeps, email: string): Promise<voi
 }
 
 export async function listUserAudit(deps: OperatorDeps, email: string, limit = 100): Promise<AuditRow[]> {
-  return listAuditEventsOfUser(deps.db, await requireUserId(deps, email), limit);
+  return recentAuditEvents(deps, await requireUserId(deps, email), limit);
 }

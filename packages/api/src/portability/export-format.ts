@@ -8,7 +8,7 @@ import {
   storedModelId,
   verdictSchema,
 } from '../council/stored-shapes.js';
-import { idSchema } from '../conversations/conversations.schemas.js';
+import { idSchema } from '../shared/schemas.js';
 import { boundedInt, storedTimestamp } from '../shared/bounded.js';
 import { text } from '../shared/text.js';
 

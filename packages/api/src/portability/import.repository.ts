@@ -43,16 +43,22 @@ export async function insertImportedConversations(
       updatedAt: c.updatedAt,
       importedAt,
     });
+    let previousQuestion: string | null = null;
     c.messages.forEach((m, position) => {
       // A question links to its run; an answer to the run of the question before it.
       const source =
         m.role === 'user' ? runOfQuestion.get(m.id) : runOfQuestion.get(c.messages[position - 1]?.id ?? '');
+      const id = messageIds.get(m.id) ?? randomUUID();
+      // Each question follows the one before it: the file's conversation is one branch.
+      const parentId = m.role === 'user' ? previousQuestion : null;
+      if (m.role === 'user') previousQuestion = id;
       messageRows.push({
-        id: messageIds.get(m.id),
+        id,
         conversationId,
         role: m.role,
         content: m.content,
         position,
+        parentId,
         runId: source ? (runIds.get(source) ?? null) : null,
         createdAt: m.createdAt,
         updatedAt: m.createdAt,

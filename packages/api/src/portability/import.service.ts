@@ -11,6 +11,9 @@ import { insertImportedConversations } from './import.repository.js';
 import { fromOriginal, looksLikeOriginal, originalConversationSchema } from './original-format.js';
 import { releaseStorage, reserveStorage } from './storage.repository.js';
 
+/** The bytes a user's stored conversations take (the usage page shows it against the quota). */
+export { measureStoredBytes } from './storage.repository.js';
+
 /**
  * Imports one document — this project's export (any number of conversations) or one original
  * llm-council conversation file — for `userId`: either every conversation is stored or none is.

@@ -1,14 +1,12 @@
 import { notFound } from '../errors.js';
-import { deviceOf, recordAudit } from '../operator/audit.js';
-import { listAuditEventsOfUser } from '../operator/audit.repository.js';
+import { deviceOf, recentAuditEvents, recordAudit } from '../audit/audit.js';
 import { enforceRateLimit } from '../shared/rate-limit.js';
 import { protectedProcedure, router } from '../trpc.js';
 import { hintFor, encryptApiKey } from './api-key-crypto.js';
 import { findProvider } from './providers.js';
 import { deleteApiKey, listApiKeys, upsertApiKey, type ApiKeySummary } from './api-keys.repository.js';
 import { deleteApiKeyInput, saveApiKeyInput, setDailyBudgetInput } from './settings.schemas.js';
-import { describeDailyBudgets } from '../spend/spend.service.js';
-import { updateDailyCaps } from '../spend/spend.repository.js';
+import { describeDailyBudgets, setOwnKeyDailyCaps } from '../spend/spend.service.js';
 
 const SECURITY_ACTIVITY_LIMIT = 50;
 
@@ -52,12 +50,7 @@ export const settingsRouter = router({
 
   /** Sets (or, with null, removes) the user's own daily caps for runs on their own key. */
   setDailyBudget: protectedProcedure.input(setDailyBudgetInput).mutation(async ({ ctx, input }) => {
-    await updateDailyCaps(
-      ctx.db,
-      ctx.session.userId,
-      { dailyTokenCap: input.tokens, dailyUsdCap: input.usd },
-      ctx.now(),
-    );
+    await setOwnKeyDailyCaps(ctx, ctx.session.userId, { tokens: input.tokens, usd: input.usd });
     return describeDailyBudgets(ctx, ctx.session.userId);
   }),
 
@@ -74,7 +67,7 @@ export const settingsRouter = router({
 
   /** The caller's recent security events (sign-ins, failures, password and key changes…), newest first. */
   securityActivity: protectedProcedure.query(async ({ ctx }) =>
-    (await listAuditEventsOfUser(ctx.db, ctx.session.userId, SECURITY_ACTIVITY_LIMIT)).map((row) => ({
+    (await recentAuditEvents(ctx, ctx.session.userId, SECURITY_ACTIVITY_LIMIT)).map((row) => ({
       event: row.event,
       at: row.createdAt.toISOString(),
       ip: row.ip,

@@ -7,7 +7,10 @@ import {
   type ActiveRunShape,
   type KeySource,
   type SpendStanding,
+  updateDailyCaps,
 } from './spend.repository.js';
+
+export type { KeySource };
 
 /*
  * What a run may spend. The operator's fallback key serves only the users SERVER_KEY_USERS (or
@@ -16,6 +19,15 @@ import {
  */
 
 type SpendDeps = Pick<Context, 'db' | 'config' | 'now'>;
+
+/** Sets (or, with null, removes) the caps a user put on runs with their own key. */
+export function setOwnKeyDailyCaps(
+  deps: Pick<Context, 'db' | 'now'>,
+  userId: string,
+  caps: { tokens: number | null; usd: number | null },
+): Promise<void> {
+  return updateDailyCaps(deps.db, userId, { dailyTokenCap: caps.tokens, dailyUsdCap: caps.usd }, deps.now());
+}
 
 export function isServerKeyAllowed(config: Context['config'], standing: SpendStanding): boolean {
   if (standing.serverKeyAllowed !== null) return standing.serverKeyAllowed;

@@ -76,18 +76,6 @@ export async function revokeToken(db: Db, userId: string, id: string, now: Date)
   return result.numUpdatedRows > 0n;
 }
 
-/** Revokes every live token of the user (a password change, logout everywhere); returns how many. */
-export async function revokeTokensOfUser(db: Db, userId: string, now: Date): Promise<number> {
-  const result = await db
-    .updateTable('personalAccessTokens')
-    .set({ revokedAt: now })
-    .where('userId', '=', userId)
-    .where('revokedAt', 'is', null)
-    .where((eb) => eb.or([eb('expiresAt', 'is', null), eb('expiresAt', '>', now)]))
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
-}
-
 export interface TokenForAuth {
   id: string;
   userId: string;

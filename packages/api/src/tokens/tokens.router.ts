@@ -1,6 +1,6 @@
 import { confirmPassword } from '../auth/auth.service.js';
 import { notFound } from '../errors.js';
-import { deviceOf, recordAudit } from '../operator/audit.js';
+import { deviceOf, recordAudit } from '../audit/audit.js';
 import { protectedProcedure, router } from '../trpc.js';
 import { createPersonalAccessToken, revokePersonalAccessToken } from './personal-access-tokens.js';
 import { listTokens, type AccessTokenSummary } from './tokens.repository.js';

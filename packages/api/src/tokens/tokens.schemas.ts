@@ -6,7 +6,7 @@ import {
   ACCESS_TOKEN_NAME_MAX_LENGTH,
   accessTokenScopes,
 } from '../constants.js';
-import { idSchema } from '../conversations/conversations.schemas.js';
+import { idSchema } from '../shared/schemas.js';
 import { text } from '../shared/text.js';
 
 export const createTokenInput = z.strictObject({

@@ -1,4 +1,4 @@
-import { measureStoredBytes } from '../portability/storage.repository.js';
+import { measureStoredBytes } from '../portability/import.service.js';
 import { router, scopedProcedure } from '../trpc.js';
 import {
   listCostliestConversations,

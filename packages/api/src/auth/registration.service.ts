@@ -1,11 +1,15 @@
 import { sql } from 'kysely';
 import type { Context } from '../context.js';
 import { appError } from '../errors.js';
-import { insertUser, type PublicUser } from '../auth/users.repository.js';
-import { hashInviteCode } from './invite-codes.js';
-import { claimInvite, findUsableInvite, setInviteUser } from './invites.repository.js';
+import { insertUser, type PublicUser } from './users.repository.js';
+import { recordAudit } from '../audit/audit.js';
+import { hashInviteCode, newInviteCode } from './invite-codes.js';
+import { claimInvite, findUsableInvite, insertInvite, setInviteUser } from './invites.repository.js';
 
 type RegistrationDeps = Pick<Context, 'db' | 'config' | 'now'>;
+
+/** What minting an invite needs: it also runs outside the server, from `pnpm users:invite`. */
+export type InviteDeps = Pick<Context, 'db' | 'logger' | 'now'> & { config: Pick<Context['config'], 'operator'> };
 
 /** One fixed advisory-lock key: account creation is serialised, so "is this the first account?" has one answer. */
 const ACCOUNT_CREATION_LOCK = 7_007_001;
@@ -59,4 +63,17 @@ export async function createAccount(
     if (invite) await setInviteUser(trx, invite.id, user.id);
     return { user, isAdmin, inviteId: invite?.id ?? null };
   });
+}
+
+/** A single-use invite, valid for INVITE_TTL_DAYS; the code is returned once and only its hash kept. */
+export async function createInvite(
+  deps: InviteDeps,
+  options: { email?: string | undefined } = {},
+): Promise<{ code: string; expiresAt: Date }> {
+  const code = newInviteCode();
+  const expiresAt = new Date(deps.now().getTime() + deps.config.operator.inviteTtlDays * 24 * 3600 * 1000);
+  const email = options.email?.trim().toLowerCase() || null;
+  const invite = await insertInvite(deps.db, { codeHash: hashInviteCode(code), email, expiresAt, createdBy: null });
+  await recordAudit(deps, { userId: null, event: 'invite_created', detail: { inviteId: invite.id } });
+  return { code, expiresAt };
 }

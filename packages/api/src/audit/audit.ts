@@ -1,7 +1,9 @@
 import type { Context, RequestInfo } from '../context.js';
 import { addressBucket } from '../shared/client-address.js';
 import { hitRateLimit } from '../shared/rate-limit.repository.js';
-import { insertAuditEvent } from './audit.repository.js';
+import { insertAuditEvent, listAuditEventsOfUser, type AuditRow } from './audit.repository.js';
+
+export type { AuditRow };
 
 /** Every kind of event the security log records. */
 export type AuditEvent =
@@ -82,4 +84,9 @@ export async function recordRefusal(deps: AuditDeps, entry: AuditEntry & { ip: s
     { audit: entry.event, userId: entry.userId, ip: entry.ip, detail: entry.detail ?? {} },
     'security event (not stored: repeated)',
   );
+}
+
+/** The user's most recent security events, newest first (the Settings card and `pnpm users:audit`). */
+export function recentAuditEvents(deps: Pick<Context, 'db'>, userId: string, limit: number): Promise<AuditRow[]> {
+  return listAuditEventsOfUser(deps.db, userId, limit);
 }

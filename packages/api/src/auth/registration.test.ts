@@ -4,7 +4,7 @@ import { TEST_PASSWORD, uniqueEmail } from '../testing/factories.js';
 import { describeFailure, failureOf } from '../testing/failure-of.js';
 import { openTestApi, type TestApi } from '../testing/test-api.js';
 import { createTestApiConfig } from '../testing/test-config.js';
-import { createInvite, type OperatorDeps } from './users-admin.service.js';
+import { createInvite, type InviteDeps } from './registration.service.js';
 
 // Case 58: who may sign up. Each mode runs on its own empty database, so "the first account
 // becomes an admin" is tested where it applies. Ten parallel sign-ups hash ten passwords: the
@@ -15,7 +15,7 @@ async function openApi(registration: RegistrationMode): Promise<TestApi> {
   return openTestApi({ config: { ...base, operator: { ...base.operator, registration } } });
 }
 
-function operatorOf(api: TestApi): OperatorDeps {
+function operatorOf(api: TestApi): InviteDeps {
   return { db: api.db, logger: { info() {}, warn() {}, error() {} }, now: api.now, config: api.config };
 }
 

@@ -1,0 +1,165 @@
+import { isTrackedEnvelope } from '@trpc/server';
+import { councilEventEnvelopeSchema } from '@llm-council/council';
+import { startFakeUpstream, type FakeUpstream } from '@llm-council/council/fake-upstream';
+import { expect, test as base } from 'vitest';
+import { createUser, newApiKey, saveApiKey } from '../testing/factories.js';
+import { failureOf } from '../testing/failure-of.js';
+import { openTestApi, type Caller, type TestApi } from '../testing/test-api.js';
+import { createTestApiConfig } from '../testing/test-config.js';
+
+// Issue 19 §3, edit and re-ask: an edited question is a new branch from that point, the old
+// turn and its run stay, the models only ever see the branch the run is on, and only the
+// owner may edit or switch (docs/security.md cases 97 and 98).
+
+const test = base
+  .extend('upstream', { scope: 'file' }, async ({}, { onCleanup }) => {
+    const upstream = await startFakeUpstream({ defaultBehavior: { tokenDelayMs: 0 } });
+    onCleanup(() => upstream.close());
+    return upstream;
+  })
+  .extend('api', { scope: 'file' }, async ({ upstream }, { onCleanup }) => {
+    const api = await openTestApi({ config: createTestApiConfig({ providerUrl: upstream.url }) });
+    onCleanup(() => api.close());
+    return api;
+  });
+
+async function signUpWithKey(api: TestApi): Promise<{ caller: Caller; conversationId: string }> {
+  const user = await createUser(api.db);
+  await saveApiKey(api.db, api.config, user.id, newApiKey());
+  const caller = await api.callerFor(user);
+  const { id } = await caller.conversations.create({});
+  return { caller, conversationId: id };
+}
+
+/** Follows a run to its end; returns its final status. */
+async function finish(caller: Caller, runId: string): Promise<string | undefined> {
+  let last: string | undefined;
+  for await (const item of await caller.council.events({ runId })) {
+    last = councilEventEnvelopeSchema.parse(isTrackedEnvelope(item) ? item[1] : item).event.type;
+  }
+  return last;
+}
+
+/** Everything the upstream was sent while `act` ran, as one string per request. */
+async function promptsDuring(upstream: FakeUpstream, act: () => Promise<void>): Promise<string[]> {
+  const from = upstream.requests.length;
+  await act();
+  return upstream.requests.slice(from).map((r) => JSON.stringify(r.messages));
+}
+
+async function ask(caller: Caller, conversationId: string, content: string): Promise<string> {
+  const { runId, messageId } = await caller.council.start({ conversationId, content });
+  expect(await finish(caller, runId)).toBe('run_completed');
+  return messageId;
+}
+
+test('council.edit starts a new branch: the old turn and its run stay, the models see only the new branch', async ({
+  api,
+  upstream,
+}) => {
+  const { caller, conversationId } = await signUpWithKey(api);
+  const first = await ask(caller, conversationId, 'First question about tides');
+  const original = await ask(caller, conversationId, 'Original second question about moons');
+  const before = await caller.conversations.get({ id: conversationId });
+  const originalRun = before.runs.find((r) => r.userMessageId === original);
+
+  let edit = { runId: '', messageId: '' };
+  const prompts = await promptsDuring(upstream, async () => {
+    edit = await caller.council.edit({ messageId: original, content: 'Edited second question about comets' });
+    expect(await finish(caller, edit.runId)).toBe('run_completed');
+  });
+  // The edited run's history is the first turn only: never the question it replaces.
+  expect(prompts.some((p) => p.includes('First question about tides'))).toBe(true);
+  expect(prompts.some((p) => p.includes('Edited second question about comets'))).toBe(true);
+  expect(prompts.some((p) => p.includes('Original second question about moons'))).toBe(false);
+
+  const after = await caller.conversations.get({ id: conversationId });
+  const questions = after.messages.filter((m) => m.role === 'user');
+  expect(questions.map((q) => q.content)).toEqual([
+    'First question about tides',
+    'Edited second question about comets',
+  ]);
+  expect(after.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
+  expect(questions[0]?.versionIds).toEqual([first]);
+  expect(questions[1]?.versionIds).toEqual([original, edit.messageId]);
+  expect(after.runs.map((r) => r.userMessageId)).toEqual([first, edit.messageId]);
+  // The old run is untouched, still readable by its id.
+  expect(originalRun?.status).toBe('completed');
+  const old = await caller.council.get({ runId: originalRun?.id ?? '' });
+  expect(old.status).toBe('completed');
+  expect(old.stage3?.content).toBe(originalRun?.stage3?.content);
+});
+
+test('conversations.showVersion switches branches, and a follow-up asked there sends that branch’s history only', async ({
+  api,
+  upstream,
+}) => {
+  const { caller, conversationId } = await signUpWithKey(api);
+  await ask(caller, conversationId, 'Root question on rivers');
+  const original = await ask(caller, conversationId, 'Branch A question on deltas');
+  const edit = await caller.council.edit({ messageId: original, content: 'Branch B question on estuaries' });
+  await finish(caller, edit.runId);
+  const followUpB = await ask(caller, conversationId, 'Follow-up on branch B');
+
+  // Back to the first version: the branch below it is shown, without B's follow-up.
+  const shownA = await caller.conversations.showVersion({ messageId: original });
+  expect(shownA.messages.filter((m) => m.role === 'user').map((m) => m.content)).toEqual([
+    'Root question on rivers',
+    'Branch A question on deltas',
+  ]);
+  expect((await caller.conversations.get({ id: conversationId })).messages.map((m) => m.id)).toEqual(
+    shownA.messages.map((m) => m.id),
+  );
+
+  // A follow-up on branch A sends A's turns, never B's.
+  const prompts = await promptsDuring(upstream, async () => {
+    await ask(caller, conversationId, 'Follow-up on branch A');
+  });
+  expect(prompts.some((p) => p.includes('Branch A question on deltas'))).toBe(true);
+  expect(prompts.some((p) => p.includes('Branch B question on estuaries') || p.includes('Follow-up on branch B'))).toBe(
+    false,
+  );
+
+  // Showing version 2 lands on the newest question asked on its branch.
+  const shownB = await caller.conversations.showVersion({ messageId: edit.messageId });
+  expect(shownB.messages.filter((m) => m.role === 'user').map((m) => m.id)).toContain(followUpB);
+  expect(shownB.messages.at(-1)?.role).toBe('assistant');
+});
+
+test('editing the first question starts a branch with no history', async ({ api, upstream }) => {
+  const { caller, conversationId } = await signUpWithKey(api);
+  const first = await ask(caller, conversationId, 'Opening question on volcanoes');
+  await ask(caller, conversationId, 'Second question on lava');
+  let edit = { runId: '', messageId: '' };
+  const prompts = await promptsDuring(upstream, async () => {
+    edit = await caller.council.edit({ messageId: first, content: 'Opening question on glaciers' });
+    await finish(caller, edit.runId);
+  });
+  expect(prompts.some((p) => p.includes('volcanoes') || p.includes('lava'))).toBe(false);
+  const shown = await caller.conversations.get({ id: conversationId });
+  expect(shown.messages.filter((m) => m.role === 'user').map((m) => m.versionIds)).toEqual([[first, edit.messageId]]);
+});
+
+test('another user cannot edit a question or switch its versions, and an answer is not a version', async ({ api }) => {
+  const owner = await signUpWithKey(api);
+  const question = await ask(owner.caller, owner.conversationId, 'Private question');
+  const intruder = await signUpWithKey(api);
+
+  const edit = await failureOf(intruder.caller.council.edit({ messageId: question, content: 'Hijacked' }));
+  expect(edit).toMatchObject({ code: 'NOT_FOUND' });
+  const show = await failureOf(intruder.caller.conversations.showVersion({ messageId: question }));
+  expect(show).toMatchObject({ code: 'NOT_FOUND' });
+
+  const { messages } = await owner.caller.conversations.get({ id: owner.conversationId });
+  const answer = messages.find((m) => m.role === 'assistant');
+  expect(await failureOf(owner.caller.conversations.showVersion({ messageId: answer?.id ?? '' }))).toMatchObject({
+    code: 'NOT_FOUND',
+  });
+  expect(await failureOf(owner.caller.council.edit({ messageId: question, content: '   ' }))).toMatchObject({
+    code: 'BAD_REQUEST',
+  });
+  // Nothing changed for the owner: one question, one version.
+  const after = await owner.caller.conversations.get({ id: owner.conversationId });
+  expect(after.messages.map((m) => m.content).filter((c) => c === 'Hijacked')).toEqual([]);
+  expect(after.messages[0]?.versionIds).toEqual([question]);
+});
