@@ -132,6 +132,12 @@ export interface CouncilRunsTable {
   verdict: Json<Record<string, unknown> | null> | null;
   error: Json<{ code: string; message: string; stage?: string } | null> | null;
   attempt: number;
+  /** How much council: `full` (every run before modes), `ranked` (no chairman), `answers` (stage 1 only). */
+  mode: ColumnType<CouncilMode, CouncilMode | undefined, CouncilMode>;
+  /** The standing instructions the run was asked with (a saved council's), or null. */
+  instructions: string | null;
+  reasoningEffort: ColumnType<ReasoningEffort, ReasoningEffort | undefined, ReasoningEffort>;
+  webSearch: ColumnType<boolean, boolean | undefined, boolean>;
   /** Whose key pays: the user's own, or the operator's fallback (budgets count these). */
   keySource: ColumnType<'own' | 'server', 'own' | 'server' | undefined, 'own' | 'server'>;
   /** Tokens the run was admitted for (estimated prompts + largest answers); null for runs before the ledger. */
@@ -209,6 +215,25 @@ export interface PersonalAccessTokensTable {
   revokedAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
+export type CouncilMode = 'full' | 'ranked' | 'answers';
+export type ReasoningEffort = 'none' | 'low' | 'medium' | 'high';
+
+/** A user's saved council: a named preset of models, chairman, mode and standing instructions. */
+export interface CouncilsTable {
+  id: Generated<string>;
+  userId: string;
+  name: string;
+  models: Json<string[]>;
+  chairmanModel: string;
+  mode: CouncilMode;
+  /** The system message of answers and chairman ('' for none); at most 8,000 characters. */
+  instructions: ColumnType<string, string | undefined, string>;
+  reasoningEffort: ReasoningEffort;
+  webSearch: boolean;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
 /** One paid upstream call. Append-only: only `runId` changes (to null, when its conversation is deleted). */
 export interface SpendLedgerTable {
   id: Generated<number>;
@@ -241,6 +266,7 @@ export interface Database {
   auditEvents: AuditEventsTable;
   personalAccessTokens: PersonalAccessTokensTable;
   spendLedger: SpendLedgerTable;
+  councils: CouncilsTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -251,3 +277,4 @@ export type Conversation = Selectable<ConversationsTable>;
 export type Message = Selectable<MessagesTable>;
 export type CouncilRun = Selectable<CouncilRunsTable>;
 export type CouncilResponse = Selectable<CouncilResponsesTable>;
+export type SavedCouncil = Selectable<CouncilsTable>;

@@ -14,6 +14,8 @@ export const MESSAGE_MAX_LENGTH = 100_000;
 
 /** The longest conversation title, in characters. */
 export const TITLE_MAX_LENGTH = 200;
+/** A saved council's standing instructions (its system message), in characters. */
+export const INSTRUCTIONS_MAX_LENGTH = 8_000;
 
 /**
  * The most calls one batched HTTP request may carry. The server refuses larger batches (400); the

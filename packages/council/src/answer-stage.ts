@@ -1,4 +1,4 @@
-import type { CouncilError, Usage } from './events.js';
+import type { CouncilError, ReasoningEffort, Usage } from './events.js';
 import { stageDeadlines, type CouncilMethod } from './council-method.js';
 import { buildStage1Messages, type ConversationTurn } from './prompts.js';
 import type { ModelOutcome, RunContext } from './run-context.js';
@@ -11,6 +11,11 @@ export interface Stage1Input {
   models: string[];
   contextLengths?: Record<string, number | null>;
   previous?: { stage1?: Record<string, { content: string; usage: Usage | null }> };
+  /** The user's standing instructions: each model's system message. */
+  instructions?: string | null;
+  reasoningEffort?: ReasoningEffort | null;
+  /** Gives every stage-1 call OpenRouter's web search tool. */
+  webSearch?: boolean;
 }
 
 export interface Stage1Result {
@@ -42,7 +47,7 @@ export async function runStage1(run: RunContext, input: Stage1Input, method: Cou
   // Each model gets as much history as its own context window holds.
   const messagesFor = (model: string) =>
     fitToContext(input.history, input.contextLengths?.[model], method.maxTokens.stage1, (history, omittedTurns) =>
-      buildStage1Messages({ question: input.question, history, omittedTurns }),
+      buildStage1Messages({ question: input.question, history, omittedTurns, instructions: input.instructions }),
     );
   const asked = input.models.filter((model) => !reused.has(model));
   const late: string[] = [];
@@ -59,6 +64,8 @@ export async function runStage1(run: RunContext, input: Stage1Input, method: Cou
           streamAs: 'stage1',
           signal,
           maxTokens: method.maxTokens.stage1,
+          reasoningEffort: input.reasoningEffort ?? null,
+          webSearch: input.webSearch === true,
         }),
       isCounted: (outcome) => outcome.ok,
       onResult: async (model, outcome) => {

@@ -1,4 +1,4 @@
-import type { CouncilError, Usage } from './events.js';
+import type { CouncilError, ReasoningEffort, Usage } from './events.js';
 import type { CouncilMethod } from './council-method.js';
 import type { ConversationTurn } from './prompts.js';
 import { readRanking, type RankingStatus } from './ranking/parse-ranking.js';
@@ -42,6 +42,8 @@ export async function askReviewer(
     nonce: string;
     signal: AbortSignal;
     contextLength: number | null;
+    instructions?: string | null;
+    reasoningEffort?: ReasoningEffort | null;
   },
   method: CouncilMethod,
 ): Promise<ReviewOutcome> {
@@ -63,6 +65,7 @@ export async function askReviewer(
       signal: request.signal,
       maxTokens: method.maxTokens.stage2,
       temperature: method.reviewTemperature,
+      reasoningEffort: request.reasoningEffort ?? null,
     });
 
   const first = await call(messages);

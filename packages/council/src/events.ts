@@ -9,6 +9,18 @@ import { z } from 'zod';
 export const councilStageSchema = z.enum(['stage1', 'stage2', 'stage3', 'title']);
 export type CouncilStage = z.infer<typeof councilStageSchema>;
 
+/**
+ * How much council a question gets: `full` (answers, peer review, the chairman's synthesis),
+ * `ranked` (answers and peer review, no chairman) or `answers` (stage 1 only; a council of one
+ * model is a plain chat with it).
+ */
+export const councilModeSchema = z.enum(['full', 'ranked', 'answers']);
+export type CouncilMode = z.infer<typeof councilModeSchema>;
+
+/** OpenRouter's `reasoning: { effort }`; `none` sends nothing. */
+export const reasoningEffortSchema = z.enum(['none', 'low', 'medium', 'high']);
+export type ReasoningEffort = z.infer<typeof reasoningEffortSchema>;
+
 /** A failure as the user sees it: a stable code and a human sentence, never upstream internals. */
 export const councilErrorSchema = z.object({
   code: z.string(),
@@ -82,6 +94,8 @@ export const councilEventSchema = z.discriminatedUnion('type', [
     models: z.array(z.string()),
     chairmanModel: z.string(),
     attempt: z.number().int().positive(),
+    /** Absent on runs stored before modes: those are `full`. */
+    mode: councilModeSchema.optional(),
   }),
   z.object({ type: z.literal('stage_started'), stage: councilStageSchema }),
   z.object({
@@ -155,7 +169,14 @@ export const councilEventSchema = z.discriminatedUnion('type', [
   }),
   // usage: optional, so events stored before it was recorded still parse.
   z.object({ type: z.literal('title_completed'), title: z.string(), usage: usageSchema.nullable().optional() }),
-  z.object({ type: z.literal('run_completed') }),
+  z.object({
+    type: z.literal('run_completed'),
+    /**
+     * Without a chairman (modes `ranked` and `answers`): the stage-1 answer that stands for the run
+     * in the conversation (the council's top-ranked, or the first in council order).
+     */
+    answerModel: z.string().optional(),
+  }),
   z.object({ type: z.literal('run_failed'), stage: councilStageSchema, error: councilErrorSchema }),
   z.object({ type: z.literal('run_cancelled') }),
   z.object({ type: z.literal('run_interrupted') }),

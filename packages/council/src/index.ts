@@ -5,7 +5,7 @@
 
 export * from './events.js';
 
-export { runCouncil } from './runner.js';
+export { minimumAnswers, runCouncil } from './runner.js';
 export type { PreviousRunResults } from './runner.js';
 export type { ConversationTurn } from './prompts.js';
 // What a run and each of its calls will read and write, estimated before they start (budgets).

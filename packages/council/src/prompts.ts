@@ -29,6 +29,8 @@ export function buildStage1Messages(input: {
   history: ConversationTurn[];
   /** Older turns left out to fit the context window; the first kept question says so. */
   omittedTurns?: number;
+  /** The user's standing instructions (a saved council's), sent as the system message. */
+  instructions?: string | null;
 }): ChatMessage[] {
   const note = omittedNote(input.omittedTurns ?? 0);
   const messages = input.history.flatMap((turn): ChatMessage[] => [
@@ -38,7 +40,8 @@ export function buildStage1Messages(input: {
   messages.push({ role: 'user', content: input.question });
   const first = messages[0] as ChatMessage;
   if (note) messages[0] = { ...first, content: `${note}\n\n${first.content}` };
-  return messages;
+  const instructions = input.instructions?.trim();
+  return instructions ? [{ role: 'system', content: instructions }, ...messages] : messages;
 }
 
 function omittedNote(omitted: number): string {
@@ -79,6 +82,8 @@ export function buildChairmanMessages(input: {
   aggregate?: AggregateRanking[];
   notes?: ReviewStageNotes;
   hideModelNames?: boolean;
+  /** The user's standing instructions: the chairman's system message carries them. */
+  instructions?: string | null;
 }): ChatMessage[] {
   const hide = input.hideModelNames === true;
   const labelOf = new Map(input.answers.map((a) => [a.model, a.label]));
@@ -111,7 +116,11 @@ export function buildChairmanMessages(input: {
           .join('\n')}`
       : '';
 
-  const system = `You are the chairman of a council of AI models. Each member answered the user's question independently, then every member reviewed the others' answers anonymously and ranked them. You write the single final answer the user will read.`;
+  const role = `You are the chairman of a council of AI models. Each member answered the user's question independently, then every member reviewed the others' answers anonymously and ranked them. You write the single final answer the user will read.`;
+  const instructions = input.instructions?.trim();
+  const system = instructions
+    ? `${role}\n\nThe user's standing instructions, which your final answer follows:\n${instructions}`
+    : role;
   const user = `${formatHistory(input.history, input.omittedTurns)}The question:
 <question>
 ${input.question}

@@ -1,4 +1,4 @@
-import type { CouncilError, Usage } from './events.js';
+import type { CouncilError, ReasoningEffort, Usage } from './events.js';
 import { askReviewer, isReadable, type Review, type ReviewOutcome } from './ask-reviewer.js';
 import { stageDeadlines, type CouncilMethod } from './council-method.js';
 import type { ConversationTurn } from './prompts.js';
@@ -25,6 +25,9 @@ export interface Stage2Input {
   /** Context window per model from the provider's catalog (null or absent: unknown). */
   contextLengths?: Record<string, number | null>;
   previous?: { reviews?: Record<string, PreviousReview>; labelToModel?: Record<string, string> };
+  /** The user's standing instructions, shown to reviewers as context for judging. */
+  instructions?: string | null;
+  reasoningEffort?: ReasoningEffort | null;
 }
 
 export interface Stage2Result {

@@ -1,4 +1,4 @@
-import type { CouncilError, CouncilEvent, Usage } from './events.js';
+import type { CouncilError, CouncilEvent, ReasoningEffort, Usage } from './events.js';
 import type { ChatFn, ChatMessage, ChatResult } from './upstream/upstream.types.js';
 import { createDeltaCoalescer, type DeltaCoalescer } from './delta-coalescer.js';
 import { createEventSink, type EventSink } from './event-sink.js';
@@ -44,6 +44,8 @@ export interface RunContext {
     signal?: AbortSignal;
     maxTokens?: number | null;
     temperature?: number | null;
+    reasoningEffort?: ReasoningEffort | null;
+    webSearch?: boolean;
   }) => Promise<ModelOutcome>;
   /** Awaits `promise` but rejects at once on cancellation, even if a `chat` ignores its signal. */
   whileRunning: <T>(promise: Promise<T>) => Promise<T>;
@@ -88,6 +90,9 @@ export function createRunContext(deps: RunCouncilDeps): RunContext {
           onDelta: coalescer?.push,
           ...(request.maxTokens != null && { maxTokens: request.maxTokens }),
           ...(request.temperature != null && { temperature: request.temperature }),
+          ...(request.reasoningEffort != null &&
+            request.reasoningEffort !== 'none' && { reasoningEffort: request.reasoningEffort }),
+          ...(request.webSearch === true && { webSearch: true }),
         });
       } catch (err) {
         if (signal.aborted) throw new RunCancelledError();

@@ -11,6 +11,7 @@ import { labelFor } from './ranking/presentation.js';
  * model's context window, the reviewers' last three turns — and counted with the same estimate
  * the context budget uses (3 characters a token, on the safe side), plus the most it may answer.
  * Answers not written yet are counted at that most, wherever a later prompt quotes them.
+ * A mode without reviews or without a chairman counts only the calls it makes.
  * Not counted: the one repair ask a review gets when its ranking cannot be read (it is checked
  * when it is about to start, like every call).
  */
@@ -25,14 +26,20 @@ export function estimateRunTokens(input: RunCouncilInput, maxOutputTokens: numbe
     reused.includes(model) ? (previous[model]?.content ?? '') : placeholder(out('stage1'));
   const answers = input.models.map((model, i) => ({ model, label: labelFor(i), content: answerOf(model) }));
   const context = (model: string) => input.contextLengths?.[model];
-  let total = 0;
+  const mode = input.mode ?? 'full';
+  const instructions = input.instructions;
+  const title = input.titleModel
+    ? estimatePromptTokens(buildTitleMessages({ question: input.question })) + maxOutputTokens
+    : 0;
+  let total = title;
 
   for (const model of input.models.filter((m) => !reused.includes(m))) {
     const messages = fitToContext(input.history, context(model), method.maxTokens.stage1, (history, omittedTurns) =>
-      buildStage1Messages({ question: input.question, history, omittedTurns }),
+      buildStage1Messages({ question: input.question, history, omittedTurns, instructions }),
     );
     total += estimatePromptTokens(messages) + out('stage1');
   }
+  if (mode === 'answers') return total;
   // Reviews are kept by a retry only when every answer was; counted in full otherwise.
   const keptReviews = reused.length === input.models.length ? Object.keys(input.previous?.reviews ?? {}) : [];
   const recent = input.history.slice(-3);
@@ -44,10 +51,12 @@ export function estimateRunTokens(input: RunCouncilInput, maxOutputTokens: numbe
         omittedTurns: omitted + input.history.length - recent.length,
         answers,
         nonce: 'n0n0n0n0',
+        instructions,
       }),
     );
     total += estimatePromptTokens(messages) + out('stage2');
   }
+  if (mode === 'ranked') return total;
   const chairman = fitToContext(
     input.history,
     context(input.chairmanModel),
@@ -60,10 +69,8 @@ export function estimateRunTokens(input: RunCouncilInput, maxOutputTokens: numbe
         answers,
         reviews: input.models.map((reviewer) => ({ reviewer, content: placeholder(out('stage2')) })),
         hideModelNames: method.hideModelNamesFromChairman,
+        instructions,
       }),
   );
-  total += estimatePromptTokens(chairman) + out('stage3');
-  if (input.titleModel)
-    total += estimatePromptTokens(buildTitleMessages({ question: input.question })) + maxOutputTokens;
-  return total;
+  return total + estimatePromptTokens(chairman) + out('stage3');
 }

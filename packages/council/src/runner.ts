@@ -1,4 +1,4 @@
-import type { CouncilError, CouncilStage, Usage } from './events.js';
+import type { CouncilError, CouncilMode, CouncilStage, ReasoningEffort, Usage } from './events.js';
 import { runStage1, type Stage1Result } from './answer-stage.js';
 import { isReadable } from './ask-reviewer.js';
 import { defaultCouncilMethod, type CouncilMethod } from './council-method.js';
@@ -38,6 +38,19 @@ export interface RunCouncilInput {
   contextLengths?: Record<string, number | null>;
   /** Deadlines, quorum and call settings; unset fields take `defaultCouncilMethod`'s. */
   method?: Partial<CouncilMethod>;
+  /** How much council: `full` (default), `ranked` (no chairman) or `answers` (stage 1 only). */
+  mode?: CouncilMode;
+  /** The user's standing instructions: the system message of the answers and of the chairman. */
+  instructions?: string | null;
+  /** OpenRouter's `reasoning: { effort }` on every council call (not the title); `none` sends nothing. */
+  reasoningEffort?: ReasoningEffort | null;
+  /** Gives the stage-1 calls OpenRouter's web search tool. */
+  webSearch?: boolean;
+}
+
+/** The fewest stage-1 answers a mode can go on with: one answer is an answer, a review needs two. */
+export function minimumAnswers(mode: CouncilMode): number {
+  return mode === 'answers' ? 1 : 2;
 }
 
 export type RunStatus = 'completed' | 'failed' | 'cancelled';
@@ -45,7 +58,8 @@ export type RunStatus = 'completed' | 'failed' | 'cancelled';
 /**
  * Runs one council attempt and reports every step through `deps.emit`, in order:
  * `run_started`, stage 1 (answers, streamed), stage 2 (anonymous reviews and the aggregate),
- * stage 3 (the chairman, streamed), and exactly one terminal event. The title, when asked for,
+ * stage 3 (the chairman, streamed), and exactly one terminal event. Mode `ranked` stops after
+ * stage 2 and `answers` after stage 1: the stages a mode leaves out make no upstream call. The title, when asked for,
  * runs alongside and always lands before the terminal event.
  *
  * Model failures are events, not exceptions. The promise rejects only when `emit` fails (the log
@@ -61,6 +75,7 @@ export async function runCouncil(input: RunCouncilInput, deps: RunCouncilDeps): 
   const run = createRunContext(deps);
   const method: CouncilMethod = { ...defaultCouncilMethod, ...input.method };
   const random = deps.random ?? Math.random;
+  const mode = input.mode ?? 'full';
   let stage: CouncilStage = 'stage1';
   try {
     await run.sink.send({
@@ -68,16 +83,21 @@ export async function runCouncil(input: RunCouncilInput, deps: RunCouncilDeps): 
       models: input.models,
       chairmanModel: input.chairmanModel,
       attempt: input.attempt,
+      mode,
     });
     const title = input.titleModel ? generateTitle(run, input.titleModel, input.question) : Promise.resolve();
     // Marks the rejection handled if we bail out before awaiting it; the awaits below still see it.
     title.catch(() => undefined);
 
     const stage1 = await runStage1(run, input, method);
-    if (stage1.answers.length < 2) {
+    if (stage1.answers.length < minimumAnswers(mode)) {
       await run.whileRunning(title);
-      await run.sink.send({ type: 'run_failed', stage: 'stage1', error: tooFewAnswersError(stage1, input) });
+      await run.sink.send({ type: 'run_failed', stage: 'stage1', error: tooFewAnswersError(stage1, input, mode) });
       return { status: 'failed' };
+    }
+    if (mode === 'answers') {
+      // The first answer in council order stands for the run in the conversation's history.
+      return await completeWithoutChairman(run, title, stage1.answers[0]?.model);
     }
 
     stage = 'stage2';
@@ -92,6 +112,7 @@ export async function runCouncil(input: RunCouncilInput, deps: RunCouncilDeps): 
     const verdict = buildVerdict(stage2.reviews, stage2.labelToModel, method);
     await run.sink.send(verdict.event);
     await run.sink.send({ type: 'stage_completed', stage: 'stage2' });
+    if (mode === 'ranked') return await completeWithoutChairman(run, title, verdict.aggregate[0]?.model);
 
     stage = 'stage3';
     throwIfCancelled(run);
@@ -109,6 +130,7 @@ export async function runCouncil(input: RunCouncilInput, deps: RunCouncilDeps): 
         reviews: readable,
         aggregate: verdict.aggregate,
         hideModelNames: method.hideModelNamesFromChairman,
+        instructions: input.instructions,
         notes: {
           failed: [...stage1.failures, ...stage2.failures].map((f) => f.model),
           late: [...stage1.late, ...stage2.late],
@@ -124,6 +146,7 @@ export async function runCouncil(input: RunCouncilInput, deps: RunCouncilDeps): 
         messages,
         streamAs: 'stage3',
         maxTokens: method.maxTokens.stage3,
+        reasoningEffort: input.reasoningEffort ?? null,
       }),
     );
     if (chairman.ok) {
@@ -162,6 +185,17 @@ export async function runCouncil(input: RunCouncilInput, deps: RunCouncilDeps): 
   }
 }
 
+/** Ends a run whose mode has no chairman: the title lands first, then `run_completed`. */
+async function completeWithoutChairman(
+  run: RunContext,
+  title: Promise<void>,
+  answerModel: string | undefined,
+): Promise<{ status: RunStatus }> {
+  await run.whileRunning(title);
+  await run.sink.send({ type: 'run_completed', ...(answerModel !== undefined && { answerModel }) });
+  return { status: 'completed' };
+}
+
 async function generateTitle(run: RunContext, model: string, question: string): Promise<void> {
   const outcome = await run.callModel({ model, messages: buildTitleMessages({ question }) });
   const title = outcome.ok ? extractTitle(outcome.content) : null;
@@ -183,17 +217,18 @@ function throwIfCancelled(run: RunContext): void {
  * Names every failed model's reason. When all failures share one cause (a rejected key, no
  * credit) that code is kept, so the UI can say "your OpenRouter key was rejected" for the run.
  */
-function tooFewAnswersError(stage1: Stage1Result, input: RunCouncilInput): CouncilError {
+function tooFewAnswersError(stage1: Stage1Result, input: RunCouncilInput, mode: CouncilMode): CouncilError {
   const codes = new Set(stage1.failures.map((f) => f.error.code));
   const [onlyCode] = codes;
   // A late model is not a failure with a code of its own; with any late model the generic code stands.
   const isOneCause = codes.size === 1 && onlyCode !== undefined && stage1.late.length === 0;
   const reasons = stage1.failures.map((f) => `${f.model}: ${f.error.message}`);
   if (stage1.late.length > 0) reasons.push(`Late: ${stage1.late.join(', ')}.`);
+  const needed = minimumAnswers(mode);
   return {
     code: isOneCause ? onlyCode : councilErrorCodes.tooFewAnswers,
     message:
-      `Only ${stage1.answers.length} of ${input.models.length} council models answered in time; at least 2 are needed. ${reasons.join(' ')}`.trim(),
+      `Only ${stage1.answers.length} of ${input.models.length} council models answered in time; at least ${needed} ${needed === 1 ? 'is' : 'are'} needed. ${reasons.join(' ')}`.trim(),
   };
 }
 

@@ -33,6 +33,7 @@ export {
   type Agreement,
   type AnswerSlot,
   type CouncilError,
+  type CouncilMode,
   type RankingStatus,
   type ReviewSlot,
   type RunRecord,

@@ -33,7 +33,12 @@ function reduce(state: RunState, { event }: RunEventEnvelope): RunState {
     case 'run_started':
       // Each attempt's stream stands on its own (a retry replays reused answers), so start clean.
       return {
-        ...createRunState({ runId: s.runId, models: event.models, chairmanModel: event.chairmanModel }),
+        ...createRunState({
+          runId: s.runId,
+          models: event.models,
+          chairmanModel: event.chairmanModel,
+          mode: event.mode ?? 'full',
+        }),
         status: 'running',
         attempt: event.attempt,
         title: s.title,

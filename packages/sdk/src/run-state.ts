@@ -10,6 +10,8 @@ import type { CouncilVerdict, RouterOutputs } from './types.js';
  */
 
 type EventOf<T extends RunEvent['type']> = Extract<RunEvent, { type: T }>;
+/** How much council: `full` (answers, review, synthesis), `ranked` (no chairman), `answers` (stage 1 only). */
+export type CouncilMode = NonNullable<EventOf<'run_started'>['mode']>;
 /** A model's or the run's failure: `{ code, message }`. */
 export type CouncilError = EventOf<'run_failed'>['error'];
 /** Tokens (and cost, when known) of one call. */
@@ -65,6 +67,8 @@ export interface RunState {
   lastSeq: number;
   models: string[];
   chairmanModel: string;
+  /** How much council this run is; `full` until its `run_started` says otherwise. */
+  mode: CouncilMode;
   phases: Record<'stage1' | 'stage2' | 'stage3', StagePhase>;
   stage1: Record<string, AnswerSlot>;
   labelToModel: Record<string, string>;
@@ -109,6 +113,7 @@ export function createRunState(init: {
   runId: string;
   models: string[];
   chairmanModel: string;
+  mode?: CouncilMode;
   status?: RunStatus;
   attempt?: number;
 }): RunState {
@@ -119,6 +124,7 @@ export function createRunState(init: {
     lastSeq: 0,
     models: init.models,
     chairmanModel: init.chairmanModel,
+    mode: init.mode ?? 'full',
     phases: { stage1: 'pending', stage2: 'pending', stage3: 'pending' },
     stage1: Object.fromEntries(init.models.map((m) => [m, emptyAnswer(m)])),
     labelToModel: {},

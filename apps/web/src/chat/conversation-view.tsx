@@ -13,7 +13,7 @@ import { describeError, type UiError } from '../ui/describe-error';
 import { ErrorNotice } from '../ui/error-notice';
 import { Composer } from './composer';
 import { newRequestId } from './request-id';
-import { TurnView, type Turn } from './turn-view';
+import { TurnView, type Turn, type TurnActions } from './turn-view';
 import { buildTurns } from './turns';
 
 /** How long a linked turn may take to reach the document (the router commits a page after its data). */
@@ -43,7 +43,8 @@ async function scrollToTurn(id: string): Promise<void> {
  * by replaying their events), and the composer that starts the next run.
  */
 export function ConversationView(props: { conversation: Conversation }) {
-  const council = useClient().council;
+  const client = useClient();
+  const council = client.council;
   const conversations = useConversations();
   const owner = getOwner();
   const id = props.conversation.id;
@@ -64,14 +65,24 @@ export function ConversationView(props: { conversation: Conversation }) {
   const makeRun = (initial: RunState): LiveRun =>
     runWithOwner(owner, () => createLiveRun(council, initial, onRunEvent)) as LiveRun;
 
-  const [turns, setTurns] = createSignal<Turn[]>(
-    buildTurns(props.conversation).map((t) => ({
+  // One live run per run id, kept across branch switches: switching back shows the same run.
+  const liveRuns = new Map<string, LiveRun>();
+  const runOf = (record: Parameters<typeof runFromRecord>[0], shouldFollow: boolean): LiveRun => {
+    const known = liveRuns.get(record.id);
+    if (known) return known;
+    const run = makeRun(runFromRecord(record));
+    liveRuns.set(record.id, run);
+    if (shouldFollow && isLive(run.state.status)) run.follow();
+    return run;
+  };
+  const turnsOf = (conversation: Conversation, shouldFollow = true): Turn[] =>
+    buildTurns(conversation).map((t) => ({
       key: t.message.id,
       message: t.message,
       answer: t.answer,
-      run: t.run ? makeRun(runFromRecord(t.run)) : null,
-    })),
-  );
+      run: t.run ? runOf(t.run, shouldFollow) : null,
+    }));
+  const [turns, setTurns] = createSignal<Turn[]>(turnsOf(props.conversation, false));
   onMount(() => {
     for (const turn of turns()) if (turn.run && isLive(turn.run.state.status)) turn.run.follow();
   });
@@ -114,9 +125,15 @@ export function ConversationView(props: { conversation: Conversation }) {
       const now = new Date().toISOString();
       const { models, chairman } = lineup();
       const run = makeRun(createRunState({ runId, models, chairmanModel: chairman ?? '' }));
+      liveRuns.set(runId, run);
       setTurns([
         ...turns(),
-        { key: messageId, message: { id: messageId, content, createdAt: now }, run, answer: null },
+        {
+          key: messageId,
+          message: { id: messageId, content, createdAt: now, versionIds: [messageId] },
+          run,
+          answer: null,
+        },
       ]);
       run.follow();
       conversations.touch(id, { updatedAt: now });
@@ -128,6 +145,38 @@ export function ConversationView(props: { conversation: Conversation }) {
       setSendError(describeError(error));
       return false;
     }
+  };
+
+  // Editing a question or showing another version redraws the branch the server now shows.
+  const [branchError, setBranchError] = createSignal<UiError | null>(null);
+  const showBranch = (next: Conversation, messageId: string) => {
+    setTurns(turnsOf(next));
+    queueMicrotask(() => document.getElementById(`turn-${messageId}`)?.scrollIntoView?.({ block: 'start' }));
+  };
+  const actions: TurnActions = {
+    onEdit: async (messageId, content) => {
+      setBranchError(null);
+      try {
+        const started = await council.edit.mutate({ messageId, content, clientRequestId: newRequestId() });
+        showBranch(await client.conversations.get.query({ id }), started.messageId);
+        conversations.touch(id, { updatedAt: new Date().toISOString() });
+        return true;
+      } catch (error) {
+        setBranchError(describeError(error));
+        return false;
+      }
+    },
+    onShowVersion: async (messageId) => {
+      setBranchError(null);
+      try {
+        showBranch(await client.conversations.showVersion.mutate({ messageId }), messageId);
+      } catch (error) {
+        setBranchError(describeError(error));
+      }
+    },
+    get isLocked() {
+      return liveRun() !== undefined;
+    },
   };
 
   const stop = () => {
@@ -176,12 +225,13 @@ export function ConversationView(props: { conversation: Conversation }) {
         <For each={turns()} fallback={<p class="chat-empty">No questions yet. Ask the council below.</p>}>
           {(turn) => (
             <div id={`turn-${turn.key}`} class="turn-anchor">
-              <TurnView turn={turn} />
+              <TurnView turn={turn} actions={actions} />
             </div>
           )}
         </For>
       </div>
       <div class="composer-dock">
+        <Show when={branchError()}>{(error) => <ErrorNotice message={error().message} code={error().code} />}</Show>
         <Show when={sendError()}>{(error) => <ErrorNotice message={error().message} code={error().code} />}</Show>
         <Show when={stopError()}>{(message) => <ErrorNotice message={message()} />}</Show>
         <Composer

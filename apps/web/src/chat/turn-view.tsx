@@ -3,27 +3,32 @@ import type { Message } from '../council/council-types';
 import type { LiveRun } from '../council/live-run';
 import { RunView } from '../council/run-view';
 import { MarkdownView } from '../markdown/markdown-view';
-import { formatFullTime } from '../ui/relative-time';
+import { QuestionView } from './question-view';
 
 export interface Turn {
   key: string;
-  message: Pick<Message, 'id' | 'content' | 'createdAt'>;
+  message: Pick<Message, 'id' | 'content' | 'createdAt' | 'versionIds'>;
   run: LiveRun | null;
   answer: Pick<Message, 'content'> | null;
 }
 
+/** What a turn's question can do: be edited (a new branch) or show another of its versions. */
+export interface TurnActions {
+  onEdit: (messageId: string, content: string) => Promise<boolean>;
+  onShowVersion: (messageId: string) => Promise<void>;
+  isLocked: boolean;
+}
+
 /** One exchange: the user's question, then the council's run (or a stored plain answer). */
-export function TurnView(props: { turn: Turn }) {
+export function TurnView(props: { turn: Turn; actions: TurnActions }) {
   return (
     <article class="turn" aria-label="Question and council answer">
-      <div class="user-message">
-        <h2 class="sr-only">You asked</h2>
-        {/* The user's own text is shown as typed, never interpreted as markdown or HTML. */}
-        <p class="user-message-text">{props.turn.message.content}</p>
-        <time class="user-message-time" datetime={props.turn.message.createdAt}>
-          {formatFullTime(props.turn.message.createdAt)}
-        </time>
-      </div>
+      <QuestionView
+        message={props.turn.message}
+        versions={{ ids: props.turn.message.versionIds, onShow: props.actions.onShowVersion }}
+        onEdit={(content) => props.actions.onEdit(props.turn.message.id, content)}
+        isLocked={props.actions.isLocked}
+      />
       <Show when={props.turn.run}>{(run) => <RunView run={run()} />}</Show>
       <Show when={!props.turn.run && props.turn.answer}>
         {(answer) => (

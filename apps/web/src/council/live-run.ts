@@ -107,7 +107,11 @@ export function createLiveRun(api: CouncilApi, initial: RunState, onEvent?: (eve
       if (runId !== state.runId) {
         // A new run: start its stream from the beginning.
         lastEventId = undefined;
-        setState(reconcile(createRunState({ runId, models: state.models, chairmanModel: state.chairmanModel })));
+        setState(
+          reconcile(
+            createRunState({ runId, models: state.models, chairmanModel: state.chairmanModel, mode: state.mode }),
+          ),
+        );
       } else {
         setState('status', 'queued');
       }

@@ -24,6 +24,7 @@ export function runFromRecord(record: RunRecord): RunState {
     runId: record.id,
     models: record.models,
     chairmanModel: record.chairmanModel,
+    mode: record.mode,
     status: record.status,
     attempt: record.attempt,
   });

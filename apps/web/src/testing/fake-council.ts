@@ -1,7 +1,7 @@
 import type { CouncilClient } from '@llm-council/sdk';
 import { vi } from 'vitest';
 import type { CouncilApi } from '../council/council-api';
-import type { CouncilEvent, TrackedCouncilEvent } from '../council/council-types';
+import type { Conversation, CouncilEvent, TrackedCouncilEvent } from '../council/council-types';
 import { runRecord } from './conversation-fixtures';
 import { trackedEvents } from './council-events';
 
@@ -52,6 +52,11 @@ export function createFakeCouncil() {
         return { unsubscribe: () => (subscription.isClosed = true) };
       }),
     },
+    edit: {
+      mutate: vi.fn((input: { messageId: string }) =>
+        Promise.resolve({ runId: 'run-edit', messageId: `${input.messageId}-edit`, conversationId: 'c-edit' }),
+      ),
+    },
     cancel: { mutate: vi.fn(() => Promise.resolve({ ok: true })) },
     retry: { mutate: vi.fn((input: { runId: string }) => Promise.resolve({ runId: input.runId })) },
     // What the view asks once a run ends: its stored record, for the run's total usage.
@@ -60,10 +65,17 @@ export function createFakeCouncil() {
     },
   };
 
+  // What a branch switch or an edit reads back: tests set what the server would show next.
+  const conversations = {
+    get: { query: vi.fn<(input: { id: string }) => Promise<Conversation>>() },
+    showVersion: { mutate: vi.fn<(input: { messageId: string }) => Promise<Conversation>>() },
+  };
+
   return {
     api,
+    conversations,
     // Only the procedures above exist; the cast is the price of tRPC's deeply generic client type.
-    client: { council: api as unknown as CouncilApi } as unknown as CouncilClient,
+    client: { council: api as unknown as CouncilApi, conversations } as unknown as CouncilClient,
     subscriptions,
     /** Delivers events to every open subscription of `runId`, numbered after the previous ones. */
     emit(runId: string, events: CouncilEvent[]) {

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { CouncilRun, Database, RunStatus as StoredRunStatus } from '@llm-council/db';
+import type { CouncilMode, CouncilRun, Database, ReasoningEffort, RunStatus as StoredRunStatus } from '@llm-council/db';
 import { activeRunStatuses, retryableRunStatuses, type RunStatus } from '../constants.js';
 
 type Db = Kysely<Database>;
@@ -20,6 +20,10 @@ export async function insertRun(
     models: string[];
     chairmanModel: string;
     titleModel: string | null;
+    mode: CouncilMode;
+    instructions: string | null;
+    reasoningEffort: ReasoningEffort;
+    webSearch: boolean;
     keySource: 'own' | 'server';
     /** What the run was admitted for (see `assertRunFitsDailyBudget`). */
     reservedTokens: number;
@@ -286,6 +290,24 @@ export async function upsertResponse(
 }
 
 /** Drops a stage's results from earlier attempts (their labels no longer apply). */
+/** A completed answer's text, e.g. the stage-1 answer that stands for a run without a chairman. */
+export async function findCompletedContent(
+  db: Db,
+  runId: string,
+  stage: 'stage1' | 'stage3',
+  model: string,
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('councilResponses')
+    .select('content')
+    .where('runId', '=', runId)
+    .where('stage', '=', stage)
+    .where('model', '=', model)
+    .where('status', '=', 'completed')
+    .executeTakeFirst();
+  return row?.content ?? undefined;
+}
+
 export async function deleteStaleResponses(
   db: Db,
   runId: string,

@@ -1,13 +1,7 @@
+import { councilModeSchema } from '@llm-council/council';
 import { z } from 'zod';
-import {
-  conversationSourceSchema,
-  councilModelsSchema,
-  historySchema,
-  idSchema,
-  modelIdSchema,
-  titleSchema,
-} from '../shared/schemas.js';
-import { MESSAGE_MAX_LENGTH } from '../constants.js';
+import { conversationSourceSchema, historySchema, idSchema, modelIdSchema, titleSchema } from '../shared/schemas.js';
+import { COUNCIL_MAX_MODELS, MESSAGE_MAX_LENGTH } from '../constants.js';
 import { providerIdSchema } from '../settings/settings.schemas.js';
 import { text } from '../shared/text.js';
 
@@ -38,9 +32,18 @@ export const startRunInput = z
       })
       .optional(),
     content: questionSchema,
-    /** Overrides the conversation's council for this question. */
-    models: councilModelsSchema.optional(),
+    /**
+     * Overrides the conversation's council for this question. One model is enough in mode
+     * `answers`; the other modes need two (checked with the mode).
+     */
+    models: z
+      .array(modelIdSchema)
+      .min(1, 'A council needs at least 1 model')
+      .max(COUNCIL_MAX_MODELS, `A council has at most ${COUNCIL_MAX_MODELS} models`)
+      .optional(),
     chairmanModel: modelIdSchema.optional(),
+    /** `full` (default): answers, peer review, synthesis; `ranked`: no chairman; `answers`: stage 1 only. */
+    mode: councilModeSchema.optional(),
     provider: providerIdSchema.optional(),
     /** Makes `start` idempotent: the same id returns the run it already started. */
     clientRequestId: clientRequestIdSchema.optional(),

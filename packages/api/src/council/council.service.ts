@@ -1,7 +1,14 @@
-import { estimateRunTokens, type ConversationTurn, type PreviousRunResults, type Usage } from '@llm-council/council';
+import {
+  estimateRunTokens,
+  minimumAnswers,
+  type ConversationTurn,
+  type CouncilMode,
+  type PreviousRunResults,
+  type Usage,
+} from '@llm-council/council';
 import type { CouncilRun, Database } from '@llm-council/db';
 import type { Transaction } from 'kysely';
-import { COUNCIL_MIN_MODELS, isRetryableRunStatus, type ConversationSource } from '../constants.js';
+import { isRetryableRunStatus, type ConversationSource } from '../constants.js';
 import type { Context, SignedInUser } from '../context.js';
 import {
   appendMessage,
@@ -51,6 +58,8 @@ export interface StartRunInput {
   content: string;
   models?: string[] | undefined;
   chairmanModel?: string | undefined;
+  /** How much council (default `full`). */
+  mode?: CouncilMode | undefined;
   provider?: string | undefined;
   clientRequestId?: string | undefined;
   /** A question of the conversation this one is a new version of: the run starts a new branch there. */
@@ -77,13 +86,9 @@ export async function startRun(
   if (input.conversationId && !conversation) throw notFound('Conversation');
 
   const provider = findProvider(ctx.config, input.provider);
+  const mode = input.mode ?? 'full';
   const models = dedupe(input.models ?? conversation?.councilModels ?? ctx.config.council.models);
-  if (models.length < COUNCIL_MIN_MODELS)
-    throw appError(
-      'BAD_REQUEST',
-      'VALIDATION_FAILED',
-      `models: a council needs at least ${COUNCIL_MIN_MODELS} different models`,
-    );
+  assertCouncilSize(models, mode);
   const chairmanModel = input.chairmanModel ?? conversation?.chairmanModel ?? ctx.config.council.chairmanModel;
   const broughtHistory = input.newConversation?.history ?? [];
   const stored = conversation ? await listMessages(ctx.db, conversation.id) : null;
@@ -100,12 +105,26 @@ export async function startRun(
   const isFirstRun = conversation === null || stored?.length === 0;
   const needsTitle = isFirstRun && input.newConversation?.title === undefined;
   const titleModel = needsTitle ? (ctx.config.council.titleModel ?? chairmanModel) : null;
-  const { apiKey, keySource } = await admitModels(ctx, userId, provider, [models, chairmanModel, titleModel]);
+  const { apiKey, keySource } = await admitModels(ctx, userId, provider, [
+    models,
+    chairmanIn(mode, chairmanModel),
+    titleModel,
+  ]);
   await enforceRunRate(ctx, userId);
 
   const history = toHistory(messages);
   const contextLengths = await council.catalog.contextLengths(provider, [...models, chairmanModel]);
-  const plan = { question: input.content, history, models, chairmanModel, titleModel, attempt: 1, contextLengths };
+  const settings = { mode, instructions: null, reasoningEffort: 'none' as const, webSearch: false };
+  const plan = {
+    question: input.content,
+    history,
+    models,
+    chairmanModel,
+    titleModel,
+    attempt: 1,
+    contextLengths,
+    ...settings,
+  };
   const reservedTokens = estimateReservation(ctx, plan);
   const created = await ctx.db
     .transaction()
@@ -137,6 +156,7 @@ export async function startRun(
         models,
         chairmanModel,
         titleModel,
+        ...settings,
         keySource,
         reservedTokens,
       });
@@ -181,7 +201,7 @@ export async function editQuestion(
     editOf: question.id,
     content: input.content,
     clientRequestId: input.clientRequestId,
-    ...(run && { models: run.models, chairmanModel: run.chairmanModel, provider: run.provider }),
+    ...(run && { models: run.models, chairmanModel: run.chairmanModel, provider: run.provider, mode: run.mode }),
   });
 }
 
@@ -220,7 +240,11 @@ export async function retryRun(ctx: CouncilDeps, userId: string, runId: string):
   const titleModel = hasTitle ? null : run.titleModel;
   // Exactly what a start checks, for every model the retry will call: an imported run names
   // whatever models its file said, the title model included.
-  const { apiKey, keySource } = await admitModels(ctx, userId, provider, [run.models, run.chairmanModel, titleModel]);
+  const { apiKey, keySource } = await admitModels(ctx, userId, provider, [
+    run.models,
+    chairmanIn(run.mode, run.chairmanModel),
+    titleModel,
+  ]);
   await enforceRunRate(ctx, userId);
 
   const { catalog } = ctx.services.council;
@@ -231,6 +255,11 @@ export async function retryRun(ctx: CouncilDeps, userId: string, runId: string):
     chairmanModel: run.chairmanModel,
     titleModel,
     attempt: run.attempt + 1,
+    // A retry asks what the first attempt asked: same mode, instructions, effort and search.
+    mode: run.mode,
+    instructions: run.instructions,
+    reasoningEffort: run.reasoningEffort,
+    webSearch: run.webSearch,
     previous: collectPrevious(run, responses),
     contextLengths: await catalog.contextLengths(provider, [...run.models, run.chairmanModel]),
   };
@@ -289,11 +318,27 @@ async function admitModels(
   ctx: CouncilDeps,
   userId: string,
   provider: ReturnType<typeof findProvider>,
-  [members, chairman, title]: [string[], string, string | null],
+  [members, chairman, title]: [string[], string | null, string | null],
 ): Promise<{ apiKey: string; keySource: KeySource }> {
-  const called = dedupe([...members, chairman, ...(title ? [title] : [])]);
+  const called = dedupe([...members, ...(chairman ? [chairman] : []), ...(title ? [title] : [])]);
   await ctx.services.council.catalog.assertKnown(provider, called);
   return resolveRunKey(ctx, userId, provider, called);
+}
+
+/** Only a `full` council calls its chairman; the other modes neither check nor pay for it. */
+function chairmanIn(mode: CouncilMode, chairmanModel: string): string | null {
+  return mode === 'full' ? chairmanModel : null;
+}
+
+/** `answers` runs with one model (a plain chat); reviews need at least two answers to compare. */
+function assertCouncilSize(models: string[], mode: CouncilMode): void {
+  const min = minimumAnswers(mode);
+  if (models.length >= min) return;
+  throw appError(
+    'BAD_REQUEST',
+    'VALIDATION_FAILED',
+    `models: a council in ${mode} mode needs at least ${min} different models (mode answers works with one)`,
+  );
 }
 
 /** The tokens a run is admitted for: every call's estimated prompt plus its largest answer. */

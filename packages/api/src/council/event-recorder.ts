@@ -5,7 +5,13 @@ import { appendMessage, setTitleIfPlaceholder } from '../conversations/conversat
 import { DEFAULT_TITLE } from '../constants.js';
 import { recordPaidCall } from '../spend/ledger.service.js';
 import type { KeySource } from '../spend/spend.service.js';
-import { deleteStaleResponses, lockConversation, updateRun, upsertResponse } from './council-runs.repository.js';
+import {
+  deleteStaleResponses,
+  findCompletedContent,
+  lockConversation,
+  updateRun,
+  upsertResponse,
+} from './council-runs.repository.js';
 import { MODEL_LATE, reviewDetailsOf, verdictOf } from './review-details.js';
 import type { RunEventHub } from './run-event-hub.js';
 
@@ -138,6 +144,8 @@ async function applyToTables(trx: Transaction<Database>, target: RecorderTarget,
       });
       return setTitleIfPlaceholder(trx, target.conversationId, event.title, DEFAULT_TITLE);
     case 'run_completed':
+      // Without a chairman, the answer the runner names stands for the run in the conversation.
+      if (event.answerModel !== undefined) await appendStandingAnswer(trx, target, event.answerModel);
       return updateRun(trx, runId, { status: 'completed', finishedAt: new Date(), error: null });
     case 'run_failed':
       return updateRun(trx, runId, {
@@ -153,6 +161,13 @@ async function applyToTables(trx: Transaction<Database>, target: RecorderTarget,
     case 'stage_completed':
       return; // carried by the event log alone
   }
+}
+
+async function appendStandingAnswer(trx: Transaction<Database>, target: RecorderTarget, model: string): Promise<void> {
+  const content = await findCompletedContent(trx, target.runId, 'stage1', model);
+  if (content === undefined) return;
+  await lockConversation(trx, target.conversationId);
+  await appendMessage(trx, { conversationId: target.conversationId, role: 'assistant', content, runId: target.runId });
 }
 
 /** A retry replays the answers and reviews it reuses with durationMs 0: no call was made, nothing paid. */

@@ -27,6 +27,12 @@ export interface RunRecord {
   provider: string;
   models: string[];
   chairmanModel: string;
+  /** `full` (runs before modes too), `ranked` (no chairman) or `answers` (stage 1 only). */
+  mode: CouncilRun['mode'];
+  /** The standing instructions the run was asked with, or null. */
+  instructions: string | null;
+  reasoningEffort: CouncilRun['reasoningEffort'];
+  webSearch: boolean;
   attempt: number;
   error: { code: string; message: string; stage?: string } | null;
   labelToModel: Record<string, string> | null;
@@ -91,6 +97,10 @@ function toRunRecord(run: CouncilRun, responses: ResponseRow[], usage: RunUsageT
     provider: run.provider,
     models: run.models,
     chairmanModel: run.chairmanModel,
+    mode: run.mode,
+    instructions: run.instructions,
+    reasoningEffort: run.reasoningEffort,
+    webSearch: run.webSearch,
     attempt: run.attempt,
     error: run.error,
     // Imported rows came from a file: what is shown is what its schema accepts.

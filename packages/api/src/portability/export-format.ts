@@ -1,5 +1,6 @@
+import { councilModeSchema, reasoningEffortSchema } from '@llm-council/council';
 import { z } from 'zod';
-import { COUNCIL_MAX_MODELS, TITLE_MAX_LENGTH } from '../constants.js';
+import { COUNCIL_MAX_MODELS, INSTRUCTIONS_MAX_LENGTH, TITLE_MAX_LENGTH } from '../constants.js';
 import {
   aggregateSchema,
   labelToModelSchema,
@@ -65,6 +66,11 @@ export const exportedRunSchema = z.object({
   models: z.array(storedModelId).min(1).max(COUNCIL_MAX_MODELS),
   chairmanModel: storedModelId,
   titleModel: storedModelId.nullable(),
+  // Files written before modes lack the four below: those runs were full councils without instructions.
+  mode: councilModeSchema.default('full'),
+  instructions: text({ max: INSTRUCTIONS_MAX_LENGTH, label: 'Instructions' }).nullable().default(null),
+  reasoningEffort: reasoningEffortSchema.default('none'),
+  webSearch: z.boolean().default(false),
   labelToModel: labelToModelSchema.nullable(),
   aggregate: aggregateSchema.nullable(),
   verdict: verdictSchema.nullable(),

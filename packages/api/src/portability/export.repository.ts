@@ -126,6 +126,10 @@ export async function readConversationsForExport(
       models: r.models,
       chairmanModel: r.chairmanModel,
       titleModel: r.titleModel,
+      mode: r.mode,
+      instructions: r.instructions,
+      reasoningEffort: r.reasoningEffort,
+      webSearch: r.webSearch,
       // The stored JSON is written out only as far as its schema vouches for it (rows imported
       // before the import checked shapes), so an export always imports back.
       labelToModel: readStored(labelToModelSchema, r.labelToModel),

@@ -23,8 +23,19 @@ export function conversationToMarkdown(conversation: ExportedConversation): stri
 function runToMarkdown(run: ExportedRun): string[] {
   const out: string[] = [];
   const final = run.responses.find((r) => r.stage === 'stage3');
-  out.push(`## Final answer (chairman: ${run.chairmanModel})`, '');
-  out.push(final?.content ?? `_No final answer (run ${run.status})._`, '');
+  if (run.mode === 'full') {
+    out.push(`## Final answer (chairman: ${run.chairmanModel})`, '');
+    out.push(final?.content ?? `_No final answer (run ${run.status})._`, '');
+  } else {
+    // No chairman: what the mode produced is the answers (and, ranked, the peer table below).
+    out.push(
+      run.mode === 'ranked' ? '## Answers and peer ranking — no synthesis' : '## Answers only — no review or synthesis',
+      '',
+    );
+  }
+  if (run.instructions) {
+    out.push('_Instructions:_', '', ...run.instructions.split('\n').map((line) => `> ${line}`), '');
+  }
 
   out.push(...rankingToMarkdown(run));
 

@@ -14,6 +14,8 @@ const chatBodySchema = z.object({
   stream: z.boolean().optional(),
   temperature: z.number().optional(),
   max_tokens: z.number().int().optional(),
+  reasoning: z.object({ effort: z.enum(['xhigh', 'high', 'medium', 'low', 'minimal', 'none']) }).optional(),
+  tools: z.array(z.object({ type: z.string(), parameters: z.record(z.string(), z.unknown()).optional() })).optional(),
 });
 
 /**
@@ -49,11 +51,13 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   async function handleChat(req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> {
     const parsed = chatBodySchema.safeParse(await readJsonBody(req));
     if (!parsed.success) return sendError(res, 400, { message: 'Invalid request body' });
-    const { model, messages, stream = false, temperature, max_tokens: maxTokens } = parsed.data;
+    const { model, messages, stream = false, temperature, max_tokens: maxTokens, reasoning, tools } = parsed.data;
     requests.push({
       model,
       temperature,
       maxTokens,
+      reasoning,
+      tools,
       authorization: req.headers.authorization,
       stream,
       messages,

@@ -84,6 +84,10 @@ export interface RecordedRequest {
   at: number;
   temperature: number | undefined;
   maxTokens: number | undefined;
+  /** OpenRouter's `reasoning` object, as sent. */
+  reasoning: { effort: string } | undefined;
+  /** The request's `tools` (e.g. the `openrouter:web_search` server tool), as sent. */
+  tools: { type: string; parameters?: Record<string, unknown> | undefined }[] | undefined;
 }
 
 export interface FakeUpstream {

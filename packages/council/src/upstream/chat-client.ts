@@ -9,6 +9,9 @@ export const DEFAULT_MAX_ANSWER_CHARS = 200_000;
 /** At most this much of an error response is read: its message is all we want from it. */
 const MAX_ERROR_BODY_BYTES = 16 * 1024;
 
+/** OpenRouter's web search server tool (the `plugins: [{ id: 'web' }]` form is deprecated). */
+const webSearchTool = { type: 'openrouter:web_search', parameters: { max_results: 5 } } as const;
+
 export const defaultChatTimeouts: ChatTimeouts = {
   firstTokenMs: 60_000,
   idleMs: 30_000,
@@ -56,6 +59,9 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
         stream_options: { include_usage: true },
         ...(request.maxTokens !== undefined && { max_tokens: request.maxTokens }),
         ...(request.temperature !== undefined && { temperature: request.temperature }),
+        ...(request.reasoningEffort !== undefined &&
+          request.reasoningEffort !== 'none' && { reasoning: { effort: request.reasoningEffort } }),
+        ...(request.webSearch === true && { tools: [webSearchTool] }),
       }),
     });
     if (!response.ok) throw await readErrorResponse(response, options.apiKey);

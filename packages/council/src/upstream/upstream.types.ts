@@ -15,6 +15,10 @@ export interface ChatRequest {
   onDelta?: (text: string) => void;
   maxTokens?: number;
   temperature?: number;
+  /** Sent as OpenRouter's `reasoning: { effort }`; absent (or `none`) sends nothing. */
+  reasoningEffort?: 'none' | 'low' | 'medium' | 'high';
+  /** Adds OpenRouter's `openrouter:web_search` server tool to the call. */
+  webSearch?: boolean;
 }
 
 export interface ChatResult {

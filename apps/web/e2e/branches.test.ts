@@ -1,0 +1,64 @@
+import type { Page } from 'playwright-core';
+import { expect, test } from 'vitest';
+import { ask, finalAnswers, register, saveApiKey, waitForRunToFinish } from './harness/app-driver';
+import { useAppStack } from './harness/app-stack';
+import { openAppPage } from './harness/browser';
+
+// Issue 19 §3: edit a question → a new branch; "‹ 2 / 2 ›" switches back (and the server
+// remembers which branch is shown); copy the branch's final answer.
+const stack = useAppStack();
+
+/** A question as shown (the demo's answers quote the question, so plain text search finds those too). */
+const question = (page: Page, text: string) => page.locator('.user-message-text', { hasText: text });
+
+test('edit a question, then switch back to the first version and forward again; copy the final answer', async () => {
+  const { page, context, problems } = await openAppPage(stack.browser, { viewport: { width: 1280, height: 800 } });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.server.url });
+  await register(page, stack.server.url, `branches-${Date.now().toString(36)}@example.test`);
+  await saveApiKey(page);
+  await page.getByRole('link', { name: 'New conversation' }).click();
+  await ask(page, 'Which planet is largest?');
+  await page.waitForURL(/\/c\//);
+  await waitForRunToFinish(page);
+  await ask(page, 'And the smallest?');
+  await waitForRunToFinish(page);
+
+  // Edit the second question in place and send it: a new branch, shown at once.
+  const second = page.getByRole('article').last();
+  await second.getByRole('button', { name: 'Edit this question' }).click();
+  const box = second.getByLabel('Edit your question');
+  expect(await box.inputValue()).toBe('And the smallest?');
+  await box.fill('And the hottest?');
+  await second.getByRole('button', { name: 'Send edit' }).click();
+  await question(page, 'And the hottest?').waitFor();
+  await waitForRunToFinish(page);
+  const versions = () => page.getByRole('navigation', { name: 'Versions of this question' });
+  await expect.poll(() => versions().textContent()).toContain('2 / 2');
+  expect(await page.getByText('And the smallest?').count()).toBe(0);
+  await expect.poll(() => finalAnswers(page).count()).toBe(2);
+  expect(await page.getByRole('article').count()).toBe(2);
+
+  // Back to the first version: its question and its own run are there again.
+  await page.getByRole('button', { name: 'Previous version' }).click();
+  await question(page, 'And the smallest?').waitFor();
+  expect(await page.getByText('And the hottest?').count()).toBe(0);
+  await expect.poll(() => versions().textContent()).toContain('1 / 2');
+  await expect.poll(() => finalAnswers(page).last().textContent()).toContain('chairman synthesis');
+
+  // The server remembers the branch shown.
+  await page.reload();
+  await question(page, 'And the smallest?').waitFor();
+  await expect.poll(() => versions().textContent()).toContain('1 / 2');
+  await page.getByRole('button', { name: 'Next version' }).click();
+  await question(page, 'And the hottest?').waitFor();
+
+  // Copy the shown branch's final answer: its Markdown source lands on the clipboard, and the button says so.
+  const copy = finalAnswers(page).last().getByRole('button', { name: 'Copy the final answer' });
+  await copy.click();
+  await expect.poll(() => copy.textContent()).toContain('Copied');
+  await expect
+    .poll(() => page.evaluate(() => navigator.clipboard.readText()))
+    .toMatch(/^\*\*Simulated chairman synthesis/);
+  expect(problems).toEqual([]);
+  await context.close();
+});

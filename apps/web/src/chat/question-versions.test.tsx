@@ -1,0 +1,137 @@
+import { fireEvent, screen, waitFor } from '@solidjs/testing-library';
+import { expect, test, vi } from 'vitest';
+import { ConversationsProvider, createConversationsStore } from '../conversations/conversations-store';
+import { CopyButton } from '../council/copy-button';
+import type { Conversation } from '../council/council-types';
+import { conversation, runRecord, userMessage } from '../testing/conversation-fixtures';
+import { createFakeCouncil } from '../testing/fake-council';
+import { sdkError } from '../testing/fake-trpc-fetch';
+import { renderWithClient } from '../testing/render';
+import { render } from '@solidjs/testing-library';
+import { ConversationView } from './conversation-view';
+
+// Issue 19 §3: edit a question in place (a new branch), "‹ 2 / 3 ›" between its versions, copy.
+
+const FIRST = 'a3c8e2f4-1d7b-4c2e-8f1a-2b9d6e5c4a01';
+const SECOND = 'b4d9f3a5-2e8c-4d3f-9a2b-3c0e7f6d5b02';
+
+/** The conversation with version `shown` of a question that has two. */
+function withVersions(shown: string, content: string): Conversation {
+  return conversation({
+    messages: [userMessage(content, shown, 1, [FIRST, SECOND])],
+    runs: [runRecord({ userMessageId: shown, id: `run-${shown}` })],
+  });
+}
+
+function renderConversation(data: Conversation) {
+  const fake = createFakeCouncil();
+  const store = createConversationsStore(fake.client);
+  renderWithClient(
+    () => (
+      <ConversationsProvider store={store}>
+        <ConversationView conversation={data} />
+      </ConversationsProvider>
+    ),
+    fake.client,
+    `/c/${data.id}`,
+  );
+  return fake;
+}
+
+test('"‹ 2 / 2 ›" shows the other version through conversations.showVersion and redraws that branch', async () => {
+  const fake = renderConversation(withVersions(SECOND, 'Second version?'));
+  fake.conversations.showVersion.mutate.mockResolvedValueOnce(withVersions(FIRST, 'First version?'));
+  await screen.findByText('Second version?');
+  const versions = screen.getByRole('navigation', { name: 'Versions of this question' });
+  expect(versions.textContent).toContain('2 / 2');
+  expect(screen.getByRole<HTMLButtonElement>('button', { name: 'Next version' }).disabled).toBe(true);
+
+  fireEvent.click(screen.getByRole('button', { name: 'Previous version' }));
+  await screen.findByText('First version?');
+  expect(fake.conversations.showVersion.mutate).toHaveBeenCalledWith({ messageId: FIRST });
+  expect(screen.queryByText('Second version?')).toBeNull();
+  expect(screen.getByRole('navigation', { name: 'Versions of this question' }).textContent).toContain('1 / 2');
+  expect(screen.getByRole<HTMLButtonElement>('button', { name: 'Previous version' }).disabled).toBe(true);
+});
+
+test('a question with one version has no switcher', async () => {
+  renderConversation(conversation());
+  await screen.findByText('What is the capital of France?');
+  expect(screen.queryByRole('navigation', { name: 'Versions of this question' })).toBeNull();
+  expect(screen.queryByRole('button', { name: 'Previous version' })).toBeNull();
+});
+
+test('Edit opens the question in place; sending it starts the new branch with council.edit and shows it', async () => {
+  const fake = renderConversation(conversation());
+  fake.conversations.get.query.mockResolvedValueOnce(withVersions(SECOND, 'What is the capital of Italy?'));
+  await screen.findByText('What is the capital of France?');
+  fireEvent.click(screen.getByRole('button', { name: 'Edit this question' }));
+  const box = screen.getByLabelText<HTMLTextAreaElement>('Edit your question');
+  expect(box.value).toBe('What is the capital of France?');
+  fireEvent.input(box, { target: { value: '  What is the capital of Italy?  ' } });
+  fireEvent.click(screen.getByRole('button', { name: 'Send edit' }));
+
+  await screen.findByText('What is the capital of Italy?');
+  expect(fake.api.edit.mutate).toHaveBeenCalledWith(
+    expect.objectContaining({ messageId: FIRST, content: 'What is the capital of Italy?' }),
+  );
+  expect(fake.conversations.get.query).toHaveBeenCalledWith({ id: conversation().id });
+  expect(screen.queryByLabelText('Edit your question')).toBeNull();
+  expect(screen.getByRole('navigation', { name: 'Versions of this question' }).textContent).toContain('2 / 2');
+});
+
+test('a refused edit keeps the form open with the text and says why; Cancel closes it unchanged', async () => {
+  const fake = renderConversation(conversation());
+  fake.api.edit.mutate.mockRejectedValueOnce(
+    await sdkError({
+      code: 'TOO_MANY_REQUESTS',
+      message: 'You already have 2 council runs going.',
+      appCode: 'RUN_LIMIT_REACHED',
+    }),
+  );
+  await screen.findByText('What is the capital of France?');
+  fireEvent.click(screen.getByRole('button', { name: 'Edit this question' }));
+  const box = screen.getByLabelText<HTMLTextAreaElement>('Edit your question');
+  fireEvent.input(box, { target: { value: 'Another question?' } });
+  fireEvent.click(screen.getByRole('button', { name: 'Send edit' }));
+
+  expect((await screen.findByRole('alert')).textContent).toContain('You already have 2 council runs going.');
+  expect(screen.getByLabelText<HTMLTextAreaElement>('Edit your question').value).toBe('Another question?');
+  expect(fake.conversations.get.query).not.toHaveBeenCalled();
+  fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+  expect(screen.queryByLabelText('Edit your question')).toBeNull();
+  expect(screen.getByText('What is the capital of France?')).toBeTruthy();
+});
+
+test('while a run is live its question can be neither edited nor switched', async () => {
+  renderConversation(
+    conversation({
+      messages: [userMessage('Live question?', SECOND, 1, [FIRST, SECOND])],
+      runs: [
+        runRecord({
+          userMessageId: SECOND,
+          status: 'running',
+          stage1: [],
+          stage2: [],
+          stage3: null,
+          aggregate: null,
+          labelToModel: null,
+        }),
+      ],
+    }),
+  );
+  await screen.findByText('Live question?');
+  expect(screen.getByRole<HTMLButtonElement>('button', { name: 'Edit this question' }).disabled).toBe(true);
+  expect(screen.getByRole<HTMLButtonElement>('button', { name: 'Previous version' }).disabled).toBe(true);
+});
+
+test('a copy button puts the text on the clipboard and says "Copied"', async () => {
+  const writeText = vi.fn(() => Promise.resolve());
+  Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
+  render(() => <CopyButton text={'**Final** answer'} label="Copy the final answer" />);
+  const button = screen.getByRole('button', { name: 'Copy the final answer' });
+  expect(button.textContent).toBe('Copy');
+  fireEvent.click(button);
+  await waitFor(() => expect(button.textContent).toBe('Copied'));
+  expect(writeText).toHaveBeenCalledWith('**Final** answer');
+});
