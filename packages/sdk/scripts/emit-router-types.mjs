@@ -213,6 +213,12 @@ function printUnion(all, path, inner) {
   return parts.join(' | ');
 }
 
+function firstSentence(text) {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  const end = flat.search(/[.!?](\s|$)/);
+  return end === -1 ? flat : flat.slice(0, end + 1);
+}
+
 function wrap(type, text) {
   return type.flags & (F.Union | F.Intersection) && !text.match(identifier) ? `(${text})` : text;
 }
@@ -225,7 +231,8 @@ function printRecord(recordType, path, indent) {
   for (const entry of checker.getPropertiesOfType(recordType)) {
     const value = checker.getTypeOfSymbol(entry);
     const entryPath = path ? `${path}.${entry.name}` : entry.name;
-    const docs = ts.displayPartsToString(entry.getDocumentationComment(checker)).trim();
+    // The procedure's first sentence: what it does. The rest of a server-side comment is about how.
+    const docs = firstSentence(ts.displayPartsToString(entry.getDocumentationComment(checker)));
     if (docs) lines.push(`${indent}  /** ${docs.replace(/\*\//g, '*\\/').replace(/\n/g, `\n${indent}   * `)} */`);
     const procDef = propType(value, '_def');
     const kindType = procDef && propType(procDef, 'type');
