@@ -10,7 +10,16 @@ export type NotificationHandler = (payload: string) => void;
  * the connection was down are gone for good, so they must catch up from the tables.
  */
 export interface Notifications {
+  /**
+   * LISTENs on the channel (once, however many handlers) and calls `onPayload` for each of its
+   * notifications. The returned function removes the handler; the last one to go UNLISTENs, so a
+   * host hears a channel only while somebody there needs it.
+   */
   listen(channel: string, onPayload: NotificationHandler): Promise<() => void>;
+  /** The channels listened to now (with at least one handler). */
+  readonly channels: readonly string[];
+  /** Notifications received since this handle was created, on every channel (benchmarks read it). */
+  readonly received: number;
   /** Runs after every reconnect (not after the first connect). */
   onReconnect(listener: () => void): () => void;
   /** True while the LISTEN connection is up. */
@@ -39,6 +48,7 @@ export function createNotifications(options: NotificationsOptions): Notification
   let isClosed = false;
   let retryTimer: NodeJS.Timeout | undefined;
   let firstConnect: Promise<void> | undefined;
+  let received = 0;
 
   async function connect(): Promise<void> {
     const next = new pg.Client({ connectionString: options.connectionString });
@@ -49,6 +59,7 @@ export function createNotifications(options: NotificationsOptions): Notification
     });
     next.on('end', () => lose(next));
     next.on('notification', (message) => {
+      received += 1;
       for (const handler of handlers.get(message.channel) ?? []) handler(message.payload ?? '');
     });
     try {
@@ -108,7 +119,11 @@ export function createNotifications(options: NotificationsOptions): Notification
       }
       set.add(onPayload);
       return () => {
-        set.delete(onPayload);
+        if (!set.delete(onPayload) || set.size > 0 || handlers.get(channel) !== set) return;
+        handlers.delete(channel);
+        // Queries on one client run in order, so a LISTEN issued after this one still wins. While
+        // disconnected there is nothing to undo: the reconnect listens only to `handlers`.
+        client?.query(`UNLISTEN ${channel}`).catch((error: unknown) => options.onError?.(error));
       };
     },
     onReconnect(listener) {
@@ -117,6 +132,12 @@ export function createNotifications(options: NotificationsOptions): Notification
     },
     get isConnected() {
       return isConnected;
+    },
+    get channels() {
+      return [...handlers.keys()];
+    },
+    get received() {
+      return received;
     },
     async close() {
       isClosed = true;

@@ -1,4 +1,5 @@
-import { createDb } from '@llm-council/db';
+import { runEventsChannel } from '@llm-council/api';
+import { createDb, type Notifications } from '@llm-council/db';
 import { isUsingRealPostgres } from '@llm-council/db/testing';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import {
@@ -22,6 +23,7 @@ import { startTestServer, testSecrets, type TestServer } from './helpers/test-se
 const isPostgres = isUsingRealPostgres();
 let bed: CouncilTestbed; // host A, with the fake upstream
 let hostB: TestServer;
+let hostBNotifications: Notifications;
 
 beforeAll(async () => {
   if (!isPostgres) return;
@@ -30,6 +32,8 @@ beforeAll(async () => {
   const url = bed.server.dbHandle.url;
   if (!url) throw new Error('expected a PostgreSQL test database');
   const handle = await createDb({ databaseUrl: url, dataDir: 'memory://' });
+  if (!handle.notifications) throw new Error('expected LISTEN/NOTIFY on PostgreSQL');
+  hostBNotifications = handle.notifications;
   hostB = await startTestServer({ env: { ...councilEnv(bed.upstream.url), ...secrets }, dbHandle: { ...handle, url } });
 });
 afterEach(() => bed?.upstream.reset());
@@ -137,5 +141,43 @@ test.skipIf(!isPostgres)(
       const longAnswer = fromB.find((e) => e.event.type === 'model_completed' && e.event.model === COUNCIL[2]);
       expect(longAnswer?.event.type === 'model_completed' && longAnswer.event.content).toBe(long);
     }
+  },
+);
+
+test.skipIf(!isPostgres)(
+  'a host hears only the runs somebody there follows, and stops listening when the last follower leaves',
+  async () => {
+    streamingCouncil(40, 25);
+    const user = await signUpWithKey(bed.server);
+    const onB = user.clientFor(hostB);
+
+    // Followed on A only: B receives not one notification for it and never listens to its channel.
+    const before = hostBNotifications.received;
+    const { runId: unfollowed } = await user.client.council.start.mutate({
+      conversationId: user.conversationId,
+      content: 'Only A cares',
+    });
+    const seenOnA = await followToEnd(user.client, unfollowed);
+    expect(seenOnA.at(-1)?.event.type).toBe('run_completed');
+    expect(seenOnA.filter((e) => e.event.type === 'model_delta').length).toBeGreaterThan(3);
+    expect(hostBNotifications.received - before).toBe(0);
+    expect(hostBNotifications.channels).not.toContain(runEventsChannel(unfollowed));
+
+    // Followed from B: B listens while it follows, hears the run, and lets go after its follower leaves.
+    const { id } = await user.client.conversations.create.mutate({});
+    const { runId: followed } = await user.client.council.start.mutate({ conversationId: id, content: 'B cares' });
+    const seenOnB = followToEnd(onB, followed);
+    await waitUntil(
+      () => hostBNotifications.channels.includes(runEventsChannel(followed)),
+      5_000,
+      'host B to listen to the run it follows',
+    );
+    expect((await seenOnB).at(-1)?.event.type).toBe('run_completed');
+    expect(hostBNotifications.received - before).toBeGreaterThan(0);
+    await waitUntil(
+      () => !hostBNotifications.channels.includes(runEventsChannel(followed)),
+      10_000,
+      'host B to stop listening once nobody there follows the run',
+    );
   },
 );

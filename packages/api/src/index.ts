@@ -6,6 +6,7 @@ export {
   type TokenSession,
 } from './tokens/personal-access-tokens.js';
 export { withEventStreamSettings } from './council/event-stream-settings.js';
+export { runEventsChannel } from './council/run-event-hub.js';
 export type { Context, CookieJar, CookieOptions, RequestInfo, SignedInUser } from './context.js';
 export { systemClock, type Clock, type Logger } from './ports.js';
 export { addressBucket, canonicalAddress } from './shared/client-address.js';

@@ -77,7 +77,7 @@ export function SecurityActivityCard() {
         <Show when={activity()}>
           {(rows) => (
             <Show when={rows().length > 0} fallback={<p class="muted">Nothing recorded yet.</p>}>
-              <table class="security-table">
+              <table class="security-table reflow-table">
                 <thead>
                   <tr>
                     <th scope="col">Time</th>
@@ -90,12 +90,18 @@ export function SecurityActivityCard() {
                   <For each={rows()}>
                     {(row) => (
                       <tr classList={{ 'security-warning': /failed|lockout|reuse|rejected/.test(row.event) }}>
-                        <td>
+                        <td data-label="Time">
                           <time datetime={row.at}>{formatFullTime(row.at)}</time>
                         </td>
-                        <td>{labelOf(row)}</td>
-                        <td>{row.ip ?? '—'}</td>
-                        <td title={row.userAgent ?? ''}>{describeDevice(row.userAgent)}</td>
+                        <td data-label="Event">
+                          <span>{labelOf(row)}</span>
+                        </td>
+                        <td data-label="IP address">
+                          <span>{row.ip ?? '—'}</span>
+                        </td>
+                        <td data-label="Device" title={row.userAgent ?? ''}>
+                          <span>{describeDevice(row.userAgent)}</span>
+                        </td>
                       </tr>
                     )}
                   </For>

@@ -135,7 +135,7 @@ export function UsagePage() {
                 <section class="usage-section" aria-labelledby="usage-models">
                   <h2 id="usage-models">Per model</h2>
                   <div class="usage-table-scroll">
-                    <table class="usage-table">
+                    <table class="usage-table reflow-table">
                       <thead>
                         <tr>
                           <th scope="col">Model</th>
@@ -150,10 +150,10 @@ export function UsagePage() {
                           {(row) => (
                             <tr>
                               <th scope="row">{row.key}</th>
-                              <td>{formatTokens(row.promptTokens)}</td>
-                              <td>{formatTokens(row.completionTokens)}</td>
-                              <td>{formatTokens(row.promptTokens + row.completionTokens)}</td>
-                              <td>{formatCost(row.cost)}</td>
+                              <td data-label="Prompt">{formatTokens(row.promptTokens)}</td>
+                              <td data-label="Completion">{formatTokens(row.completionTokens)}</td>
+                              <td data-label="Total">{formatTokens(row.promptTokens + row.completionTokens)}</td>
+                              <td data-label="Cost">{formatCost(row.cost)}</td>
                             </tr>
                           )}
                         </For>

@@ -12,7 +12,7 @@ type Db = Kysely<Database>;
 export async function insertEvents(
   db: Db | Transaction<Database>,
   envelopes: readonly CouncilEventEnvelope[],
-  notify: { channel: string; payloads: string[] } | null,
+  notify: readonly { channel: string; payload: string }[] | null,
 ): Promise<void> {
   const rows = JSON.stringify(
     envelopes.map((e) => ({ run_id: e.runId, seq: e.seq, type: e.event.type, payload: e.event, created_at: e.at })),
@@ -20,15 +20,14 @@ export async function insertEvents(
   const insert = sql`insert into council_events (run_id, seq, type, payload, created_at)
     select r.run_id, r.seq, r.type, r.payload, r.created_at
     from jsonb_to_recordset(${rows}::jsonb) as r(run_id uuid, seq int, type text, payload jsonb, created_at timestamptz)`;
-  if (!notify || notify.payloads.length === 0) {
+  if (!notify || notify.length === 0) {
     await insert.execute(db);
     return;
   }
   // A data-modifying CTE runs whether or not the outer query reads it.
   await sql`with inserted as (${insert} returning 1)
-    select pg_notify(${notify.channel}, p) from jsonb_array_elements_text(${JSON.stringify(notify.payloads)}::jsonb) as p`.execute(
-    db,
-  );
+    select pg_notify(n.channel, n.payload)
+    from jsonb_to_recordset(${JSON.stringify(notify)}::jsonb) as n(channel text, payload text)`.execute(db);
 }
 
 /** Whether an event is stored (a batch is one transaction: one of its events stands for all). */

@@ -23,7 +23,7 @@ export interface EventWriterOptions {
   /** How long a batch keeps retrying while the database cannot be reached. */
   retryWindowMs: number;
   /** Notifications for other hosts, sent by the statement that stores the batch (null: one host). */
-  notify: ((envelopes: readonly CouncilEventEnvelope[]) => { channel: string; payloads: string[] }) | null;
+  notify: ((envelopes: readonly CouncilEventEnvelope[]) => readonly { channel: string; payload: string }[]) | null;
   /** Called once a batch is durable, in order; the hub hands the events to subscribers here. */
   onStored: (envelopes: readonly CouncilEventEnvelope[]) => void;
   /** Rows per statement at most. */

@@ -7,8 +7,17 @@ import { listEventsAfter } from './council-events.repository.js';
 import { EventWriter, type PendingEvent } from './event-writer.js';
 import { RunLog } from './run-log.js';
 
-const EVENTS_CHANNEL = 'llmc_run_events';
 const CANCEL_CHANNEL = 'llmc_run_cancel';
+
+/**
+ * Each run's events go out on a channel of their own, so a host hears only the runs somebody
+ * there follows (docs/decisions/0014): work per host grows with the runs it serves, not with
+ * every host's. A run id is a UUID: 32 hex digits after the prefix stay under PostgreSQL's
+ * 63-byte identifier limit.
+ */
+export function runEventsChannel(runId: string): string {
+  return `llmc_run_${runId.replaceAll('-', '').toLowerCase()}`;
+}
 
 /** Asks whichever host executes the run to stop it (PostgreSQL; a CLI uses this with no hub of its own). */
 export async function announceRunCancel(db: Kysely<Database>, runId: string): Promise<void> {
@@ -30,12 +39,16 @@ export interface RunEventHubOptions {
 }
 
 /**
- * Notification payload: the batch's events of each run when they fit (`e`), else just the
- * range (`from`/`to`), which the receiving host reads from the log once for all its subscribers.
+ * A run's notification: `<host id> <json>`, the json being the batch's events of the run when
+ * they fit (`e`), else just the range (`from`/`to`), which the receiving host reads from the log
+ * once for all its subscribers. The host id comes first so a host skips its own notifications
+ * without parsing them.
  */
-interface BatchMessage {
-  host: string;
-  runs: ({ run: string; e: CouncilEventEnvelope[] } | { run: string; from: number; to: number })[];
+type RunMessage = { e: CouncilEventEnvelope[] } | { from: number; to: number };
+
+export interface RunNotification {
+  channel: string;
+  payload: string;
 }
 
 /**
@@ -49,6 +62,8 @@ export class RunEventHub {
   private readonly lingering = new Map<string, NodeJS.Timeout>();
   private readonly cancelListeners = new Set<(runId: string) => void>();
   private readonly stopListening: (() => void)[] = [];
+  /** Runs whose channel this host listens to, with the way to stop (resolved once LISTEN is in place). */
+  private readonly following = new Map<string, Promise<(() => void) | null>>();
   /** Subscriptions open on this host (a graceful shutdown lets them deliver their last events). */
   subscribers = 0;
 
@@ -58,17 +73,19 @@ export class RunEventHub {
       logger: options.logger,
       flushIntervalMs: options.flushIntervalMs,
       retryWindowMs: options.writeRetryWindowMs,
-      notify: options.notifications ? (envelopes) => this.batchNotification(envelopes) : null,
+      notify: options.notifications ? (envelopes) => this.runNotifications(envelopes) : null,
       onStored: (envelopes) => this.deliver(envelopes),
     });
   }
 
-  /** Listens to the other hosts (PostgreSQL); after a lost connection, every log here catches up. */
+  /**
+   * Listens for cancel requests from the other hosts (PostgreSQL); a run's events are listened to
+   * only while somebody here follows it (`hold`). After a lost connection every log here catches up.
+   */
   async start(): Promise<void> {
     const { notifications } = this.options;
     if (!notifications) return;
     this.stopListening.push(
-      await notifications.listen(EVENTS_CHANNEL, (payload) => this.receiveBatch(payload)),
       await notifications.listen(CANCEL_CHANNEL, (runId) => this.emitCancel(runId)),
       notifications.onReconnect(() => {
         this.options.logger.warn({ runs: this.logs.size }, 'notifications reconnected; catching up run logs');
@@ -104,7 +121,10 @@ export class RunEventHub {
         (error) => this.options.logger.warn({ err: error, runId }, 'reading run events failed'),
       );
       this.logs.set(runId, log);
-      if (as.writerFloor === undefined) void log.catchUp();
+      if (as.writerFloor === undefined) {
+        void log.catchUp();
+        this.follow(log);
+      }
     }
     if (as.writerFloor !== undefined) {
       log.hasWriter = true;
@@ -119,6 +139,8 @@ export class RunEventHub {
     if (as.isWriter) {
       log.hasWriter = false;
       this.writer.forget(log.runId);
+      // Subscribers here outlive this attempt: a retry may run on another host.
+      if (log.holders > 1) this.follow(log);
     } else {
       this.subscribers -= 1;
     }
@@ -126,7 +148,10 @@ export class RunEventHub {
     if (log.holders > 0) return;
     const timer = setTimeout(() => {
       this.lingering.delete(log.runId);
-      if (log.holders === 0 && this.logs.get(log.runId) === log) this.logs.delete(log.runId);
+      if (log.holders === 0 && this.logs.get(log.runId) === log) {
+        this.logs.delete(log.runId);
+        this.unfollow(log.runId);
+      }
     }, LINGER_MS);
     timer.unref();
     this.lingering.set(log.runId, timer);
@@ -135,9 +160,9 @@ export class RunEventHub {
   /** Hands events stored outside the writer (the sweeper's `run_interrupted`) to subscribers everywhere. */
   async publishStored(envelope: CouncilEventEnvelope): Promise<void> {
     this.deliver([envelope]);
-    const notify = this.options.notifications ? this.batchNotification([envelope]) : null;
-    for (const payload of notify?.payloads ?? []) {
-      await sql`select pg_notify(${EVENTS_CHANNEL}, ${payload})`.execute(this.options.db);
+    if (!this.options.notifications) return;
+    for (const { channel, payload } of this.runNotifications([envelope])) {
+      await sql`select pg_notify(${channel}, ${payload})`.execute(this.options.db);
     }
   }
 
@@ -155,6 +180,7 @@ export class RunEventHub {
   async close(): Promise<void> {
     await this.writer.close();
     for (const stop of this.stopListening) stop();
+    for (const runId of [...this.following.keys()]) this.unfollow(runId);
     for (const timer of this.lingering.values()) clearTimeout(timer);
   }
 
@@ -165,44 +191,61 @@ export class RunEventHub {
     }
   }
 
-  private batchNotification(envelopes: readonly CouncilEventEnvelope[]): { channel: string; payloads: string[] } {
-    const payloads: string[] = [];
-    let runs: BatchMessage['runs'] = [];
-    let size = 0;
-    const flush = () => {
-      if (runs.length > 0) payloads.push(JSON.stringify({ host: this.options.hostId, runs } satisfies BatchMessage));
-      runs = [];
-      size = 0;
-    };
-    for (const [runId, ofRun] of groupByRun(envelopes)) {
-      let item: BatchMessage['runs'][number] = { run: runId, e: ofRun };
-      let bytes = Buffer.byteLength(JSON.stringify(item));
-      if (bytes > MAX_PAYLOAD_BYTES) {
-        item = { run: runId, from: ofRun[0]?.seq ?? 0, to: ofRun.at(-1)?.seq ?? 0 };
-        bytes = Buffer.byteLength(JSON.stringify(item));
-      }
-      if (size + bytes > MAX_PAYLOAD_BYTES) flush();
-      runs.push(item);
-      size += bytes + 1;
-    }
-    flush();
-    return { channel: EVENTS_CHANNEL, payloads };
+  /** LISTENs on the run's channel, then catches up on what was stored before LISTEN took effect. */
+  private follow(log: RunLog): void {
+    const { notifications, logger } = this.options;
+    if (!notifications || this.following.has(log.runId)) return;
+    const listening = notifications
+      .listen(runEventsChannel(log.runId), (payload) => this.receive(log.runId, payload))
+      .then(
+        (stop) => {
+          void log.catchUp();
+          return stop;
+        },
+        (error: unknown) => {
+          // Without LISTEN the log still catches up on reconnect and whenever it falls behind.
+          logger.warn({ err: error, runId: log.runId }, 'listening for run events failed');
+          this.following.delete(log.runId);
+          return null;
+        },
+      );
+    this.following.set(log.runId, listening);
   }
 
-  private receiveBatch(payload: string): void {
-    let message: BatchMessage;
+  private unfollow(runId: string): void {
+    const listening = this.following.get(runId);
+    if (!listening) return;
+    this.following.delete(runId);
+    void listening.then((stop) => stop?.());
+  }
+
+  /** One notification per run of the batch (a payload over NOTIFY's limit names the range instead). */
+  private runNotifications(envelopes: readonly CouncilEventEnvelope[]): RunNotification[] {
+    const notifications: RunNotification[] = [];
+    for (const [runId, ofRun] of groupByRun(envelopes)) {
+      let payload = `${this.options.hostId} ${JSON.stringify({ e: ofRun } satisfies RunMessage)}`;
+      if (Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES) {
+        const range = { from: ofRun[0]?.seq ?? 0, to: ofRun.at(-1)?.seq ?? 0 } satisfies RunMessage;
+        payload = `${this.options.hostId} ${JSON.stringify(range)}`;
+      }
+      notifications.push({ channel: runEventsChannel(runId), payload });
+    }
+    return notifications;
+  }
+
+  private receive(runId: string, payload: string): void {
+    const space = payload.indexOf(' ');
+    if (payload.slice(0, space) === this.options.hostId) return; // delivered here when it was stored
+    const log = this.logs.get(runId);
+    if (!log) return;
+    let message: RunMessage;
     try {
-      message = JSON.parse(payload) as BatchMessage;
+      message = JSON.parse(payload.slice(space + 1)) as RunMessage;
     } catch (error) {
-      this.options.logger.warn({ err: error }, 'unreadable run event notification');
+      this.options.logger.warn({ err: error, runId }, 'unreadable run event notification');
       return;
     }
-    if (message.host === this.options.hostId) return; // delivered here when it was stored
-    for (const item of message.runs) {
-      const log = this.logs.get(item.run);
-      if (!log) continue; // nobody here follows that run
-      if ('e' in item ? !log.append(item.e) : log.last < item.to) void log.catchUp();
-    }
+    if ('e' in message ? !log.append(message.e) : log.last < message.to) void log.catchUp();
   }
 
   private emitCancel(runId: string): void {
