@@ -62,3 +62,30 @@ test('edit a question, then switch back to the first version and forward again; 
   expect(problems).toEqual([]);
   await context.close();
 });
+
+test('regenerate the final answer: a new version of the turn over the same answers, switchable back', async () => {
+  const { page, context, problems } = await openAppPage(stack.browser, { viewport: { width: 1280, height: 800 } });
+  await register(page, stack.server.url, `regenerate-${Date.now().toString(36)}@example.test`);
+  await saveApiKey(page);
+  await page.getByRole('link', { name: 'New conversation' }).click();
+  await ask(page, 'Name a prime number');
+  await page.waitForURL(/\/c\//);
+  await waitForRunToFinish(page);
+  expect(await page.getByRole('navigation', { name: 'Versions of this question' }).count()).toBe(0);
+
+  await finalAnswers(page).getByRole('button', { name: 'Regenerate the final answer' }).click();
+  const versions = page.getByRole('navigation', { name: 'Versions of this question' });
+  await versions.waitFor();
+  await waitForRunToFinish(page);
+  await expect.poll(() => versions.textContent()).toContain('2 / 2');
+  await expect.poll(() => finalAnswers(page).textContent()).toContain('chairman synthesis');
+  // One turn on screen, the same question: a version of the turn, not a new one.
+  expect(await page.getByRole('article').count()).toBe(1);
+  await question(page, 'Name a prime number').waitFor();
+
+  await page.getByRole('button', { name: 'Previous version' }).click();
+  await expect.poll(() => versions.textContent()).toContain('1 / 2');
+  await expect.poll(() => finalAnswers(page).textContent()).toContain('chairman synthesis');
+  expect(problems).toEqual([]);
+  await context.close();
+});

@@ -174,6 +174,16 @@ export function ConversationView(props: { conversation: Conversation }) {
         setBranchError(describeError(error));
       }
     },
+    onRegenerate: async (runId, model) => {
+      setBranchError(null);
+      try {
+        const started = await council.regenerate.mutate({ runId, model, clientRequestId: newRequestId() });
+        showBranch(await client.conversations.get.query({ id }), started.messageId);
+        conversations.touch(id, { updatedAt: new Date().toISOString() });
+      } catch (error) {
+        setBranchError(describeError(error));
+      }
+    },
     get isLocked() {
       return liveRun() !== undefined;
     },

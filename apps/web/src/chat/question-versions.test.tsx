@@ -125,6 +125,35 @@ test('while a run is live its question can be neither edited nor switched', asyn
   expect(screen.getByRole<HTMLButtonElement>('button', { name: 'Previous version' }).disabled).toBe(true);
 });
 
+test('Regenerate on a finished final answer asks for a new version of the turn and shows it', async () => {
+  const fake = renderConversation(conversation());
+  fake.conversations.get.query.mockResolvedValueOnce(withVersions(SECOND, 'What is the capital of France?'));
+  await screen.findByText('What is the capital of France?');
+  fireEvent.click(screen.getByRole('button', { name: 'Regenerate the final answer' }));
+  await waitFor(() =>
+    expect(screen.getByRole('navigation', { name: 'Versions of this question' }).textContent).toContain('2 / 2'),
+  );
+  expect(fake.api.regenerate.mutate).toHaveBeenCalledWith(expect.objectContaining({ runId: runRecord().id }));
+  // One model's answer again, from its tab.
+  fireEvent.click(screen.getByRole('button', { name: 'Regenerate gpt-5.1’s answer' }));
+  await waitFor(() =>
+    expect(fake.api.regenerate.mutate).toHaveBeenLastCalledWith(
+      expect.objectContaining({ runId: `run-${SECOND}`, model: 'openai/gpt-5.1' }),
+    ),
+  );
+});
+
+test('a run not finished offers no Regenerate', async () => {
+  renderConversation(
+    conversation({
+      runs: [runRecord({ status: 'failed', stage3: null, error: { code: 'X', message: 'It failed.' } })],
+    }),
+  );
+  await screen.findByText('What is the capital of France?');
+  expect(screen.queryByRole('button', { name: 'Regenerate the final answer' })).toBeNull();
+  expect(screen.queryByRole('button', { name: /^Regenerate .*’s answer$/ })).toBeNull();
+});
+
 test('a copy button puts the text on the clipboard and says "Copied"', async () => {
   const writeText = vi.fn(() => Promise.resolve());
   Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });

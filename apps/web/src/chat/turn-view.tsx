@@ -16,6 +16,8 @@ export interface Turn {
 export interface TurnActions {
   onEdit: (messageId: string, content: string) => Promise<boolean>;
   onShowVersion: (messageId: string) => Promise<void>;
+  /** A new version of a finished turn: its final answer again, or (`model`) that model's answer and what follows. */
+  onRegenerate: (runId: string, model?: string) => Promise<void>;
   isLocked: boolean;
 }
 
@@ -29,7 +31,16 @@ export function TurnView(props: { turn: Turn; actions: TurnActions }) {
         onEdit={(content) => props.actions.onEdit(props.turn.message.id, content)}
         isLocked={props.actions.isLocked}
       />
-      <Show when={props.turn.run}>{(run) => <RunView run={run()} />}</Show>
+      <Show when={props.turn.run}>
+        {(run) => (
+          <RunView
+            run={run()}
+            onRegenerate={
+              props.actions.isLocked ? undefined : (model) => void props.actions.onRegenerate(run().state.runId, model)
+            }
+          />
+        )}
+      </Show>
       <Show when={!props.turn.run && props.turn.answer}>
         {(answer) => (
           <section class="final-answer" aria-label="Answer">

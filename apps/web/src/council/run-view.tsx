@@ -23,7 +23,11 @@ const PHASE_WORDS: Record<StagePhase, string> = {
  * Everything one council run produced, live or finished: progress, the final answer first, then
  * "How the council got here" (stages 1 and 2), and Retry where something failed.
  */
-export function RunView(props: { run: LiveRun }) {
+export function RunView(props: {
+  run: LiveRun;
+  /** A new version of this finished turn: the final answer again, or one model's answer (and what follows). */
+  onRegenerate?: ((model?: string) => void) | undefined;
+}) {
   const state = () => props.run.state;
   // Open while the council works, and whenever there is no final answer to read instead.
   const isPathOpen = () => isLive(state().status) || state().stage3.status !== 'done';
@@ -43,6 +47,7 @@ export function RunView(props: { run: LiveRun }) {
     }
   };
   const retryAction = () => (canRetry() ? () => void retry() : undefined);
+  const regenerate = () => (state().status === 'completed' ? props.onRegenerate : undefined);
 
   return (
     <section class="council-run" aria-label="Council answer" aria-busy={isLive(state().status)}>
@@ -84,7 +89,7 @@ export function RunView(props: { run: LiveRun }) {
       <Show when={retryError()}>{(error) => <ErrorNotice message={error().message} code={error().code} />}</Show>
 
       <Show when={state().phases.stage3 !== 'pending'}>
-        <Stage3Panel state={state()} onRetry={retryAction()} />
+        <Stage3Panel state={state()} onRetry={retryAction()} onRegenerate={regenerate()} />
       </Show>
 
       {/* How the answer came about: open while the run streams (so the live text stays in view),
@@ -98,7 +103,7 @@ export function RunView(props: { run: LiveRun }) {
             Stage 1 · Individual answers{' '}
             <span class={`stage-phase phase-${state().phases.stage1}`}>{PHASE_WORDS[state().phases.stage1]}</span>
           </h3>
-          <Stage1Panel state={state()} onRetry={retryAction()} />
+          <Stage1Panel state={state()} onRetry={retryAction()} onRegenerate={regenerate()} />
         </section>
         <Show when={state().phases.stage2 !== 'pending'}>
           <section class="stage-section" aria-label="Stage 2 · Peer rankings">

@@ -5,9 +5,15 @@ import { CopyButton } from './copy-button';
 import { shortModelName } from './model-names';
 import { emptyAnswer, type RunState } from './run-state';
 import { StatusLabel } from './status-label';
+import { RetryIcon } from '../ui/icons';
 
 /** Stage 1: one tab per council member, each answer streaming into its own panel. */
-export function Stage1Panel(props: { state: RunState; onRetry?: (() => void) | undefined }) {
+export function Stage1Panel(props: {
+  state: RunState;
+  onRetry?: (() => void) | undefined;
+  /** That model answers again, then the reviews and the synthesis: a new version of the turn. */
+  onRegenerate?: ((model: string) => void) | undefined;
+}) {
   const [picked, setPicked] = createSignal<string | null>(null);
   // Until the user picks a tab, show the first member; a pick survives new events.
   const selected = () => {
@@ -31,6 +37,18 @@ export function Stage1Panel(props: { state: RunState; onRetry?: (() => void) | u
         <AnswerBody slot={slot()} waitingText="Waiting for the first words…" onRetry={props.onRetry} />
         <Show when={slot().status !== 'streaming' && slot().text}>
           {(text) => <CopyButton text={text()} label={`Copy ${shortModelName(selected())}’s answer`} />}
+        </Show>
+        <Show when={props.onRegenerate}>
+          {(regenerate) => (
+            <button
+              type="button"
+              class="button button-small"
+              aria-label={`Regenerate ${shortModelName(selected())}’s answer`}
+              onClick={() => regenerate()(selected())}
+            >
+              <RetryIcon /> Regenerate
+            </button>
+          )}
         </Show>
       </Tabs>
     </Show>

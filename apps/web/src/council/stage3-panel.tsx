@@ -1,5 +1,5 @@
 import { Show } from 'solid-js';
-import { CrownIcon } from '../ui/icons';
+import { CrownIcon, RetryIcon } from '../ui/icons';
 import { describeAnswerBasis } from './answer-basis';
 import { AnswerBody } from './answer-body';
 import { CopyButton } from './copy-button';
@@ -10,7 +10,12 @@ import type { RunState } from './run-state';
  * Stage 3: the chairman's synthesis, the answer most readers came for, so it comes first and
  * says what it rests on (how many members answered, how many reviews ranked them).
  */
-export function Stage3Panel(props: { state: RunState; onRetry?: (() => void) | undefined }) {
+export function Stage3Panel(props: {
+  state: RunState;
+  onRetry?: (() => void) | undefined;
+  /** A new synthesis over the same answers and reviews, as a new version of the turn. */
+  onRegenerate?: (() => void) | undefined;
+}) {
   return (
     <section
       class="final-answer"
@@ -24,6 +29,13 @@ export function Stage3Panel(props: { state: RunState; onRetry?: (() => void) | u
         </span>
         <Show when={props.state.stage3.status === 'done' && props.state.stage3.text}>
           {(text) => <CopyButton text={text()} label="Copy the final answer" />}
+        </Show>
+        <Show when={props.onRegenerate}>
+          {(regenerate) => (
+            <button type="button" class="button button-small" onClick={() => regenerate()()}>
+              <RetryIcon /> Regenerate<span class="sr-only"> the final answer</span>
+            </button>
+          )}
         </Show>
       </header>
       <Show when={props.state.phases.stage1 !== 'pending'}>

@@ -57,6 +57,11 @@ export function createFakeCouncil() {
         Promise.resolve({ runId: 'run-edit', messageId: `${input.messageId}-edit`, conversationId: 'c-edit' }),
       ),
     },
+    regenerate: {
+      mutate: vi.fn(() =>
+        Promise.resolve({ runId: 'run-again', messageId: 'message-again', conversationId: 'c-again' }),
+      ),
+    },
     cancel: { mutate: vi.fn(() => Promise.resolve({ ok: true })) },
     retry: { mutate: vi.fn((input: { runId: string }) => Promise.resolve({ runId: input.runId })) },
     // What the view asks once a run ends: its stored record, for the run's total usage.

@@ -5,7 +5,7 @@ import { expect, test as base } from 'vitest';
 import { createUser, newApiKey, saveApiKey } from '../testing/factories.js';
 import { failureOf } from '../testing/failure-of.js';
 import { openTestApi, type Caller, type TestApi } from '../testing/test-api.js';
-import { createTestApiConfig } from '../testing/test-config.js';
+import { TEST_CHAIRMAN, TEST_COUNCIL, createTestApiConfig } from '../testing/test-config.js';
 
 // Issue 19 §3, edit and re-ask: an edited question is a new branch from that point, the old
 // turn and its run stay, the models only ever see the branch the run is on, and only the
@@ -162,4 +162,114 @@ test('another user cannot edit a question or switch its versions, and an answer 
   const after = await owner.caller.conversations.get({ id: owner.conversationId });
   expect(after.messages.map((m) => m.content).filter((c) => c === 'Hijacked')).toEqual([]);
   expect(after.messages[0]?.versionIds).toEqual([question]);
+});
+
+function requestsPerModel(upstream: FakeUpstream, from: number): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of upstream.requests.slice(from)) counts[r.model] = (counts[r.model] ?? 0) + 1;
+  return counts;
+}
+
+test('council.regenerate: a new synthesis over the same answers and reviews, as a new version of the turn', async ({
+  api,
+  upstream,
+}) => {
+  const { caller, conversationId } = await signUpWithKey(api);
+  const question = await ask(caller, conversationId, 'Regenerate me');
+  const [original] = (await caller.conversations.get({ id: conversationId })).runs;
+  if (!original) throw new Error('no run');
+
+  const from = upstream.requests.length;
+  const again = await caller.council.regenerate({ runId: original.id });
+  expect(await finish(caller, again.runId)).toBe('run_completed');
+  // Only the chairman was asked: every answer and review came from the first run.
+  expect(requestsPerModel(upstream, from)).toEqual({ [TEST_CHAIRMAN]: 1 });
+
+  const shown = await caller.conversations.get({ id: conversationId });
+  expect(shown.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
+  expect(shown.messages[0]).toMatchObject({ content: 'Regenerate me', versionIds: [question, again.messageId] });
+  const [regenerated] = shown.runs;
+  expect(regenerated?.id).toBe(again.runId);
+  expect(regenerated?.stage1.map((a) => a.content)).toEqual(original.stage1.map((a) => a.content));
+  expect(regenerated?.stage2.map((r) => r.content)).toEqual(original.stage2.map((r) => r.content));
+  expect(regenerated?.labelToModel).toEqual(original.labelToModel);
+  expect(regenerated?.stage3?.status).toBe('completed');
+  // Reused answers and reviews are not paid twice: the new run's spend is the chairman's call alone.
+  expect(regenerated?.stage3?.usage?.totalTokens).toBeGreaterThan(0);
+  expect(regenerated?.usage?.totalTokens).toBe(regenerated?.stage3?.usage?.totalTokens);
+
+  // The first version is one switch away, with its own synthesis.
+  const back = await caller.conversations.showVersion({ messageId: question });
+  expect(back.runs.map((r) => r.id)).toEqual([original.id]);
+  expect(back.messages[1]?.content).toBe(original.stage3?.content);
+});
+
+test('council.regenerate with a model: that model answers again, then every review and the synthesis', async ({
+  api,
+  upstream,
+}) => {
+  const { caller, conversationId } = await signUpWithKey(api);
+  await ask(caller, conversationId, 'Regenerate one answer');
+  const [original] = (await caller.conversations.get({ id: conversationId })).runs;
+  if (!original) throw new Error('no run');
+  const [redone, ...others] = TEST_COUNCIL as [string, ...string[]];
+
+  const from = upstream.requests.length;
+  const again = await caller.council.regenerate({ runId: original.id, model: redone });
+  expect(await finish(caller, again.runId)).toBe('run_completed');
+  // The model answers and reviews; the others only review; the chairman synthesises.
+  expect(requestsPerModel(upstream, from)).toEqual({
+    [redone]: 2,
+    ...Object.fromEntries(others.map((m) => [m, 1])),
+    [TEST_CHAIRMAN]: 1,
+  });
+  const run = await caller.council.get({ runId: again.runId });
+  for (const model of others) {
+    expect(run.stage1.find((a) => a.model === model)?.content).toBe(
+      original.stage1.find((a) => a.model === model)?.content,
+    );
+  }
+  expect(run.stage2).toHaveLength(TEST_COUNCIL.length);
+});
+
+test('council.regenerate is admitted as a start is, and only for the owner’s finished runs', async ({
+  api,
+  upstream,
+}) => {
+  const owner = await signUpWithKey(api);
+  const question = await ask(owner.caller, owner.conversationId, 'Only mine');
+  const [run] = (await owner.caller.conversations.get({ id: owner.conversationId })).runs;
+  if (!run) throw new Error('no run');
+  const intruder = await signUpWithKey(api);
+  const from = upstream.requests.length;
+
+  expect(await failureOf(intruder.caller.council.regenerate({ runId: run.id }))).toMatchObject({ code: 'NOT_FOUND' });
+  expect(await failureOf(owner.caller.council.regenerate({ runId: run.id, model: 'test/other' }))).toMatchObject({
+    code: 'BAD_REQUEST',
+  });
+  // The budget check of a start: the day's cap already spent refuses it before anything is written or sent.
+  await owner.caller.settings.setDailyBudget({ tokens: 1_000, usd: null });
+  expect(await failureOf(owner.caller.council.regenerate({ runId: run.id }))).toMatchObject({
+    code: 'TOO_MANY_REQUESTS',
+    appCode: 'BUDGET_EXCEEDED',
+  });
+  expect(upstream.requests.length).toBe(from);
+  const after = await owner.caller.conversations.get({ id: owner.conversationId });
+  expect(after.messages[0]?.versionIds).toEqual([question]);
+});
+
+test('a run still going cannot be regenerated', async ({ api, upstream }) => {
+  upstream.setBehavior(TEST_CHAIRMAN, { hang: true });
+  try {
+    const { caller, conversationId } = await signUpWithKey(api);
+    const { runId } = await caller.council.start({ conversationId, content: 'Still going' });
+    expect(await failureOf(caller.council.regenerate({ runId }))).toMatchObject({
+      code: 'CONFLICT',
+      appCode: 'RUN_NOT_REGENERABLE',
+    });
+    await caller.council.cancel({ runId });
+    await finish(caller, runId);
+  } finally {
+    upstream.reset();
+  }
 });

@@ -1,8 +1,15 @@
 import { router, scopedProcedure } from '../trpc.js';
 import { findProvider } from '../settings/providers.js';
 import { notFound } from '../errors.js';
-import { cancelRun, editQuestion, retryRun, startRun } from './council.service.js';
-import { editQuestionInput, modelsInput, runEventsInput, runIdInput, startRunInput } from './council.schemas.js';
+import { cancelRun, editQuestion, regenerateRun, retryRun, startRun } from './council.service.js';
+import {
+  editQuestionInput,
+  modelsInput,
+  regenerateRunInput,
+  runEventsInput,
+  runIdInput,
+  startRunInput,
+} from './council.schemas.js';
 import { findRunForUser } from './council-runs.repository.js';
 import { streamRunEvents } from './run-event-stream.js';
 import { getRunRecord } from './run-records.js';
@@ -30,6 +37,14 @@ export const councilRouter = router({
   edit: scopedProcedure('council')
     .input(editQuestionInput)
     .mutation(({ ctx, input }) => editQuestion(ctx, ctx.session, input)),
+
+  /**
+   * A new version of a finished turn, shown from now on: a new synthesis over the same answers
+   * and reviews, or (`model`) that model's answer again with new reviews and synthesis.
+   */
+  regenerate: scopedProcedure('council')
+    .input(regenerateRunInput)
+    .mutation(({ ctx, input }) => regenerateRun(ctx, ctx.session, input)),
 
   /** A run's events: replays everything after `lastEventId`, then follows live. */
   events: scopedProcedure('council')

@@ -65,6 +65,16 @@ export const editQuestionInput = z.strictObject({
   clientRequestId: clientRequestIdSchema.optional(),
 });
 
+/**
+ * `council.regenerate`: a new version of a finished turn. Without `model`, a new synthesis over the
+ * same answers and reviews; with `model`, that model's answer again, then reviews and synthesis.
+ */
+export const regenerateRunInput = z.strictObject({
+  runId: idSchema,
+  model: modelIdSchema.optional(),
+  clientRequestId: clientRequestIdSchema.optional(),
+});
+
 export const runIdInput = z.strictObject({ runId: idSchema });
 
 export const runEventsInput = z.strictObject({

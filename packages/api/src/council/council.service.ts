@@ -73,6 +73,8 @@ export interface StartRunInput {
   clientRequestId?: string | undefined;
   /** A question of the conversation this one is a new version of: the run starts a new branch there. */
   editOf?: string | undefined;
+  /** Answers and reviews of an earlier run the new one reuses (a regeneration): replayed, not asked again. */
+  reuse?: PreviousRunResults | undefined;
 }
 
 /**
@@ -141,6 +143,7 @@ export async function startRun(
     attempt: 1,
     contextLengths,
     ...settings,
+    ...(input.reuse && { previous: input.reuse }),
   };
   const reservedTokens = estimateReservation(ctx, plan);
   const created = await ctx.db
@@ -197,6 +200,7 @@ export async function startRun(
     question: input.content,
     history,
     contextLengths,
+    ...(input.reuse && { previous: input.reuse }),
   });
   return { runId: run.id, messageId, conversationId: run.conversationId };
 }
@@ -227,6 +231,50 @@ export async function editQuestion(
       reasoningEffort: run.reasoningEffort,
       webSearch: run.webSearch,
     }),
+  });
+}
+
+/**
+ * A new version of a finished turn: the same question asked again as a sibling of it, reusing
+ * the run's work. Without `model`: every answer and review is reused and only the chairman writes
+ * again (a review that had failed is asked again). With `model`: that model answers again, then
+ * every review and the synthesis run again over the new set; the other answers are reused.
+ * Admitted exactly as a start is (it is one: `startRun`), for the calls it will make.
+ */
+export async function regenerateRun(
+  ctx: CouncilDeps,
+  session: SignedInUser,
+  input: { runId: string; model?: string | undefined; clientRequestId?: string | undefined },
+): Promise<{ runId: string; messageId: string; conversationId: string }> {
+  const run = await findRunForUser(ctx.db, session.userId, input.runId);
+  if (!run) throw notFound('Run');
+  if (run.status !== 'completed') {
+    throw appError(
+      'CONFLICT',
+      'RUN_NOT_REGENERABLE',
+      `This run is ${run.status}; only a finished run can be regenerated`,
+    );
+  }
+  if (input.model !== undefined && !run.models.includes(input.model)) {
+    throw appError('BAD_REQUEST', 'VALIDATION_FAILED', `model: ${input.model} is not in this run's council`);
+  }
+  const question = await findQuestion(ctx.db, session.userId, run.userMessageId);
+  if (!question) throw notFound('Question');
+  const previous = collectPrevious(run, await listResponsesOfRuns(ctx.db, [run.id]));
+  const answered = run.models.filter((m) => previous.stage1?.[m] !== undefined);
+  const kept = Object.fromEntries(Object.entries(previous.stage1 ?? {}).filter(([model]) => model !== input.model));
+  // A new answer changes what every review read: reviews and labels are made again.
+  const reuse: PreviousRunResults = input.model === undefined ? previous : { stage1: kept, reviews: {} };
+  return startRun(ctx, session, {
+    conversationId: question.conversationId,
+    editOf: question.id,
+    content: question.content,
+    // The synthesis alone reads the answers the run had; a model that had failed stays out.
+    models: input.model === undefined ? answered : run.models,
+    chairmanModel: run.chairmanModel,
+    provider: run.provider,
+    clientRequestId: input.clientRequestId,
+    reuse,
   });
 }
 

@@ -19,6 +19,11 @@ export interface RecorderTarget {
   runId: string;
   conversationId: string;
   attempt: number;
+  /**
+   * The run reuses earlier work (a retry, a regeneration): answers and reviews it replays come
+   * with durationMs 0 and cost nothing. A first run replays nothing, so its 0 ms calls are paid.
+   */
+  reusesEarlierWork: boolean;
   /** The last sequence number already stored for the run. */
   lastSeq: number;
   /** Who pays for the run's calls and how: each paid call goes to the spend ledger. */
@@ -80,9 +85,9 @@ async function applyToTables(trx: Transaction<Database>, target: RecorderTarget,
           durationMs: event.durationMs,
           attempt,
         },
-        { keepExisting: isReplay(event.durationMs, attempt) && event.stage === 'stage1' },
+        { keepExisting: isReplay(event.durationMs, target) && event.stage === 'stage1' },
       );
-      if (!isReplay(event.durationMs, attempt)) await pay(trx, target, event.stage, event.model, event.usage);
+      if (!isReplay(event.durationMs, target)) await pay(trx, target, event.stage, event.model, event.usage);
       if (event.stage === 'stage3') {
         await lockConversation(trx, target.conversationId);
         await appendMessage(trx, {
@@ -109,7 +114,7 @@ async function applyToTables(trx: Transaction<Database>, target: RecorderTarget,
         attempt,
       });
     case 'review_completed':
-      if (!isReplay(event.durationMs, attempt)) await pay(trx, target, 'stage2', event.reviewer, event.usage);
+      if (!isReplay(event.durationMs, target)) await pay(trx, target, 'stage2', event.reviewer, event.usage);
       return upsertResponse(trx, {
         runId,
         stage: 'stage2',
@@ -170,9 +175,9 @@ async function appendStandingAnswer(trx: Transaction<Database>, target: Recorder
   await appendMessage(trx, { conversationId: target.conversationId, role: 'assistant', content, runId: target.runId });
 }
 
-/** A retry replays the answers and reviews it reuses with durationMs 0: no call was made, nothing paid. */
-function isReplay(durationMs: number, attempt: number): boolean {
-  return durationMs === 0 && attempt > 1;
+/** A retry or a regeneration replays the answers and reviews it reuses with durationMs 0: no call was made, nothing paid. */
+function isReplay(durationMs: number, target: RecorderTarget): boolean {
+  return durationMs === 0 && target.reusesEarlierWork;
 }
 
 function pay(

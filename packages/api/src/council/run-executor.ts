@@ -141,6 +141,7 @@ export class RunExecutor {
           runId: run.id,
           conversationId: run.conversationId,
           attempt: run.attempt,
+          reusesEarlierWork: request.previous !== undefined,
           lastSeq,
           payer: {
             userId: run.userId,
