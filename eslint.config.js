@@ -17,7 +17,15 @@ const serverSidePackages = [
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', 'data/**', '**/*.data.ts', 'coverage/**', 'test-results/**'],
+    ignores: [
+      '**/dist/**',
+      'packages/sdk/build/**',
+      '**/node_modules/**',
+      'data/**',
+      '**/*.data.ts',
+      'coverage/**',
+      'test-results/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

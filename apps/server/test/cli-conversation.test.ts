@@ -89,3 +89,11 @@ test('a server that cannot be reached is named with the reason, exit 1', async (
   expect(run.code).toBe(1);
   expect(run.stderr).toBe(`llm-council: cannot reach ${url}: connect ECONNREFUSED 127.0.0.1:${port}\n`);
 });
+
+test('a port fetch refuses to connect to (no system error code) is also "cannot reach", exit 1', async () => {
+  // Port 1 is on fetch's blocked-port list: it fails with "bad port" before any connection.
+  const url = 'http://127.0.0.1:1';
+  const run = await runCli(['whoami'], { LLM_COUNCIL_URL: url, LLM_COUNCIL_TOKEN: 'llmc_pat_unused' });
+  expect(run.code).toBe(1);
+  expect(run.stderr).toBe(`llm-council: cannot reach ${url}: bad port\n`);
+});

@@ -217,10 +217,11 @@ test('with fewer than two stage-1 answers the run fails and names every failed m
   expect(conversation.messages.map((m) => m.role)).toEqual(['user']); // no error text posing as an answer
 });
 
-test('a failed chairman leaves a failed stage 3, and council.retry finishes it reusing the stage-1 answers and reviews', async ({
+test('a failed chairman whose stand-in fails too leaves a failed stage 3, and council.retry finishes it reusing the stage-1 answers and reviews', async ({
   bed,
 }) => {
   bed.upstream.setBehavior(CHAIRMAN, { status: 500 });
+  for (const model of COUNCIL) bed.upstream.setBehavior(model, { synthesisStatus: 500 });
   const { client, conversationId } = await signUpWithKey(bed.server);
   const { runId } = await client.council.start.mutate({ conversationId, content: 'Who chairs the chairman?' });
   const first = await followToEnd(client, runId);

@@ -111,7 +111,13 @@ test('client.ask streams a whole run in order: answers with deltas, labels, rank
   ]);
 
   const [started] = events;
-  expect(started?.event).toEqual({ type: 'run_started', models: [...COUNCIL], chairmanModel: CHAIRMAN, attempt: 1 });
+  expect(started?.event).toEqual({
+    type: 'run_started',
+    models: [...COUNCIL],
+    chairmanModel: CHAIRMAN,
+    mode: 'full',
+    attempt: 1,
+  });
 
   // Stage 1: every model streamed deltas before its answer, and the deltas add up to the answer.
   for (const model of COUNCIL) {

@@ -58,7 +58,9 @@ test('askCouncil with conversationId continues that conversation: the models see
 });
 
 test('askCouncil rejects with CouncilRunError carrying the failure when the chairman fails', async ({ bed }) => {
+  // The chairman fails, and so does the member that would stand in for it.
   bed.upstream.setBehavior(CHAIRMAN, { status: 400, failTimes: 100 });
+  for (const model of COUNCIL) bed.upstream.setBehavior(model, { synthesisStatus: 400 });
   const { client } = await signUpWithKey(bed.server);
   const failure = await client.askCouncil('Will this work?').catch((error: unknown) => error);
 

@@ -101,6 +101,8 @@ export interface ApiConfig {
     /** Password changes (each verifies the current password with argon2) per user and per address. */
     changePasswordPerUser: RateLimitRule;
     changePasswordPerIp: RateLimitRule;
+    /** Bad, revoked or expired access tokens one address may send to /mcp and /v1 before it waits. */
+    badAccessTokensPerIp: RateLimitRule;
   };
   /** Password hashes allowed to wait for a slot; beyond it sign-ins get 503 with Retry-After. */
   passwordHashQueueMax: number;
@@ -175,6 +177,7 @@ export const fixedApiSettings = {
     saveApiKeyPerUser: { limit: 10, windowSeconds: 15 * 60 },
     changePasswordPerUser: { limit: 10, windowSeconds: 15 * 60 },
     changePasswordPerIp: { limit: 50, windowSeconds: 15 * 60 },
+    badAccessTokensPerIp: { limit: 20, windowSeconds: 15 * 60 },
   },
   providerRequests: { timeoutMs: 10_000, modelListTtlSeconds: 10 * 60, modelListRetrySeconds: 30 },
 } as const satisfies Pick<ApiConfig, 'refreshToken' | 'rateLimits' | 'providerRequests'>;

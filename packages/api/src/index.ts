@@ -1,6 +1,8 @@
 export { appRouter, type AppRouter } from './root.js';
 export { createCallerFactory, describeError, requirePasswordSession } from './trpc.js';
 export {
+  badTokenWait,
+  countBadToken,
   isPersonalAccessToken,
   resolvePersonalAccessToken,
   type TokenSession,

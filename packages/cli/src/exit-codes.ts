@@ -53,10 +53,15 @@ export function describeFailure(error: unknown, serverUrl: string | null): { mes
 function networkFailureOf(error: unknown): string | null {
   if ((error as { data?: unknown } | null)?.data) return null; // the server answered
   let cause: unknown = error;
+  let fetchFailed = false;
+  let innermost = '';
   for (let depth = 0; depth < 5 && cause instanceof Error; depth += 1) {
     const code = (cause as { code?: unknown }).code;
     if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return cause.message || code;
+    fetchFailed ||= cause instanceof TypeError && cause.message === 'fetch failed';
+    innermost = cause.message || innermost;
     cause = cause.cause;
   }
-  return null;
+  // fetch refused to connect without a system error code (e.g. a port it blocks: "bad port").
+  return fetchFailed ? innermost : null;
 }

@@ -107,7 +107,8 @@ test('without two readable reviews, even after repair, the run fails in stage 2'
 
 test('a retry keeps the labels, reading orders and completed reviews of the first attempt', async () => {
   const first = await startCouncil();
-  for (const model of models) first.upstream.setBehavior(model, { reviewer: {} });
+  // Chairman and stand-in both fail: stage 3 fails and a retry is possible.
+  for (const model of models) first.upstream.setBehavior(model, { reviewer: {}, synthesisStatus: 500 });
   first.upstream.setBehavior('m/chair', { status: 500 });
   expect(await first.run()).toEqual({ status: 'failed' });
   const labelToModel = first.ofType('labels_assigned')[0]?.labelToModel ?? {};

@@ -199,16 +199,40 @@ test('when every model fails for the same reason, the run keeps that reason code
   expect(events.at(-1)).toMatchObject({ type: 'run_failed', stage: 'stage1', error: { code: 'UPSTREAM_AUTH' } });
 });
 
-test('a failing chairman fails stage 3 with a clear error instead of an answer', async () => {
+test('a failing chairman is replaced by the best-placed council member, who writes the synthesis', async () => {
   const { upstream, events, run } = await startCouncil();
   upstream.setBehavior('m/chair', { status: 503 });
-  expect(await run()).toEqual({ status: 'failed' });
-  expect(outline(events).slice(-3)).toEqual([
+  expect(await run()).toEqual({ status: 'completed' });
+  const ranked = events.find((e) => e.type === 'aggregate_ranked');
+  const best = ranked?.type === 'aggregate_ranked' ? ranked.aggregate[0]?.model : undefined;
+  expect(models).toContain(best);
+  expect(outline(events).slice(-5)).toEqual([
     'stage_started:stage3',
     'model_failed:stage3:m/chair',
-    'run_failed:stage3',
+    `model_completed:stage3:${best}`,
+    'stage_completed:stage3',
+    'run_completed',
   ]);
-  expect(events.at(-1)).toMatchObject({ error: { code: 'UPSTREAM_UNAVAILABLE' } });
+  // The stand-in got the chairman's prompt (every answer and review), streamed as stage 3.
+  const synthesisRequest = upstream.requests.find(
+    (r) => r.model === best && r.messages.some((m) => m.role === 'system' && /chairman/i.test(m.content)),
+  );
+  expect(synthesisRequest?.messages.map((m) => m.content).join('\n')).toContain('FINAL RANKING');
+  expect(deltasOf(events, best!).length).toBeGreaterThan(0);
+});
+
+test('when the stand-in fails too, stage 3 fails with the chairman’s error and nobody else is asked', async () => {
+  const { upstream, events, run } = await startCouncil();
+  upstream.setBehavior('m/chair', { status: 503 });
+  for (const model of models) upstream.setBehavior(model, { synthesisStatus: 500 });
+  expect(await run()).toEqual({ status: 'failed' });
+  const tail = outline(events).slice(-4);
+  expect(tail[0]).toBe('stage_started:stage3');
+  expect(tail[1]).toBe('model_failed:stage3:m/chair');
+  expect(tail[2]).toMatch(/^model_failed:stage3:m\/(alpha|beta|gamma)$/u);
+  expect(tail[3]).toBe('run_failed:stage3');
+  expect(events.at(-1)).toMatchObject({ type: 'run_failed', stage: 'stage3', error: { code: 'UPSTREAM_UNAVAILABLE' } });
+  expect(events.filter((e) => e.type === 'model_failed' && e.stage === 'stage3')).toHaveLength(2);
 });
 
 test('a failing title model is reported but the run still completes', async () => {

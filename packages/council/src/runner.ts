@@ -118,54 +118,74 @@ export async function runCouncil(input: RunCouncilInput, deps: RunCouncilDeps): 
     throwIfCancelled(run);
     await run.sink.send({ type: 'stage_started', stage: 'stage3' });
     const labelOf = new Map(Object.entries(stage2.labelToModel).map(([label, model]) => [model, label]));
-    const chairmanContext = input.contextLengths?.[input.chairmanModel];
-    const messages = fitToContext(input.history, chairmanContext, method.maxTokens.stage3, (history, omittedTurns) =>
-      buildChairmanMessages({
-        ...input,
-        history,
-        omittedTurns,
-        answers: stage1.answers
-          .map((a) => ({ ...a, label: labelOf.get(a.model) ?? a.model }))
-          .sort((a, b) => a.label.length - b.label.length || a.label.localeCompare(b.label)),
-        reviews: readable,
-        aggregate: verdict.aggregate,
-        hideModelNames: method.hideModelNamesFromChairman,
-        instructions: input.instructions,
-        notes: {
-          failed: [...stage1.failures, ...stage2.failures].map((f) => f.model),
-          late: [...stage1.late, ...stage2.late],
-          unreadable: stage2.reviews.filter((r) => !isReadable(r.rankingStatus)).map((r) => r.reviewer),
-          agreement: verdict.agreement,
-          verdict: verdict.verdict,
-        },
-      }),
-    );
-    const chairman = await run.whileRunning(
-      run.callModel({
+    const synthesise = (model: string) =>
+      run.whileRunning(
+        run.callModel({
+          model,
+          messages: fitToContext(
+            input.history,
+            input.contextLengths?.[model],
+            method.maxTokens.stage3,
+            (history, omittedTurns) =>
+              buildChairmanMessages({
+                ...input,
+                history,
+                omittedTurns,
+                answers: stage1.answers
+                  .map((a) => ({ ...a, label: labelOf.get(a.model) ?? a.model }))
+                  .sort((a, b) => a.label.length - b.label.length || a.label.localeCompare(b.label)),
+                reviews: readable,
+                aggregate: verdict.aggregate,
+                hideModelNames: method.hideModelNamesFromChairman,
+                instructions: input.instructions,
+                notes: {
+                  failed: [...stage1.failures, ...stage2.failures].map((f) => f.model),
+                  late: [...stage1.late, ...stage2.late],
+                  unreadable: stage2.reviews.filter((r) => !isReadable(r.rankingStatus)).map((r) => r.reviewer),
+                  agreement: verdict.agreement,
+                  verdict: verdict.verdict,
+                },
+              }),
+          ),
+          streamAs: 'stage3',
+          maxTokens: method.maxTokens.stage3,
+          reasoningEffort: input.reasoningEffort ?? null,
+        }),
+      );
+    let synthesisModel = input.chairmanModel;
+    let synthesis = await synthesise(synthesisModel);
+    if (!synthesis.ok) {
+      await run.sink.send({
+        type: 'model_failed',
+        stage: 'stage3',
         model: input.chairmanModel,
-        messages,
-        streamAs: 'stage3',
-        maxTokens: method.maxTokens.stage3,
-        reasoningEffort: input.reasoningEffort ?? null,
-      }),
-    );
-    if (chairman.ok) {
-      const { content, usage, durationMs } = chairman;
+        error: synthesis.error,
+      });
+      // The chairman failed after its own retries: the best-placed council member that answered
+      // writes the synthesis instead, and the record says so. A stopped run asks nobody.
+      const standIn = chooseStandIn(verdict.aggregate, stage1.answers, input.chairmanModel);
+      if (standIn !== undefined && !run.signal.aborted) {
+        synthesisModel = standIn;
+        const second = await synthesise(standIn);
+        if (second.ok) synthesis = second;
+        else await run.sink.send({ type: 'model_failed', stage: 'stage3', model: standIn, error: second.error });
+      }
+    }
+    if (synthesis.ok) {
+      const { content, usage, durationMs } = synthesis;
       await run.sink.send({
         type: 'model_completed',
         stage: 'stage3',
-        model: input.chairmanModel,
+        model: synthesisModel,
         content,
         usage,
         durationMs,
       });
       await run.sink.send({ type: 'stage_completed', stage: 'stage3' });
-    } else {
-      await run.sink.send({ type: 'model_failed', stage: 'stage3', model: input.chairmanModel, error: chairman.error });
     }
     await run.whileRunning(title);
-    if (!chairman.ok) {
-      await run.sink.send({ type: 'run_failed', stage: 'stage3', error: chairman.error });
+    if (!synthesis.ok) {
+      await run.sink.send({ type: 'run_failed', stage: 'stage3', error: synthesis.error });
       return { status: 'failed' };
     }
     await run.sink.send({ type: 'run_completed' });
@@ -183,6 +203,23 @@ export async function runCouncil(input: RunCouncilInput, deps: RunCouncilDeps): 
   } finally {
     run.dispose();
   }
+}
+
+/**
+ * Who writes the synthesis when the chairman cannot: the best-placed council member (peer
+ * ranking) that answered in this run, never the chairman itself; with no ranking, the first
+ * answer in council order.
+ */
+function chooseStandIn(
+  aggregate: readonly { model: string }[],
+  answers: readonly { model: string }[],
+  chairmanModel: string,
+): string | undefined {
+  const answered = new Set(answers.map((a) => a.model));
+  answered.delete(chairmanModel);
+  return (
+    aggregate.find((entry) => answered.has(entry.model))?.model ?? answers.find((a) => answered.has(a.model))?.model
+  );
 }
 
 /** Ends a run whose mode has no chairman: the title lands first, then `run_completed`. */

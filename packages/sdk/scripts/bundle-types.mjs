@@ -1,47 +1,68 @@
-// After `tsup` (JS + the SDK's own .d.ts) and `tsc -p tsconfig.types.json` (declarations of the
-// API's router and what it references, under dist/types), point every workspace import in the
-// declarations at those files, so the published SDK is type-complete on its own.
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+// Bundles the SDK's declarations (build/types, from `tsc -p tsconfig.types.json`) and the published
+// router (build/router.d.ts, from emit-router-types.mjs) into dist/index.d.ts and dist/node.d.ts
+// with rollup-plugin-dts. Only `@trpc/client` and `@trpc/server` stay imported (the SDK's optional
+// peers for type-checking). Fails when a declaration names anything else outside the SDK, or when
+// the declarations exceed the budget; prints their size.
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rollup } from 'rollup';
+import { dts } from 'rollup-plugin-dts';
 
-const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
-const typesRoot = join(dist, 'types');
+const BUDGET_BYTES = 40 * 1024;
+const sdkRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+const build = join(sdkRoot, 'build');
+const dist = join(sdkRoot, 'dist');
+const typesRoot = join(build, 'types');
 const targets = {
-  '@llm-council/api/error-codes': join(typesRoot, 'packages/api/src/error-codes.js'),
-  '@llm-council/api/constants': join(typesRoot, 'packages/api/src/constants.js'),
-  '@llm-council/api': join(typesRoot, 'packages/api/src/index.js'),
-  '@llm-council/council': join(typesRoot, 'packages/council/src/index.js'),
-  '@llm-council/db': join(typesRoot, 'db/src/index.js'),
+  '@llm-council/api': join(build, 'router.d.ts'),
+  '@llm-council/api/constants': join(typesRoot, 'packages/api/src/constants.d.ts'),
+  '@llm-council/api/error-codes': join(typesRoot, 'packages/api/src/error-codes.d.ts'),
 };
+const allowedImports = new Set(['@trpc/client', '@trpc/server']);
 
-function* declarationFiles(dir) {
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) yield* declarationFiles(path);
-    else if (name.endsWith('.d.ts')) yield path;
-  }
+const bundle = await rollup({
+  input: {
+    index: join(typesRoot, 'packages/sdk/src/index.d.ts'),
+    node: join(typesRoot, 'packages/sdk/src/node.d.ts'),
+  },
+  plugins: [
+    { name: 'workspace-types', resolveId: (source) => targets[source] ?? null },
+    dts({ respectExternal: false }),
+  ],
+  external: (id) => allowedImports.has(id),
+  onwarn(warning) {
+    throw new Error(`bundle-types: ${warning.message}`);
+  },
+});
+for (const file of readdirSync(dist)) if (file.endsWith('.d.ts')) rmSync(join(dist, file));
+await bundle.write({ dir: dist, format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: '[name]-[hash].d.ts' });
+await bundle.close();
+
+// tsc indents by four spaces; two read as well and leave room in the budget.
+for (const file of readdirSync(dist).filter((f) => f.endsWith('.d.ts'))) {
+  const path = join(dist, file);
+  writeFileSync(
+    path,
+    readFileSync(path, 'utf8').replace(/^(?: {4})+/gm, (indent) => ' '.repeat(indent.length / 2)),
+  );
 }
 
-let rewritten = 0;
-for (const file of declarationFiles(dist)) {
-  const source = readFileSync(file, 'utf8');
-  const link = (specifier) => {
-    const target = targets[specifier];
-    if (!target) throw new Error(`${file}: no bundled types for ${specifier}`);
-    const path = relative(dirname(file), target);
-    return path.startsWith('.') ? path : `./${path}`;
-  };
-  // Static imports/exports at the start of a line (not JSDoc examples), and inline import types.
-  const next = source
-    .replace(
-      /^((?:import|export)[^'"\n]*?from )(['"])(@llm-council\/[a-z-/]+)\2/gm,
-      (_m, lead, q, spec) => `${lead}${q}${link(spec)}${q}`,
-    )
-    .replace(/import\((['"])(@llm-council\/[a-z-/]+)\1\)/g, (_m, q, spec) => `import(${q}${link(spec)}${q})`);
-  if (next !== source) {
-    writeFileSync(file, next);
-    rewritten += 1;
+let total = 0;
+const sizes = [];
+for (const file of readdirSync(dist).filter((f) => f.endsWith('.d.ts'))) {
+  const text = readFileSync(join(dist, file), 'utf8');
+  total += statSync(join(dist, file)).size;
+  sizes.push(`${file} ${(Buffer.byteLength(text) / 1024).toFixed(1)} KB`);
+  // Static imports and import() types: nothing but the SDK's own chunks and the tRPC peers.
+  for (const [, specifier] of text.matchAll(/(?:^(?:import|export)\b[^'"\n]*?from |import\()['"]([^'"]+)['"]/gm)) {
+    if (!specifier.startsWith('./') && !allowedImports.has(specifier)) {
+      throw new Error(
+        `bundle-types: ${file} imports ${specifier}; the published types may name only ${[...allowedImports].join(', ')}`,
+      );
+    }
   }
 }
-console.log(`bundle-types: linked workspace types in ${rewritten} declaration files`);
+const summary = `published declarations: ${(total / 1024).toFixed(1)} KB (budget ${BUDGET_BYTES / 1024} KB): ${sizes.join(', ')}`;
+if (total > BUDGET_BYTES) throw new Error(`bundle-types: ${summary}`);
+console.log(`bundle-types: ${summary}`);

@@ -75,7 +75,14 @@ function reduce(state: RunState, { event }: RunEventEnvelope): RunState {
         const slot = s.stage2[event.model] ?? emptyReview(event.model);
         return { ...s, stage2: { ...s.stage2, [event.model]: { ...slot, status: 'failed', error: event.error } } };
       }
-      return updateAnswer(s, event.stage, event.model, (slot) => ({ ...slot, status: 'failed', error: event.error }));
+      return updateAnswer(
+        event.stage === 'stage3' && event.model === s.chairmanModel
+          ? { ...s, chairmanFailure: { model: event.model, error: event.error } }
+          : s,
+        event.stage,
+        event.model,
+        (slot) => ({ ...slot, status: 'failed', error: event.error }),
+      );
     case 'review_completed': {
       const slot = s.stage2[event.reviewer] ?? emptyReview(event.reviewer);
       // Events stored before peer-only counting lack the review details: absent means unknown.

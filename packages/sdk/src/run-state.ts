@@ -81,7 +81,10 @@ export interface RunState {
   agreement: Agreement | null;
   /** The same ballots with self-votes counted, for comparison; empty when not known. */
   allVotes: AggregateRanking[];
+  /** The synthesis: the chairman's, or the stand-in's after the chairman failed. */
   stage3: AnswerSlot;
+  /** The chairman's failure when it failed in stage 3 (a stand-in then writes `stage3`); null otherwise. */
+  chairmanFailure: { model: string; error: CouncilError | null } | null;
   title: string | null;
   /** Every recorded call of the run summed, as the server stored it; null while live or unknown. */
   usage: RunRecord['usage'];
@@ -134,6 +137,7 @@ export function createRunState(init: {
     agreement: null,
     allVotes: [],
     stage3: emptyAnswer(init.chairmanModel),
+    chairmanFailure: null,
     title: null,
     usage: null,
     error: null,

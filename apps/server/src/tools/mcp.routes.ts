@@ -38,6 +38,7 @@ export function mcpRoutes(deps: ContextDeps, router: AppRouter): express.Router 
     const check = await checkAccessToken(deps, req);
     if (!check.ok) {
       if (check.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+      if (check.retryAfterSeconds !== null) res.setHeader('Retry-After', String(check.retryAfterSeconds));
       res.status(check.status).json({ error: { message: check.message } });
       return;
     }

@@ -27,6 +27,7 @@ export function openAiRoutes(deps: ContextDeps, router: AppRouter): express.Rout
         status: check.status,
         message: check.message,
         code: check.reason === 'invalid' ? 'invalid_api_key' : check.reason,
+        retryAfterSeconds: check.retryAfterSeconds,
       });
     }
     res.locals['token'] = check;

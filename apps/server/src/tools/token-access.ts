@@ -1,4 +1,6 @@
 import {
+  badTokenWait,
+  countBadToken,
   describeError,
   isPersonalAccessToken,
   resolvePersonalAccessToken,
@@ -9,41 +11,72 @@ import { isConnectionError } from '@llm-council/db';
 import { createTRPCClient, localLink, type TRPCClient } from '@trpc/client';
 import { TRPCError } from '@trpc/server';
 import type { Request } from 'express';
-import { createTokenContext, type ClientInfo, type ContextDeps } from '../create-context.js';
+import { createTokenContext, describeClient, type ClientInfo, type ContextDeps } from '../create-context.js';
 
 export type TokenCheck =
   | { ok: true; bearer: string; token: TokenSession }
-  | { ok: false; status: 401 | 403 | 503; reason: 'invalid' | 'disabled' | 'unavailable'; message: string };
+  | {
+      ok: false;
+      status: 401 | 403 | 429 | 503;
+      reason: 'invalid' | 'disabled' | 'rate_limited' | 'unavailable';
+      message: string;
+      retryAfterSeconds: number | null;
+    };
 
 /**
  * Checks the `Authorization: Bearer llmc_pat_…` of a request to an endpoint that only tokens may
  * use (MCP, the OpenAI-compatible API): no cookie, no password session. Said before any protocol
- * message is read, so a bad or revoked token is a plain HTTP 401.
+ * message is read, so a bad or revoked token is a plain HTTP 401. Bad tokens are counted per
+ * address (`badAccessTokensPerIp`): past the limit the address gets 429 with Retry-After for every
+ * request, before its token is looked at.
  */
 export async function checkAccessToken(deps: ContextDeps, req: Request): Promise<TokenCheck> {
   const header = req.headers.authorization ?? '';
   const bearer = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
-  if (!isPersonalAccessToken(bearer)) {
+  const limits = { db: deps.db, now: deps.now ?? (() => new Date()) };
+  const rule = deps.config.api.rateLimits.badAccessTokensPerIp;
+  const address = describeClient(req).ip;
+  try {
+    const wait = await badTokenWait(limits, address, rule);
+    if (wait !== null) return tooManyBadTokens(wait);
+    const token = isPersonalAccessToken(bearer) ? await resolvePersonalAccessToken(limits, bearer) : undefined;
+    if (token) return { ok: true, bearer, token };
+    const over = await countBadToken(limits, address, rule);
+    if (over !== null) return tooManyBadTokens(over);
     return {
       ok: false,
       status: 401,
       reason: 'invalid',
-      message: 'Send a personal access token (llmc_pat_…) as "Authorization: Bearer <token>"',
+      message: isPersonalAccessToken(bearer)
+        ? 'This access token is invalid, expired or revoked'
+        : 'Send a personal access token (llmc_pat_…) as "Authorization: Bearer <token>"',
+      retryAfterSeconds: null,
     };
-  }
-  try {
-    const token = await resolvePersonalAccessToken({ db: deps.db, now: deps.now ?? (() => new Date()) }, bearer);
-    if (token) return { ok: true, bearer, token };
-    return { ok: false, status: 401, reason: 'invalid', message: 'This access token is invalid, expired or revoked' };
   } catch (error) {
     if (error instanceof TRPCError && describeError(error).appCode === 'ACCOUNT_DISABLED') {
-      return { ok: false, status: 403, reason: 'disabled', message: error.message };
+      return { ok: false, status: 403, reason: 'disabled', message: error.message, retryAfterSeconds: null };
     }
     if (isConnectionError(error)) {
-      return { ok: false, status: 503, reason: 'unavailable', message: 'The service is briefly unavailable' };
+      return {
+        ok: false,
+        status: 503,
+        reason: 'unavailable',
+        message: 'The service is briefly unavailable',
+        retryAfterSeconds: null,
+      };
     }
     throw error;
   }
+}
+
+function tooManyBadTokens(retryAfterSeconds: number): TokenCheck {
+  return {
+    ok: false,
+    status: 429,
+    reason: 'rate_limited',
+    message: `Too many invalid access tokens from this address. Try again in ${retryAfterSeconds} seconds.`,
+    retryAfterSeconds,
+  };
 }
 
 /**

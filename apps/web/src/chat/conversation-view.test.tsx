@@ -58,6 +58,33 @@ test('a finished conversation renders every stage from the stored run, without s
   );
 });
 
+test('a synthesis written by a stand-in says the chairman failed and who wrote it', async () => {
+  renderConversation(
+    conversation({
+      runs: [
+        runRecord({
+          stage3: {
+            model: 'x-ai/grok-4',
+            status: 'completed',
+            content: 'Stand-in: Paris.',
+            error: null,
+            usage: null,
+            durationMs: 900,
+          },
+          chairmanFailure: {
+            model: 'google/gemini-3-pro-preview',
+            error: { code: 'UPSTREAM_UNAVAILABLE', message: 'The provider is unavailable' },
+          },
+        }),
+      ],
+    }),
+  );
+  const finalAnswer = await screen.findByRole('region', { name: 'Final answer' });
+  expect(finalAnswer.textContent).toContain('Chairman gemini-3-pro-preview failed; synthesis by grok-4');
+  await waitFor(() => expect(finalAnswer.textContent).toContain('Stand-in: Paris.'));
+  expect(finalAnswer.textContent).not.toContain('Chairman: ');
+});
+
 test('reloading mid-run replays the stream from the start and shows text before the run finishes', async () => {
   const fake = renderConversation(
     conversation({

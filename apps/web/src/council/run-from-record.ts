@@ -77,6 +77,7 @@ export function runFromRecord(record: RunRecord): RunState {
     stage1,
     stage2,
     stage3,
+    chairmanFailure: record.chairmanFailure ?? null,
     title: record.title,
     usage: record.usage,
     labelToModel: record.labelToModel ?? {},

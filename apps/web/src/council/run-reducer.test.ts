@@ -149,3 +149,27 @@ test('the reducer never mutates the state it is given', () => {
   replay(completeRunEvents.slice(4), before);
   expect(before).toEqual(snapshot);
 });
+
+test('a failed chairman and a stand-in: the synthesis slot is the stand-in’s, and the failure is kept', () => {
+  const upToStage3 = completeRunEvents.findIndex((e) => e.type === 'stage_started' && e.stage === 'stage3') + 1;
+  const error = { code: 'UPSTREAM_UNAVAILABLE', message: 'The provider is unavailable' };
+  const state = replay([
+    ...completeRunEvents.slice(0, upToStage3),
+    { type: 'model_failed', stage: 'stage3', model: CHAIRMAN, error },
+    { type: 'model_delta', stage: 'stage3', model: 'x-ai/grok-4', text: 'Stand-in ' },
+    {
+      type: 'model_completed',
+      stage: 'stage3',
+      model: 'x-ai/grok-4',
+      content: 'Stand-in: Paris.',
+      usage: null,
+      durationMs: 900,
+    },
+    { type: 'stage_completed', stage: 'stage3' },
+    { type: 'run_completed' },
+  ]);
+  expect(state.status).toBe('completed');
+  expect(state.chairmanFailure).toEqual({ model: CHAIRMAN, error });
+  expect(state.stage3).toMatchObject({ model: 'x-ai/grok-4', status: 'done', text: 'Stand-in: Paris.' });
+  expect(state.phases.stage3).toBe('done');
+});

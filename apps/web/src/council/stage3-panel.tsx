@@ -6,6 +6,12 @@ import { CopyButton } from './copy-button';
 import { shortModelName } from './model-names';
 import type { RunState } from './run-state';
 
+/** The chairman's failure when a council member wrote the synthesis in its place. */
+function standIn(state: RunState): RunState['chairmanFailure'] {
+  const failure = state.chairmanFailure;
+  return failure && state.stage3.model !== failure.model ? failure : null;
+}
+
 /**
  * Stage 3: the chairman's synthesis, the answer most readers came for, so it comes first and
  * says what it rests on (how many members answered, how many reviews ranked them).
@@ -24,9 +30,21 @@ export function Stage3Panel(props: {
     >
       <header class="final-answer-head">
         <h3>Final answer</h3>
-        <span class="chairman" title={props.state.stage3.model}>
-          <CrownIcon /> Chairman: {shortModelName(props.state.stage3.model)}
-        </span>
+        <Show
+          when={standIn(props.state)}
+          fallback={
+            <span class="chairman" title={props.state.stage3.model}>
+              <CrownIcon /> Chairman: {shortModelName(props.state.stage3.model)}
+            </span>
+          }
+        >
+          {(failure) => (
+            <span class="chairman is-stand-in" title={failure().error?.message ?? undefined}>
+              <CrownIcon /> Chairman {shortModelName(failure().model)} failed; synthesis by{' '}
+              {shortModelName(props.state.stage3.model)}
+            </span>
+          )}
+        </Show>
         <Show when={props.state.stage3.status === 'done' && props.state.stage3.text}>
           {(text) => <CopyButton text={text()} label="Copy the final answer" />}
         </Show>

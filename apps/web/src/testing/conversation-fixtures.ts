@@ -92,6 +92,7 @@ export function runRecord(overrides: Partial<RunRecord> = {}): RunRecord {
       usage: null,
       durationMs: null,
     },
+    chairmanFailure: null,
     title: 'Capital of France',
     usage: { promptTokens: 1234, completionTokens: 567, totalTokens: 1801, cost: 0.0123, isImported: false },
     createdAt: '2025-11-26T12:00:01.000Z',

@@ -112,7 +112,9 @@ test('retry after a failed chairman finishes the run reusing every stage-1 answe
   api,
   upstream,
 }) => {
+  // The chairman fails, and so does the member standing in for it: stage 3 fails.
   upstream.setBehavior(TEST_CHAIRMAN, { status: 500 });
+  for (const model of TEST_COUNCIL) upstream.setBehavior(model, { tokenDelayMs: 1, synthesisStatus: 500 });
   try {
     const { caller, conversationId } = await signUpWithKey(api);
     const { runId } = await caller.council.start({ conversationId, content: 'Fail, then finish' });
@@ -128,6 +130,38 @@ test('retry after a failed chairman finishes the run reusing every stage-1 answe
     expect(second[0]?.seq).toBe(first.length + 1);
     expect(TEST_COUNCIL.map((model) => chatRequests(upstream, model))).toEqual(councilCalls);
     expect((await caller.council.get({ runId })).status).toBe('completed');
+  } finally {
+    upstream.reset();
+  }
+});
+
+test('a failed chairman: the best-placed member writes the synthesis, and the record says who stood in and why', async ({
+  api,
+  upstream,
+}) => {
+  upstream.setBehavior(TEST_CHAIRMAN, { status: 500 });
+  try {
+    const { caller, conversationId } = await signUpWithKey(api);
+    const { runId } = await caller.council.start({ conversationId, content: 'Who writes it?' });
+    const events = await follow(caller, runId);
+    expect(events.at(-1)?.event.type).toBe('run_completed');
+
+    const run = await caller.council.get({ runId });
+    const best = run.aggregate?.[0]?.model;
+    expect(TEST_COUNCIL).toContain(best);
+    expect(run.status).toBe('completed');
+    expect(run.stage3).toMatchObject({ model: best, status: 'completed' });
+    expect(run.chairmanFailure).toMatchObject({ model: TEST_CHAIRMAN, error: { code: 'UPSTREAM_UNAVAILABLE' } });
+    const conversation = await caller.conversations.get({ id: conversationId });
+    expect(conversation.messages.at(-1)?.content).toBe(run.stage3?.content);
+    // A run whose chairman answered names no failure.
+    upstream.setBehavior(TEST_CHAIRMAN, {});
+    const { runId: healthy } = await caller.council.start({ conversationId, content: 'And now?' });
+    await follow(caller, healthy);
+    expect(await caller.council.get({ runId: healthy })).toMatchObject({
+      chairmanFailure: null,
+      stage3: { model: TEST_CHAIRMAN },
+    });
   } finally {
     upstream.reset();
   }

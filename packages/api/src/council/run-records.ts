@@ -48,7 +48,13 @@ export interface RunRecord {
   pairwiseWins: VerdictView['pairwiseWins'];
   stage1: ModelAnswerView[];
   stage2: (Omit<ModelAnswerView, 'model'> & { reviewer: string; parsedRanking: string[] } & ReviewDetails)[];
+  /** The synthesis: the chairman's, or a stand-in's when the chairman failed (see `chairmanFailure`). */
   stage3: ModelAnswerView | null;
+  /**
+   * Set when the chairman failed after its retries and a council member wrote the synthesis in
+   * its place (`stage3.model`): the failed chairman and why. Null otherwise.
+   */
+  chairmanFailure: { model: string; error: ModelAnswerView['error'] } | null;
   title: string | null;
   /** Every call of the run summed (answers, reviews, chairman, title); null until a call reports usage. */
   usage: RunUsageTotal | null;
@@ -76,7 +82,16 @@ export async function getRunRecord(db: Kysely<Database>, run: CouncilRun): Promi
 
 function toRunRecord(run: CouncilRun, responses: ResponseRow[], usage: RunUsageTotal | null): RunRecord {
   const ofStage = (stage: ResponseRow['stage']) => responses.filter((r) => r.stage === stage);
-  const chairman = ofStage('stage3')[0];
+  // A stand-in's synthesis sits beside the chairman's failure: the completed row is the answer.
+  const synthesisRows = ofStage('stage3');
+  const chairman =
+    synthesisRows.find((r) => r.status === 'completed') ??
+    synthesisRows.find((r) => r.model === run.chairmanModel) ??
+    synthesisRows[0];
+  const failedChairman =
+    chairman?.status === 'completed' && chairman.model !== run.chairmanModel
+      ? synthesisRows.find((r) => r.model === run.chairmanModel && r.status === 'failed')
+      : undefined;
   // Answers in the council's order, whatever order they finished in.
   const order = (model: string) => run.models.indexOf(model);
   const stored = readVerdict(run.verdict);
@@ -140,6 +155,7 @@ function toRunRecord(run: CouncilRun, responses: ResponseRow[], usage: RunUsageT
           durationMs: chairman.durationMs,
         }
       : null,
+    chairmanFailure: failedChairman ? { model: failedChairman.model, error: failedChairman.error } : null,
     title: ofStage('title')[0]?.content ?? null,
     usage,
     createdAt: run.createdAt.toISOString(),

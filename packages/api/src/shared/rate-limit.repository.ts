@@ -74,6 +74,26 @@ export async function takeFromRateLimit(
   };
 }
 
+/**
+ * Whether `key` has used up the rule's limit in its current window, without counting a hit: for
+ * limits that count only failures but must refuse every attempt once reached.
+ */
+export async function peekRateLimit(
+  db: Kysely<Database>,
+  key: string,
+  rule: RateLimitRule,
+  now: Date,
+): Promise<RateLimitResult> {
+  const row = await db
+    .selectFrom('rateLimits')
+    .select(['count', 'windowStart'])
+    .where('key', '=', key)
+    .executeTakeFirst();
+  const isCurrent = row && row.windowStart.getTime() > now.getTime() - rule.windowSeconds * 1000;
+  if (!row || !isCurrent || row.count < rule.limit) return { allowed: true };
+  return { allowed: false, retryAfterSeconds: secondsUntilWindowEnds(row.windowStart, rule, now), count: row.count };
+}
+
 export async function clearRateLimit(db: Kysely<Database>, key: string): Promise<void> {
   await db.deleteFrom('rateLimits').where('key', '=', key).execute();
 }

@@ -4,6 +4,9 @@ import { ACCESS_TOKEN_PREFIX, ACCESS_TOKENS_PER_USER } from '../constants.js';
 import type { Context } from '../context.js';
 import { endSessions, type SessionDeps } from '../auth/sessions.service.js';
 import { accountDisabledError, appError } from '../errors.js';
+import type { RateLimitRule } from '../config.js';
+import { addressBucket } from '../shared/client-address.js';
+import { hitRateLimit, peekRateLimit } from '../shared/rate-limit.repository.js';
 import {
   countLiveTokens,
   findTokenByHash,
@@ -102,4 +105,25 @@ export async function resolvePersonalAccessToken(ctx: Deps, bearer: string): Pro
   const staleBefore = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
   if (!row.lastUsedAt || row.lastUsedAt < staleBefore) await touchToken(ctx.db, row.id, now, staleBefore);
   return { userId: row.userId, email: row.email, tokenId: row.id, scopes: row.scopes, expiresAt: row.expiresAt };
+}
+
+const badTokenKey = (address: string) => `bad-token:ip:${addressBucket(address)}`;
+
+/**
+ * Seconds an address must wait before the token-only endpoints (/mcp, /v1) look at its tokens
+ * again, or null: once it sent `rule.limit` bad, revoked or expired tokens in the window, every
+ * request from it is refused before its token is checked, a valid one too.
+ */
+export async function badTokenWait(deps: Deps, address: string, rule: RateLimitRule): Promise<number | null> {
+  const result = await peekRateLimit(deps.db, badTokenKey(address), rule, deps.now());
+  return result.allowed ? null : result.retryAfterSeconds;
+}
+
+/**
+ * Counts a bad token from `address`; returns the wait when that went past the limit (the count is
+ * one atomic upsert, so parallel bad tokens cannot all be answered as merely invalid).
+ */
+export async function countBadToken(deps: Deps, address: string, rule: RateLimitRule): Promise<number | null> {
+  const result = await hitRateLimit(deps.db, badTokenKey(address), rule, deps.now());
+  return result.allowed ? null : result.retryAfterSeconds;
 }

@@ -88,9 +88,10 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
         return sendError(res, behavior.status, { headers });
       }
     }
-    requestCount += 1;
     const isReview = messages.some((m) => m.content.includes('<<<BEGIN Response'));
     const isChairman = messages.some((m) => m.role === 'system' && /\bchairman\b/i.test(m.content));
+    if (behavior.synthesisStatus !== undefined && isChairman) return sendError(res, behavior.synthesisStatus);
+    requestCount += 1;
     const scripted =
       behavior.reviewer && isReview && !isChairman
         ? scriptedReview(model, messages, behavior.reviewer, answers, options.seed ?? 1)

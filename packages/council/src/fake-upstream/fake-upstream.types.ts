@@ -21,6 +21,8 @@ export interface FakeBehavior {
   status?: number;
   /** With `status`: fail only the first N requests for this model, then answer normally. */
   failTimes?: number;
+  /** Fail only this model's synthesis requests (the chairman's prompt) with this status; it answers and reviews as usual. */
+  synthesisStatus?: number;
   /** With `status`: sent as `Retry-After` (seconds). */
   retryAfterSec?: number;
   /** Start the stream, then send nothing but keep-alive comments until the client gives up. */
