@@ -9,6 +9,7 @@ import {
   type EncryptionKey,
   type ProviderConfig,
   type SigningKey,
+  parseServerCouncils,
 } from '@llm-council/api';
 import {
   COUNCIL_MAX_MODELS,
@@ -87,6 +88,7 @@ const envSchema = z.object({
   TRUST_PROXY: z.string().optional(),
   MIGRATE_ON_START: z.enum(['true', 'false']).default('true'),
   COUNCIL_MODELS: z.string().optional(),
+  SERVER_COUNCILS: z.string().optional(),
   CHAIRMAN_MODEL: z.string().min(1).default(DEFAULT_CHAIRMAN),
   TITLE_MODEL: z.string().optional(),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(5).max(86400).default(3600),
@@ -177,6 +179,8 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
   ];
 
   const models = e.COUNCIL_MODELS ? csv(e.COUNCIL_MODELS) : DEFAULT_COUNCIL;
+  const serverCouncils = parseServerCouncils(e.SERVER_COUNCILS);
+  problems.push(...serverCouncils.problems);
   if (models.length < COUNCIL_MIN_MODELS || models.length > COUNCIL_MAX_MODELS)
     problems.push(`COUNCIL_MODELS: list ${COUNCIL_MIN_MODELS} to ${COUNCIL_MAX_MODELS} model ids, comma-separated`);
   if (e.COUNCIL_SOFT_DEADLINE_SECONDS > e.COUNCIL_HARD_DEADLINE_SECONDS) {
@@ -243,6 +247,7 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
         titleModel: e.TITLE_MODEL ?? null,
         maxConcurrentRunsPerUser: e.MAX_CONCURRENT_RUNS_PER_USER,
         maxAnswerChars: e.UPSTREAM_MAX_ANSWER_CHARS,
+        serverCouncils: serverCouncils.councils,
         heartbeatSeconds: e.RUN_HEARTBEAT_SECONDS,
         staleAfterSeconds: e.RUN_HEARTBEAT_SECONDS * 4,
         events: {

@@ -36,6 +36,23 @@ test(`COUNCIL_MODELS must list ${COUNCIL_MIN_MODELS} to ${COUNCIL_MAX_MODELS} mo
   }
 });
 
+test('SERVER_COUNCILS: the operator’s councils are read once, with ids server:<slug>; a bad entry stops the start', () => {
+  const council = {
+    name: 'SRE review',
+    models: ['test/a', 'test/b'],
+    chairmanModel: 'test/c',
+    instructions: 'Be brief.',
+  };
+  expect(load({}).api.council.serverCouncils).toEqual([]);
+  expect(load({ SERVER_COUNCILS: JSON.stringify([council]) }).api.council.serverCouncils).toEqual([
+    { id: 'server:sre-review', ...council, mode: 'full', reasoningEffort: 'none', webSearch: false },
+  ]);
+  expect(() => load({ SERVER_COUNCILS: JSON.stringify([{ ...council, instructions: 'x'.repeat(8_001) }]) })).toThrow(
+    /SERVER_COUNCILS: 0\.instructions/,
+  );
+  expect(() => load({ SERVER_COUNCILS: '{' })).toThrow(/SERVER_COUNCILS/);
+});
+
 // The council method's settings are read from the environment here, and only here.
 
 test('without settings, runs get the documented defaults', () => {

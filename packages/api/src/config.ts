@@ -1,5 +1,6 @@
 import type { CouncilMethod } from '@llm-council/council';
 import type { RegistrationMode, ServerKeyPolicy } from './constants.js';
+import type { SavedCouncilView } from './councils/councils.schemas.js';
 
 /**
  * The slice of configuration the API needs. The host parses the environment once (its
@@ -127,6 +128,8 @@ export interface ApiConfig {
     };
     /** Deadlines, quorum and call settings of every run (bias controls are always on here). */
     method: Omit<CouncilMethod, 'biasControls'>;
+    /** The operator's saved councils (SERVER_COUNCILS): every user sees them, none may change them. */
+    serverCouncils: SavedCouncilView[];
   };
   /** Live `council.events` streams: per-user cap (per host), SSE ping and maximum duration. */
   streams: {

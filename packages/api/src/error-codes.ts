@@ -37,6 +37,8 @@ export const appErrorCodes = [
   'ACCOUNT_DISABLED',
   'MODEL_NOT_ALLOWED',
   'BUDGET_EXCEEDED',
+  'COUNCIL_NAME_TAKEN',
+  'COUNCIL_READ_ONLY',
 ] as const;
 
 export type AppErrorCode = (typeof appErrorCodes)[number];

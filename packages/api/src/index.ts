@@ -23,6 +23,7 @@ export type {
   SigningKey,
 } from './config.js';
 export { fixedApiSettings } from './config.js';
+export { parseServerCouncils, type SavedCouncilView } from './councils/councils.schemas.js';
 export type { KeyValidation } from './settings/key-validation.js';
 export { appErrorCodes, type AppErrorCode } from './errors.js';
 export { reencryptAllApiKeys } from './settings/api-key.service.js';

@@ -1,6 +1,7 @@
 import { accountRouter } from './account/account.router.js';
 import { authRouter } from './auth/auth.router.js';
 import { councilRouter } from './council/council.router.js';
+import { councilsRouter } from './councils/councils.router.js';
 import { conversationsRouter } from './conversations/conversations.router.js';
 import { settingsRouter } from './settings/settings.router.js';
 import { tokensRouter } from './tokens/tokens.router.js';
@@ -12,6 +13,7 @@ export const appRouter = router({
   settings: settingsRouter,
   conversations: conversationsRouter,
   council: councilRouter,
+  councils: councilsRouter,
   account: accountRouter,
   usage: usageRouter,
   tokens: tokensRouter,

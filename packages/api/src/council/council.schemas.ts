@@ -2,6 +2,7 @@ import { councilModeSchema } from '@llm-council/council';
 import { z } from 'zod';
 import { conversationSourceSchema, historySchema, idSchema, modelIdSchema, titleSchema } from '../shared/schemas.js';
 import { COUNCIL_MAX_MODELS, MESSAGE_MAX_LENGTH } from '../constants.js';
+import { councilIdSchema } from '../councils/councils.schemas.js';
 import { providerIdSchema } from '../settings/settings.schemas.js';
 import { text } from '../shared/text.js';
 
@@ -44,6 +45,10 @@ export const startRunInput = z
     chairmanModel: modelIdSchema.optional(),
     /** `full` (default): answers, peer review, synthesis; `ranked`: no chairman; `answers`: stage 1 only. */
     mode: councilModeSchema.optional(),
+    /** A saved council (`councils.list`): its models, chairman, mode, instructions, effort and search. */
+    councilId: councilIdSchema.optional(),
+    /** OpenRouter's web search tool for the answers; default: the saved council's, else off. */
+    webSearch: z.boolean().optional(),
     provider: providerIdSchema.optional(),
     /** Makes `start` idempotent: the same id returns the run it already started. */
     clientRequestId: clientRequestIdSchema.optional(),

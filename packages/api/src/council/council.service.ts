@@ -4,6 +4,7 @@ import {
   type ConversationTurn,
   type CouncilMode,
   type PreviousRunResults,
+  type ReasoningEffort,
   type Usage,
 } from '@llm-council/council';
 import type { CouncilRun, Database } from '@llm-council/db';
@@ -22,6 +23,7 @@ import {
   shownLeaf,
   sourceOf,
 } from '../conversations/conversations.service.js';
+import { resolveCouncil } from '../councils/councils.service.js';
 import { appError, notFound } from '../errors.js';
 import { isUniqueViolation } from '../shared/db-errors.js';
 import { enforceRateLimit } from '../shared/rate-limit.js';
@@ -58,8 +60,15 @@ export interface StartRunInput {
   content: string;
   models?: string[] | undefined;
   chairmanModel?: string | undefined;
-  /** How much council (default `full`). */
+  /** How much council (default: the saved council's, else `full`). */
   mode?: CouncilMode | undefined;
+  /** A saved council (the user's, or the operator's `server:<slug>`); explicit fields above override it. */
+  councilId?: string | undefined;
+  /** Gives the stage-1 calls the web search tool (default: the saved council's, else off). */
+  webSearch?: boolean | undefined;
+  /** Not from clients: an edit asks with the instructions and effort of the run it re-asks. */
+  instructions?: string | null | undefined;
+  reasoningEffort?: ReasoningEffort | undefined;
   provider?: string | undefined;
   clientRequestId?: string | undefined;
   /** A question of the conversation this one is a new version of: the run starts a new branch there. */
@@ -87,11 +96,14 @@ export async function startRun(
   const conversation = input.conversationId ? await findConversation(ctx.db, userId, input.conversationId) : null;
   if (input.conversationId && !conversation) throw notFound('Conversation');
 
+  const saved = input.councilId ? await resolveCouncil(ctx, userId, input.councilId) : null;
+
   const provider = findProvider(ctx.config, input.provider);
-  const mode = input.mode ?? 'full';
-  const models = dedupe(input.models ?? conversation?.councilModels ?? ctx.config.council.models);
+  const mode = input.mode ?? saved?.mode ?? 'full';
+  const models = dedupe(input.models ?? saved?.models ?? conversation?.councilModels ?? ctx.config.council.models);
   assertCouncilSize(models, mode);
-  const chairmanModel = input.chairmanModel ?? conversation?.chairmanModel ?? ctx.config.council.chairmanModel;
+  const chairmanModel =
+    input.chairmanModel ?? saved?.chairmanModel ?? conversation?.chairmanModel ?? ctx.config.council.chairmanModel;
   const broughtHistory = input.newConversation?.history ?? [];
   const stored = conversation ? await listMessages(ctx.db, conversation.id) : null;
   // The question follows the branch shown, or, for an edit, the question before the edited one.
@@ -116,7 +128,12 @@ export async function startRun(
 
   const history = toHistory(messages);
   const contextLengths = await council.catalog.contextLengths(provider, [...models, chairmanModel]);
-  const settings = { mode, instructions: null, reasoningEffort: 'none' as const, webSearch: false };
+  const settings = {
+    mode,
+    instructions: input.instructions ?? (saved?.instructions.trim() || null),
+    reasoningEffort: input.reasoningEffort ?? saved?.reasoningEffort ?? 'none',
+    webSearch: input.webSearch ?? saved?.webSearch ?? false,
+  };
   const plan = {
     question: input.content,
     history,
@@ -205,7 +222,15 @@ export async function editQuestion(
     editOf: question.id,
     content: input.content,
     clientRequestId: input.clientRequestId,
-    ...(run && { models: run.models, chairmanModel: run.chairmanModel, provider: run.provider, mode: run.mode }),
+    ...(run && {
+      models: run.models,
+      chairmanModel: run.chairmanModel,
+      provider: run.provider,
+      mode: run.mode,
+      instructions: run.instructions,
+      reasoningEffort: run.reasoningEffort,
+      webSearch: run.webSearch,
+    }),
   });
 }
 
@@ -371,6 +396,25 @@ async function admitModels(
   const called = dedupe([...members, ...(chairman ? [chairman] : []), ...(title ? [title] : [])]);
   await ctx.services.council.catalog.assertKnown(provider, called);
   return resolveRunKey(ctx, userId, provider, called);
+}
+
+/**
+ * What `councils.create`/`update` check, the same way a start checks them: the council's size for
+ * its mode, the provider's catalogue and, on the operator's key, the allowlist — for every model
+ * the council will call.
+ */
+export async function assertCouncilModels(
+  ctx: CouncilDeps,
+  userId: string,
+  council: { models: string[]; chairmanModel: string; mode: CouncilMode },
+): Promise<void> {
+  const models = dedupe(council.models);
+  assertCouncilSize(models, council.mode);
+  await admitModels(ctx, userId, findProvider(ctx.config, undefined), [
+    models,
+    chairmanIn(council.mode, council.chairmanModel),
+    null,
+  ]);
 }
 
 /** Only a `full` council calls its chairman; the other modes neither check nor pay for it. */

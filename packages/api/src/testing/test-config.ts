@@ -48,6 +48,7 @@ export function createTestApiConfig(
       titleModel: null,
       maxConcurrentRunsPerUser: 3,
       maxAnswerChars: 200_000,
+      serverCouncils: [],
       heartbeatSeconds: 5,
       staleAfterSeconds: 20,
       events: { deltaIntervalMs: 100, maxDeltaIntervalMs: 500, writeRetryWindowSeconds: 30 },
