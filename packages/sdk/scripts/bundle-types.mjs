@@ -39,12 +39,15 @@ for (const file of readdirSync(dist)) if (file.endsWith('.d.ts')) rmSync(join(di
 await bundle.write({ dir: dist, format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: '[name]-[hash].d.ts' });
 await bundle.close();
 
-// tsc indents by four spaces; two read as well and leave room in the budget.
+// tsc indents by four spaces; two read as well and leave room in the budget. `@example` blocks
+// stay in the source and the README (packages/sdk/README.md), not in every installed copy.
 for (const file of readdirSync(dist).filter((f) => f.endsWith('.d.ts'))) {
   const path = join(dist, file);
   writeFileSync(
     path,
-    readFileSync(path, 'utf8').replace(/^(?: {4})+/gm, (indent) => ' '.repeat(indent.length / 2)),
+    readFileSync(path, 'utf8')
+      .replace(/^[ \t]*\* @example[\s\S]*?(?=^[ \t]*\*\/|^[ \t]*\* @)/gm, '')
+      .replace(/^(?: {4})+/gm, (indent) => ' '.repeat(indent.length / 2)),
   );
 }
 
