@@ -72,6 +72,29 @@ test('answers mode with a council of one: one upstream call plus the title, its 
   }
 });
 
+test('regenerating one answer of an answers-mode run stays in answers mode: that model again, no review, no chairman', async () => {
+  const { caller, upstream, close } = await setUp();
+  try {
+    const { runId } = await caller.council.start({
+      newConversation: {},
+      content: 'Two opinions, no more',
+      models: ['test/alpha', 'test/beta'],
+      mode: 'answers',
+    });
+    await follow(caller, runId);
+    const before = upstream.requests.length;
+
+    const regenerated = await caller.council.regenerate({ runId, model: 'test/beta' });
+    const events = await follow(caller, regenerated.runId);
+    expect(events[0]?.event).toMatchObject({ type: 'run_started', mode: 'answers' });
+    expect(events.at(-1)?.event.type).toBe('run_completed');
+    expect(upstream.requests.slice(before).map((r) => r.model)).toEqual(['test/beta']);
+    expect(await caller.council.get({ runId: regenerated.runId })).toMatchObject({ mode: 'answers', stage3: null });
+  } finally {
+    await close();
+  }
+});
+
 test('ranked mode: answers and reviews, never the chairman; the top-ranked answer stands for the run', async () => {
   const { caller, upstream, close } = await setUp();
   try {

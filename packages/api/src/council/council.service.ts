@@ -273,6 +273,11 @@ export async function regenerateRun(
     models: input.model === undefined ? answered : run.models,
     chairmanModel: run.chairmanModel,
     provider: run.provider,
+    // A version of the same turn: asked the way the run was asked.
+    mode: run.mode,
+    instructions: run.instructions,
+    reasoningEffort: run.reasoningEffort,
+    webSearch: run.webSearch,
     clientRequestId: input.clientRequestId,
     reuse,
   });
