@@ -1,10 +1,8 @@
-import { isTrackedEnvelope } from '@trpc/server';
-import { councilEventEnvelopeSchema } from '@llm-council/council';
 import { startFakeUpstream, type FakeUpstream } from '@llm-council/council/fake-upstream';
 import { expect, test as base } from 'vitest';
-import { createUser, newApiKey, saveApiKey } from '../testing/factories.js';
+import { followRun, signUpWithKey } from '../testing/council-callers.js';
 import { failureOf } from '../testing/failure-of.js';
-import { openTestApi, type Caller, type TestApi } from '../testing/test-api.js';
+import { openTestApi, type Caller } from '../testing/test-api.js';
 import { TEST_CHAIRMAN, TEST_COUNCIL, createTestApiConfig } from '../testing/test-config.js';
 
 // Issue 19 §3, edit and re-ask: an edited question is a new branch from that point, the old
@@ -23,21 +21,9 @@ const test = base
     return api;
   });
 
-async function signUpWithKey(api: TestApi): Promise<{ caller: Caller; conversationId: string }> {
-  const user = await createUser(api.db);
-  await saveApiKey(api.db, api.config, user.id, newApiKey());
-  const caller = await api.callerFor(user);
-  const { id } = await caller.conversations.create({});
-  return { caller, conversationId: id };
-}
-
-/** Follows a run to its end; returns its final status. */
+/** Follows a run to its end; returns its final event's type. */
 async function finish(caller: Caller, runId: string): Promise<string | undefined> {
-  let last: string | undefined;
-  for await (const item of await caller.council.events({ runId })) {
-    last = councilEventEnvelopeSchema.parse(isTrackedEnvelope(item) ? item[1] : item).event.type;
-  }
-  return last;
+  return (await followRun(caller, runId)).at(-1)?.event.type;
 }
 
 /** Everything the upstream was sent while `act` ran, as one string per request. */

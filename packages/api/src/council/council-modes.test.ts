@@ -1,8 +1,7 @@
-import { isTrackedEnvelope } from '@trpc/server';
-import { councilEventEnvelopeSchema, type CouncilEventEnvelope } from '@llm-council/council';
 import { startFakeUpstream, type FakeUpstream } from '@llm-council/council/fake-upstream';
 import { expect, test } from 'vitest';
 import { createUser, newApiKey, saveApiKey } from '../testing/factories.js';
+import { followRun } from '../testing/council-callers.js';
 import { failureOf } from '../testing/failure-of.js';
 import { openTestApi, type Caller, type TestApi } from '../testing/test-api.js';
 import { TEST_CHAIRMAN, TEST_COUNCIL, createTestApiConfig } from '../testing/test-config.js';
@@ -39,15 +38,6 @@ async function setUp(): Promise<{
   };
 }
 
-async function follow(caller: Caller, runId: string, lastEventId?: string): Promise<CouncilEventEnvelope[]> {
-  const received: CouncilEventEnvelope[] = [];
-  const stream = await caller.council.events({ runId, lastEventId });
-  for await (const item of stream) {
-    received.push(councilEventEnvelopeSchema.parse(isTrackedEnvelope(item) ? item[1] : item));
-  }
-  return received;
-}
-
 test('answers mode with a council of one: one upstream call plus the title, its answer is the conversation’s', async () => {
   const { caller, upstream, close } = await setUp();
   try {
@@ -57,7 +47,7 @@ test('answers mode with a council of one: one upstream call plus the title, its 
       models: ['test/alpha'],
       mode: 'answers',
     });
-    const events = await follow(caller, runId);
+    const events = await followRun(caller, runId);
     expect(events[0]?.event).toMatchObject({ type: 'run_started', mode: 'answers', models: ['test/alpha'] });
     expect(events.at(-1)?.event).toEqual({ type: 'run_completed', answerModel: 'test/alpha' });
     expect(upstream.requests.map((r) => r.model).sort()).toEqual(['test/alpha', TITLE_MODEL]);
@@ -81,11 +71,11 @@ test('regenerating one answer of an answers-mode run stays in answers mode: that
       models: ['test/alpha', 'test/beta'],
       mode: 'answers',
     });
-    await follow(caller, runId);
+    await followRun(caller, runId);
     const before = upstream.requests.length;
 
     const regenerated = await caller.council.regenerate({ runId, model: 'test/beta' });
-    const events = await follow(caller, regenerated.runId);
+    const events = await followRun(caller, regenerated.runId);
     expect(events[0]?.event).toMatchObject({ type: 'run_started', mode: 'answers' });
     expect(events.at(-1)?.event.type).toBe('run_completed');
     expect(upstream.requests.slice(before).map((r) => r.model)).toEqual(['test/beta']);
@@ -103,7 +93,7 @@ test('ranked mode: answers and reviews, never the chairman; the top-ranked answe
       content: 'Rank yourselves',
       mode: 'ranked',
     });
-    const events = await follow(caller, runId);
+    const events = await followRun(caller, runId);
     expect(events.at(-1)?.event.type).toBe('run_completed');
     expect(upstream.requests.filter((r) => r.model === TEST_CHAIRMAN)).toHaveLength(0);
     // Three answers, three reviews and the title.
@@ -151,7 +141,7 @@ test('the budget reservation counts only the calls a mode makes: a cap that refu
   try {
     const reserved = async (mode: 'full' | 'ranked' | 'answers', models?: string[]) => {
       const { runId } = await caller.council.start({ newConversation: {}, content: `Cost of ${mode}`, mode, models });
-      await follow(caller, runId);
+      await followRun(caller, runId);
       const row = await api.db
         .selectFrom('councilRuns')
         .select('reservedTokens')
@@ -183,7 +173,7 @@ test('the budget reservation counts only the calls a mode makes: a cap that refu
       mode: 'answers',
       models: ['test/alpha'],
     });
-    expect((await follow(other, runId)).at(-1)?.event.type).toBe('run_completed');
+    expect((await followRun(other, runId)).at(-1)?.event.type).toBe('run_completed');
   } finally {
     await close();
   }
@@ -200,14 +190,14 @@ test('retry of an answers-mode run stays in answers mode and asks only the model
       models: ['test/alpha', 'test/beta'],
       mode: 'answers',
     });
-    const first = await follow(caller, runId);
+    const first = await followRun(caller, runId);
     expect(first.at(-1)?.event).toMatchObject({ type: 'run_failed', stage: 'stage1' });
 
     upstream.setBehavior('test/alpha', {});
     upstream.setBehavior('test/beta', {});
     upstream.reset();
     await caller.council.retry({ runId });
-    const second = await follow(caller, runId, String(first.length));
+    const second = await followRun(caller, runId, String(first.length));
     expect(second[0]?.event).toMatchObject({ type: 'run_started', mode: 'answers', attempt: 2 });
     expect(second.at(-1)?.event).toEqual({ type: 'run_completed', answerModel: 'test/alpha' });
     expect(upstream.requests.map((r) => r.model).sort()).toEqual(['test/alpha', 'test/beta']);
@@ -226,7 +216,7 @@ test('export and import keep a run’s mode; a file without modes imports as ful
       models: ['test/alpha'],
       mode: 'answers',
     });
-    await follow(caller, runId);
+    await followRun(caller, runId);
     const exported = await caller.conversations.export({ id: conversationId, format: 'json' });
     const document = JSON.parse(exported.content) as {
       conversations: { runs: { mode?: string; instructions?: unknown }[] }[];

@@ -1,10 +1,8 @@
-import { isTrackedEnvelope } from '@trpc/server';
-import { councilEventEnvelopeSchema, type CouncilEventEnvelope } from '@llm-council/council';
 import { startFakeUpstream, type FakeUpstream } from '@llm-council/council/fake-upstream';
 import { expect, test as base } from 'vitest';
-import { createUser, newApiKey, saveApiKey } from '../testing/factories.js';
+import { followRun, signUpWithKey } from '../testing/council-callers.js';
 import { failureOf } from '../testing/failure-of.js';
-import { openTestApi, type Caller, type TestApi } from '../testing/test-api.js';
+import { openTestApi } from '../testing/test-api.js';
 import { TEST_CHAIRMAN, TEST_COUNCIL, createTestApiConfig } from '../testing/test-config.js';
 
 // The council router through createCaller, against the fake upstream on loopback: start, follow,
@@ -26,26 +24,6 @@ const test = base
     return api;
   });
 
-/** A user with a key of their own, signed in, with an empty conversation. */
-async function signUpWithKey(api: TestApi): Promise<{ caller: Caller; conversationId: string }> {
-  const user = await createUser(api.db);
-  await saveApiKey(api.db, api.config, user.id, newApiKey());
-  const caller = await api.callerFor(user);
-  const { id } = await caller.conversations.create({});
-  return { caller, conversationId: id };
-}
-
-/** Every event `council.events` yields until the stream ends (it ends once the run is over). */
-async function follow(caller: Caller, runId: string, lastEventId?: string): Promise<CouncilEventEnvelope[]> {
-  const received: CouncilEventEnvelope[] = [];
-  const stream = await caller.council.events({ runId, lastEventId });
-  // createCaller hands out tRPC's tracked envelopes ([id, data]); read the event back as a client would.
-  for await (const item of stream) {
-    received.push(councilEventEnvelopeSchema.parse(isTrackedEnvelope(item) ? item[1] : item));
-  }
-  return received;
-}
-
 async function waitUntil(predicate: () => boolean, what: string): Promise<void> {
   for (let i = 0; !predicate(); i++) {
     if (i > 2_000) throw new Error(`timed out waiting for ${what}`);
@@ -62,7 +40,7 @@ test('start, then events: the whole run, numbered 1…n without a gap, stored as
 }) => {
   const { caller, conversationId } = await signUpWithKey(api);
   const { runId } = await caller.council.start({ conversationId, content: 'Why is the sky blue?' });
-  const events = await follow(caller, runId);
+  const events = await followRun(caller, runId);
   expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
   const types = events.map((e) => e.event.type);
   expect(types[0]).toBe('run_started');
@@ -81,11 +59,11 @@ test('start, then events: the whole run, numbered 1…n without a gap, stored as
 test('events resumed from a last event id give exactly the events after it, none twice', async ({ api }) => {
   const { caller, conversationId } = await signUpWithKey(api);
   const { runId } = await caller.council.start({ conversationId, content: 'Resume me' });
-  const all = await follow(caller, runId);
+  const all = await followRun(caller, runId);
   const cut = Math.floor(all.length / 2);
-  const rest = await follow(caller, runId, String(cut));
+  const rest = await followRun(caller, runId, String(cut));
   expect(rest.map((e) => e.seq)).toEqual(all.slice(cut).map((e) => e.seq));
-  expect(await follow(caller, runId, String(all.length))).toEqual([]);
+  expect(await followRun(caller, runId, String(all.length))).toEqual([]);
 });
 
 test('cancel ends a running run: every upstream request is closed and the stream ends with run_cancelled', async ({
@@ -97,7 +75,7 @@ test('cancel ends a running run: every upstream request is closed and the stream
     const { caller, conversationId } = await signUpWithKey(api);
     const { runId } = await caller.council.start({ conversationId, content: 'Hang on' });
     await waitUntil(() => upstream.openRequests >= TEST_COUNCIL.length, 'the council’s requests to open');
-    const following = follow(caller, runId);
+    const following = followRun(caller, runId);
     await caller.council.cancel({ runId });
     const events = await following;
     expect(events.at(-1)?.event.type).toBe('run_cancelled');
@@ -118,14 +96,14 @@ test('retry after a failed chairman finishes the run reusing every stage-1 answe
   try {
     const { caller, conversationId } = await signUpWithKey(api);
     const { runId } = await caller.council.start({ conversationId, content: 'Fail, then finish' });
-    const first = await follow(caller, runId);
+    const first = await followRun(caller, runId);
     expect(first.at(-1)?.event.type).toBe('run_failed');
     expect((await caller.council.get({ runId })).status).toBe('failed');
     const councilCalls = TEST_COUNCIL.map((model) => chatRequests(upstream, model));
 
     upstream.setBehavior(TEST_CHAIRMAN, {});
     await caller.council.retry({ runId });
-    const second = await follow(caller, runId, String(first.length));
+    const second = await followRun(caller, runId, String(first.length));
     expect(second.at(-1)?.event.type).toBe('run_completed');
     expect(second[0]?.seq).toBe(first.length + 1);
     expect(TEST_COUNCIL.map((model) => chatRequests(upstream, model))).toEqual(councilCalls);
@@ -143,7 +121,7 @@ test('a failed chairman: the best-placed member writes the synthesis, and the re
   try {
     const { caller, conversationId } = await signUpWithKey(api);
     const { runId } = await caller.council.start({ conversationId, content: 'Who writes it?' });
-    const events = await follow(caller, runId);
+    const events = await followRun(caller, runId);
     expect(events.at(-1)?.event.type).toBe('run_completed');
 
     const run = await caller.council.get({ runId });
@@ -157,7 +135,7 @@ test('a failed chairman: the best-placed member writes the synthesis, and the re
     // A run whose chairman answered names no failure.
     upstream.setBehavior(TEST_CHAIRMAN, {});
     const { runId: healthy } = await caller.council.start({ conversationId, content: 'And now?' });
-    await follow(caller, healthy);
+    await followRun(caller, healthy);
     expect(await caller.council.get({ runId: healthy })).toMatchObject({
       chairmanFailure: null,
       stage3: { model: TEST_CHAIRMAN },

@@ -222,15 +222,7 @@ export async function editQuestion(
     editOf: question.id,
     content: input.content,
     clientRequestId: input.clientRequestId,
-    ...(run && {
-      models: run.models,
-      chairmanModel: run.chairmanModel,
-      provider: run.provider,
-      mode: run.mode,
-      instructions: run.instructions,
-      reasoningEffort: run.reasoningEffort,
-      webSearch: run.webSearch,
-    }),
+    ...(run && askedLike(run)),
   });
 }
 
@@ -269,18 +261,26 @@ export async function regenerateRun(
     conversationId: question.conversationId,
     editOf: question.id,
     content: question.content,
-    // The synthesis alone reads the answers the run had; a model that had failed stays out.
+    // A version of the same turn, asked the way the run was asked; the synthesis alone reads the
+    // answers the run had (a model that had failed stays out).
+    ...askedLike(run),
     models: input.model === undefined ? answered : run.models,
+    clientRequestId: input.clientRequestId,
+    reuse,
+  });
+}
+
+/** How a run was asked — its council, mode and standing settings — for a new version of its turn. */
+function askedLike(run: CouncilRun) {
+  return {
+    models: run.models,
     chairmanModel: run.chairmanModel,
     provider: run.provider,
-    // A version of the same turn: asked the way the run was asked.
     mode: run.mode,
     instructions: run.instructions,
     reasoningEffort: run.reasoningEffort,
     webSearch: run.webSearch,
-    clientRequestId: input.clientRequestId,
-    reuse,
-  });
+  };
 }
 
 function ids(run: CouncilRun): { runId: string; messageId: string; conversationId: string } {
