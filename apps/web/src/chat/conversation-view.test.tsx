@@ -85,6 +85,37 @@ test('a synthesis written by a stand-in says the chairman failed and who wrote i
   expect(finalAnswer.textContent).not.toContain('Chairman: ');
 });
 
+test('a run asked in answers mode shows its answer and says no review or synthesis was made', async () => {
+  renderConversation(
+    conversation({
+      runs: [
+        runRecord({
+          mode: 'answers',
+          labelToModel: null,
+          aggregate: null,
+          stage2: [],
+          stage3: null,
+        }),
+      ],
+    }),
+  );
+  const finalAnswer = await screen.findByRole('region', { name: 'Final answer' });
+  expect(finalAnswer.textContent).toContain('Answers only: no peer review or synthesis');
+  expect(finalAnswer.textContent).toContain('gpt-5.1');
+  await waitFor(() => expect(finalAnswer.textContent).toContain('Paris is the capital.'));
+  expect(finalAnswer.textContent).not.toContain('The chairman is weighing');
+  expect(finalAnswer.textContent).not.toContain('Chairman');
+});
+
+test('a run asked in ranked mode leads with the answer the council ranked first', async () => {
+  renderConversation(conversation({ runs: [runRecord({ mode: 'ranked', stage3: null })] }));
+  const finalAnswer = await screen.findByRole('region', { name: 'Final answer' });
+  expect(finalAnswer.textContent).toContain('Top-ranked answer');
+  expect(finalAnswer.textContent).toContain('grok-4');
+  await waitFor(() => expect(finalAnswer.textContent).toContain('The capital is Paris.'));
+  expect(finalAnswer.textContent).not.toContain('The chairman is weighing');
+});
+
 test('reloading mid-run replays the stream from the start and shows text before the run finishes', async () => {
   const fake = renderConversation(
     conversation({

@@ -8,7 +8,7 @@ import { ProgressStrip } from './progress-strip';
 import { isLive, isRetryable, type StagePhase } from './run-state';
 import { Stage1Panel } from './stage1-panel';
 import { Stage2Panel } from './stage2-panel';
-import { Stage3Panel } from './stage3-panel';
+import { ModeAnswerPanel, Stage3Panel } from './stage3-panel';
 import './council.css';
 
 const PHASE_WORDS: Record<StagePhase, string> = {
@@ -88,8 +88,17 @@ export function RunView(props: {
       </Show>
       <Show when={retryError()}>{(error) => <ErrorNotice message={error().message} code={error().code} />}</Show>
 
-      <Show when={state().phases.stage3 !== 'pending'}>
-        <Stage3Panel state={state()} onRetry={retryAction()} onRegenerate={regenerate()} />
+      <Show
+        when={state().mode === 'full'}
+        fallback={
+          <Show when={state().status === 'completed'}>
+            <ModeAnswerPanel state={state()} />
+          </Show>
+        }
+      >
+        <Show when={state().phases.stage3 !== 'pending'}>
+          <Stage3Panel state={state()} onRetry={retryAction()} onRegenerate={regenerate()} />
+        </Show>
       </Show>
 
       {/* How the answer came about: open while the run streams (so the live text stays in view),

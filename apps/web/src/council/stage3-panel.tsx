@@ -67,3 +67,41 @@ export function Stage3Panel(props: {
     </section>
   );
 }
+
+/**
+ * What a run without a chairman stands on, in place of a synthesis: in `ranked` mode the answer
+ * the council ranked first, in `answers` mode the first answer in council order (the one the
+ * conversation keeps as its reply). It says which mode made it, so it never passes for a synthesis.
+ */
+export function ModeAnswerPanel(props: { state: RunState }) {
+  const firstAnswered = () => props.state.models.find((m) => props.state.stage1[m]?.status === 'done');
+  const model = () =>
+    props.state.mode === 'ranked' ? (props.state.aggregate[0]?.model ?? firstAnswered()) : firstAnswered();
+  const slot = () => {
+    const chosen = model();
+    return chosen === undefined ? undefined : props.state.stage1[chosen];
+  };
+  const note = () =>
+    props.state.mode === 'ranked'
+      ? 'Ranked mode: answers and peer review, no synthesis. This is the answer the council ranked first.'
+      : `Answers only: no peer review or synthesis${props.state.models.length > 1 ? '. Every answer is under “How the council got here”.' : '.'}`;
+  return (
+    <section class="final-answer" aria-label="Final answer">
+      <header class="final-answer-head">
+        <h3>{props.state.mode === 'ranked' ? 'Top-ranked answer' : 'Answer'}</h3>
+        <Show when={model()}>
+          {(chosen) => (
+            <span class="chairman" title={chosen()}>
+              {shortModelName(chosen())}
+            </span>
+          )}
+        </Show>
+        <Show when={slot()?.status === 'done' && slot()?.text}>
+          {(text) => <CopyButton text={text()} label="Copy the answer" />}
+        </Show>
+      </header>
+      <p class="answer-basis">{note()}</p>
+      <Show when={slot()}>{(chosen) => <AnswerBody slot={chosen()} waitingText="" />}</Show>
+    </section>
+  );
+}
