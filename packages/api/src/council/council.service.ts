@@ -115,6 +115,11 @@ export async function startRun(
       ? shownLeaf(stored, conversation.shownQuestionId)
       : undefined;
   const messages = stored ? branchPath(stored, parentId ?? null) : historyMessages(broughtHistory);
+  // Following the newest question (the usual case), the parent is read again when the question is
+  // stored, under the conversation's lock: questions sent at once queue up one after another on
+  // PostgreSQL instead of forking into versions of each other.
+  const followsNewest = !edited && stored !== null && parentId === shownLeaf(stored, null);
+  const parentToStore = followsNewest ? undefined : parentId;
   // A new conversation is titled even when it brought earlier turns.
   const isFirstRun = conversation === null || stored?.length === 0;
   const needsTitle = isFirstRun && input.newConversation?.title === undefined;
@@ -166,7 +171,12 @@ export async function startRun(
           })
         ).id;
       await lockConversation(trx, conversationId);
-      const message = await appendMessage(trx, { conversationId, role: 'user', content: input.content, parentId });
+      const message = await appendMessage(trx, {
+        conversationId,
+        role: 'user',
+        content: input.content,
+        parentId: parentToStore,
+      });
       const run = await insertRun(trx, {
         userId,
         conversationId,
