@@ -1,29 +1,10 @@
 import { fireEvent, screen, waitFor, within } from '@solidjs/testing-library';
 import { expect, test } from 'vitest';
-import { ConversationsProvider, createConversationsStore } from '../conversations/conversations-store';
 import { conversation, runRecord } from '../testing/conversation-fixtures';
 import { RUN_ID, completeRunEvents } from '../testing/council-events';
-import { createFakeCouncil } from '../testing/fake-council';
 import { sdkError } from '../testing/fake-trpc-fetch';
 import { loadMarkdownRenderer } from '../markdown/markdown-view';
-import { renderWithClient } from '../testing/render';
-import type { Conversation } from '../council/council-types';
-import { ConversationView } from './conversation-view';
-
-function renderConversation(data: Conversation) {
-  const fake = createFakeCouncil();
-  const store = createConversationsStore(fake.client);
-  renderWithClient(
-    () => (
-      <ConversationsProvider store={store}>
-        <ConversationView conversation={data} />
-      </ConversationsProvider>
-    ),
-    fake.client,
-    `/c/${data.id}`,
-  );
-  return fake;
-}
+import { renderConversation } from '../testing/render-conversation';
 
 const box = () => screen.getByLabelText<HTMLTextAreaElement>('Message the council');
 // Stages 1 and 2 both have a tab per model: find each panel through its tab list.

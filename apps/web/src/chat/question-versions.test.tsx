@@ -1,14 +1,11 @@
 import { fireEvent, screen, waitFor } from '@solidjs/testing-library';
 import { expect, test, vi } from 'vitest';
-import { ConversationsProvider, createConversationsStore } from '../conversations/conversations-store';
 import { CopyButton } from '../council/copy-button';
 import type { Conversation } from '../council/council-types';
 import { conversation, runRecord, userMessage } from '../testing/conversation-fixtures';
-import { createFakeCouncil } from '../testing/fake-council';
 import { sdkError } from '../testing/fake-trpc-fetch';
-import { renderWithClient } from '../testing/render';
+import { renderConversation } from '../testing/render-conversation';
 import { render } from '@solidjs/testing-library';
-import { ConversationView } from './conversation-view';
 
 // Issue 19 §3: edit a question in place (a new branch), "‹ 2 / 3 ›" between its versions, copy.
 
@@ -21,21 +18,6 @@ function withVersions(shown: string, content: string): Conversation {
     messages: [userMessage(content, shown, 1, [FIRST, SECOND])],
     runs: [runRecord({ userMessageId: shown, id: `run-${shown}` })],
   });
-}
-
-function renderConversation(data: Conversation) {
-  const fake = createFakeCouncil();
-  const store = createConversationsStore(fake.client);
-  renderWithClient(
-    () => (
-      <ConversationsProvider store={store}>
-        <ConversationView conversation={data} />
-      </ConversationsProvider>
-    ),
-    fake.client,
-    `/c/${data.id}`,
-  );
-  return fake;
 }
 
 test('"‹ 2 / 2 ›" shows the other version through conversations.showVersion and redraws that branch', async () => {
