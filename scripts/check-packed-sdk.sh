@@ -107,10 +107,22 @@ const conversation: RouterOutputs['conversations']['get'] = await client.convers
   id: result.conversationId,
 });
 if (conversation.messages.at(-1)?.content !== result.answer) throw new Error('the stored answer differs');
+// Less council on request: answers only, no review and no synthesis; the answer says who wrote it.
+const quick: CouncilAnswer = await client.askCouncil('And a taco?', {
+  conversationId: result.conversationId,
+  mode: 'answers',
+});
+if (quick.mode !== 'answers' || !quick.answer.trim() || quick.ranking.length > 0) {
+  throw new Error(`expected an answers-only run, got ${JSON.stringify(quick)}`);
+}
 if (false as boolean) {
   // The router's types are real: a missing input field does not compile.
   // @ts-expect-error conversations.get needs an id
   await client.conversations.get.query({});
+  // A saved council by id; the mode is one of three.
+  await client.askCouncil('Typed?', { councilId: 'server:quick-answers', mode: 'ranked', webSearch: false });
+  // @ts-expect-error mode is full, ranked or answers
+  await client.askCouncil('Typed?', { mode: 'chairman-only' });
 }
 const { token } = await client.tokens.create.mutate({ name: 'packed check', scopes: ['read', 'council'], password });
 console.log(JSON.stringify({ token, conversationId: result.conversationId, verdict: result.verdict?.kind ?? null }));

@@ -53,10 +53,10 @@ test('ask streams the chairman’s answer to stdout, plain progress lines to std
   for (const run of [asked, listed, found, markdown, json]) expect(run.stdout + run.stderr).not.toContain(token);
 });
 
-test('ask --json prints every event as a JSON line; --council and --chairman choose the models', async ({ bed }) => {
+test('ask --json prints every event as a JSON line; --models and --chairman choose the models', async ({ bed }) => {
   const { env } = await ownerWithToken(bed, ['council']);
   const asked = await runCli(
-    ['ask', '--json', '--council', 'test/alpha,test/beta', '--chairman', 'test/gamma', 'Two only?'],
+    ['ask', '--json', '--models', 'test/alpha,test/beta', '--chairman', 'test/gamma', 'Two only?'],
     env,
   );
   expect({ code: asked.code, stderr: asked.stderr }).toEqual({ code: 0, stderr: '' });
@@ -70,6 +70,42 @@ test('ask --json prints every event as a JSON line; --council and --chairman cho
     chairmanModel: 'test/gamma',
   });
   expect(events.at(-1)?.type).toBe('run_completed');
+});
+
+test('ask --council <name> runs a saved council and --mode overrides its mode: a ranked run prints the top-ranked answer and says so; an unknown council exits 2 listing the councils', async ({
+  bed,
+}) => {
+  for (const model of COUNCIL) {
+    bed.upstream.setBehavior(model, { tokenDelayMs: 1, reply: councilReply({ answer: () => `${model} says: lift.` }) });
+  }
+  const { owner, env } = await ownerWithToken(bed, ['council']);
+  await owner.client.councils.create.mutate({
+    name: 'Aero panel',
+    models: ['test/alpha', 'test/beta'],
+    chairmanModel: CHAIRMAN,
+    instructions: 'Speak as an aerodynamicist.',
+  });
+  const ranked = await runCli(['ask', '--council', 'aero panel', '--mode', 'ranked', 'Why do wings lift?'], env);
+  expect(ranked.code).toBe(0);
+  const top = /^Top-ranked answer \((test\/\w+)\); ranked mode: answers and peer review, no synthesis\.$/m.exec(
+    ranked.stderr,
+  )?.[1];
+  expect(['test/alpha', 'test/beta']).toContain(top);
+  expect(ranked.stdout).toBe(`${top} says: lift.\n`);
+  expect(ranked.stderr).toMatch(/\nVerdict: /);
+  expect(ranked.stderr).not.toContain('(chairman)'); // no chairman to wait for
+  expect(bed.upstream.requests.map((r) => r.model)).not.toContain(CHAIRMAN);
+  expect(bed.upstream.requests.find((r) => r.model === 'test/alpha')?.messages[0]).toMatchObject({
+    role: 'system',
+    content: 'Speak as an aerodynamicist.',
+  });
+
+  const unknown = await runCli(['ask', '--council', 'test/alpha,test/beta', 'Hm?'], env);
+  expect(unknown.code).toBe(2);
+  expect(unknown.stderr).toBe(
+    'llm-council: --council: no saved council is named "test/alpha,test/beta"; the councils you can ask: "Aero panel" (to choose models, use --models a,b)\n',
+  );
+  expect((await owner.client.conversations.list.query()).items).toHaveLength(2); // signUpWithKey's and the ranked run
 });
 
 test('case 71: a bad, revoked or missing token exits 3; a read token cannot ask (3) and starts nothing', async ({
@@ -92,7 +128,7 @@ test('case 71: a bad, revoked or missing token exits 3; a read token cannot ask 
   expect((await runCli(['list'], env)).code).toBe(3);
 });
 
-test('usage errors exit 2 with a message: no question, an unknown format or command, a bad --council', async ({
+test('usage errors exit 2 with a message: no question, an unknown format or command, a bad --models or --mode', async ({
   bed,
 }) => {
   const { env } = await ownerWithToken(bed, ['read', 'council']);
@@ -100,7 +136,8 @@ test('usage errors exit 2 with a message: no question, an unknown format or comm
     ['ask'],
     ['export', crypto.randomUUID(), '--format', 'pdf'],
     ['frobnicate'],
-    ['ask', '--council', 'only-one', 'q'],
+    ['ask', '--models', ',', 'q'],
+    ['ask', '--mode', 'chairman-only', 'q'],
     ['list', '--limit', 'many'],
   ]) {
     const run = await runCli(args, env);

@@ -44,7 +44,7 @@ test('consult_council answers with the synthesis, ranking and verdict, sends pro
     'search_conversations',
   ]);
   const consult = tools.find((t) => t.name === 'consult_council')!;
-  expect(Object.keys(consult.inputSchema.properties ?? {})).toEqual(['question', 'include_details']);
+  expect(Object.keys(consult.inputSchema.properties ?? {})).toEqual(['question', 'council', 'mode', 'include_details']);
   expect(consult.outputSchema).toBeDefined();
 
   const progress: Progress[] = [];
@@ -63,7 +63,14 @@ test('consult_council answers with the synthesis, ranking and verdict, sends pro
     reviews: { reviewer: string; ranking: string[] }[];
     usage: { total_tokens: number };
   };
-  expect(output).toMatchObject({ status: 'completed', answer: FINAL, chairman_model: CHAIRMAN });
+  expect(output).toMatchObject({
+    status: 'completed',
+    mode: 'full',
+    answer: FINAL,
+    answer_model: CHAIRMAN,
+    answer_basis: 'synthesis',
+    chairman_model: CHAIRMAN,
+  });
   expect(output.ranking.map((r) => r.model).sort()).toEqual([...COUNCIL].sort());
   const verdict = output['verdict'] as { kind: string; sentence: string };
   expect(['clear_winner', 'close', 'split']).toContain(verdict.kind);

@@ -1,4 +1,4 @@
-import { CouncilRunError, type RunEvent } from '@llm-council/sdk';
+import { CouncilRunError, type AskCouncilOptions, type RunEvent } from '@llm-council/sdk';
 import { expect } from 'vitest';
 import { councilTest } from './helpers/fixtures.js';
 import { CHAIRMAN, COUNCIL, councilReply, requestsOf, signUpWithKey } from './helpers/council-harness.js';
@@ -19,7 +19,7 @@ test('askCouncil resolves with the answer, the verdict, the ranking and the runâ
   const events: RunEvent[] = [];
   const result = await client.askCouncil('Why do cats purr?', { onEvent: (event) => events.push(event) });
 
-  expect(result.answer).toBe(FINAL);
+  expect(result).toMatchObject({ answer: FINAL, answerModel: CHAIRMAN, mode: 'full' });
   expect(result.ranking.map((row) => row.model).sort()).toEqual([...COUNCIL].sort());
   expect(result.ranking.every((row) => row.rankingsCount > 0)).toBe(true);
   expect(result.usage?.totalTokens).toBeGreaterThan(0);
@@ -37,6 +37,33 @@ test('askCouncil resolves with the answer, the verdict, the ranking and the runâ
   expect(result.agreement).toEqual(stored?.agreement);
   expect(result.ranking).toEqual(stored?.aggregate);
   expect(result.usage).toEqual(stored?.usage);
+});
+
+test('askCouncil asks a saved council (councilId) and a mode: a ranked run resolves with the top-ranked answer and who wrote it, an answers run with the first answer', async ({
+  bed,
+}) => {
+  for (const model of COUNCIL) {
+    bed.upstream.setBehavior(model, { reply: councilReply({ answer: () => `${model} thinks so.` }) });
+  }
+  const { client } = await signUpWithKey(bed.server);
+  const council = await client.councils.create.mutate({
+    name: 'Feline experts',
+    models: [...COUNCIL],
+    chairmanModel: CHAIRMAN,
+    mode: 'ranked',
+  });
+  const options: AskCouncilOptions = { councilId: council.id };
+  const ranked = await client.askCouncil('Do cats dream?', options);
+  const top = ranked.ranking[0]!.model;
+  expect(ranked).toMatchObject({ mode: 'ranked', answer: `${top} thinks so.`, answerModel: top });
+  expect(requestsOf(bed.upstream, 'stage3')).toHaveLength(0);
+
+  const answers = await client.askCouncil('Do dogs?', { councilId: council.id, mode: 'answers' });
+  expect(answers).toMatchObject({ mode: 'answers', answer: `${COUNCIL[0]} thinks so.`, answerModel: COUNCIL[0] });
+  expect(answers.ranking).toEqual([]);
+  const stored = await client.council.get.query({ runId: answers.runId });
+  expect(stored.mode).toBe('answers');
+  expect(requestsOf(bed.upstream, 'stage2')).toHaveLength(COUNCIL.length); // the ranked run's only
 });
 
 test('askCouncil with conversationId continues that conversation: the models see the earlier turn', async ({ bed }) => {

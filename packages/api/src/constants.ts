@@ -110,3 +110,15 @@ export function sharedPlaces(
     return (first === -1 ? index : first) + 1;
   });
 }
+
+/**
+ * A saved council's name as a slug (`Senior SRE (brief)` → `senior-sre-brief`): the id of an
+ * operator's council (`server:<slug>`) and the `council/<slug>` model of the OpenAI endpoint.
+ */
+export function councilSlug(name: string): string {
+  return name
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}

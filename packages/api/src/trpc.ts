@@ -146,15 +146,18 @@ export async function requirePasswordSession(ctx: Context): Promise<SignedInUser
  * (`read`: list, get, search, export; `council`: start, follow and cancel runs). `null` admits
  * every valid token whatever its scopes: only for saying who the caller is (`auth.whoami`).
  */
-export function scopedProcedure(scope: AccessTokenScope | null) {
+export function scopedProcedure(scope: AccessTokenScope | readonly AccessTokenScope[] | null) {
+  // A list admits a token carrying any one of them.
+  const scopes = scope === null ? null : typeof scope === 'string' ? [scope] : scope;
   return publicProcedure.use(async ({ ctx, next }) => {
     const bearer = ctx.req.accessToken;
     if (!bearer || !isPersonalAccessToken(bearer)) return next({ ctx: { ...ctx, session: await requireSession(ctx) } });
     const token = await resolvePersonalAccessToken(ctx, bearer);
     if (!token)
       throw appError('UNAUTHORIZED', 'ACCESS_TOKEN_INVALID', 'This access token is invalid, expired or revoked');
-    if (scope !== null && !token.scopes.includes(scope)) {
-      throw appError('FORBIDDEN', 'ACCESS_TOKEN_FORBIDDEN', `This access token lacks the "${scope}" scope`);
+    if (scopes !== null && !scopes.some((s) => token.scopes.includes(s))) {
+      const named = scopes.map((s) => `"${s}"`).join(' or ');
+      throw appError('FORBIDDEN', 'ACCESS_TOKEN_FORBIDDEN', `This access token lacks the ${named} scope`);
     }
     const session: SignedInUser = {
       userId: token.userId,

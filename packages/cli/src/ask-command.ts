@@ -1,12 +1,16 @@
-import { CouncilRunError, type CouncilClient } from '@llm-council/sdk';
+import { describeUnknownCouncil, findCouncil, listAskableCouncils } from '@llm-council/mcp';
+import { CouncilRunError, type CouncilAnswer, type CouncilClient, type CouncilMode } from '@llm-council/sdk';
 import { CliError, ExitCode } from './exit-codes.js';
 import { ModelProgress } from './progress.js';
 import { formatVerdict } from './verdict-table.js';
 
 export interface AskOptions {
   json?: boolean;
-  council?: string[];
+  /** A saved council's name (own or the server's). */
+  council?: string;
+  models?: string[];
   chairman?: string;
+  mode?: CouncilMode;
   /** Continue this conversation instead of starting a new one. */
   conversation?: string;
 }
@@ -47,10 +51,13 @@ export async function askCommand(
   const progress = new ModelProgress(io.stderr);
   let hasAnswered = false;
   try {
+    const councilId = options.council === undefined ? undefined : await findCouncilId(client, options.council);
     const result = await client.askCouncil(question, {
       ...(options.conversation ? { conversationId: options.conversation } : {}),
-      ...(options.council ? { models: options.council } : {}),
+      ...(councilId !== undefined ? { councilId } : {}),
+      ...(options.models ? { models: options.models } : {}),
       ...(options.chairman ? { chairmanModel: options.chairman } : {}),
+      ...(options.mode ? { mode: options.mode } : {}),
       signal: following.signal,
       onStarted: (id) => {
         runId = id;
@@ -67,6 +74,12 @@ export async function askCommand(
       },
     });
     progress.stop();
+    // A ranked or answers-only run has no synthesis to stream: the answer it stands on comes whole.
+    if (!hasAnswered && !options.json && result.answer !== '') {
+      io.stderr.write(`${answerNote(result)}\n`);
+      io.stdout.write(result.answer);
+      hasAnswered = true;
+    }
     if (hasAnswered) io.stdout.write('\n');
     if (!options.json) {
       io.stderr.write(formatVerdict(result));
@@ -94,4 +107,21 @@ export async function askCommand(
   } finally {
     removeHandler();
   }
+}
+
+/** The id of the saved council `name` means; an unknown name is a usage error listing the councils there are. */
+async function findCouncilId(client: CouncilClient, name: string): Promise<string> {
+  const councils = await listAskableCouncils(client);
+  const found = findCouncil(councils, name);
+  if (found) return found.id;
+  // `--council` once took a list of models: point whoever still types that at --models.
+  const hint = /[,/]/.test(name) ? ' (to choose models, use --models a,b)' : '';
+  throw new CliError(`--council: ${describeUnknownCouncil(councils, name)}${hint}`, ExitCode.usage);
+}
+
+/** Says what the answer is when it is not a synthesis, so it never passes for one. */
+function answerNote(result: CouncilAnswer): string {
+  return result.mode === 'ranked'
+    ? `Top-ranked answer (${result.answerModel}); ranked mode: answers and peer review, no synthesis.`
+    : `Answer (${result.answerModel}); answers-only mode: no peer review or synthesis.`;
 }

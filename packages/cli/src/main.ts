@@ -16,7 +16,8 @@ function parseModels(value: string): string[] {
     .split(',')
     .map((m) => m.trim())
     .filter(Boolean);
-  if (models.length < 2) throw new InvalidArgumentError('name at least two models, comma-separated');
+  // One model is a council in mode `answers`; the server checks the size against the mode.
+  if (models.length < 1) throw new InvalidArgumentError('name the models, comma-separated');
   return models;
 }
 
@@ -82,8 +83,16 @@ function buildProgram(
     .description("ask the council; progress on stderr, the chairman's answer on stdout")
     .argument('<question>', 'the question (quote it)')
     .option('--json', 'print every event as a JSON line instead')
-    .addOption(new Option('--council <models>', 'council members, comma-separated').argParser(parseModels))
+    .option('--council <name>', 'a saved council (yours or the server’s), by name: its models, mode and instructions')
+    .addOption(new Option('--models <models>', 'council members, comma-separated').argParser(parseModels))
     .option('--chairman <model>', 'the chairman model')
+    .addOption(
+      new Option('--mode <mode>', 'full (with a synthesis), ranked (no chairman) or answers (no review)').choices([
+        'full',
+        'ranked',
+        'answers',
+      ]),
+    )
     .option('--conversation <id>', 'continue this conversation (its id from `list`, `search` or an earlier `ask`)')
     .action(async (question: string, options: AskOptions) => {
       const { client } = await connect(env);

@@ -30,7 +30,8 @@ export class ModelProgress {
       case 'run_started':
         this.chairman = event.chairmanModel;
         for (const model of event.models) this.set(model, 'waiting');
-        this.set(this.chairLabel(), 'waiting');
+        // Only a full council has a chairman to wait for.
+        if ((event.mode ?? 'full') === 'full') this.set(this.chairLabel(), 'waiting');
         if (this.out.isTTY) this.timer ??= setInterval(() => this.redraw(), 100);
         return;
       case 'model_delta':

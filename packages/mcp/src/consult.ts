@@ -1,8 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { followRun, type AppRouter, type RunEvent } from '@llm-council/sdk';
+import {
+  applyRunEvent,
+  createRunState,
+  followRun,
+  standingAnswer,
+  type AppRouter,
+  type CouncilMode,
+  type RunEvent,
+  type RunState,
+} from '@llm-council/sdk';
 import type { TRPCClient } from '@trpc/client';
 
-type Ranked = Extract<RunEvent, { type: 'aggregate_ranked' }>;
 type Usage = { promptTokens: number; completionTokens: number; totalTokens: number; cost: number | null };
 
 export interface ConsultInput {
@@ -12,6 +20,10 @@ export interface ConsultInput {
   history?: { question: string; answer: string }[];
   /** Which tool asks: the conversation is marked with it. */
   source: 'mcp' | 'openai';
+  /** A saved council (`councils.list`): its models, chairman, mode, instructions, effort and web search. */
+  councilId?: string;
+  /** Overrides the council's mode: `full`, `ranked` (no chairman) or `answers` (stage 1 only). */
+  mode?: CouncilMode;
 }
 
 export interface ConsultOptions {
@@ -26,15 +38,25 @@ export interface ConsultResult {
   conversationId: string;
   runId: string;
   status: 'completed' | 'failed' | 'cancelled' | 'interrupted';
-  /** The chairman's synthesis; null when the run did not get that far. */
+  mode: CouncilMode;
+  /**
+   * The answer the run stands on (the SDK's `standingAnswer`): the chairman's synthesis in mode
+   * `full`, the top-ranked answer in `ranked`, the first answer in `answers`; null when the run
+   * did not get that far.
+   */
   answer: string | null;
+  /** Who wrote `answer`. */
+  answerModel: string | null;
+  /** What `answer` is: the synthesis, the answer ranked first, or the first answer given. */
+  answerBasis: 'synthesis' | 'top_ranked' | 'first_answer' | null;
+  /** The chairman the run was asked with; null in modes without one. */
   chairmanModel: string | null;
   /** The peer-only "street cred" table, best first. */
-  ranking: Ranked['aggregate'];
+  ranking: RunState['aggregate'];
   /** How much the reviewers agreed (Kendall's W, p), for a details view. */
-  agreement: Ranked['agreement'] | null;
+  agreement: RunState['agreement'];
   /** The verdict in plain words (clear winner, close, split) with its evidence; null before ranking. */
-  verdict: Ranked['verdict'] | null;
+  verdict: RunState['verdict'];
   error: { stage: string; code: string; message: string } | null;
   /** Every call of the run: answers, reviews, the chairman and the title. */
   usage: Usage;
@@ -46,8 +68,9 @@ export interface ConsultResult {
 /**
  * Asks the council in a new conversation and follows the run to its end through the same tRPC
  * procedures every client uses (`council.start`, `council.events`, `council.cancel`), so
- * ownership, scopes, limits and budgets apply unchanged. Refusals (a missing key, a limit, a
- * budget) reject with the server's error before anything runs.
+ * ownership, scopes, limits and budgets apply unchanged. The run's state is the SDK's reducer's
+ * (`applyRunEvent`), as in the web client and the CLI. Refusals (a missing key, a limit, a
+ * budget, an unknown council) reject with the server's error before anything runs.
  */
 export async function consultCouncil(
   client: TRPCClient<AppRouter>,
@@ -61,121 +84,87 @@ export async function consultCouncil(
       ...(input.history && input.history.length > 0 ? { history: input.history } : {}),
     },
     content: input.question,
+    ...(input.councilId !== undefined ? { councilId: input.councilId } : {}),
+    ...(input.mode !== undefined ? { mode: input.mode } : {}),
     clientRequestId: randomUUID(),
   });
-  const result = new RunResult(conversationId, runId);
+  let state = createRunState({ runId, models: [], chairmanModel: '' });
+  const usage: Usage = { promptTokens: 0, completionTokens: 0, totalTokens: 0, cost: null };
   if (!options.signal?.aborted) {
-    for await (const { event } of followRun(client, runId, options.signal ? { signal: options.signal } : {})) {
-      result.apply(event);
-      options.onEvent?.(event);
+    for await (const envelope of followRun(client, runId, options.signal ? { signal: options.signal } : {})) {
+      state = applyRunEvent(state, envelope);
+      addUsage(usage, envelope.event);
+      options.onEvent?.(envelope.event);
     }
   }
-  if (options.signal?.aborted && result.status === null) {
+  let status = endStatus(state);
+  if (options.signal?.aborted && status === null) {
     await client.council.cancel.mutate({ runId });
-    result.status = 'cancelled';
+    status = 'cancelled';
   }
-  return result.toJSON();
+  return toResult(state, conversationId, status ?? 'interrupted', usage);
 }
 
-class RunResult {
-  status: ConsultResult['status'] | null = null;
-  private answer: string | null = null;
-  private chairmanModel: string | null = null;
-  private ranked: Ranked | null = null;
-  private error: ConsultResult['error'] = null;
-  private labelToModel: Record<string, string> = {};
-  private readonly usage: Usage = { promptTokens: 0, completionTokens: 0, totalTokens: 0, cost: null };
-  private readonly answers = new Map<string, ConsultResult['answers'][number]>();
-  private readonly reviews: { reviewer: string; content: string; labels: string[] }[] = [];
+function endStatus(state: RunState): ConsultResult['status'] | null {
+  const { status } = state;
+  return status === 'completed' || status === 'failed' || status === 'cancelled' || status === 'interrupted'
+    ? status
+    : null;
+}
 
-  constructor(
-    private readonly conversationId: string,
-    private readonly runId: string,
-  ) {}
-
-  apply(event: RunEvent): void {
-    switch (event.type) {
-      case 'run_started':
-        this.chairmanModel = event.chairmanModel;
-        for (const model of event.models) this.answers.set(model, { model, content: null, error: null });
-        return;
-      case 'model_completed':
-        this.addUsage(event.usage);
-        if (event.stage === 'stage3') this.answer = event.content;
-        else this.answers.set(event.model, { model: event.model, content: event.content, error: null });
-        return;
-      case 'model_failed':
-        if (event.stage === 'stage1')
-          this.answers.set(event.model, { ...this.answerOf(event.model), error: event.error.message });
-        return;
-      case 'model_late':
-        if (event.stage === 'stage1')
-          this.answers.set(event.model, { ...this.answerOf(event.model), error: 'too slow, left out' });
-        return;
-      case 'review_completed':
-        this.addUsage(event.usage);
-        this.reviews.push({ reviewer: event.reviewer, content: event.content, labels: event.parsedRanking });
-        return;
-      case 'labels_assigned':
-        this.labelToModel = event.labelToModel;
-        return;
-      case 'aggregate_ranked':
-        this.ranked = event;
-        return;
-      case 'title_completed':
-        this.addUsage(event.usage ?? null);
-        return;
-      case 'run_completed':
-        this.status = 'completed';
-        return;
-      case 'run_failed':
-        this.status = 'failed';
-        this.error = { stage: event.stage, ...event.error };
-        return;
-      case 'run_cancelled':
-        this.status = 'cancelled';
-        return;
-      case 'run_interrupted':
-        this.status = 'interrupted';
-        return;
-      case 'stage_started':
-      case 'stage_completed':
-      case 'model_delta':
-        return;
-    }
-  }
-
-  toJSON(): ConsultResult {
-    return {
-      conversationId: this.conversationId,
-      runId: this.runId,
-      status: this.status ?? 'interrupted',
-      answer: this.answer,
-      chairmanModel: this.chairmanModel,
-      ranking: this.ranked?.aggregate ?? [],
-      agreement: this.ranked?.agreement ?? null,
-      verdict: this.ranked?.verdict ?? null,
-      error: this.error,
-      usage: this.usage,
-      answers: [...this.answers.values()],
-      reviews: this.reviews.map(({ reviewer, content, labels }) => ({
-        reviewer,
-        content,
-        ranking: labels.map((label) => this.labelToModel[label] ?? label),
+function toResult(
+  state: RunState,
+  conversationId: string,
+  status: ConsultResult['status'],
+  usage: Usage,
+): ConsultResult {
+  const standing = standingAnswer(state);
+  const isDone = standing?.slot.status === 'done';
+  const labelToModel = state.labelToModel;
+  return {
+    conversationId,
+    runId: state.runId,
+    status,
+    mode: state.mode,
+    answer: isDone ? standing.slot.text : null,
+    answerModel: isDone ? standing.model : null,
+    answerBasis: isDone ? standing.basis : null,
+    chairmanModel: state.mode === 'full' && state.chairmanModel !== '' ? state.chairmanModel : null,
+    ranking: state.aggregate,
+    agreement: state.agreement,
+    verdict: state.verdict,
+    error: state.error
+      ? { stage: state.error.stage ?? 'run', code: state.error.code, message: state.error.message }
+      : null,
+    usage,
+    answers: state.models.map((model) => {
+      const slot = state.stage1[model];
+      return {
+        model,
+        content: slot?.status === 'done' ? slot.text : null,
+        error: slot?.status === 'late' ? 'too slow, left out' : (slot?.error?.message ?? null),
+      };
+    }),
+    reviews: Object.values(state.stage2)
+      .filter((review) => review.status === 'done')
+      .map((review) => ({
+        reviewer: review.reviewer,
+        content: review.content,
+        ranking: review.parsedRanking.map((label) => labelToModel[label] ?? label),
       })),
-    };
-  }
+  };
+}
 
-  private answerOf(model: string): ConsultResult['answers'][number] {
-    return this.answers.get(model) ?? { model, content: null, error: null };
-  }
-
-  // The same sum the server keeps per run (`usage` of `council.get`): every call that reported usage.
-  private addUsage(usage: (Omit<Usage, 'cost'> & { cost: number | null }) | null): void {
-    if (!usage) return;
-    this.usage.promptTokens += usage.promptTokens;
-    this.usage.completionTokens += usage.completionTokens;
-    this.usage.totalTokens += usage.promptTokens + usage.completionTokens;
-    if (usage.cost !== null) this.usage.cost = (this.usage.cost ?? 0) + usage.cost;
-  }
+// The same sum the server keeps per run (`usage` of `council.get`): every call that reported usage,
+// the title's included (the run state keeps only the council's calls).
+function addUsage(total: Usage, event: RunEvent): void {
+  const usage =
+    event.type === 'model_completed' || event.type === 'review_completed' || event.type === 'title_completed'
+      ? event.usage
+      : null;
+  if (!usage) return;
+  total.promptTokens += usage.promptTokens;
+  total.completionTokens += usage.completionTokens;
+  total.totalTokens += usage.promptTokens + usage.completionTokens;
+  if (usage.cost !== null) total.cost = (total.cost ?? 0) + usage.cost;
 }

@@ -3,7 +3,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { TRPCClientError } from '@trpc/client';
 
 /** The council's input names, as the tools call them. */
-const toolFieldNames: Record<string, string> = { content: 'question', id: 'id', query: 'query' };
+const toolFieldNames: Record<string, string> = { content: 'question', councilId: 'council', id: 'id', query: 'query' };
 
 /**
  * A refusal of the API (a missing scope or key, a limit, a budget, bad input) as an MCP tool
@@ -11,7 +11,12 @@ const toolFieldNames: Record<string, string> = { content: 'question', id: 'id', 
  * tool can tell the user what to do. Never a protocol failure.
  */
 export function toToolError(error: unknown): CallToolResult {
-  return { isError: true, content: [{ type: 'text', text: describeFailure(error) }] };
+  return toolError(describeFailure(error));
+}
+
+/** A tool error with this sentence. */
+export function toolError(text: string): CallToolResult {
+  return { isError: true, content: [{ type: 'text', text }] };
 }
 
 function describeFailure(error: unknown): string {

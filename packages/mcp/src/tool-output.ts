@@ -14,8 +14,21 @@ export const consultOutput = {
   conversation_id: z.string(),
   run_id: z.string(),
   status: z.enum(['completed', 'failed', 'cancelled', 'interrupted']),
-  answer: z.string().nullable().describe('The chairman’s final answer.'),
-  chairman_model: z.string().nullable(),
+  mode: z
+    .enum(['full', 'ranked', 'answers'])
+    .describe('How much council ran: full (answers, review, synthesis), ranked (no chairman), answers (no review).'),
+  answer: z
+    .string()
+    .nullable()
+    .describe(
+      'The answer the run stands on: the chairman’s synthesis (mode full), the answer the council ranked first (ranked), or the first answer (answers).',
+    ),
+  answer_model: z.string().nullable().describe('The model that wrote `answer`.'),
+  answer_basis: z
+    .enum(['synthesis', 'top_ranked', 'first_answer'])
+    .nullable()
+    .describe('What `answer` is: the synthesis, the top-ranked answer (no synthesis), or the first answer given.'),
+  chairman_model: z.string().nullable().describe('The chairman; null in modes without one.'),
   ranking: z
     .array(
       z.object({
@@ -72,7 +85,10 @@ export function toConsultOutput(result: ConsultResult, includeDetails: boolean):
     conversation_id: result.conversationId,
     run_id: result.runId,
     status: result.status,
+    mode: result.mode,
     answer: result.answer,
+    answer_model: result.answerModel,
+    answer_basis: result.answerBasis,
     chairman_model: result.chairmanModel,
     ranking: result.ranking.map((row) => ({
       place: row.place ?? null,
@@ -109,8 +125,7 @@ export function toConsultText(output: ConsultOutput): string {
       `The council run ${output.status}${output.error ? ` in ${output.error.stage}: ${output.error.message}` : '.'}`,
     );
   }
-  if (output.answer !== null)
-    parts.push(`## Final answer (${output.chairman_model ?? 'chairman'})\n\n${output.answer}`);
+  if (output.answer !== null) parts.push(`${answerHeading(output)}\n\n${output.answer}`);
   if (output.ranking.length > 0) {
     const rows = output.ranking.map(
       (r) =>
@@ -136,3 +151,20 @@ const verdictLabel: Record<NonNullable<ConsultOutput['verdict']>['kind'], string
   split: 'Split',
   unranked: 'No peer ranking',
 };
+
+/** Says what the answer is, so a top-ranked answer never passes for a synthesis. */
+function answerHeading(output: ConsultOutput): string {
+  const by = output.answer_model ?? 'unknown';
+  if (output.answer_basis === 'synthesis') {
+    const standIn = output.chairman_model !== null && output.chairman_model !== by;
+    return standIn
+      ? `## Final answer (${by}, standing in for the chairman ${output.chairman_model})`
+      : `## Final answer (${by})`;
+  }
+  if (output.answer_basis === 'top_ranked') {
+    return `## Top-ranked answer (${by})\n\nRanked mode: answers and peer review, no synthesis. This is the answer the council ranked first.`;
+  }
+  return output.mode === 'answers'
+    ? `## Answer (${by})\n\nAnswers only: no peer review or synthesis${output.answers === undefined ? '; include_details shows every answer' : ''}.`
+    : `## First answer (${by})\n\nNo ranking came in: this is the first answer given, not a synthesis.`;
+}

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { consultCouncil } from './consult.js';
 import { consultOutput, listOutput, searchOutput, toConsultOutput, toConsultText } from './tool-output.js';
 import { CouncilProgress } from './progress.js';
-import { toToolError } from './tool-errors.js';
+import { describeUnknownCouncil, findCouncil, listAskableCouncils } from './saved-councils.js';
+import { toolError, toToolError } from './tool-errors.js';
 
 const conversationId = z.uuid('id must be a conversation id (a UUID, from list_conversations or search_conversations)');
 
@@ -24,27 +25,56 @@ export function createCouncilMcpServer(client: TRPCClient<AppRouter>, version: s
       description:
         'Asks a council of LLMs one question: every model answers, each reviews the others anonymously and ranks them, ' +
         "and a chairman writes the final answer. Returns the chairman's answer, the council's ranking (street-cred table) " +
-        'and how much the reviewers agreed; with include_details, every answer and review too. Takes a minute or more; ' +
-        'sends progress per stage. Stored as a conversation in the user’s account and counted in their usage and budgets.',
+        'and how much the reviewers agreed; with include_details, every answer and review too. `council` picks one of ' +
+        'the user’s saved councils by name (its models, chairman, mode and instructions); `mode` asks for less council: ' +
+        '`ranked` (no chairman: the top-ranked answer) or `answers` (no review: the first answer). Takes a minute or ' +
+        'more; sends progress per stage. Stored as a conversation in the user’s account and counted in their usage and budgets.',
       inputSchema: {
         question: z
           .string()
           .min(1, 'question cannot be empty')
           .max(MESSAGE_MAX_LENGTH, `question must be at most ${MESSAGE_MAX_LENGTH} characters`)
           .describe('The question, with any context the council needs (it sees nothing else).'),
+        council: z
+          .string()
+          .min(1, 'council cannot be empty')
+          .max(200, 'council must be at most 200 characters')
+          .optional()
+          .describe(
+            'The name of a saved council (the user’s own or the server’s); default: the user’s default council.',
+          ),
+        mode: z
+          .enum(['full', 'ranked', 'answers'], 'mode must be one of full, ranked, answers')
+          .optional()
+          .describe(
+            'full: answers, peer review and a chairman’s synthesis; ranked: answers and peer review, no synthesis; ' +
+              'answers: the answers only. Default: the council’s own mode (full).',
+          ),
         include_details: z.boolean().optional().describe('Also return every model’s answer and every review (long).'),
       },
       outputSchema: consultOutput,
       annotations: { readOnlyHint: false, openWorldHint: true },
     },
-    async ({ question, include_details }, extra) => {
+    async ({ question, council, mode, include_details }, extra) => {
       const progressToken = extra._meta?.progressToken;
       const progress = new CouncilProgress();
       let sent = 0;
       try {
+        let councilId: string | undefined;
+        if (council !== undefined) {
+          const councils = await listAskableCouncils(client);
+          const found = findCouncil(councils, council);
+          if (!found) return toolError(`council: ${describeUnknownCouncil(councils, council)}`);
+          councilId = found.id;
+        }
         const result = await consultCouncil(
           client,
-          { question, source: 'mcp' },
+          {
+            question,
+            source: 'mcp',
+            ...(councilId !== undefined ? { councilId } : {}),
+            ...(mode !== undefined ? { mode } : {}),
+          },
           {
             signal: extra.signal,
             onEvent: (event) => {

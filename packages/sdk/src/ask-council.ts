@@ -3,7 +3,15 @@ import type { AppRouter } from '@llm-council/api';
 import { getAppErrorCode } from './errors.js';
 import { ask, type AskOptions, type RunEvent, type RunEventEnvelope } from './ask.js';
 import { applyRunEvent } from './run-reducer.js';
-import { createRunState, type AggregateRanking, type Agreement, type RunRecord, type RunState } from './run-state.js';
+import {
+  createRunState,
+  standingAnswer,
+  type AggregateRanking,
+  type Agreement,
+  type CouncilMode,
+  type RunRecord,
+  type RunState,
+} from './run-state.js';
 import type { CouncilVerdict } from './types.js';
 
 export type AskCouncilOptions = Omit<AskOptions, 'lastEventId'> & {
@@ -21,8 +29,15 @@ export type AskCouncilOptions = Omit<AskOptions, 'lastEventId'> & {
 export interface CouncilAnswer {
   conversationId: string;
   runId: string;
-  /** The chairman's final answer (Markdown). */
+  /**
+   * The answer the run stands on (Markdown): the chairman's synthesis in mode `full`, the
+   * top-ranked answer in `ranked`, the first answer in `answers` (`standingAnswer`).
+   */
   answer: string;
+  /** Who wrote `answer`: the chairman (or its stand-in), or the council member whose answer it is. */
+  answerModel: string;
+  /** How much council ran: `full`, `ranked` (no chairman) or `answers` (no review either). */
+  mode: CouncilMode;
   /** The verdict in plain words ("clear winner", "close", "split", no peer ranking) with its evidence. */
   verdict: CouncilVerdict | null;
   /** How far the reviewers' whole rankings agreed (Kendall's W, p); null when not measurable. */
@@ -73,10 +88,13 @@ export async function askCouncil(
   if (!state || state.status !== 'completed') {
     throw new CouncilRunError(state, options.signal?.aborted === true);
   }
+  const standing = standingAnswer(state);
   return {
     conversationId,
     runId: state.runId,
-    answer: state.stage3.text,
+    answer: standing?.slot.text ?? '',
+    answerModel: standing?.model ?? state.chairmanModel,
+    mode: state.mode,
     verdict: state.verdict,
     agreement: state.agreement,
     ranking: state.aggregate,

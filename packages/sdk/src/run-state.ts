@@ -148,3 +148,21 @@ export function createRunState(init: {
 export function isLive(status: RunStatus): boolean {
   return isActiveRunStatus(status);
 }
+
+/**
+ * The answer a run stands on, with the model that wrote it: the synthesis in mode `full` (the
+ * chairman's, or its stand-in's); in `ranked` the answer the council ranked first (the first one
+ * given until the ranking is in); in `answers` the first answer given, in council order. Null
+ * while no answer stands yet. Every client shows the same one (a ranked run has no synthesis).
+ */
+export function standingAnswer(
+  s: RunState,
+): { model: string; slot: AnswerSlot; basis: 'synthesis' | 'top_ranked' | 'first_answer' } | null {
+  if (s.mode === 'full')
+    return s.phases.stage3 === 'pending' ? null : { model: s.stage3.model, slot: s.stage3, basis: 'synthesis' };
+  const top = s.mode === 'ranked' ? s.aggregate[0]?.model : undefined;
+  const model = top ?? s.models.find((m) => s.stage1[m]?.status === 'done');
+  const slot = model === undefined ? undefined : s.stage1[model];
+  if (model === undefined || !slot) return null;
+  return { model, slot, basis: top === undefined ? 'first_answer' : 'top_ranked' };
+}

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { AppRouter } from '@llm-council/api';
-import { consultCouncil, CouncilProgress, type ConsultResult } from '@llm-council/mcp';
+import {
+  consultCouncil,
+  CouncilProgress,
+  listAskableCouncils,
+  type AskableCouncil,
+  type ConsultResult,
+} from '@llm-council/mcp';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { describeClient, type ContextDeps } from '../create-context.js';
 import { COUNCIL_MODEL_ID, InvalidRequest, parseChatRequest, type CouncilRequest } from './openai-request.js';
@@ -11,8 +17,10 @@ type Authorized = Extract<TokenCheck, { ok: true }>;
 
 /**
  * An OpenAI-compatible API at /v1 for tools that speak it (Open WebUI, LibreChat, the `openai`
- * SDK): the model `council` is the user's default council, the reply is the chairman's synthesis
- * and, while the council works, its progress streams as `delta.reasoning`. The API key is a
+ * SDK): the model `council` is the user's default council, `council/<slug>` one of their saved
+ * councils (or the operator's); the reply is the answer the run stands on (the chairman's
+ * synthesis, or in a ranked or answers-only council the top-ranked or first answer) and, while the
+ * council works, its progress streams as `delta.reasoning`. The API key is a
  * personal access token with the `council` scope. Every call is a stored conversation marked
  * `openai`, under the user's limits and budgets.
  */
@@ -35,10 +43,20 @@ export function openAiRoutes(deps: ContextDeps, router: AppRouter): express.Rout
   });
   routes.use(express.json({ limit: deps.config.maxBodyBytes }));
 
-  routes.get('/models', (_req, res) => {
+  // `council` (the user's default council) and `council/<slug>` per saved council they may ask.
+  routes.get('/models', async (req, res) => {
+    const { bearer } = res.locals['token'] as Authorized;
+    const client = createTokenClient(deps, router, describeClient(req), bearer);
+    let councils: AskableCouncil[];
+    try {
+      councils = await listAskableCouncils(client);
+    } catch (error) {
+      return sendOpenAiError(res, toOpenAiError(error));
+    }
+    const model = (id: string) => ({ id, object: 'model', created: startedAt, owned_by: 'llm-council' });
     res.json({
       object: 'list',
-      data: [{ id: COUNCIL_MODEL_ID, object: 'model', created: startedAt, owned_by: 'llm-council' }],
+      data: [model(COUNCIL_MODEL_ID), ...councils.map((c) => model(`${COUNCIL_MODEL_ID}/${c.slug}`))],
     });
   });
 
@@ -50,16 +68,36 @@ export function openAiRoutes(deps: ContextDeps, router: AppRouter): express.Rout
       if (!(error instanceof InvalidRequest)) throw error;
       return sendOpenAiError(res, { status: 400, message: error.message, param: error.param });
     }
-    if (request.model !== COUNCIL_MODEL_ID) {
-      return sendOpenAiError(res, {
-        status: 404,
-        message: `The model "${request.model.slice(0, 200)}" does not exist; this server offers "${COUNCIL_MODEL_ID}"`,
-        param: 'model',
-        code: 'model_not_found',
-      });
-    }
     const { bearer } = res.locals['token'] as Authorized;
-    await completeChat(res, request, createTokenClient(deps, router, describeClient(req), bearer), deps);
+    const client = createTokenClient(deps, router, describeClient(req), bearer);
+    let councilId: string | undefined;
+    if (request.model !== COUNCIL_MODEL_ID) {
+      const slug = request.model.startsWith(`${COUNCIL_MODEL_ID}/`)
+        ? request.model.slice(COUNCIL_MODEL_ID.length + 1)
+        : null;
+      let councils: AskableCouncil[] = [];
+      try {
+        if (slug !== null) councils = await listAskableCouncils(client);
+      } catch (error) {
+        return sendOpenAiError(res, toOpenAiError(error));
+      }
+      const council = councils.find((c) => c.slug === slug);
+      if (!council) {
+        const offered = [COUNCIL_MODEL_ID, ...councils.map((c) => `${COUNCIL_MODEL_ID}/${c.slug}`)];
+        return sendOpenAiError(res, {
+          status: 404,
+          message:
+            `The model "${request.model.slice(0, 200)}" does not exist; ` +
+            (slug === null
+              ? `models are "${COUNCIL_MODEL_ID}" and "${COUNCIL_MODEL_ID}/<saved council>" (GET /v1/models lists them)`
+              : `this server offers ${offered.map((id) => `"${id}"`).join(', ')}`),
+          param: 'model',
+          code: 'model_not_found',
+        });
+      }
+      councilId = council.id;
+    }
+    await completeChat(res, request, councilId, client, deps);
   });
 
   routes.use((_req, res) =>
@@ -84,6 +122,7 @@ export function openAiRoutes(deps: ContextDeps, router: AppRouter): express.Rout
 async function completeChat(
   res: Response,
   request: CouncilRequest,
+  councilId: string | undefined,
   client: ReturnType<typeof createTokenClient>,
   deps: ContextDeps,
 ): Promise<void> {
@@ -96,7 +135,12 @@ async function completeChat(
   try {
     const result = await consultCouncil(
       client,
-      { question: request.question, history: request.history, source: 'openai' },
+      {
+        question: request.question,
+        history: request.history,
+        source: 'openai',
+        ...(councilId !== undefined ? { councilId } : {}),
+      },
       {
         signal: hangUp.signal,
         onEvent: (event) => {
@@ -136,6 +180,7 @@ class ChatReply {
   private readonly id = `chatcmpl-${randomUUID()}`;
   private readonly created = Math.floor(Date.now() / 1000);
   private hasStarted = false;
+  private hasContent = false;
   private readonly reasoningText: string[] = [];
 
   constructor(
@@ -149,6 +194,7 @@ class ChatReply {
   }
 
   content(text: string): void {
+    this.hasContent = true;
     this.chunk({ content: text });
   }
 
@@ -174,6 +220,8 @@ class ChatReply {
       });
       return;
     }
+    // A ranked or answers-only run has no synthesis to stream: its answer comes whole at the end.
+    if (!this.hasContent && result.answer !== null) this.content(result.answer);
     this.chunk({}, 'stop');
     if (this.request.includeUsage) this.write({ ...this.envelope('chat.completion.chunk'), choices: [], usage });
     this.res.end('data: [DONE]\n\n');

@@ -71,7 +71,7 @@ function startChild(options: {
  * The offline demo upstream: OpenAI-compatible, simulated models, any API key accepted.
  * `scenario` scripts the default council (see the fake's `cli.ts`).
  */
-export function startFakeUpstream(scenario?: 'council-method'): Promise<ChildService> {
+export function startFakeUpstream(scenario?: 'council-method' | 'slow-answers'): Promise<ChildService> {
   return startChild({
     name: 'fake upstream',
     script: join(repoRoot, 'packages/council/src/fake-upstream/cli.ts'),

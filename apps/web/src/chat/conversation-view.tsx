@@ -94,6 +94,12 @@ export function ConversationView(props: { conversation: Conversation }) {
     on(
       () => location.hash,
       (hash) => {
+        // A link to a question on a branch not shown (a search hit) shows that branch first.
+        const linked = hash.startsWith('#turn-') ? hash.slice('#turn-'.length) : '';
+        if (linked && !turns().some((t) => t.key === linked)) {
+          void actions.onShowVersion(linked);
+          return;
+        }
         // Without a link to a turn the view opens on the latest question, its final answer below it.
         const latest = turns().at(-1);
         const target = hash.length > 1 ? hash.slice(1) : latest ? `turn-${latest.key}` : undefined;

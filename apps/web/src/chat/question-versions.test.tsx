@@ -36,6 +36,24 @@ test('"‹ 2 / 2 ›" shows the other version through conversations.showVersion 
   expect(screen.getByRole<HTMLButtonElement>('button', { name: 'Previous version' }).disabled).toBe(true);
 });
 
+test('a link to a question on a branch not shown (a search hit) shows that branch', async () => {
+  const fake = renderConversation(withVersions(SECOND, 'Second version?'), {
+    hash: `#turn-${FIRST}`,
+    script: (council) =>
+      council.conversations.showVersion.mutate.mockResolvedValueOnce(withVersions(FIRST, 'First version?')),
+  });
+  await screen.findByText('First version?');
+  expect(fake.conversations.showVersion.mutate).toHaveBeenCalledWith({ messageId: FIRST });
+  expect(screen.queryByText('Second version?')).toBeNull();
+});
+
+test('a link to a question already shown switches nothing', async () => {
+  const fake = renderConversation(withVersions(SECOND, 'Second version?'), { hash: `#turn-${SECOND}` });
+  await screen.findByText('Second version?');
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(fake.conversations.showVersion.mutate).not.toHaveBeenCalled();
+});
+
 test('a question with one version has no switcher', async () => {
   renderConversation(conversation());
   await screen.findByText('What is the capital of France?');

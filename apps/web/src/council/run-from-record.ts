@@ -9,9 +9,15 @@ import {
   type StagePhase,
 } from './run-state';
 
-/** A late model is stored as a failure with its own code (the row status has two values). */
-const slotStatus = (status: 'completed' | 'failed', error?: { code: string } | null): SlotStatus =>
-  status === 'completed' ? 'done' : error?.code === 'MODEL_LATE' ? 'late' : 'failed';
+/**
+ * A late model, and an answer cut off by a stop (its text as far as it had streamed), are stored
+ * as failures with their own codes (the row status has two values).
+ */
+function slotStatus(status: 'completed' | 'failed', error?: { code: string } | null): SlotStatus {
+  if (status === 'completed') return 'done';
+  if (error?.code === 'MODEL_LATE') return 'late';
+  return error?.code === 'MODEL_STOPPED' ? 'stopped' : 'failed';
+}
 
 /**
  * The state of a run as stored by the server (`conversations.get` → `runs`). A finished run
@@ -57,7 +63,7 @@ export function runFromRecord(record: RunRecord): RunState {
   const stage3 = record.stage3
     ? {
         ...emptyAnswer(record.stage3.model),
-        status: slotStatus(record.stage3.status),
+        status: slotStatus(record.stage3.status, record.stage3.error),
         text: record.stage3.content ?? '',
         error: record.stage3.error,
         usage: record.stage3.usage,
@@ -72,6 +78,8 @@ export function runFromRecord(record: RunRecord): RunState {
     return hasResults ? 'done' : 'pending';
   };
   const hasStage3 = record.stage3?.status === 'completed';
+  // A synthesis cut off by a stop reads as the stage it was in: running, then stopped below.
+  const hasStage3Failed = record.stage3?.status === 'failed' && stage3.status !== 'stopped';
   const state: RunState = {
     ...base,
     stage1,
@@ -89,7 +97,7 @@ export function runFromRecord(record: RunRecord): RunState {
     phases: {
       stage1: phase('stage1', record.stage1.length > 0 && record.labelToModel !== null),
       stage2: phase('stage2', record.aggregate !== null),
-      stage3: record.stage3?.status === 'failed' ? 'failed' : phase('stage3', hasStage3),
+      stage3: hasStage3Failed ? 'failed' : phase('stage3', hasStage3),
     },
   };
   if (isLive(record.status) || record.status === 'completed') return state;
@@ -100,6 +108,6 @@ export function runFromRecord(record: RunRecord): RunState {
   if (current && (current === 'stage1' || phases[current === 'stage2' ? 'stage1' : 'stage2'] === 'done')) {
     phases[current] = 'running';
   }
-  if (current === 'stage3') state.stage3 = { ...state.stage3, status: 'waiting' };
+  if (current === 'stage3' && state.stage3.status !== 'stopped') state.stage3 = { ...state.stage3, status: 'waiting' };
   return stopInFlight({ ...state, phases });
 }

@@ -7,6 +7,7 @@ export {
   emptyAnswer,
   emptyReview,
   isLive,
+  standingAnswer,
   stopInFlight,
   type AnswerSlot,
   type ReviewSlot,

@@ -4,7 +4,7 @@ import { describeAnswerBasis } from './answer-basis';
 import { AnswerBody } from './answer-body';
 import { CopyButton } from './copy-button';
 import { shortModelName } from './model-names';
-import type { RunState } from './run-state';
+import { standingAnswer, type RunState } from './run-state';
 
 /** The chairman's failure when a council member wrote the synthesis in its place. */
 function standIn(state: RunState): RunState['chairmanFailure'] {
@@ -74,13 +74,10 @@ export function Stage3Panel(props: {
  * conversation keeps as its reply). It says which mode made it, so it never passes for a synthesis.
  */
 export function ModeAnswerPanel(props: { state: RunState }) {
-  const firstAnswered = () => props.state.models.find((m) => props.state.stage1[m]?.status === 'done');
-  const model = () =>
-    props.state.mode === 'ranked' ? (props.state.aggregate[0]?.model ?? firstAnswered()) : firstAnswered();
-  const slot = () => {
-    const chosen = model();
-    return chosen === undefined ? undefined : props.state.stage1[chosen];
-  };
+  // The SDK picks it, so the CLI, askCouncil and the MCP tool stand on the same answer.
+  const chosen = () => standingAnswer(props.state);
+  const model = () => chosen()?.model;
+  const slot = () => chosen()?.slot;
   const note = () =>
     props.state.mode === 'ranked'
       ? 'Ranked mode: answers and peer review, no synthesis. This is the answer the council ranked first.'

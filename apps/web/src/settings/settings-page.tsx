@@ -4,16 +4,21 @@ import { useSession } from '../auth/session';
 import { describeError } from '../ui/describe-error';
 import { ErrorNotice } from '../ui/error-notice';
 import { PageLoading } from '../ui/page-loading';
+import { CouncilsSection } from '../councils/councils-section';
 import { DataSection } from '../data/data-section';
 import { AccessTokensSection } from './access-tokens-section';
 import { AccountSection } from './account-section';
+import { AppearanceSection } from './appearance-section';
 import { ApiKeyCard } from './api-key-card';
 import { DailyBudgetCard } from './daily-budget-card';
 import { SecurityActivityCard } from './security-activity-card';
 import type { SavedKey } from './settings-types';
 import './settings.css';
 
-/** `/settings`: API keys per provider, your data, access tokens, and the account (password, devices, deletion). */
+/**
+ * `/settings`: API keys per provider, appearance, saved councils, your data, access tokens, and the
+ * account (password, devices, deletion).
+ */
 export function SettingsPage() {
   const client = useClient();
   const session = useSession();
@@ -69,6 +74,8 @@ export function SettingsPage() {
         </Show>
         <DailyBudgetCard />
       </section>
+      <AppearanceSection />
+      <CouncilsSection />
       <DataSection />
       <AccessTokensSection />
       <AccountSection />

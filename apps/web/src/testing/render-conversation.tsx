@@ -4,9 +4,18 @@ import type { Conversation } from '../council/council-types';
 import { createFakeCouncil } from './fake-council';
 import { renderWithClient } from './render';
 
-/** One conversation's view at `/c/<id>`, over a fake council client the test can script and inspect. */
-export function renderConversation(data: Conversation) {
+type FakeCouncil = ReturnType<typeof createFakeCouncil>;
+
+/**
+ * One conversation's view at `/c/<id>` (plus `hash`, a link to a turn), over a fake council client
+ * the test can script (`script` runs before the view mounts) and inspect.
+ */
+export function renderConversation(
+  data: Conversation,
+  opened: { hash?: string; script?: (fake: FakeCouncil) => void } = {},
+) {
   const fake = createFakeCouncil();
+  opened.script?.(fake);
   const store = createConversationsStore(fake.client);
   renderWithClient(
     () => (
@@ -15,7 +24,7 @@ export function renderConversation(data: Conversation) {
       </ConversationsProvider>
     ),
     fake.client,
-    `/c/${data.id}`,
+    `/c/${data.id}${opened.hash ?? ''}`,
   );
   return fake;
 }

@@ -19,6 +19,7 @@ export const SEARCH_MAX_CANDIDATES = 2_000;
 export interface SearchHit {
   conversationId: string;
   title: string;
+  /** The question of the turn that matched (whichever branch it is on); null for a title. */
   messageId: string | null;
   /** `ts_headline` of the best entry, matches between MATCH_START and MATCH_END. */
   headline: string;
@@ -58,7 +59,13 @@ export async function searchConversations(
       ORDER BY b.rank DESC, conv.updated_at DESC, b.conversation_id
       LIMIT ${page.limit} OFFSET ${page.offset}
     )
-    SELECT p.conversation_id AS "conversationId", p.title, p.message_id AS "messageId",
+    SELECT p.conversation_id AS "conversationId", p.title,
+      -- A final answer names the question it answers (the turn to open, on whichever branch).
+      COALESCE(
+        (SELECT r.user_message_id FROM messages a JOIN council_runs r ON r.id = a.run_id
+         WHERE a.id = p.message_id AND a.role = 'assistant'),
+        p.message_id
+      ) AS "messageId",
       ts_headline('english', left(e.body, 100000), q.q,
         'StartSel=${sql.raw(MATCH_START)}, StopSel=${sql.raw(MATCH_END)}, MaxWords=28, MinWords=10, MaxFragments=2, FragmentDelimiter=" … "'
       ) AS headline

@@ -259,3 +259,117 @@ test('a run still going cannot be regenerated', async ({ api, upstream }) => {
     upstream.reset();
   }
 });
+
+test('export and import keep every branch and the version shown; Markdown reads the branch shown', async ({ api }) => {
+  const { caller, conversationId } = await signUpWithKey(api);
+  await ask(caller, conversationId, 'Root question on glaciers');
+  const original = await ask(caller, conversationId, 'Version one on moraines');
+  const edit = await caller.council.edit({ messageId: original, content: 'Version two on crevasses' });
+  await finish(caller, edit.runId);
+  await ask(caller, conversationId, 'Follow-up on version two');
+  await caller.conversations.showVersion({ messageId: original });
+  const shapeOf = async (id: string) => {
+    const c = await caller.conversations.get({ id });
+    return {
+      shown: c.messages.map((m) => [m.role, m.content]),
+      versions: c.messages.filter((m) => m.role === 'user').map((m) => m.versionIds.length),
+    };
+  };
+  const before = await shapeOf(conversationId);
+  expect(before.shown).toEqual([
+    ['user', 'Root question on glaciers'],
+    ['assistant', expect.any(String)],
+    ['user', 'Version one on moraines'],
+    ['assistant', expect.any(String)],
+  ]);
+
+  const file = await caller.conversations.export({ id: conversationId, format: 'json' });
+  const { conversationIds } = await caller.conversations.import({ data: JSON.parse(file.content) as unknown });
+  const copy = conversationIds[0] ?? '';
+  // The copy shows the same version, and still has both versions of the second question.
+  expect(await shapeOf(copy)).toEqual(before);
+  const copied = await caller.conversations.get({ id: copy });
+  const [, secondVersion] = copied.messages.find((m) => m.content === 'Version one on moraines')?.versionIds ?? [];
+  const other = await caller.conversations.showVersion({ messageId: secondVersion ?? '' });
+  expect(other.messages.filter((m) => m.role === 'user').map((m) => m.content)).toEqual([
+    'Root question on glaciers',
+    'Version two on crevasses',
+    'Follow-up on version two',
+  ]);
+  // Each answer kept its own run: version two's answer is not version one's.
+  expect(other.messages.at(-1)?.role).toBe('assistant');
+  expect(other.runs.map((r) => r.status)).toEqual(['completed', 'completed', 'completed']);
+
+  // Markdown: the branch shown when exported, with the version it is, and a pointer to JSON.
+  const markdown = (await caller.conversations.export({ id: conversationId, format: 'markdown' })).content;
+  expect(markdown).toContain('## Question (version 1 of 2)');
+  expect(markdown).toContain('Version one on moraines');
+  expect(markdown).not.toContain('Version two on crevasses');
+  expect(markdown).toContain('the JSON export keeps every version');
+});
+
+test('an import whose branches do not hold together is refused naming the field, and stores nothing', async ({
+  api,
+}) => {
+  const { caller, conversationId } = await signUpWithKey(api);
+  const original = await ask(caller, conversationId, 'A question to branch');
+  await finish(caller, (await caller.council.edit({ messageId: original, content: 'Its second version' })).runId);
+  const file = JSON.parse((await caller.conversations.export({ id: conversationId, format: 'json' })).content) as {
+    conversations: {
+      shownQuestionId?: string | null;
+      messages: { id: string; role: string; parentId?: string | null }[];
+    }[];
+  };
+  const { items: before } = await caller.conversations.list({});
+  const [conversation] = file.conversations;
+  const answer = conversation?.messages.find((m) => m.role === 'assistant');
+  const question = conversation?.messages.find((m) => m.role === 'user');
+  const broken: [string, (doc: typeof file) => void, RegExp][] = [
+    [
+      'a parent that is no question',
+      (doc) => void (doc.conversations[0]!.messages[0]!.parentId = answer?.id),
+      /parentId/,
+    ],
+    [
+      'a parent after its child',
+      (doc) => {
+        const messages = doc.conversations[0]!.messages;
+        messages[0]!.parentId = messages.filter((m) => m.role === 'user').at(-1)?.id;
+      },
+      /parentId/,
+    ],
+    [
+      'an unknown shown question',
+      (doc) => void (doc.conversations[0]!.shownQuestionId = answer?.id),
+      /shownQuestionId/,
+    ],
+  ];
+  for (const [name, breakIt, says] of broken) {
+    const doc = structuredClone(file);
+    breakIt(doc);
+    const failure = await failureOf(caller.conversations.import({ data: doc }));
+    expect({ name, code: failure.code, says: says.test(failure.message) }).toEqual({
+      name,
+      code: 'BAD_REQUEST',
+      says: true,
+    });
+  }
+  expect(question).toBeDefined();
+  expect((await caller.conversations.list({})).items).toHaveLength(before.length);
+});
+
+test('search finds a question on a branch that is not shown, and names that question', async ({ api }) => {
+  const { caller, conversationId } = await signUpWithKey(api);
+  const original = await ask(caller, conversationId, 'Asking about the long spiral tusks of the arctic narwhal');
+  await finish(
+    caller,
+    (await caller.council.edit({ messageId: original, content: 'Asking about walrus whiskers' })).runId,
+  );
+  const hits = await caller.conversations.search({ query: 'narwhal' });
+  expect(hits.items.map((h) => [h.conversationId, h.messageId])).toEqual([[conversationId, original]]);
+  // Opening it shows the version the hit is on.
+  const shown = await caller.conversations.showVersion({ messageId: hits.items[0]?.messageId ?? '' });
+  expect(shown.messages.find((m) => m.role === 'user')?.content).toBe(
+    'Asking about the long spiral tusks of the arctic narwhal',
+  );
+});

@@ -12,7 +12,7 @@ import {
   updateRun,
   upsertResponse,
 } from './council-runs.repository.js';
-import { MODEL_LATE, reviewDetailsOf, verdictOf } from './review-details.js';
+import { MODEL_LATE, MODEL_STOPPED, reviewDetailsOf, verdictOf } from './review-details.js';
 import type { RunEventHub } from './run-event-hub.js';
 
 export interface RecorderTarget {
@@ -41,6 +41,8 @@ export interface RecorderTarget {
 export function createEventRecorder(hub: RunEventHub, target: RecorderTarget, now: () => Date) {
   let seq = target.lastSeq;
   const streaming = new Set<string>();
+  // What each model still streaming has sent so far: a run stopped mid-answer keeps it.
+  const partial = new Map<string, { stage: 'stage1' | 'stage3'; model: string; text: string }>();
   return (event: CouncilEvent): Promise<void> => {
     seq += 1;
     const envelope = { runId: target.runId, seq, at: now().toISOString(), event };
@@ -49,12 +51,46 @@ export function createEventRecorder(hub: RunEventHub, target: RecorderTarget, no
       const key = `${event.stage}:${event.model}`;
       const isFirst = !streaming.has(key);
       streaming.add(key);
+      const sent = partial.get(key);
+      partial.set(key, { stage: event.stage, model: event.model, text: (sent?.text ?? '') + event.text });
       hub.append({ envelope, effect: null, isUrgent: isFirst }).catch(() => undefined);
       return Promise.resolve();
     }
-    const effect = hasTableEffect(event) ? (trx: Transaction<Database>) => applyToTables(trx, target, event) : null;
+    if (event.type === 'model_completed' || event.type === 'model_failed' || event.type === 'model_late') {
+      partial.delete(`${event.stage}:${event.model}`);
+    }
+    const stopped =
+      event.type === 'run_cancelled' || event.type === 'run_interrupted'
+        ? [...partial.values()].filter((p) => p.text !== '')
+        : [];
+    const effect = hasTableEffect(event)
+      ? async (trx: Transaction<Database>) => {
+          for (const answer of stopped) await keepStoppedAnswer(trx, target, answer);
+          await applyToTables(trx, target, event);
+        }
+      : null;
     return hub.append({ envelope, effect, isUrgent: true });
   };
+}
+
+/**
+ * A stopped run keeps the text its models had streamed, exactly what was shown live: stored as
+ * a failure with its own code (like a late model), so a retry asks that model again.
+ */
+function keepStoppedAnswer(
+  trx: Transaction<Database>,
+  target: RecorderTarget,
+  answer: { stage: 'stage1' | 'stage3'; model: string; text: string },
+): Promise<void> {
+  return upsertResponse(trx, {
+    runId: target.runId,
+    stage: answer.stage,
+    model: answer.model,
+    status: 'failed',
+    content: answer.text,
+    error: { code: MODEL_STOPPED, message: 'Stopped before it finished.' },
+    attempt: target.attempt,
+  });
 }
 
 function hasTableEffect(event: CouncilEvent): boolean {

@@ -13,6 +13,8 @@ import {
 
 /** The error code a late model's row carries (late is not a third row status, to keep the schema). */
 export const MODEL_LATE = 'MODEL_LATE';
+/** The error code of an answer cut off when its run was stopped; its content is what had streamed. */
+export const MODEL_STOPPED = 'MODEL_STOPPED';
 
 type ReviewCompleted = Extract<CouncilEvent, { type: 'review_completed' }>;
 

@@ -3,7 +3,13 @@ import type { CouncilRun, Database } from '@llm-council/db';
 import type { Kysely } from 'kysely';
 import { listResponsesOfRuns, listRunsOfConversation } from './council-runs.repository.js';
 import { sumUsageOfRuns, type RunUsageTotal } from '../usage/usage.service.js';
-import { readReviewDetails, readVerdict, type ReviewDetails, type VerdictView } from './review-details.js';
+import {
+  MODEL_STOPPED,
+  readReviewDetails,
+  readVerdict,
+  type ReviewDetails,
+  type VerdictView,
+} from './review-details.js';
 import { aggregateSchema, labelToModelSchema, parsedRankingSchema, readStored } from './stored-shapes.js';
 
 type ResponseRow = Awaited<ReturnType<typeof listResponsesOfRuns>>[number];
@@ -84,12 +90,14 @@ function toRunRecord(run: CouncilRun, responses: ResponseRow[], usage: RunUsageT
   const ofStage = (stage: ResponseRow['stage']) => responses.filter((r) => r.stage === stage);
   // A stand-in's synthesis sits beside the chairman's failure: the completed row is the answer.
   const synthesisRows = ofStage('stage3');
+  // A run stopped while a stand-in wrote shows the stand-in's partial synthesis.
   const chairman =
     synthesisRows.find((r) => r.status === 'completed') ??
+    synthesisRows.find((r) => r.error?.code === MODEL_STOPPED) ??
     synthesisRows.find((r) => r.model === run.chairmanModel) ??
     synthesisRows[0];
   const failedChairman =
-    chairman?.status === 'completed' && chairman.model !== run.chairmanModel
+    chairman !== undefined && chairman.model !== run.chairmanModel
       ? synthesisRows.find((r) => r.model === run.chairmanModel && r.status === 'failed')
       : undefined;
   // Answers in the council's order, whatever order they finished in.

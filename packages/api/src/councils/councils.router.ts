@@ -3,11 +3,13 @@ import { router, scopedProcedure } from '../trpc.js';
 import { councilFieldsSchema, councilIdInput, updateCouncilInput } from './councils.schemas.js';
 import { createCouncil, deleteCouncil, listCouncilsFor, updateCouncil } from './councils.service.js';
 
-// Saved councils (issue 22 §1). Reading needs the `read` scope, changing them `council` (a token
-// that may ask the council may keep its presets). Models are checked exactly as council.start checks them.
+// Saved councils (issue 22 §1). Reading needs the `read` or the `council` scope (a token that may
+// ask the council may see which councils it can ask, as /v1/models and the MCP tool must), changing
+// them `council` (a token that may ask the council may keep its presets). Models are checked
+// exactly as council.start checks them.
 export const councilsRouter = router({
   /** The caller's councils and the operator's (read-only, ids `server:<slug>`). */
-  list: scopedProcedure('read').query(({ ctx }) => listCouncilsFor(ctx, ctx.session.userId)),
+  list: scopedProcedure(['read', 'council']).query(({ ctx }) => listCouncilsFor(ctx, ctx.session.userId)),
 
   create: scopedProcedure('council')
     .input(councilFieldsSchema)

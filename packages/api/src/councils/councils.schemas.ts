@@ -1,6 +1,6 @@
 import { councilModeSchema, reasoningEffortSchema } from '@llm-council/council';
 import { z } from 'zod';
-import { COUNCIL_MAX_MODELS, INSTRUCTIONS_MAX_LENGTH } from '../constants.js';
+import { COUNCIL_MAX_MODELS, INSTRUCTIONS_MAX_LENGTH, councilSlug } from '../constants.js';
 import { idSchema, modelIdSchema } from '../shared/schemas.js';
 import { text } from '../shared/text.js';
 
@@ -77,7 +77,7 @@ export function parseServerCouncils(raw: string | undefined): { councils: SavedC
     return { councils: [], problems: [`SERVER_COUNCILS: ${where ? `${where}: ` : ''}${first?.message ?? 'invalid'}`] };
   }
   const problems: string[] = [];
-  const councils = parsed.data.map((council) => ({ id: `server:${slugOf(council.name)}`, ...council }));
+  const councils = parsed.data.map((council) => ({ id: `server:${councilSlug(council.name)}`, ...council }));
   const seen = new Set<string>();
   for (const { id, name } of councils) {
     if (id === 'server:') problems.push(`SERVER_COUNCILS: "${name}" needs a letter or digit in its name`);
@@ -85,13 +85,4 @@ export function parseServerCouncils(raw: string | undefined): { councils: SavedC
     seen.add(id);
   }
   return { councils: problems.length > 0 ? [] : councils, problems };
-}
-
-/** `Senior SRE (brief)` → `senior-sre-brief`: the id of a server council and its `council/<slug>` model. */
-export function slugOf(name: string): string {
-  return name
-    .toLowerCase()
-    .normalize('NFKD')
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
 }

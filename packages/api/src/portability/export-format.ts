@@ -90,6 +90,8 @@ export const exportedConversationSchema = z.object({
   createdAt: timestamp,
   updatedAt: timestamp,
   importedAt: timestamp.nullable(),
+  /** The last question of the branch the owner looks at; absent or null: the newest question. */
+  shownQuestionId: idSchema.nullable().optional(),
   messages: z
     .array(
       z.object({
@@ -97,6 +99,12 @@ export const exportedConversationSchema = z.object({
         role: z.enum(['user', 'assistant']),
         content: longText('Message'),
         createdAt: timestamp,
+        /**
+         * Branches. A question: the question it follows (null: the first of its branch). An answer:
+         * the question it answers. Absent (files written before branches, an answer brought with
+         * no run): the message before it, so such a conversation is one straight branch.
+         */
+        parentId: idSchema.nullable().optional(),
       }),
     )
     .max(10_000),

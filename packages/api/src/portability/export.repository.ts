@@ -31,7 +31,16 @@ export async function readConversationsForExport(
 ): Promise<ExportedConversation[]> {
   let conversations = db
     .selectFrom('conversations')
-    .select(['id', 'title', 'councilModels', 'chairmanModel', 'createdAt', 'updatedAt', 'importedAt'])
+    .select([
+      'id',
+      'title',
+      'councilModels',
+      'chairmanModel',
+      'createdAt',
+      'updatedAt',
+      'importedAt',
+      'shownQuestionId',
+    ])
     .where('userId', '=', userId)
     .orderBy('createdAt')
     .orderBy('id');
@@ -58,7 +67,7 @@ export async function readConversationsForExport(
   const messagesQuery = db
     .selectFrom('messages as m')
     .innerJoin('conversations as c', 'c.id', 'm.conversationId')
-    .select(['m.id', 'm.conversationId', 'm.role', 'm.content', 'm.createdAt'])
+    .select(['m.id', 'm.conversationId', 'm.role', 'm.content', 'm.createdAt', 'm.parentId', 'm.runId'])
     .where('c.userId', '=', userId)
     .where('m.conversationId', 'in', ids)
     .orderBy('m.conversationId')
@@ -104,6 +113,10 @@ export async function readConversationsForExport(
   const runsByConversation = groupBy(runs, (r) => r.conversationId);
   const messagesByConversation = groupBy(messages, (m) => m.conversationId);
 
+  // An answer names the question it answers: its run's question (a brought answer, with no run,
+  // follows its question and is read back that way).
+  const questionOfRun = new Map(runs.map((r) => [r.id, r.userMessageId]));
+
   return rows.map((c) => ({
     id: c.id,
     title: c.title,
@@ -112,11 +125,13 @@ export async function readConversationsForExport(
     createdAt: iso(c.createdAt),
     updatedAt: iso(c.updatedAt),
     importedAt: isoOrNull(c.importedAt),
+    shownQuestionId: c.shownQuestionId,
     messages: (messagesByConversation.get(c.id) ?? []).map((m) => ({
       id: m.id,
       role: m.role,
       content: m.content,
       createdAt: iso(m.createdAt),
+      parentId: m.role === 'user' ? m.parentId : m.runId ? questionOfRun.get(m.runId) : undefined,
     })),
     runs: (runsByConversation.get(c.id) ?? []).map((r): ExportedRun => ({
       id: r.id,

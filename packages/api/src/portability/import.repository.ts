@@ -27,6 +27,7 @@ export async function insertImportedConversations(
   const messageRows: Insertable<Database['messages']>[] = [];
   const runRows: Insertable<Database['councilRuns']>[] = [];
   const responseRows: Insertable<Database['councilResponses']>[] = [];
+  const shownQuestions: { conversationId: string; shownQuestionId: string }[] = [];
 
   for (const c of conversations) {
     const conversationId = randomUUID();
@@ -43,14 +44,23 @@ export async function insertImportedConversations(
       updatedAt: c.updatedAt,
       importedAt,
     });
+    // The branch shown is set once its question exists (after the messages, below).
+    const shownQuestionId = c.shownQuestionId ? messageIds.get(c.shownQuestionId) : undefined;
+    if (shownQuestionId) shownQuestions.push({ conversationId, shownQuestionId });
     let previousQuestion: string | null = null;
     c.messages.forEach((m, position) => {
-      // A question links to its run; an answer to the run of the question before it.
-      const source =
-        m.role === 'user' ? runOfQuestion.get(m.id) : runOfQuestion.get(c.messages[position - 1]?.id ?? '');
+      // A question links to its run; an answer to the run of the question it answers (named, or
+      // else the message before it).
+      const answered = m.role === 'user' ? m.id : (m.parentId ?? c.messages[position - 1]?.id ?? '');
+      const source = runOfQuestion.get(answered);
       const id = messageIds.get(m.id) ?? randomUUID();
-      // Each question follows the one before it: the file's conversation is one branch.
-      const parentId = m.role === 'user' ? previousQuestion : null;
+      // A question follows the question it names (a branch), or else the one before it.
+      const parentId =
+        m.role !== 'user'
+          ? null
+          : m.parentId === undefined
+            ? previousQuestion
+            : m.parentId && messageIds.get(m.parentId);
       if (m.role === 'user') previousQuestion = id;
       messageRows.push({
         id,
@@ -131,6 +141,9 @@ export async function insertImportedConversations(
         if (table === 'conversations') written.push(...chunk.map((row) => row.id as string));
         await yieldToOthers();
       }
+    }
+    for (const { conversationId, shownQuestionId } of shownQuestions) {
+      await db.updateTable('conversations').set({ shownQuestionId }).where('id', '=', conversationId).execute();
     }
   } catch (error: unknown) {
     if (written.length > 0) await db.deleteFrom('conversations').where('id', 'in', written).execute();

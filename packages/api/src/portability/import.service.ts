@@ -93,15 +93,25 @@ function readConversations(data: unknown): ExportedConversation[] {
 
 /**
  * What the database would refuse about a conversation's references, found before anything is
- * written: ids used twice, a run of no question, one model answering a stage twice.
+ * written: ids used twice, a parent or shown question that is not a question before it, a run of
+ * no question, one model answering a stage twice.
  */
 function findReferenceProblem(c: ExportedConversation): string | null {
   const seen = new Set<string>();
+  // A parent comes before its children, so the branches form a tree (no cycle) written in order.
+  const questionsSoFar = new Set<string>();
   for (const [i, m] of c.messages.entries()) {
     if (seen.has(m.id)) return `messages.${i}.id is used twice`;
     seen.add(m.id);
+    if (m.parentId && !questionsSoFar.has(m.parentId)) {
+      return `messages.${i}.parentId names no question before it in that conversation`;
+    }
+    if (m.role === 'user') questionsSoFar.add(m.id);
   }
-  const questions = new Set(c.messages.filter((m) => m.role === 'user').map((m) => m.id));
+  const questions = questionsSoFar;
+  if (c.shownQuestionId && !questions.has(c.shownQuestionId)) {
+    return 'shownQuestionId names no question of that conversation';
+  }
   for (const [i, r] of c.runs.entries()) {
     if (seen.has(r.id)) return `runs.${i}.id is used twice`;
     seen.add(r.id);

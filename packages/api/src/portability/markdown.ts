@@ -10,14 +10,41 @@ import type { ExportedConversation, ExportedRun } from './export-format.js';
 export function conversationToMarkdown(conversation: ExportedConversation): string {
   const out: string[] = [`# ${conversation.title}`, ''];
   out.push(`_Exported from LLM Council. Started ${conversation.createdAt}._`, '');
+  const { path, versionsOf } = shownBranch(conversation);
+  if (path.some((q) => versionsOf(q).length > 1)) {
+    out.push('_This is the version of the conversation shown last; the JSON export keeps every version._', '');
+  }
   const runOf = new Map(conversation.runs.map((r) => [r.userMessageId, r]));
-  for (const message of conversation.messages) {
-    if (message.role !== 'user') continue;
-    out.push('---', '', '## Question', '', message.content, '');
-    const run = runOf.get(message.id);
+  for (const question of path) {
+    const versions = versionsOf(question);
+    const label = versions.length > 1 ? ` (version ${versions.indexOf(question.id) + 1} of ${versions.length})` : '';
+    out.push('---', '', `## Question${label}`, '', question.content, '');
+    const run = runOf.get(question.id);
     if (run) out.push(...runToMarkdown(run));
   }
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+type ExportedMessage = ExportedConversation['messages'][number];
+
+/**
+ * The questions of the branch shown, first to last, and each question's versions (the questions
+ * that follow the same one). A question without `parentId` (a file from before branches) follows
+ * the question before it.
+ */
+function shownBranch(conversation: ExportedConversation) {
+  const questions = conversation.messages.filter((m) => m.role === 'user');
+  const parentOf = new Map<string, string | null>();
+  questions.forEach((q, i) =>
+    parentOf.set(q.id, q.parentId === undefined ? (questions[i - 1]?.id ?? null) : q.parentId),
+  );
+  const leafId = conversation.shownQuestionId ?? questions.at(-1)?.id ?? null;
+  const onPath = new Set<string>();
+  for (let at = leafId; at && !onPath.has(at); at = parentOf.get(at) ?? null) onPath.add(at);
+  const path = questions.filter((q) => onPath.has(q.id));
+  const versionsOf = (q: ExportedMessage) =>
+    questions.filter((other) => parentOf.get(other.id) === parentOf.get(q.id)).map((other) => other.id);
+  return { path, versionsOf };
 }
 
 function runToMarkdown(run: ExportedRun): string[] {

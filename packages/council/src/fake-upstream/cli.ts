@@ -22,6 +22,11 @@ if (process.env.FAKE_UPSTREAM_SCENARIO === 'council-method') {
   }
 }
 
+// `slow-answers`: every model streams a word every 250 ms, so a browser test can stop a run mid-answer.
+if (process.env.FAKE_UPSTREAM_SCENARIO === 'slow-answers') {
+  for (const model of demoCatalog) upstream.setBehavior(model.id, { ...demoBehaviorFor(model.id), tokenDelayMs: 250 });
+}
+
 console.log(`Fake OpenAI-compatible upstream (offline demo, replies are simulated) at ${upstream.url}`);
 console.log(`Models: ${demoCatalog.map((m) => m.id).join(', ')}`);
 
