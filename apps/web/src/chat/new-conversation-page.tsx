@@ -3,6 +3,8 @@ import { Match, Show, Switch, createEffect, createResource, createSignal } from 
 import { useClient } from '../client-context';
 import { useConversations } from '../conversations/conversations-store';
 import { CouncilPicker, isValidChoice, type CouncilChoice } from '../council/council-picker';
+import { AskOptions, type AskSettings } from '../councils/ask-options';
+import { readLastCouncil, saveLastCouncil, type SavedCouncil } from '../councils/saved-councils';
 import { describeError, type UiError } from '../ui/describe-error';
 import { ErrorNotice } from '../ui/error-notice';
 import { Composer } from './composer';
@@ -10,9 +12,10 @@ import { newRequestId } from './request-id';
 import './chat.css';
 
 /**
- * `/`: choose the council, ask the first question. One `council.start` creates the conversation
- * and its run before navigating, so the chat page opens on a live run — the same path a reload
- * takes.
+ * `/`: choose the council — a saved one (the last used is remembered) or models picked by hand —
+ * the mode and web search, and ask the first question. One `council.start` creates the
+ * conversation and its run before navigating, so the chat page opens on a live run — the same
+ * path a reload takes. Follow-ups in the conversation ask the same way.
  */
 export function NewConversationPage() {
   const client = useClient();
@@ -22,6 +25,32 @@ export function NewConversationPage() {
   const [catalog, { refetch }] = createResource(() => council.models.query({}));
   const [choice, setChoice] = createSignal<CouncilChoice | null>(null);
   const [error, setError] = createSignal<UiError | null>(null);
+  // Saved councils are a convenience: if they cannot be listed, asking with picked models still works.
+  const [savedCouncils] = createResource(async () => {
+    try {
+      const { councils, serverCouncils } = await client.councils.list.query();
+      return [...councils, ...serverCouncils];
+    } catch {
+      return [];
+    }
+  });
+  const [ask, setAsk] = createSignal<AskSettings>({ councilId: null, mode: 'full', webSearch: false });
+  const selectedCouncil = () => savedCouncils()?.find((c) => c.id === ask().councilId) ?? null;
+  const changeAsk = (next: AskSettings) => {
+    const council = savedCouncils()?.find((c) => c.id === next.councilId);
+    if (council && next.councilId !== ask().councilId) {
+      setChoice({ models: [...council.models], chairmanModel: council.chairmanModel });
+    }
+    setAsk(next);
+  };
+  // The council last asked with on this device is where the next conversation starts.
+  createEffect(() => {
+    const last = readLastCouncil();
+    const council = last ? savedCouncils()?.find((c) => c.id === last) : undefined;
+    if (council && ask().councilId === null && catalog.state === 'ready') {
+      changeAsk({ councilId: council.id, mode: council.mode, webSearch: council.webSearch });
+    }
+  });
 
   // The server's defaults are the starting point; the picker edits from there.
   createEffect(() => {
@@ -33,12 +62,19 @@ export function NewConversationPage() {
   const send = async (content: string): Promise<boolean> => {
     setError(null);
     const picked = choice() ?? undefined;
+    const council = selectedCouncil();
+    // A saved council's own members are not repeated, so editing the council later is what counts.
+    const membersChanged = council === null || !sameMembers(council, picked);
     try {
       const started = await conversations.startConversation({
         content,
         clientRequestId: newRequestId(),
-        ...(picked ? { models: picked.models, chairmanModel: picked.chairmanModel } : {}),
+        ...(council ? { councilId: council.id } : {}),
+        ...(picked && membersChanged ? { models: picked.models, chairmanModel: picked.chairmanModel } : {}),
+        mode: ask().mode,
+        webSearch: ask().webSearch,
       });
+      saveLastCouncil(council?.id ?? null);
       navigate(`/c/${started.conversationId}`);
       return true;
     } catch (err) {
@@ -74,11 +110,15 @@ export function NewConversationPage() {
         </Match>
         <Match when={catalog.state === 'ready' && choice()}>
           {(current) => (
-            <CouncilPicker
-              catalog={catalog() as NonNullable<ReturnType<typeof catalog>>}
-              choice={current()}
-              onChange={setChoice}
-            />
+            <>
+              <AskOptions councils={savedCouncils() ?? []} settings={ask()} onChange={changeAsk} />
+              <CouncilPicker
+                catalog={catalog() as NonNullable<ReturnType<typeof catalog>>}
+                choice={current()}
+                onChange={setChoice}
+                mode={ask().mode}
+              />
+            </>
           )}
         </Match>
       </Switch>
@@ -90,9 +130,15 @@ export function NewConversationPage() {
           autofocus
           placeholder="Ask the council anything…"
           draftKey="new"
-          extraDisabled={choice() !== null && !isValidChoice(choice() as CouncilChoice)}
+          extraDisabled={choice() !== null && !isValidChoice(choice() as CouncilChoice, ask().mode)}
         />
       </div>
     </div>
   );
 }
+
+const sameMembers = (council: SavedCouncil, picked: CouncilChoice | undefined) =>
+  picked !== undefined &&
+  picked.chairmanModel === council.chairmanModel &&
+  picked.models.length === council.models.length &&
+  picked.models.every((m, i) => m === council.models[i]);

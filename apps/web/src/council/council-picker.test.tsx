@@ -2,7 +2,7 @@ import { fireEvent, screen, within } from '@solidjs/testing-library';
 import { createSignal } from 'solid-js';
 import { expect, test } from 'vitest';
 import { renderUi } from '../testing/render';
-import { CouncilPicker, type CouncilChoice } from './council-picker';
+import { CouncilPicker, isValidChoice, type CouncilChoice } from './council-picker';
 import type { ModelCatalog } from './council-types';
 
 const catalog: ModelCatalog = {
@@ -75,4 +75,17 @@ test('models and the chairman can be changed, and fewer than two models is flagg
   fireEvent.click(option(/Grok 4/));
   expect(choice().models).toEqual(['anthropic/claude-sonnet-4.5']);
   expect(screen.getByRole('alert').textContent).toBe('Choose at least 2 models.');
+});
+
+test('in answers mode one model is a council and there is no chairman to choose', () => {
+  const [choice, setChoice] = createSignal<CouncilChoice>({ ...catalog.defaults, models: ['openai/gpt-5.1'] });
+  renderUi(() => <CouncilPicker catalog={catalog} choice={choice()} onChange={setChoice} mode="answers" />);
+  fireEvent.click(screen.getByRole('button', { name: 'Change' }));
+  expect(screen.queryByRole('alert')).toBeNull();
+  expect(screen.queryByLabelText('Chairman (writes the final answer)')).toBeNull();
+  const members = within(screen.getByRole('list', { name: 'Council members' }));
+  expect(members.getAllByRole('listitem').map((li) => li.textContent)).toEqual(['gpt-5.1']);
+  expect(isValidChoice(choice(), 'answers')).toBe(true);
+  expect(isValidChoice(choice(), 'ranked')).toBe(false);
+  expect(screen.getByText(/choose 1 to/)).toBeTruthy();
 });

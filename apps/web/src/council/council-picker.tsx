@@ -1,6 +1,7 @@
 import { COUNCIL_MAX_MODELS, COUNCIL_MIN_MODELS } from '@llm-council/sdk';
 import { For, Show, createMemo, createSignal, createUniqueId } from 'solid-js';
 import { CrownIcon } from '../ui/icons';
+import type { CouncilMode } from '../councils/saved-councils';
 import type { CatalogModel, ModelCatalog } from './council-types';
 import { shortModelName } from './model-names';
 import './council-picker.css';
@@ -13,8 +14,15 @@ export interface CouncilChoice {
   chairmanModel: string;
 }
 
-export function isValidChoice(choice: CouncilChoice): boolean {
-  return choice.models.length >= MIN_COUNCIL && choice.models.length <= MAX_COUNCIL && choice.chairmanModel !== '';
+/** The fewest models a council of this mode needs: one for answers only, else two. */
+export const minimumModels = (mode: CouncilMode) => (mode === 'answers' ? 1 : MIN_COUNCIL);
+
+export function isValidChoice(choice: CouncilChoice, mode: CouncilMode = 'full'): boolean {
+  return (
+    choice.models.length >= minimumModels(mode) &&
+    choice.models.length <= MAX_COUNCIL &&
+    (mode !== 'full' || choice.chairmanModel !== '')
+  );
 }
 
 const formatPrice = (perToken: number) => `$${(perToken * 1_000_000).toFixed(perToken * 1_000_000 < 1 ? 2 : 1)}`;
@@ -27,14 +35,19 @@ const describeModel = (m: CatalogModel) =>
     .join(' · ');
 
 /**
- * Chooses the council (the SDK's COUNCIL_MIN_MODELS to COUNCIL_MAX_MODELS) and the chairman from the provider's catalog, defaults
- * preselected by the caller. Collapsed it shows the choice; "Change" opens the searchable list.
+ * Chooses the council (the SDK's COUNCIL_MIN_MODELS — one in mode `answers` — to COUNCIL_MAX_MODELS)
+ * and, in mode `full`, the chairman from the provider's catalog, defaults preselected by the caller.
+ * Collapsed it shows the choice; "Change" opens the searchable list.
  */
 export function CouncilPicker(props: {
   catalog: ModelCatalog;
   choice: CouncilChoice;
   onChange: (choice: CouncilChoice) => void;
+  mode?: CouncilMode;
+  legend?: string;
 }) {
+  const mode = () => props.mode ?? 'full';
+  const minimum = () => minimumModels(mode());
   const id = createUniqueId();
   const [isOpen, setOpen] = createSignal(false);
   const [query, setQuery] = createSignal('');
@@ -60,7 +73,7 @@ export function CouncilPicker(props: {
 
   return (
     <fieldset class="picker">
-      <legend class="picker-legend">Your council</legend>
+      <legend class="picker-legend">{props.legend ?? 'Your council'}</legend>
       <div class="picker-summary">
         <ul class="picker-chosen" aria-label="Council members">
           <For each={props.choice.models}>
@@ -70,11 +83,13 @@ export function CouncilPicker(props: {
               </li>
             )}
           </For>
-          <li class="pill pill-chairman" title={`Chairman: ${props.choice.chairmanModel}`}>
-            <CrownIcon />
-            {shortModelName(props.choice.chairmanModel)}
-            <span class="pill-role">· chairman</span>
-          </li>
+          <Show when={mode() === 'full'}>
+            <li class="pill pill-chairman" title={`Chairman: ${props.choice.chairmanModel}`}>
+              <CrownIcon />
+              {shortModelName(props.choice.chairmanModel)}
+              <span class="pill-role">· chairman</span>
+            </li>
+          </Show>
         </ul>
         <button
           type="button"
@@ -86,9 +101,9 @@ export function CouncilPicker(props: {
           {isOpen() ? 'Done' : 'Change'}
         </button>
       </div>
-      <Show when={props.choice.models.length < MIN_COUNCIL}>
+      <Show when={props.choice.models.length < minimum()}>
         <p class="field-error" role="alert">
-          Choose at least {MIN_COUNCIL} models.
+          Choose at least {minimum()} {minimum() === 1 ? 'model' : 'models'}.
         </p>
       </Show>
 
@@ -105,19 +120,21 @@ export function CouncilPicker(props: {
                 onInput={(e) => setQuery(e.currentTarget.value)}
               />
             </div>
-            <div class="field">
-              <label for={`${id}-chairman`}>Chairman (writes the final answer)</label>
-              <select
-                id={`${id}-chairman`}
-                value={props.choice.chairmanModel}
-                onChange={(e) => props.onChange({ ...props.choice, chairmanModel: e.currentTarget.value })}
-              >
-                <For each={chairmanOptions()}>{(m) => <option value={m.id}>{m.name}</option>}</For>
-              </select>
-            </div>
+            <Show when={mode() === 'full'}>
+              <div class="field">
+                <label for={`${id}-chairman`}>Chairman (writes the final answer)</label>
+                <select
+                  id={`${id}-chairman`}
+                  value={props.choice.chairmanModel}
+                  onChange={(e) => props.onChange({ ...props.choice, chairmanModel: e.currentTarget.value })}
+                >
+                  <For each={chairmanOptions()}>{(m) => <option value={m.id}>{m.name}</option>}</For>
+                </select>
+              </div>
+            </Show>
           </div>
           <p class="picker-count" aria-live="polite">
-            {props.choice.models.length} selected · choose {MIN_COUNCIL} to {MAX_COUNCIL}
+            {props.choice.models.length} selected · choose {minimum()} to {MAX_COUNCIL}
             {props.catalog.source === 'configured' ? ' · models configured by the server' : ''}
           </p>
           <ul class="picker-list">

@@ -15,6 +15,7 @@ function renderSettings(handlers: Record<string, FakeHandler>) {
   const server = fakeTrpcServer({
     'settings.providers': () => ({ data: providers }),
     'tokens.list': () => ({ data: [] }),
+    'councils.list': () => ({ data: { councils: [], serverCouncils: [] } }),
     ...handlers,
   });
   const client = clientFor(server);

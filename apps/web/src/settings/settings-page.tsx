@@ -4,6 +4,7 @@ import { useSession } from '../auth/session';
 import { describeError } from '../ui/describe-error';
 import { ErrorNotice } from '../ui/error-notice';
 import { PageLoading } from '../ui/page-loading';
+import { CouncilsSection } from '../councils/councils-section';
 import { DataSection } from '../data/data-section';
 import { AccessTokensSection } from './access-tokens-section';
 import { AccountSection } from './account-section';
@@ -14,7 +15,10 @@ import { SecurityActivityCard } from './security-activity-card';
 import type { SavedKey } from './settings-types';
 import './settings.css';
 
-/** `/settings`: API keys per provider, appearance, your data, access tokens, and the account (password, devices, deletion). */
+/**
+ * `/settings`: API keys per provider, appearance, saved councils, your data, access tokens, and the
+ * account (password, devices, deletion).
+ */
 export function SettingsPage() {
   const client = useClient();
   const session = useSession();
@@ -71,6 +75,7 @@ export function SettingsPage() {
         <DailyBudgetCard />
       </section>
       <AppearanceSection />
+      <CouncilsSection />
       <DataSection />
       <AccessTokensSection />
       <AccountSection />

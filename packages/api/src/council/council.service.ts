@@ -97,13 +97,6 @@ export async function startRun(
   if (input.conversationId && !conversation) throw notFound('Conversation');
 
   const saved = input.councilId ? await resolveCouncil(ctx, userId, input.councilId) : null;
-
-  const provider = findProvider(ctx.config, input.provider);
-  const mode = input.mode ?? saved?.mode ?? 'full';
-  const models = dedupe(input.models ?? saved?.models ?? conversation?.councilModels ?? ctx.config.council.models);
-  assertCouncilSize(models, mode);
-  const chairmanModel =
-    input.chairmanModel ?? saved?.chairmanModel ?? conversation?.chairmanModel ?? ctx.config.council.chairmanModel;
   const broughtHistory = input.newConversation?.history ?? [];
   const stored = conversation ? await listMessages(ctx.db, conversation.id) : null;
   // The question follows the branch shown, or, for an edit, the question before the edited one.
@@ -114,6 +107,17 @@ export async function startRun(
     : stored && conversation
       ? shownLeaf(stored, conversation.shownQuestionId)
       : undefined;
+  // A follow-up asks the way the question it follows was asked (a one-model chat stays one),
+  // unless this start names a saved council or the setting itself.
+  const followedRunId = !saved && parentId ? stored?.find((m) => m.id === parentId)?.runId : null;
+  const followed = followedRunId ? await findRunForUser(ctx.db, userId, followedRunId) : undefined;
+
+  const provider = findProvider(ctx.config, input.provider);
+  const mode = input.mode ?? saved?.mode ?? followed?.mode ?? 'full';
+  const models = dedupe(input.models ?? saved?.models ?? conversation?.councilModels ?? ctx.config.council.models);
+  assertCouncilSize(models, mode);
+  const chairmanModel =
+    input.chairmanModel ?? saved?.chairmanModel ?? conversation?.chairmanModel ?? ctx.config.council.chairmanModel;
   const messages = stored ? branchPath(stored, parentId ?? null) : historyMessages(broughtHistory);
   // Following the newest question (the usual case), the parent is read again when the question is
   // stored, under the conversation's lock: questions sent at once queue up one after another on
@@ -135,9 +139,9 @@ export async function startRun(
   const contextLengths = await council.catalog.contextLengths(provider, [...models, chairmanModel]);
   const settings = {
     mode,
-    instructions: input.instructions ?? (saved?.instructions.trim() || null),
-    reasoningEffort: input.reasoningEffort ?? saved?.reasoningEffort ?? 'none',
-    webSearch: input.webSearch ?? saved?.webSearch ?? false,
+    instructions: input.instructions ?? (saved ? saved.instructions.trim() || null : (followed?.instructions ?? null)),
+    reasoningEffort: input.reasoningEffort ?? saved?.reasoningEffort ?? followed?.reasoningEffort ?? 'none',
+    webSearch: input.webSearch ?? saved?.webSearch ?? followed?.webSearch ?? false,
   };
   const plan = {
     question: input.content,
@@ -164,9 +168,10 @@ export async function startRun(
             userId,
             source: sourceOf(session, input.newConversation?.source),
             history: broughtHistory,
-            // The council chosen for the first question stays the conversation's council.
-            councilModels: input.models ?? null,
-            chairmanModel: input.chairmanModel ?? null,
+            // The council chosen for the first question (a saved council's included) stays the
+            // conversation's council.
+            councilModels: input.models ?? saved?.models ?? null,
+            chairmanModel: input.chairmanModel ?? saved?.chairmanModel ?? null,
             title: input.newConversation?.title,
           })
         ).id;

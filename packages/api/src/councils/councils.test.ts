@@ -252,6 +252,48 @@ test('a start with a saved council sends its instructions, effort and web search
   expect(upstream.requests[0]?.messages[0]).toEqual({ role: 'system', content: council.instructions });
 });
 
+test('a follow-up that names no council asks like the question it follows: the saved council’s models, mode and settings stay', async () => {
+  const { api, upstream } = await setUp();
+  const caller = await userWithKey(api);
+  const council = await caller.councils.create({
+    ...sre,
+    name: 'One-model chat',
+    models: ['test/gamma'],
+    mode: 'answers',
+  });
+  const { runId, conversationId } = await caller.council.start({
+    newConversation: {},
+    content: 'First, about disks',
+    councilId: council.id,
+  });
+  expect((await finish(caller, runId)).at(-1)).toBe('run_completed');
+
+  upstream.reset();
+  const next = await caller.council.start({ conversationId, content: 'And then, about memory?' });
+  expect((await finish(caller, next.runId)).at(-1)).toBe('run_completed');
+  // Still one call to the one model, with the council's instructions, effort and search: not the
+  // server's default council in full mode.
+  expect(upstream.requests.map((r) => r.model)).toEqual(['test/gamma']);
+  expect(upstream.requests[0]).toMatchObject({
+    reasoning: { effort: 'high' },
+    tools: [{ type: 'openrouter:web_search', parameters: { max_results: 5 } }],
+  });
+  expect(upstream.requests[0]?.messages[0]).toEqual({ role: 'system', content: council.instructions });
+  expect(await caller.council.get({ runId: next.runId })).toMatchObject({ mode: 'answers', models: ['test/gamma'] });
+
+  // Naming a setting still overrides what carries over.
+  upstream.reset();
+  const full = await caller.council.start({
+    conversationId,
+    content: 'Now as a council',
+    models: ['test/alpha', 'test/beta'],
+    mode: 'full',
+    webSearch: false,
+  });
+  expect((await finish(caller, full.runId)).at(-1)).toBe('run_completed');
+  expect(await caller.council.get({ runId: full.runId })).toMatchObject({ mode: 'full', webSearch: false });
+});
+
 test('SERVER_COUNCILS is parsed once with every problem named; ids are server:<slug>', () => {
   expect(parseServerCouncils(undefined)).toEqual({ councils: [], problems: [] });
   expect(parseServerCouncils('[nope').problems).toEqual(['SERVER_COUNCILS: not valid JSON (a JSON array of councils)']);
