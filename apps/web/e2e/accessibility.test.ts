@@ -100,6 +100,27 @@ test.each(THEMES)(
     await openCouncilPath(page);
     await page.getByRole('table', { name: /street cred/i }).waitFor();
     findings.push(...(await audit('finished run, details open')));
+    // Under 600 px the ranking reflows into one block per model: every cell, "Own vote" included,
+    // is on screen, not cut off or behind a scroll of its own.
+    const ranking = page.getByRole('table', { name: /street cred/i });
+    for (const width of NARROW_WIDTHS) {
+      await page.setViewportSize({ width, height: 800 });
+      const ownVotes = ranking.locator('td[data-label="Own vote"]');
+      expect(await ownVotes.count()).toBeGreaterThan(0);
+      for (const cell of await ownVotes.all()) {
+        await cell.scrollIntoViewIfNeeded();
+        expect(await cell.isVisible()).toBe(true);
+        const box = await cell.evaluate((td) => {
+          const rect = td.getBoundingClientRect();
+          return { left: rect.left, right: rect.right, display: getComputedStyle(td).display };
+        });
+        expect(box.display).not.toBe('table-cell');
+        expect(box.left).toBeGreaterThanOrEqual(0);
+        expect(box.right).toBeLessThanOrEqual(width);
+      }
+      expect(await ranking.evaluate((table) => table.scrollWidth <= table.clientWidth)).toBe(true);
+    }
+    await page.setViewportSize(DESKTOP);
 
     await page.getByRole('link', { name: 'Usage' }).click();
     await page.getByRole('heading', { name: 'Per model' }).waitFor();

@@ -59,6 +59,10 @@ export async function askCommand(
       ...(options.chairman ? { chairmanModel: options.chairman } : {}),
       ...(options.mode ? { mode: options.mode } : {}),
       signal: following.signal,
+      // The SDK's reconnect policy follows the run through a dropped connection; say so meanwhile.
+      onReconnecting: () => {
+        if (!options.json) progress.note('The connection dropped; reconnecting (the council keeps working)…');
+      },
       onStarted: (id) => {
         runId = id;
         // Ctrl-C arrived while the run was being created: cancel it now that it has an id.

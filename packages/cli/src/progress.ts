@@ -66,6 +66,12 @@ export class ModelProgress {
     }
   }
 
+  /** A line of its own (e.g. "reconnecting…"); on a terminal the model block is drawn again below it. */
+  note(text: string): void {
+    this.out.write(`${text}\n`);
+    this.drawnLines = 0;
+  }
+
   /** Stops redrawing and leaves the last state on screen. */
   stop(): void {
     this.freeze();

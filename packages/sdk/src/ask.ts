@@ -71,6 +71,8 @@ export async function* followRun(
 /** Waits, or stops waiting as soon as `signal` aborts. */
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
+    // Aborted already (while the stream was failing): an abort event will not come again.
+    if (signal?.aborted) return resolve();
     const timer = setTimeout(done, ms);
     function done() {
       clearTimeout(timer);

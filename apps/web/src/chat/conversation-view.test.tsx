@@ -255,3 +255,27 @@ test('a dropped event stream shows "Reconnecting…" and resumes by itself after
   );
   expect(screen.queryByText(/Reconnecting…/)).toBeNull();
 });
+
+test('a refused event stream (the run is gone) is not retried: the view says the connection is lost and offers Reconnect', async () => {
+  const fake = renderConversation(
+    conversation({
+      runs: [
+        runRecord({ status: 'running', stage1: [], stage2: [], stage3: null, aggregate: null, labelToModel: null }),
+      ],
+    }),
+  );
+  await screen.findByText('What is the capital of France?');
+  fake.emit(RUN_ID, completeRunEvents.slice(0, 3));
+  // The server answered NOT_FOUND: one of the SDK's refusals, which no reconnect changes.
+  const refusal = Object.assign(new Error('Run not found'), { data: { code: 'NOT_FOUND', httpStatus: 404 } });
+  fake.subscriptions.at(-1)?.observer.onError?.(refusal);
+  expect((await screen.findByText(/Lost the live connection/)).textContent).toContain('Run not found');
+  expect(screen.queryByText(/Reconnecting…/)).toBeNull();
+  // The policy's first reconnect would come after half a second: none comes.
+  await new Promise((resolve) => setTimeout(resolve, 700));
+  expect(fake.api.events.subscribe).toHaveBeenCalledTimes(1);
+
+  fireEvent.click(screen.getByRole('button', { name: 'Reconnect' }));
+  await waitFor(() => expect(fake.api.events.subscribe).toHaveBeenCalledTimes(2));
+  expect(fake.api.events.subscribe).toHaveBeenLastCalledWith({ runId: RUN_ID, lastEventId: '3' }, expect.anything());
+});

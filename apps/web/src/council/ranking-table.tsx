@@ -71,7 +71,7 @@ export function RankingTable(props: {
         {(verdict) => <VerdictSummary verdict={verdict()} agreement={props.agreement} />}
       </Show>
       <Show when={props.aggregate.length > 0}>
-        <table class="ranking-table">
+        <table class="ranking-table reflow-table">
           <caption>{isAllVotes() ? 'All votes, self-votes counted' : 'Peer ranking (street cred)'}</caption>
           <thead>
             <tr>
@@ -88,16 +88,18 @@ export function RankingTable(props: {
             <For each={rows()}>
               {(row, index) => (
                 <tr classList={{ 'is-top': positions()[index()] === 1 }}>
-                  <td class="ranking-place">
-                    #{positions()[index()]}
-                    <Show when={isShared(index())}>
-                      <span class="ranking-tie"> (tie)</span>
-                    </Show>
+                  <td class="ranking-place" data-label="Place">
+                    <span>
+                      #{positions()[index()]}
+                      <Show when={isShared(index())}>
+                        <span class="ranking-tie"> (tie)</span>
+                      </Show>
+                    </span>
                   </td>
                   <th scope="row" class="ranking-model" title={row.model}>
                     {shortModelName(row.model)}
                   </th>
-                  <td class="ranking-average">
+                  <td class="ranking-average" data-label="Average rank">
                     <div class="ranking-average-cell">
                       <span class="ranking-bar" aria-hidden="true">
                         <span style={{ width: `${Math.round(strength(row.averageRank) * 100)}%` }} />
@@ -105,8 +107,12 @@ export function RankingTable(props: {
                       {row.averageRank.toFixed(2)}
                     </div>
                   </td>
-                  <td class="ranking-votes">{row.votes ?? row.rankingsCount}</td>
-                  <td class="ranking-self">{row.selfRank == null ? '–' : `#${row.selfRank}`}</td>
+                  <td class="ranking-votes" data-label="Votes">
+                    <span>{row.votes ?? row.rankingsCount}</span>
+                  </td>
+                  <td class="ranking-self" data-label="Own vote">
+                    <span>{row.selfRank == null ? '–' : `#${row.selfRank}`}</span>
+                  </td>
                 </tr>
               )}
             </For>
