@@ -85,6 +85,7 @@ export default tseslint.config(
       'apps/server/test/multi-host.test.ts',
       'apps/server/test/users-cli.test.ts',
       'apps/server/test/helpers/run-cli.ts',
+      'apps/server/test/helpers/build-cli.global-setup.ts',
       'apps/server/test/mcp-stdio.test.ts',
       'apps/web/e2e/harness/*.ts',
     ],

@@ -3,16 +3,15 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, expect } from 'vitest';
+import { expect } from 'vitest';
 import { councilTest } from './helpers/fixtures.js';
 import { COUNCIL, councilReply, requestsOf } from './helpers/council-harness.js';
-import { buildCli, ownerWithToken, runCli } from './helpers/run-cli.js';
+import { ownerWithToken, runCli } from './helpers/run-cli.js';
 
 // The `llm-council` command as a product: continuing a conversation, the verdict and ranking
 // table, whoami/logout and an unreachable server.
 
 const test = councilTest();
-beforeAll(buildCli, 120_000);
 
 test('ask prints the verdict and the ranking table; --conversation continues that conversation', async ({ bed }) => {
   for (const model of COUNCIL)

@@ -3,17 +3,16 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, expect } from 'vitest';
+import { expect } from 'vitest';
 import { councilTest } from './helpers/fixtures.js';
 import { COUNCIL, CHAIRMAN, councilReply, waitForRunStatus } from './helpers/council-harness.js';
-import { buildCli, ownerWithToken, runCli } from './helpers/run-cli.js';
+import { ownerWithToken, runCli } from './helpers/run-cli.js';
 
 // The built `llm-council` command (packages/cli/dist/main.js), run as a child process against a
 // real server and the fake upstream: exit codes 0/1/2/3, streaming, search, export, login's
 // 0600 file, Ctrl-C (security case 71).
 
 const test = councilTest();
-beforeAll(buildCli, 120_000);
 
 test('ask streams the chairman’s answer to stdout, plain progress lines to stderr, and exits 0; search and export find it', async ({
   bed,

@@ -56,6 +56,7 @@ test(
     const env = {
       NODE_ENV: 'test',
       LOG_LEVEL: 'info',
+      PASSWORD_HASH_PROFILE: 'insecure-test',
       ...testSecrets(),
       ...councilEnv(upstream.url),
       ...(database?.url ? { DATABASE_URL: database.url, RUN_HEARTBEAT_SECONDS: '1' } : { DATA_DIR: dataDir }),

@@ -1,12 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js';
-import { beforeAll, expect } from 'vitest';
+import { expect } from 'vitest';
 import { councilTest } from './helpers/fixtures.js';
 import { STRONG_PASSWORD } from './helpers/test-server.js';
 import { CHAIRMAN, COUNCIL, signUpWithKey, waitForRunStatus, waitUntil } from './helpers/council-harness.js';
@@ -17,13 +15,6 @@ import { CHAIRMAN, COUNCIL, signUpWithKey, waitForRunStatus, waitUntil } from '.
 const test = councilTest();
 const repoRoot = resolve(import.meta.dirname, '../../..');
 const cliPath = join(repoRoot, 'packages/cli/dist/main.js');
-
-beforeAll(async () => {
-  await promisify(execFile)('pnpm', ['--filter', '@llm-council/cli', 'build'], {
-    cwd: repoRoot,
-    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '' },
-  });
-}, 120_000);
 
 async function startStdio(env: Record<string, string>): Promise<{ mcp: Client; stderr: () => string }> {
   const home = mkdtempSync(join(tmpdir(), 'llmc-mcp-'));

@@ -44,11 +44,16 @@ async function prepareTarget(): Promise<Target> {
 
 async function cli(target: Target, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/users-cli.ts', ...args], {
-      cwd: serverDir,
-      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...target.env },
-      timeout: 60_000,
-    });
+    // --liftoff-only as in council-process.ts: PGlite's WebAssembly is not worth optimising here.
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['--liftoff-only', '--import', 'tsx', 'src/users-cli.ts', ...args],
+      {
+        cwd: serverDir,
+        env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...target.env },
+        timeout: 60_000,
+      },
+    );
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };

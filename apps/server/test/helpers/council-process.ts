@@ -18,7 +18,9 @@ export interface ServerProcess {
  * `env` (plus PATH and HOME) and PORT=0, and resolves once it logs the URL it listens on.
  */
 export async function startServerProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  // --liftoff-only: PGlite's WebAssembly runs on V8's baseline compiler, as in the test workers
+  // (vitest.config.ts): optimising the 9 MB module costs a short-lived process more than it saves.
+  const child: ChildProcess = spawn(process.execPath, ['--liftoff-only', '--import', 'tsx', 'src/main.ts'], {
     cwd: serverDir,
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

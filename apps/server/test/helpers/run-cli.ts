@@ -1,23 +1,15 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { signUpWithKey } from './council-harness.js';
 import { STRONG_PASSWORD } from './test-server.js';
 
-// The built `llm-council` command (packages/cli/dist/main.js), run as a child process.
+// The built `llm-council` command (packages/cli/dist/main.js), run as a child process; the
+// integration project's global setup builds it afresh once per run (build-cli.global-setup.ts).
 
 const repoRoot = resolve(import.meta.dirname, '../../../..');
 const cliPath = join(repoRoot, 'packages/cli/dist/main.js');
-
-/** The test runs what users run: the bundle `pnpm build` makes, built afresh from source. */
-export async function buildCli(): Promise<void> {
-  await promisify(execFile)('pnpm', ['--filter', '@llm-council/cli', 'build'], {
-    cwd: repoRoot,
-    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '' },
-  });
-}
 
 export interface CliRun {
   code: number | null;
