@@ -39,6 +39,22 @@ export const usageSchema = z.object({
 });
 export type Usage = z.infer<typeof usageSchema>;
 
+/** At most this many sources are kept per answer. */
+export const MAX_SOURCES_PER_ANSWER = 20;
+
+/**
+ * A web page an answer cites (OpenRouter's `url_citation` annotation when web search is on): only
+ * http(s) URLs are kept, bounded, so a client can link them safely.
+ */
+export const answerSourceSchema = z.object({
+  url: z
+    .string()
+    .max(2000)
+    .regex(/^https?:\/\/\S+$/i),
+  title: z.string().max(300).nullable(),
+});
+export type AnswerSource = z.infer<typeof answerSourceSchema>;
+
 export const rankingStatusSchema = z.enum(['ok', 'partial', 'ambiguous', 'unreadable', 'truncated']);
 
 /**
@@ -111,6 +127,8 @@ export const councilEventSchema = z.discriminatedUnion('type', [
     content: z.string(),
     usage: usageSchema.nullable(),
     durationMs: z.number().int().nonnegative(),
+    /** The web pages the answer cites, numbered in this order; absent when there are none. */
+    sources: z.array(answerSourceSchema).max(MAX_SOURCES_PER_ANSWER).optional(),
   }),
   z.object({
     type: z.literal('model_failed'),

@@ -1,4 +1,4 @@
-import type { CouncilError, CouncilEvent, ReasoningEffort, Usage } from './events.js';
+import type { AnswerSource, CouncilError, CouncilEvent, ReasoningEffort, Usage } from './events.js';
 import type { ChatFn, ChatMessage, ChatResult } from './upstream/upstream.types.js';
 import { createDeltaCoalescer, type DeltaCoalescer } from './delta-coalescer.js';
 import { createEventSink, type EventSink } from './event-sink.js';
@@ -27,7 +27,14 @@ export class RunCancelledError extends Error {
 }
 
 export type ModelOutcome =
-  | { ok: true; content: string; usage: Usage | null; durationMs: number; finishReason: string | null }
+  | {
+      ok: true;
+      content: string;
+      usage: Usage | null;
+      durationMs: number;
+      finishReason: string | null;
+      sources?: AnswerSource[];
+    }
   | { ok: false; error: CouncilError };
 
 export interface RunContext {
@@ -103,7 +110,14 @@ export function createRunContext(deps: RunCouncilDeps): RunContext {
       // Outside the catch above: an emit failure here must fail the run, not pose as a model error.
       await coalescer?.flush();
       const durationMs = Math.max(0, Math.round(now() - startedAt));
-      return { ok: true, content: result.content, usage: result.usage, durationMs, finishReason: result.finishReason };
+      return {
+        ok: true,
+        content: result.content,
+        usage: result.usage,
+        durationMs,
+        finishReason: result.finishReason,
+        ...(result.sources && { sources: result.sources }),
+      };
     } finally {
       coalescer?.discard();
       if (coalescer) coalescers.delete(coalescer);

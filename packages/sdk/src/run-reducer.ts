@@ -68,6 +68,7 @@ function reduce(state: RunState, { event }: RunEventEnvelope): RunState {
         error: null,
         usage: event.usage,
         durationMs: event.durationMs,
+        sources: event.sources ?? [],
       }));
     case 'model_failed':
       if (event.stage === 'title') return s;

@@ -16,6 +16,8 @@ export type CouncilMode = NonNullable<EventOf<'run_started'>['mode']>;
 export type CouncilError = EventOf<'run_failed'>['error'];
 /** Tokens (and cost, when known) of one call. */
 export type Usage = NonNullable<EventOf<'model_completed'>['usage']>;
+/** A web page an answer cites (web search): `{ url, title }`, http(s) only. */
+export type AnswerSource = NonNullable<EventOf<'model_completed'>['sources']>[number];
 /** One row of the peer-only "street cred" table, best first. */
 export type AggregateRanking = EventOf<'aggregate_ranked'>['aggregate'][number];
 /** How far the reviewers' whole rankings agreed (Kendall's W and p), for a details view. */
@@ -38,6 +40,8 @@ export interface AnswerSlot {
   error: CouncilError | null;
   usage: Usage | null;
   durationMs: number | null;
+  /** The pages the answer cites, numbered in this order; empty without web search. */
+  sources: AnswerSource[];
 }
 
 export interface ReviewSlot {
@@ -93,7 +97,7 @@ export interface RunState {
 }
 
 export function emptyAnswer(model: string): AnswerSlot {
-  return { model, status: 'waiting', text: '', error: null, usage: null, durationMs: null };
+  return { model, status: 'waiting', text: '', error: null, usage: null, durationMs: null, sources: [] };
 }
 
 export function emptyReview(reviewer: string): ReviewSlot {

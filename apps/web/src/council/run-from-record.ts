@@ -43,6 +43,7 @@ export function runFromRecord(record: RunRecord): RunState {
       error: answer.error,
       usage: answer.usage,
       durationMs: answer.durationMs,
+      sources: answer.sources,
     };
   }
   const stage2: RunState['stage2'] = {};

@@ -1,4 +1,4 @@
-import type { Usage } from '../events.js';
+import type { AnswerSource, Usage } from '../events.js';
 
 /** One OpenAI-style chat message. */
 export interface ChatMessage {
@@ -25,6 +25,8 @@ export interface ChatResult {
   content: string;
   usage: Usage | null;
   finishReason: string | null;
+  /** The pages the answer cites (`url_citation` annotations), first citation first, each URL once. */
+  sources?: AnswerSource[];
 }
 
 /** The one operation the council needs from an upstream; tests and the runner depend on this shape. */
