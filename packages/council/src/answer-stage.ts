@@ -47,17 +47,17 @@ export async function runStage1(run: RunContext, input: Stage1Input, method: Cou
   }
   // Reused answers are replayed as events so each attempt's stream stands on its own;
   // durationMs 0 marks them (no upstream call was made).
-  for (const [model, { content, usage, sources }] of reused) {
-    await run.sink.send({
+  const answered = (model: string, answer: ReusedAnswer & { durationMs: number }) =>
+    run.sink.send({
       type: 'model_completed',
       stage: 'stage1',
       model,
-      content,
-      usage,
-      durationMs: 0,
-      ...(sources?.length && { sources }),
+      content: answer.content,
+      usage: answer.usage,
+      durationMs: answer.durationMs,
+      ...(answer.sources?.length && { sources: answer.sources }),
     });
-  }
+  for (const [model, answer] of reused) await answered(model, { ...answer, durationMs: 0 });
 
   // Each model gets as much history as its own context window holds.
   const messagesFor = (model: string) =>
@@ -85,16 +85,7 @@ export async function runStage1(run: RunContext, input: Stage1Input, method: Cou
       isCounted: (outcome) => outcome.ok,
       onResult: async (model, outcome) => {
         if (outcome.ok) {
-          const { content, usage, durationMs, sources } = outcome;
-          await run.sink.send({
-            type: 'model_completed',
-            stage: 'stage1',
-            model,
-            content,
-            usage,
-            durationMs,
-            ...(sources && { sources }),
-          });
+          await answered(model, outcome);
         } else {
           await run.sink.send({ type: 'model_failed', stage: 'stage1', model, error: outcome.error });
         }

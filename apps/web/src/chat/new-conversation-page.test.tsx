@@ -7,17 +7,7 @@ import { clientFor, fakeTrpcServer, sdkError } from '../testing/fake-trpc-fetch'
 import { renderWithClient } from '../testing/render';
 import type { SavedCouncil } from '../councils/saved-councils';
 import { NewConversationPage } from './new-conversation-page';
-
-const catalog = {
-  provider: 'openrouter',
-  source: 'catalog' as const,
-  defaults: { models: ['openai/gpt-5.1', 'x-ai/grok-4'], chairmanModel: 'google/gemini-3-pro-preview' },
-  models: [
-    { id: 'openai/gpt-5.1', name: 'OpenAI: GPT-5.1', contextLength: 400_000, pricing: null },
-    { id: 'x-ai/grok-4', name: 'xAI: Grok 4', contextLength: 256_000, pricing: null },
-    { id: 'google/gemini-3-pro-preview', name: 'Google: Gemini 3 Pro Preview', contextLength: null, pricing: null },
-  ],
-};
+import { modelCatalog as catalog } from '../testing/conversation-fixtures';
 
 function renderPage(savedCouncils: SavedCouncil[] = []) {
   const fake = createFakeCouncil();

@@ -23,24 +23,10 @@ export function AnswerBody(props: { slot: AnswerSlot; waitingText: string; onRet
       </Show>
       <Switch>
         <Match when={isThinking()}>
-          <p class="answer-waiting">
-            <span class="typing-dots" aria-hidden="true">
-              <span />
-              <span />
-              <span />
-            </span>
-            Thinking before it answers…
-          </p>
+          <WaitingLine text="Thinking before it answers…" />
         </Match>
         <Match when={props.slot.status === 'waiting' && props.slot.text === ''}>
-          <p class="answer-waiting">
-            <span class="typing-dots" aria-hidden="true">
-              <span />
-              <span />
-              <span />
-            </span>
-            {props.waitingText}
-          </p>
+          <WaitingLine text={props.waitingText} />
         </Match>
         <Match when={props.slot.text !== ''}>
           <MarkdownView source={props.slot.text} isStreaming={props.slot.status === 'streaming'} />
@@ -73,6 +59,20 @@ export function AnswerBody(props: { slot: AnswerSlot; waitingText: string; onRet
         <p class="answer-meta">{describeUsage(props.slot)}</p>
       </Show>
     </div>
+  );
+}
+
+/** Animated dots and what the model is doing before its first word. */
+function WaitingLine(props: { text: string }) {
+  return (
+    <p class="answer-waiting">
+      <span class="typing-dots" aria-hidden="true">
+        <span />
+        <span />
+        <span />
+      </span>
+      {props.text}
+    </p>
   );
 }
 

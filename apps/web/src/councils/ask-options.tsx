@@ -48,28 +48,8 @@ export function AskOptions(props: {
           <option value="" selected={props.settings.councilId === null}>
             Models chosen below
           </option>
-          <Show when={own().length > 0}>
-            <optgroup label="Your councils">
-              <For each={own()}>
-                {(c) => (
-                  <option value={c.id} selected={c.id === props.settings.councilId}>
-                    {c.name}
-                  </option>
-                )}
-              </For>
-            </optgroup>
-          </Show>
-          <Show when={fromServer().length > 0}>
-            <optgroup label="From this server">
-              <For each={fromServer()}>
-                {(c) => (
-                  <option value={c.id} selected={c.id === props.settings.councilId}>
-                    {c.name}
-                  </option>
-                )}
-              </For>
-            </optgroup>
-          </Show>
+          <CouncilGroup label="Your councils" councils={own()} selectedId={props.settings.councilId} />
+          <CouncilGroup label="From this server" councils={fromServer()} selectedId={props.settings.councilId} />
         </select>
       </div>
       <div class="field">
@@ -103,5 +83,22 @@ export function AskOptions(props: {
         )}
       </Show>
     </div>
+  );
+}
+
+/** One group of councils in the "Ask with" list; nothing when the group is empty. */
+function CouncilGroup(props: { label: string; councils: SavedCouncil[]; selectedId: string | null }) {
+  return (
+    <Show when={props.councils.length > 0}>
+      <optgroup label={props.label}>
+        <For each={props.councils}>
+          {(c) => (
+            <option value={c.id} selected={c.id === props.selectedId}>
+              {c.name}
+            </option>
+          )}
+        </For>
+      </optgroup>
+    </Show>
   );
 }

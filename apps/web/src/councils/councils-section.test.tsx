@@ -4,19 +4,9 @@ import { clientFor, fakeTrpcServer, type FakeHandler } from '../testing/fake-trp
 import { renderWithClient } from '../testing/render';
 import { CouncilsSection } from './councils-section';
 import type { SavedCouncil } from './saved-councils';
+import { modelCatalog as catalog } from '../testing/conversation-fixtures';
 
 // Settings → Councils (issue 22 §1): create, edit and delete the user's councils; the server's are read-only.
-
-const catalog = {
-  provider: 'openrouter',
-  source: 'catalog' as const,
-  defaults: { models: ['openai/gpt-5.1', 'x-ai/grok-4'], chairmanModel: 'google/gemini-3-pro-preview' },
-  models: [
-    { id: 'openai/gpt-5.1', name: 'OpenAI: GPT-5.1', contextLength: 400_000, pricing: null },
-    { id: 'x-ai/grok-4', name: 'xAI: Grok 4', contextLength: 256_000, pricing: null },
-    { id: 'google/gemini-3-pro-preview', name: 'Google: Gemini 3 Pro Preview', contextLength: null, pricing: null },
-  ],
-};
 
 const sre: SavedCouncil = {
   id: '0b0c7c1e-8d52-4a53-9d7e-0c6f2b1f4a10',

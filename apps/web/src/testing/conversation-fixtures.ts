@@ -1,4 +1,4 @@
-import type { Conversation, Message, RunRecord } from '../council/council-types';
+import type { Conversation, Message, ModelCatalog, RunRecord } from '../council/council-types';
 import { CHAIRMAN, MODELS, RUN_ID } from './council-events';
 
 /** A review stored before peer-only counting: the server fills the details with "unknown". */
@@ -117,3 +117,15 @@ export function conversation(overrides: Partial<Conversation> = {}): Conversatio
     ...overrides,
   };
 }
+
+/** `council.models` of a server with three catalogue models, two of them the default council. */
+export const modelCatalog: ModelCatalog = {
+  provider: 'openrouter',
+  source: 'catalog',
+  defaults: { models: ['openai/gpt-5.1', 'x-ai/grok-4'], chairmanModel: 'google/gemini-3-pro-preview' },
+  models: [
+    { id: 'openai/gpt-5.1', name: 'OpenAI: GPT-5.1', contextLength: 400_000, pricing: null },
+    { id: 'x-ai/grok-4', name: 'xAI: Grok 4', contextLength: 256_000, pricing: null },
+    { id: 'google/gemini-3-pro-preview', name: 'Google: Gemini 3 Pro Preview', contextLength: null, pricing: null },
+  ],
+};

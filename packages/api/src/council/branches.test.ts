@@ -1,25 +1,15 @@
-import { startFakeUpstream, type FakeUpstream } from '@llm-council/council/fake-upstream';
-import { expect, test as base } from 'vitest';
-import { followRun, signUpWithKey } from '../testing/council-callers.js';
+import type { FakeUpstream } from '@llm-council/council/fake-upstream';
+import { expect } from 'vitest';
+import { councilApiTest, followRun, signUpWithKey } from '../testing/council-callers.js';
 import { failureOf } from '../testing/failure-of.js';
-import { openTestApi, type Caller } from '../testing/test-api.js';
-import { TEST_CHAIRMAN, TEST_COUNCIL, createTestApiConfig } from '../testing/test-config.js';
+import type { Caller } from '../testing/test-api.js';
+import { TEST_CHAIRMAN, TEST_COUNCIL } from '../testing/test-config.js';
 
 // Issue 19 §3, edit and re-ask: an edited question is a new branch from that point, the old
 // turn and its run stay, the models only ever see the branch the run is on, and only the
 // owner may edit or switch (docs/security.md cases 97 and 98).
 
-const test = base
-  .extend('upstream', { scope: 'file' }, async ({}, { onCleanup }) => {
-    const upstream = await startFakeUpstream({ defaultBehavior: { tokenDelayMs: 0 } });
-    onCleanup(() => upstream.close());
-    return upstream;
-  })
-  .extend('api', { scope: 'file' }, async ({ upstream }, { onCleanup }) => {
-    const api = await openTestApi({ config: createTestApiConfig({ providerUrl: upstream.url }) });
-    onCleanup(() => api.close());
-    return api;
-  });
+const test = councilApiTest();
 
 /** Follows a run to its end; returns its final event's type. */
 async function finish(caller: Caller, runId: string): Promise<string | undefined> {

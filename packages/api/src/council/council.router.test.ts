@@ -1,9 +1,8 @@
-import { startFakeUpstream, type FakeUpstream } from '@llm-council/council/fake-upstream';
-import { expect, test as base } from 'vitest';
-import { followRun, signUpWithKey } from '../testing/council-callers.js';
+import type { FakeUpstream } from '@llm-council/council/fake-upstream';
+import { expect } from 'vitest';
+import { councilApiTest, followRun, signUpWithKey } from '../testing/council-callers.js';
 import { failureOf } from '../testing/failure-of.js';
-import { openTestApi } from '../testing/test-api.js';
-import { TEST_CHAIRMAN, TEST_COUNCIL, createTestApiConfig } from '../testing/test-config.js';
+import { TEST_CHAIRMAN, TEST_COUNCIL } from '../testing/test-config.js';
 
 // The council router through createCaller, against the fake upstream on loopback: start, follow,
 // resume, cancel, retry and the daily budget, without HTTP (apps/server/test keeps what needs it:
@@ -11,18 +10,10 @@ import { TEST_CHAIRMAN, TEST_COUNCIL, createTestApiConfig } from '../testing/tes
 
 const TITLE_MODEL = 'test/title';
 
-const test = base
-  .extend('upstream', { scope: 'file' }, async ({}, { onCleanup }) => {
-    const upstream = await startFakeUpstream({ defaultBehavior: { tokenDelayMs: 1 } });
-    onCleanup(() => upstream.close());
-    return upstream;
-  })
-  .extend('api', { scope: 'file' }, async ({ upstream }, { onCleanup }) => {
-    const config = createTestApiConfig({ providerUrl: upstream.url });
-    const api = await openTestApi({ config: { ...config, council: { ...config.council, titleModel: TITLE_MODEL } } });
-    onCleanup(() => api.close());
-    return api;
-  });
+const test = councilApiTest({
+  tokenDelayMs: 1,
+  tune: (config) => ({ ...config, council: { ...config.council, titleModel: TITLE_MODEL } }),
+});
 
 async function waitUntil(predicate: () => boolean, what: string): Promise<void> {
   for (let i = 0; !predicate(); i++) {

@@ -1,25 +1,13 @@
-import { startFakeUpstream } from '@llm-council/council/fake-upstream';
-import { expect, test as base } from 'vitest';
-import { followRun, signUpWithKey } from '../testing/council-callers.js';
-import { openTestApi } from '../testing/test-api.js';
-import { TEST_COUNCIL, createTestApiConfig } from '../testing/test-config.js';
+import { expect } from 'vitest';
+import { councilApiTest, followRun, signUpWithKey } from '../testing/council-callers.js';
+import { TEST_COUNCIL } from '../testing/test-config.js';
 
 // Issue 22 §3 through the API: a reasoning model's thinking reaches a follower live and again on a
 // replay (the event log keeps it), never becomes the stored answer, and its tokens are recorded.
 
 const THOUGHT = 'Weighing both readings of the question before answering it.';
 
-const test = base
-  .extend('upstream', { scope: 'file' }, async ({}, { onCleanup }) => {
-    const upstream = await startFakeUpstream({ defaultBehavior: { tokenDelayMs: 0 } });
-    onCleanup(() => upstream.close());
-    return upstream;
-  })
-  .extend('api', { scope: 'file' }, async ({ upstream }, { onCleanup }) => {
-    const api = await openTestApi({ config: createTestApiConfig({ providerUrl: upstream.url }) });
-    onCleanup(() => api.close());
-    return api;
-  });
+const test = councilApiTest();
 
 test('thinking is streamed and replayed from the log, kept out of the answer, and its tokens are recorded', async ({
   api,

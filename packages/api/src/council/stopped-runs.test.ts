@@ -1,10 +1,9 @@
 import { isTrackedEnvelope } from '@trpc/server';
 import { councilEventEnvelopeSchema, type CouncilEventEnvelope } from '@llm-council/council';
-import { startFakeUpstream } from '@llm-council/council/fake-upstream';
-import { expect, test as base } from 'vitest';
-import { signUpWithKey } from '../testing/council-callers.js';
-import { openTestApi, type Caller } from '../testing/test-api.js';
-import { TEST_CHAIRMAN, TEST_COUNCIL, createTestApiConfig } from '../testing/test-config.js';
+import { expect } from 'vitest';
+import { councilApiTest, signUpWithKey } from '../testing/council-callers.js';
+import type { Caller } from '../testing/test-api.js';
+import { TEST_CHAIRMAN, TEST_COUNCIL } from '../testing/test-config.js';
 
 // A run stopped mid-stream keeps what its models had streamed, exactly what the user saw live:
 // `council.get` (what the web draws after a reload) carries the partial answers, marked stopped.
@@ -12,17 +11,7 @@ import { TEST_CHAIRMAN, TEST_COUNCIL, createTestApiConfig } from '../testing/tes
 const [FAST, SLOW, SLOWER] = TEST_COUNCIL as [string, string, string];
 const LONG_REPLY = Array.from({ length: 400 }, (_, i) => `word${i}`).join(' ');
 
-const test = base
-  .extend('upstream', { scope: 'file' }, async ({}, { onCleanup }) => {
-    const upstream = await startFakeUpstream({ defaultBehavior: { tokenDelayMs: 1 } });
-    onCleanup(() => upstream.close());
-    return upstream;
-  })
-  .extend('api', { scope: 'file' }, async ({ upstream }, { onCleanup }) => {
-    const api = await openTestApi({ config: createTestApiConfig({ providerUrl: upstream.url }) });
-    onCleanup(() => api.close());
-    return api;
-  });
+const test = councilApiTest({ tokenDelayMs: 1 });
 
 /** Follows the run; once `shouldStop` holds for the events so far, cancels it. Returns every event. */
 async function followAndStop(

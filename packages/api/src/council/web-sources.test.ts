@@ -1,23 +1,10 @@
-import { startFakeUpstream } from '@llm-council/council/fake-upstream';
-import { expect, test as base } from 'vitest';
-import { followRun, signUpWithKey } from '../testing/council-callers.js';
-import { openTestApi } from '../testing/test-api.js';
-import { createTestApiConfig } from '../testing/test-config.js';
+import { expect } from 'vitest';
+import { councilApiTest, followRun, signUpWithKey } from '../testing/council-callers.js';
 
 // Issue 22 §4: with web search on, each answer's sources are stored with it, come back in the run
 // record after a reload, carry over to a retry's replayed answers, and survive export and import.
 
-const test = base
-  .extend('upstream', { scope: 'file' }, async ({}, { onCleanup }) => {
-    const upstream = await startFakeUpstream({ defaultBehavior: { tokenDelayMs: 0 } });
-    onCleanup(() => upstream.close());
-    return upstream;
-  })
-  .extend('api', { scope: 'file' }, async ({ upstream }, { onCleanup }) => {
-    const api = await openTestApi({ config: createTestApiConfig({ providerUrl: upstream.url }) });
-    onCleanup(() => api.close());
-    return api;
-  });
+const test = councilApiTest();
 
 test('a web search run stores each answer’s sources; the record, the Markdown and an imported copy show them', async ({
   api,

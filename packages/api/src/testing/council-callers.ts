@@ -1,7 +1,30 @@
 import { isTrackedEnvelope } from '@trpc/server';
 import { councilEventEnvelopeSchema, type CouncilEventEnvelope } from '@llm-council/council';
+import { startFakeUpstream } from '@llm-council/council/fake-upstream';
+import { test as base } from 'vitest';
+import type { ApiConfig } from '../config.js';
 import { createUser, newApiKey, saveApiKey } from './factories.js';
-import type { Caller, TestApi } from './test-api.js';
+import { openTestApi, type Caller, type TestApi } from './test-api.js';
+import { createTestApiConfig } from './test-config.js';
+
+/**
+ * A `test` with a fake upstream (`upstream`) and an API on it (`api`), each started once and
+ * shared by the file's tests. `tokenDelayMs` paces every streamed token; `tune` adjusts the config.
+ */
+export function councilApiTest(options: { tokenDelayMs?: number; tune?: (config: ApiConfig) => ApiConfig } = {}) {
+  return base
+    .extend('upstream', { scope: 'file' }, async ({}, { onCleanup }) => {
+      const upstream = await startFakeUpstream({ defaultBehavior: { tokenDelayMs: options.tokenDelayMs ?? 0 } });
+      onCleanup(() => upstream.close());
+      return upstream;
+    })
+    .extend('api', { scope: 'file' }, async ({ upstream }, { onCleanup }) => {
+      const config = createTestApiConfig({ providerUrl: upstream.url });
+      const api = await openTestApi({ config: options.tune ? options.tune(config) : config });
+      onCleanup(() => api.close());
+      return api;
+    });
+}
 
 /** A user with a key of their own, signed in, with an empty conversation. */
 export async function signUpWithKey(api: TestApi): Promise<{ caller: Caller; conversationId: string }> {
