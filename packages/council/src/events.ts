@@ -121,6 +121,13 @@ export const councilEventSchema = z.discriminatedUnion('type', [
     text: z.string(),
   }),
   z.object({
+    /** A reasoning model's thinking, streamed before (or beside) its answer; never shown to reviewers or the chairman. */
+    type: z.literal('model_reasoning'),
+    stage: z.enum(['stage1', 'stage3']),
+    model: z.string(),
+    text: z.string(),
+  }),
+  z.object({
     type: z.literal('model_completed'),
     stage: z.enum(['stage1', 'stage3']),
     model: z.string(),

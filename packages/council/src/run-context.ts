@@ -86,7 +86,18 @@ export function createRunContext(deps: RunCouncilDeps): RunContext {
           now,
         })
       : undefined;
+    const thinking = request.streamAs
+      ? createDeltaCoalescer({
+          sink,
+          stage: request.streamAs,
+          model: request.model,
+          kind: 'reasoning',
+          intervalMs: deps.deltaIntervalMs ?? 100,
+          now,
+        })
+      : undefined;
     if (coalescer) coalescers.add(coalescer);
+    if (thinking) coalescers.add(thinking);
     try {
       let result: ChatResult;
       try {
@@ -95,6 +106,7 @@ export function createRunContext(deps: RunCouncilDeps): RunContext {
           messages: request.messages,
           signal: request.signal ? AbortSignal.any([signal, request.signal]) : signal,
           onDelta: coalescer?.push,
+          onReasoning: thinking?.push,
           ...(request.maxTokens != null && { maxTokens: request.maxTokens }),
           ...(request.temperature != null && { temperature: request.temperature }),
           ...(request.reasoningEffort != null &&
@@ -108,6 +120,7 @@ export function createRunContext(deps: RunCouncilDeps): RunContext {
       if (signal.aborted) throw new RunCancelledError();
       if (result.content.trim() === '') return { ok: false, error: emptyResponseError };
       // Outside the catch above: an emit failure here must fail the run, not pose as a model error.
+      await thinking?.flush();
       await coalescer?.flush();
       const durationMs = Math.max(0, Math.round(now() - startedAt));
       return {
@@ -121,6 +134,8 @@ export function createRunContext(deps: RunCouncilDeps): RunContext {
     } finally {
       coalescer?.discard();
       if (coalescer) coalescers.delete(coalescer);
+      thinking?.discard();
+      if (thinking) coalescers.delete(thinking);
     }
   }
 

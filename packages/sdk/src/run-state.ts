@@ -37,6 +37,8 @@ export interface AnswerSlot {
   status: SlotStatus;
   /** Streamed text so far; replaced by the authoritative content on completion. */
   text: string;
+  /** A reasoning model's thinking as it streamed (live runs only; never sent to reviewers or the chairman). */
+  reasoning: string;
   error: CouncilError | null;
   usage: Usage | null;
   durationMs: number | null;
@@ -97,7 +99,7 @@ export interface RunState {
 }
 
 export function emptyAnswer(model: string): AnswerSlot {
-  return { model, status: 'waiting', text: '', error: null, usage: null, durationMs: null, sources: [] };
+  return { model, status: 'waiting', text: '', reasoning: '', error: null, usage: null, durationMs: null, sources: [] };
 }
 
 export function emptyReview(reviewer: string): ReviewSlot {

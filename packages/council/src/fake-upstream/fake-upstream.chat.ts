@@ -61,7 +61,9 @@ export function webCitations(exchange: Pick<ChatExchange, 'messages' | 'webSearc
   }));
 }
 
-function buildUsage(exchange: ChatExchange, completionTokens: number) {
+function buildUsage(exchange: ChatExchange, answerTokens: number) {
+  const reasoningTokens = tokenize(exchange.behavior.reasoning ?? '').length;
+  const completionTokens = answerTokens + reasoningTokens;
   const promptChars = exchange.messages.reduce((sum, m) => sum + m.content.length, 0);
   const prompt = exchange.behavior.usage?.promptTokens ?? Math.ceil(promptChars / 4);
   const completion = exchange.behavior.usage?.completionTokens ?? completionTokens;
@@ -74,6 +76,7 @@ function buildUsage(exchange: ChatExchange, completionTokens: number) {
     prompt_tokens: prompt,
     completion_tokens: completion,
     total_tokens: prompt + completion,
+    ...(reasoningTokens > 0 && { completion_tokens_details: { reasoning_tokens: reasoningTokens } }),
     ...(cost !== undefined && { cost: Number(cost.toFixed(8)) }),
   };
 }
@@ -129,6 +132,14 @@ export async function serveChatCompletion(exchange: ChatExchange): Promise<void>
   res.write(keepAliveComment);
   await keepAliveFor(exchange, behavior.hang ? foreverMs : (behavior.firstTokenMs ?? 0));
 
+  // A reasoning model thinks aloud first: its thinking streams on `delta.reasoning`.
+  for (const thought of tokenize(behavior.reasoning ?? '')) {
+    writeData({
+      ...base,
+      choices: [{ index: 0, delta: { role: 'assistant', content: '', reasoning: thought }, finish_reason: null }],
+    });
+    await wait(behavior.tokenDelayMs ?? 0, signal);
+  }
   // Faults strike halfway, so the client has already shown some text (for replies of 2+ tokens).
   const faultAt = Math.floor(tokens.length / 2);
   for (const [index, token] of tokens.entries()) {

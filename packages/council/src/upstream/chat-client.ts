@@ -92,6 +92,11 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
               hasDelivered = true;
               request.onDelta?.(text);
             },
+            // Thinking the user has seen counts as delivered: a retry would show it twice.
+            onReasoning: (text) => {
+              hasDelivered = true;
+              request.onReasoning?.(text);
+            },
           });
         } catch (err) {
           error = classifyFailure(err, userSignal, [total.signal, watchdog.signal]);

@@ -22,7 +22,13 @@ const streamChunkSchema = z.object({
   choices: z
     .array(
       z.object({
-        delta: z.object({ content: z.string().nullish(), annotations: z.unknown().optional() }).nullish(),
+        delta: z
+          .object({
+            content: z.string().nullish(),
+            reasoning: z.string().nullish(),
+            annotations: z.unknown().optional(),
+          })
+          .nullish(),
         finish_reason: z.string().nullish(),
       }),
     )
@@ -97,6 +103,8 @@ export interface StreamCallbacks {
   /** Every data event (not comments): proof of life for the first-token and idle timers. */
   onChunk: () => void;
   onDelta: (text: string) => void;
+  /** A reasoning model's thinking (`delta.reasoning`), kept apart from the answer. */
+  onReasoning?: (text: string) => void;
 }
 
 /** Guards memory against a server that never ends a line. */
@@ -146,6 +154,8 @@ export async function readChatStream(
         if (chunk.usage !== undefined && chunk.usage !== null) usage = toUsage(chunk.usage) ?? usage;
         for (const choice of chunk.choices ?? []) {
           sources.add(choice.delta?.annotations);
+          const thought = choice.delta?.reasoning;
+          if (thought) callbacks.onReasoning?.(thought);
           const text = choice.delta?.content;
           if (text) {
             content += text;

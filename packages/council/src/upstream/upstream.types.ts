@@ -9,6 +9,8 @@ export interface ChatMessage {
 export interface ChatRequest {
   model: string;
   messages: ChatMessage[];
+  /** A reasoning model's thinking as it streams (never part of `content`). */
+  onReasoning?: (text: string) => void;
   /** Aborting rejects the call promptly with `UPSTREAM_ABORTED`. */
   signal?: AbortSignal;
   /** Called synchronously with each piece of streamed text, in order. */
