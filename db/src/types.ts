@@ -162,6 +162,8 @@ export interface CouncilResponsesTable {
   reviewDetails: Json<Record<string, unknown> | null> | null;
   error: Json<{ code: string; message: string } | null> | null;
   usage: Json<Record<string, unknown> | null> | null;
+  /** Stage 1 with web search: the pages the answer cites, `[{ url, title }]` (migration 0019). */
+  sources: Json<{ url: string; title: string | null }[] | null> | null;
   durationMs: number | null;
   attempt: number;
   createdAt: Timestamp;

@@ -57,6 +57,7 @@ function skeletonOf(events: ReceivedEvent[]): string[] {
   return events.flatMap(({ event }) => {
     switch (event.type) {
       case 'model_delta':
+      case 'model_reasoning':
       case 'title_completed':
         return [];
       case 'stage_started':

@@ -61,6 +61,26 @@ test('llm-council mcp serves consult_council over stdio with progress, against t
   expect(stored.source).toBe('mcp');
   const read = (await mcp.callTool({ name: 'get_conversation', arguments: { id: conversationId } })) as CallToolResult;
   expect(JSON.stringify(read.content)).toContain('How do lighthouses get their light?');
+
+  // A saved council by name, and less council: the same arguments as over HTTP.
+  await owner.client.councils.create.mutate({ name: 'Keepers', models: [...COUNCIL], chairmanModel: CHAIRMAN });
+  const answersOnly = (await mcp.callTool({
+    name: 'consult_council',
+    arguments: { question: 'And foghorns?', council: 'keepers', mode: 'answers' },
+  })) as CallToolResult;
+  expect(answersOnly.structuredContent).toMatchObject({
+    status: 'completed',
+    mode: 'answers',
+    answer_model: COUNCIL[0],
+    answer_basis: 'first_answer',
+    chairman_model: null,
+  });
+  const unknown = (await mcp.callTool({
+    name: 'consult_council',
+    arguments: { question: 'And foghorns?', council: 'Lighthouse board' },
+  })) as CallToolResult;
+  expect(unknown.isError).toBe(true);
+  expect(JSON.stringify(unknown.content)).toContain('council: no saved council is named \\"Lighthouse board\\"');
   await mcp.close();
 });
 

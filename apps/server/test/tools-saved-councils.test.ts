@@ -250,7 +250,9 @@ test('/v1/models lists `council` and `council/<slug>` per saved council (own fir
   expect((await owner.client.conversations.list.query()).items).toHaveLength(3);
 });
 
-test("another user's council is not a model of mine, by slug or by name", async ({ bed }) => {
+test("case 105–106: another user's council is not a model of mine, by slug or by name; a read token naming a council still may not ask", async ({
+  bed,
+}) => {
   const other = await signUpWithKey(bed.server);
   await other.client.councils.create.mutate({
     name: 'Secret',
@@ -269,7 +271,17 @@ test("another user's council is not a model of mine, by slug or by name", async 
     name: 'consult_council',
     arguments: { question: 'Tell me.', council: 'Secret' },
   })) as CallToolResult;
-  expect(textOf(byName)).toContain('no saved council is named "Secret"');
+  expect(textOf(byName)).toContain('no saved council is named "Secret"; the councils you can ask: "Quick answers"');
+
+  const { token: readToken } = await userWithToken(bed, ['read']);
+  const reader = await connectMcp(bed.server.url, readToken);
+  const readerRefused = (await reader.callTool({
+    name: 'consult_council',
+    arguments: { question: 'May I?', council: 'Quick answers' },
+  })) as CallToolResult;
+  expect(readerRefused.isError).toBe(true);
+  expect(textOf(readerRefused)).toContain('lacks the "council" scope');
   expect(bed.upstream.requests).toHaveLength(0);
+  await reader.close();
   await mcp.close();
 });

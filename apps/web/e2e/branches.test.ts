@@ -89,3 +89,48 @@ test('regenerate the final answer: a new version of the turn over the same answe
   expect(problems).toEqual([]);
   await context.close();
 });
+
+test('switching back to a branch lands on its newest follow-up, with its answer', async () => {
+  // Short enough that the first turn fills the screen: landing on the version switched would hide the follow-up.
+  const { page, context, problems } = await openAppPage(stack.browser, { viewport: { width: 1280, height: 560 } });
+  await register(page, stack.server.url, `follow-up-${Date.now().toString(36)}@example.test`);
+  await saveApiKey(page);
+  await page.getByRole('link', { name: 'New conversation' }).click();
+  await ask(page, 'Which ocean is deepest?');
+  await page.waitForURL(/\/c\//);
+  await waitForRunToFinish(page);
+
+  // Version 2 of the question, then a follow-up asked on its branch.
+  const first = page.getByRole('article').first();
+  await first.getByRole('button', { name: 'Edit this question' }).click();
+  await first.getByLabel('Edit your question').fill('Which ocean is widest?');
+  await first.getByRole('button', { name: 'Send edit' }).click();
+  await question(page, 'Which ocean is widest?').waitFor();
+  await waitForRunToFinish(page);
+  await ask(page, 'And how deep is it?');
+  await question(page, 'And how deep is it?').waitFor();
+  await waitForRunToFinish(page);
+
+  // Over to version 1 (no follow-up there), then back to version 2.
+  await page.getByRole('button', { name: 'Previous version' }).click();
+  await question(page, 'Which ocean is deepest?').waitFor();
+  expect(await question(page, 'And how deep is it?').count()).toBe(0);
+  await page.getByRole('button', { name: 'Next version' }).click();
+
+  // The follow-up and its final answer are shown, and the view is on them.
+  const followUp = question(page, 'And how deep is it?');
+  await followUp.waitFor();
+  expect(await page.getByRole('article').count()).toBe(2);
+  await expect.poll(() => finalAnswers(page).count()).toBe(2);
+  await expect.poll(() => followUp.evaluate((el) => el.getBoundingClientRect().top)).toBeGreaterThanOrEqual(0);
+  await expect.poll(() => followUp.evaluate((el) => el.getBoundingClientRect().top < window.innerHeight)).toBe(true);
+  await expect
+    .poll(() =>
+      finalAnswers(page)
+        .last()
+        .evaluate((el) => el.getBoundingClientRect().top < window.innerHeight),
+    )
+    .toBe(true);
+  expect(problems).toEqual([]);
+  await context.close();
+});

@@ -8,7 +8,7 @@ const stack = useAppStack();
 let userCount = 0;
 const newEmail = () => `render-${Date.now().toString(36)}-${++userCount}@example.test`;
 
-test('code is highlighted and maths rendered, with only the highlighter grammar and KaTeX the answer needs', async () => {
+test('code is highlighted and maths rendered, with only the highlighter grammar and the maths renderer the answer needs', async () => {
   const { page, context, problems } = await openAppPage(stack.browser);
   const scripts: string[] = [];
   page.on('request', (request) => {
@@ -17,8 +17,8 @@ test('code is highlighted and maths rendered, with only the highlighter grammar 
   await register(page, stack.server.url, newEmail());
   await saveApiKey(page);
   await page.getByRole('link', { name: 'New conversation' }).click();
-  // Before any answer with code or maths, neither the highlighter nor KaTeX has been fetched.
-  expect(scripts.filter((path) => /\/(katex|core|python)-/.test(path))).toEqual([]);
+  // Before any answer with code or maths, neither the highlighter nor Temml has been fetched.
+  expect(scripts.filter((path) => /\/(temml|core|python)-/.test(path))).toEqual([]);
 
   // The demo models answer a question with code or TeX by quoting it back whole.
   await ask(
@@ -44,7 +44,7 @@ test('code is highlighted and maths rendered, with only the highlighter grammar 
     ]);
   expect(colours[0]).not.toBe(colours[1]);
 
-  expect(scripts.some((path) => /\/katex-/.test(path))).toBe(true);
+  expect(scripts.some((path) => /\/temml-/.test(path))).toBe(true);
   expect(scripts.some((path) => /\/python-/.test(path))).toBe(true);
   expect(scripts.filter((path) => /\/(rust|java|typescript)-/.test(path))).toEqual([]);
   expect(problems).toEqual([]);

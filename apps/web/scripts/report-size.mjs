@@ -3,7 +3,7 @@
 // exactly what the browser fetches before the app can paint; lazy routes and the markdown chunk
 // are listed separately because they load on demand. It also prints what a conversation showing
 // code and maths fetches in all: initial + the chat page + the markdown renderer + highlight.js
-// (core and one grammar) + KaTeX.
+// (core and one grammar) + Temml, part by part, and the stylesheets those chunks bring.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -36,13 +36,29 @@ const visitInto = (set) => {
 for (const [key] of entries) visitInto(initial)(key);
 
 // A conversation with a Python block and a formula: the chunks it loads, by their source paths.
+const PARTS = [
+  ['chat page', /src\/chat\/chat-page\.tsx$/],
+  ['markdown (marked + DOMPurify)', /src\/markdown\/render-markdown\.ts$/],
+  ['highlighter (core + Python)', /highlight\.js\/es\/core\.js$|languages\/python\.js$/],
+  ['maths (Temml)', /temml\/temml\.js$/],
+];
 const conversation = new Set();
-const lazyKeys = Object.keys(manifest).filter((key) =>
-  /src\/chat\/chat-page\.tsx$|src\/markdown\/render-markdown\.ts$|highlight\.js\/es\/core\.js$|languages\/python\.js$|katex\.mjs$/.test(
-    key,
+for (const [key] of entries) visitInto(conversation)(key);
+const partFigures = PARTS.map(([name, pattern]) => {
+  const before = new Set(conversation);
+  for (const key of Object.keys(manifest).filter((k) => pattern.test(k))) visitInto(conversation)(key);
+  return { name, files: [...conversation].filter((file) => !before.has(file)) };
+});
+// Stylesheets of the chunks loaded (no font: maths is MathML laid out by the browser).
+const stylesheets = [
+  ...new Set(
+    [...conversation].flatMap((file) =>
+      Object.values(manifest)
+        .filter((c) => c.file === file)
+        .flatMap((c) => c.css ?? []),
+    ),
   ),
-);
-for (const key of [...entries.map(([key]) => key), ...lazyKeys]) visitInto(conversation)(key);
+];
 
 const initialFiles = [...initial].filter((file) => file.endsWith('.js'));
 const lazyFiles = [...new Set(Object.values(manifest).map((chunk) => chunk.file))].filter(
@@ -59,13 +75,17 @@ for (const row of initialRows) console.log(`  ${kb(row.size).padStart(9)}  ${row
 console.log('Loaded on demand (gzipped):');
 for (const row of rows(lazyFiles)) console.log(`  ${kb(row.size).padStart(9)}  ${row.file}`);
 console.log(`\nInitial JS total: ${kb(total)} gzipped (budget ${kb(BUDGET_BYTES)})`);
-const conversationTotal = rows([...conversation].filter((file) => file.endsWith('.js'))).reduce(
-  (sum, row) => sum + row.size,
-  0,
+const sizeOf = (files) =>
+  files.filter((file) => file.endsWith('.js')).reduce((sum, file) => sum + gzippedSize(file), 0);
+const conversationTotal = sizeOf([...conversation]);
+const parts = [`initial ${kb(total)}`, ...partFigures.map(({ name, files }) => `${name} ${kb(sizeOf(files))}`)].join(
+  ' + ',
 );
+const cssTotal = stylesheets.reduce((sum, file) => sum + gzippedSize(file), 0);
 console.log(
-  `Conversation with code and maths: ${kb(conversationTotal)} gzipped in all (${lazyKeys.length} lazy chunks; target ${kb(CONVERSATION_BUDGET_BYTES)}${conversationTotal > CONVERSATION_BUDGET_BYTES ? ', OVER: KaTeX alone is ~75 KB' : ''})\n`,
+  `Conversation with code and maths: ${kb(conversationTotal)} JS gzipped in all (target ${kb(CONVERSATION_BUDGET_BYTES)}${conversationTotal > CONVERSATION_BUDGET_BYTES ? `, OVER by ${kb(conversationTotal - CONVERSATION_BUDGET_BYTES)}` : ''})`,
 );
+console.log(`  = ${parts}; plus ${kb(cssTotal)} of stylesheets (${stylesheets.length} files)\n`);
 
 if (total > BUDGET_BYTES) {
   console.error(`report-size: initial JavaScript is ${kb(total - BUDGET_BYTES)} over the budget.`);

@@ -34,6 +34,8 @@ export class ModelProgress {
         if ((event.mode ?? 'full') === 'full') this.set(this.chairLabel(), 'waiting');
         if (this.out.isTTY) this.timer ??= setInterval(() => this.redraw(), 100);
         return;
+      case 'model_reasoning':
+        return this.set(event.stage === 'stage1' ? event.model : this.chairLabel(), 'thinking');
       case 'model_delta':
         if (event.stage === 'stage1') return this.set(event.model, 'answering');
         this.set(this.chairLabel(), 'writing');

@@ -1,4 +1,4 @@
-import type { CouncilError, ReasoningEffort, Usage } from './events.js';
+import type { AnswerSource, CouncilError, ReasoningEffort, Usage } from './events.js';
 import { stageDeadlines, type CouncilMethod } from './council-method.js';
 import { buildStage1Messages, type ConversationTurn } from './prompts.js';
 import type { ModelOutcome, RunContext } from './run-context.js';
@@ -10,7 +10,7 @@ export interface Stage1Input {
   history: ConversationTurn[];
   models: string[];
   contextLengths?: Record<string, number | null>;
-  previous?: { stage1?: Record<string, { content: string; usage: Usage | null }> };
+  previous?: { stage1?: Record<string, ReusedAnswer> };
   /** The user's standing instructions: each model's system message. */
   instructions?: string | null;
   reasoningEffort?: ReasoningEffort | null;
@@ -18,9 +18,16 @@ export interface Stage1Input {
   webSearch?: boolean;
 }
 
+/** An answer an earlier attempt produced, replayed instead of asked again. */
+interface ReusedAnswer {
+  content: string;
+  usage: Usage | null;
+  sources?: AnswerSource[];
+}
+
 export interface Stage1Result {
-  /** In configured order. */
-  answers: { model: string; content: string }[];
+  /** In configured order, each with the pages it cites (web search). */
+  answers: { model: string; content: string; sources?: AnswerSource[] }[];
   failures: { model: string; error: CouncilError }[];
   late: string[];
   isFullyReused: boolean;
@@ -33,15 +40,23 @@ export interface Stage1Result {
 export async function runStage1(run: RunContext, input: Stage1Input, method: CouncilMethod): Promise<Stage1Result> {
   await run.sink.send({ type: 'stage_started', stage: 'stage1' });
   const previous = input.previous?.stage1 ?? {};
-  const reused = new Map<string, { content: string; usage: Usage | null }>();
+  const reused = new Map<string, ReusedAnswer>();
   for (const model of input.models) {
     const answer = Object.hasOwn(previous, model) ? previous[model] : undefined;
     if (answer && answer.content.trim() !== '') reused.set(model, answer);
   }
   // Reused answers are replayed as events so each attempt's stream stands on its own;
   // durationMs 0 marks them (no upstream call was made).
-  for (const [model, { content, usage }] of reused) {
-    await run.sink.send({ type: 'model_completed', stage: 'stage1', model, content, usage, durationMs: 0 });
+  for (const [model, { content, usage, sources }] of reused) {
+    await run.sink.send({
+      type: 'model_completed',
+      stage: 'stage1',
+      model,
+      content,
+      usage,
+      durationMs: 0,
+      ...(sources?.length && { sources }),
+    });
   }
 
   // Each model gets as much history as its own context window holds.
@@ -70,8 +85,16 @@ export async function runStage1(run: RunContext, input: Stage1Input, method: Cou
       isCounted: (outcome) => outcome.ok,
       onResult: async (model, outcome) => {
         if (outcome.ok) {
-          const { content, usage, durationMs } = outcome;
-          await run.sink.send({ type: 'model_completed', stage: 'stage1', model, content, usage, durationMs });
+          const { content, usage, durationMs, sources } = outcome;
+          await run.sink.send({
+            type: 'model_completed',
+            stage: 'stage1',
+            model,
+            content,
+            usage,
+            durationMs,
+            ...(sources && { sources }),
+          });
         } else {
           await run.sink.send({ type: 'model_failed', stage: 'stage1', model, error: outcome.error });
         }
@@ -88,8 +111,9 @@ export async function runStage1(run: RunContext, input: Stage1Input, method: Cou
   const failures: Stage1Result['failures'] = [];
   for (const model of input.models) {
     const outcome = outcomes.get(model);
-    const content = reused.get(model)?.content ?? (outcome?.ok ? outcome.content : undefined);
-    if (content !== undefined) answers.push({ model, content });
+    const answer = reused.get(model) ?? (outcome?.ok ? outcome : undefined);
+    if (answer !== undefined)
+      answers.push({ model, content: answer.content, ...(answer.sources && { sources: answer.sources }) });
     else if (outcome && !outcome.ok) failures.push({ model, error: outcome.error });
   }
   return { answers, failures, late, isFullyReused: asked.length === 0 };

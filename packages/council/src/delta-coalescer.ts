@@ -10,7 +10,8 @@ export interface DeltaCoalescer {
 }
 
 /**
- * Batches one model's token deltas into `model_delta` events: the first piece goes out at once
+ * Batches one model's token deltas into `model_delta` events (`kind: 'reasoning'`: its thinking,
+ * into `model_reasoning` events): the first piece goes out at once
  * (the user sees the model start), then at most one event per `intervalMs`. Every event is
  * persisted by the caller, so per-token events would mean hundreds of writes per answer; 100 ms
  * still reads as live typing. Text is never lost: joining a model's deltas gives its content.
@@ -19,6 +20,7 @@ export function createDeltaCoalescer(options: {
   sink: EventSink;
   stage: 'stage1' | 'stage3';
   model: string;
+  kind?: 'text' | 'reasoning';
   /** Read at every delta: the host widens it under load. */
   intervalMs: number | (() => number);
   now: () => number;
@@ -36,7 +38,8 @@ export function createDeltaCoalescer(options: {
     const text = buffer;
     buffer = '';
     lastSentAt = options.now();
-    return options.sink.send({ type: 'model_delta', stage: options.stage, model: options.model, text });
+    const type = options.kind === 'reasoning' ? 'model_reasoning' : 'model_delta';
+    return options.sink.send({ type, stage: options.stage, model: options.model, text });
   }
 
   function sendInBackground(): void {

@@ -39,6 +39,22 @@ export const usageSchema = z.object({
 });
 export type Usage = z.infer<typeof usageSchema>;
 
+/** At most this many sources are kept per answer. */
+export const MAX_SOURCES_PER_ANSWER = 20;
+
+/**
+ * A web page an answer cites (OpenRouter's `url_citation` annotation when web search is on): only
+ * http(s) URLs are kept, bounded, so a client can link them safely.
+ */
+export const answerSourceSchema = z.object({
+  url: z
+    .string()
+    .max(2000)
+    .regex(/^https?:\/\/\S+$/i),
+  title: z.string().max(300).nullable(),
+});
+export type AnswerSource = z.infer<typeof answerSourceSchema>;
+
 export const rankingStatusSchema = z.enum(['ok', 'partial', 'ambiguous', 'unreadable', 'truncated']);
 
 /**
@@ -105,12 +121,21 @@ export const councilEventSchema = z.discriminatedUnion('type', [
     text: z.string(),
   }),
   z.object({
+    /** A reasoning model's thinking, streamed before (or beside) its answer; never shown to reviewers or the chairman. */
+    type: z.literal('model_reasoning'),
+    stage: z.enum(['stage1', 'stage3']),
+    model: z.string(),
+    text: z.string(),
+  }),
+  z.object({
     type: z.literal('model_completed'),
     stage: z.enum(['stage1', 'stage3']),
     model: z.string(),
     content: z.string(),
     usage: usageSchema.nullable(),
     durationMs: z.number().int().nonnegative(),
+    /** The web pages the answer cites, numbered in this order; absent when there are none. */
+    sources: z.array(answerSourceSchema).max(MAX_SOURCES_PER_ANSWER).optional(),
   }),
   z.object({
     type: z.literal('model_failed'),

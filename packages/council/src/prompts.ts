@@ -1,4 +1,4 @@
-import type { AggregateRanking, Agreement, CouncilVerdict } from './events.js';
+import type { AggregateRanking, Agreement, AnswerSource, CouncilVerdict } from './events.js';
 import { stripThinking } from './thinking.js';
 import type { ChatMessage } from './upstream/upstream.types.js';
 
@@ -13,6 +13,8 @@ export interface LabelledAnswer {
   label: string;
   model: string;
   content: string;
+  /** The web pages the answer cites (web search), numbered [1], [2], … in the answer's own list. */
+  sources?: AnswerSource[];
 }
 
 export interface ReviewText {
@@ -91,7 +93,7 @@ export function buildChairmanMessages(input: {
   const answers = input.answers
     .map((a) => {
       const model = hide ? '' : ` model="${a.model}"`;
-      return `<answer${model} label="${a.label}">\n${stripThinking(a.content)}\n</answer>`;
+      return `<answer${model} label="${a.label}">\n${stripThinking(a.content)}\n${formatSources(a.sources)}</answer>`;
     })
     .join('\n\n');
   const labelKey = hide
@@ -136,7 +138,11 @@ Now write the final answer to the question:
 - Answer the user directly, in your own voice. Do not describe the council, the labels or the models unless the user asked about them.
 - Build on what the answers agree on. Where they disagree, weigh the reviews' arguments, settle the point, and correct mistakes the reviewers caught.
 - Combine the strongest parts of the answers rather than copying the top-ranked one; a popular answer can still be wrong, and a close or split ranking is weak evidence.
-- Match the length and format to the question.`;
+- Match the length and format to the question.${
+    input.answers.some((a) => a.sources?.length)
+      ? '\n- The answers searched the web; their sources are listed with them. Where you rely on a source, cite it inline as a Markdown link to its URL, e.g. [title](url). Cite only URLs listed there.'
+      : ''
+  }`;
   return [
     { role: 'system', content: system },
     { role: 'user', content: user },
@@ -182,4 +188,10 @@ export function buildTitleMessages(input: { question: string }): ChatMessage[] {
 ${input.question}
 </question>`;
   return [{ role: 'user', content }];
+}
+
+/** An answer's web sources, numbered as the answer cites them; nothing when it has none. */
+function formatSources(sources: AnswerSource[] | undefined): string {
+  if (!sources?.length) return '';
+  return `Sources:\n${sources.map((source, i) => `[${i + 1}] ${source.title ?? source.url} — ${source.url}`).join('\n')}\n`;
 }

@@ -1,4 +1,4 @@
-import type { CouncilError, CouncilEvent, ReasoningEffort, Usage } from './events.js';
+import type { AnswerSource, CouncilError, CouncilEvent, ReasoningEffort, Usage } from './events.js';
 import type { ChatFn, ChatMessage, ChatResult } from './upstream/upstream.types.js';
 import { createDeltaCoalescer, type DeltaCoalescer } from './delta-coalescer.js';
 import { createEventSink, type EventSink } from './event-sink.js';
@@ -27,7 +27,14 @@ export class RunCancelledError extends Error {
 }
 
 export type ModelOutcome =
-  | { ok: true; content: string; usage: Usage | null; durationMs: number; finishReason: string | null }
+  | {
+      ok: true;
+      content: string;
+      usage: Usage | null;
+      durationMs: number;
+      finishReason: string | null;
+      sources?: AnswerSource[];
+    }
   | { ok: false; error: CouncilError };
 
 export interface RunContext {
@@ -79,7 +86,18 @@ export function createRunContext(deps: RunCouncilDeps): RunContext {
           now,
         })
       : undefined;
+    const thinking = request.streamAs
+      ? createDeltaCoalescer({
+          sink,
+          stage: request.streamAs,
+          model: request.model,
+          kind: 'reasoning',
+          intervalMs: deps.deltaIntervalMs ?? 100,
+          now,
+        })
+      : undefined;
     if (coalescer) coalescers.add(coalescer);
+    if (thinking) coalescers.add(thinking);
     try {
       let result: ChatResult;
       try {
@@ -88,6 +106,7 @@ export function createRunContext(deps: RunCouncilDeps): RunContext {
           messages: request.messages,
           signal: request.signal ? AbortSignal.any([signal, request.signal]) : signal,
           onDelta: coalescer?.push,
+          onReasoning: thinking?.push,
           ...(request.maxTokens != null && { maxTokens: request.maxTokens }),
           ...(request.temperature != null && { temperature: request.temperature }),
           ...(request.reasoningEffort != null &&
@@ -101,12 +120,22 @@ export function createRunContext(deps: RunCouncilDeps): RunContext {
       if (signal.aborted) throw new RunCancelledError();
       if (result.content.trim() === '') return { ok: false, error: emptyResponseError };
       // Outside the catch above: an emit failure here must fail the run, not pose as a model error.
+      await thinking?.flush();
       await coalescer?.flush();
       const durationMs = Math.max(0, Math.round(now() - startedAt));
-      return { ok: true, content: result.content, usage: result.usage, durationMs, finishReason: result.finishReason };
+      return {
+        ok: true,
+        content: result.content,
+        usage: result.usage,
+        durationMs,
+        finishReason: result.finishReason,
+        ...(result.sources && { sources: result.sources }),
+      };
     } finally {
       coalescer?.discard();
       if (coalescer) coalescers.delete(coalescer);
+      thinking?.discard();
+      if (thinking) coalescers.delete(thinking);
     }
   }
 

@@ -1,4 +1,4 @@
-import type { CouncilError, CouncilMode, CouncilStage, ReasoningEffort, Usage } from './events.js';
+import type { AnswerSource, CouncilError, CouncilMode, CouncilStage, ReasoningEffort, Usage } from './events.js';
 import { runStage1, type Stage1Result } from './answer-stage.js';
 import { isReadable } from './ask-reviewer.js';
 import { defaultCouncilMethod, type CouncilMethod } from './council-method.js';
@@ -20,7 +20,7 @@ export type { RunCouncilDeps } from './run-context.js';
 
 /** Work finished by an earlier attempt of the same run, reused by `council.retry`. */
 export interface PreviousRunResults {
-  stage1?: Record<string, { content: string; usage: Usage | null }>;
+  stage1?: Record<string, { content: string; usage: Usage | null; sources?: AnswerSource[] }>;
   reviews?: Record<string, PreviousReview>;
   labelToModel?: Record<string, string>;
 }

@@ -54,6 +54,7 @@ export class CouncilProgress {
       case 'run_interrupted':
         return this.step('The run was interrupted (the server stopped).');
       case 'model_delta':
+      case 'model_reasoning':
       case 'stage_completed':
       case 'labels_assigned':
       case 'title_completed':

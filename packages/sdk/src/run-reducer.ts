@@ -60,6 +60,13 @@ function reduce(state: RunState, { event }: RunEventEnvelope): RunState {
         status: 'streaming',
         text: slot.text + event.text,
       }));
+    case 'model_reasoning':
+      // Thinking is progress: the slot is under way before its first word.
+      return updateAnswer(s, event.stage, event.model, (slot) => ({
+        ...slot,
+        status: slot.status === 'waiting' ? 'streaming' : slot.status,
+        reasoning: slot.reasoning + event.text,
+      }));
     case 'model_completed':
       return updateAnswer(s, event.stage, event.model, (slot) => ({
         ...slot,
@@ -68,6 +75,7 @@ function reduce(state: RunState, { event }: RunEventEnvelope): RunState {
         error: null,
         usage: event.usage,
         durationMs: event.durationMs,
+        sources: event.sources ?? [],
       }));
     case 'model_failed':
       if (event.stage === 'title') return s;

@@ -16,6 +16,8 @@ export type CouncilMode = NonNullable<EventOf<'run_started'>['mode']>;
 export type CouncilError = EventOf<'run_failed'>['error'];
 /** Tokens (and cost, when known) of one call. */
 export type Usage = NonNullable<EventOf<'model_completed'>['usage']>;
+/** A web page an answer cites (web search): `{ url, title }`, http(s) only. */
+export type AnswerSource = NonNullable<EventOf<'model_completed'>['sources']>[number];
 /** One row of the peer-only "street cred" table, best first. */
 export type AggregateRanking = EventOf<'aggregate_ranked'>['aggregate'][number];
 /** How far the reviewers' whole rankings agreed (Kendall's W and p), for a details view. */
@@ -35,9 +37,13 @@ export interface AnswerSlot {
   status: SlotStatus;
   /** Streamed text so far; replaced by the authoritative content on completion. */
   text: string;
+  /** A reasoning model's thinking as it streamed (live runs only; never sent to reviewers or the chairman). */
+  reasoning: string;
   error: CouncilError | null;
   usage: Usage | null;
   durationMs: number | null;
+  /** The pages the answer cites, numbered in this order; empty without web search. */
+  sources: AnswerSource[];
 }
 
 export interface ReviewSlot {
@@ -93,7 +99,7 @@ export interface RunState {
 }
 
 export function emptyAnswer(model: string): AnswerSlot {
-  return { model, status: 'waiting', text: '', error: null, usage: null, durationMs: null };
+  return { model, status: 'waiting', text: '', reasoning: '', error: null, usage: null, durationMs: null, sources: [] };
 }
 
 export function emptyReview(reviewer: string): ReviewSlot {
@@ -149,12 +155,9 @@ export function isLive(status: RunStatus): boolean {
   return isActiveRunStatus(status);
 }
 
-/**
- * The answer a run stands on, with the model that wrote it: the synthesis in mode `full` (the
- * chairman's, or its stand-in's); in `ranked` the answer the council ranked first (the first one
- * given until the ranking is in); in `answers` the first answer given, in council order. Null
- * while no answer stands yet. Every client shows the same one (a ranked run has no synthesis).
- */
+// In mode `full` the synthesis (chairman or stand-in); `ranked`: the top-ranked answer (the first
+// given until ranked); `answers`: the first answer in council order. Every client shows this one.
+/** The answer a run stands on and who wrote it; null while none does. */
 export function standingAnswer(
   s: RunState,
 ): { model: string; slot: AnswerSlot; basis: 'synthesis' | 'top_ranked' | 'first_answer' } | null {

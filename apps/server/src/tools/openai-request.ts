@@ -47,9 +47,10 @@ export class InvalidRequest extends Error {
 
 /**
  * Reads a chat-completions body into what the council is asked. System (and developer) messages
- * become instructions written before the question — the council has no separate instructions
- * yet, so they are part of the stored question, visible in the conversation. Earlier user and
- * assistant messages become the conversation's history.
+ * become instructions written before the question, part of the stored question and visible in the
+ * conversation; a saved council's own instructions (`council/<slug>`) stay its system message,
+ * which a client's system prompt does not replace. Earlier user and assistant messages become the
+ * conversation's history.
  */
 export function parseChatRequest(body: unknown): CouncilRequest {
   const parsed = chatRequestSchema.safeParse(body);

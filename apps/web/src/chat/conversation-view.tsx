@@ -97,7 +97,7 @@ export function ConversationView(props: { conversation: Conversation }) {
         // A link to a question on a branch not shown (a search hit) shows that branch first.
         const linked = hash.startsWith('#turn-') ? hash.slice('#turn-'.length) : '';
         if (linked && !turns().some((t) => t.key === linked)) {
-          void actions.onShowVersion(linked);
+          void showVersion(linked, linked);
           return;
         }
         // Without a link to a turn the view opens on the latest question, its final answer below it.
@@ -159,6 +159,18 @@ export function ConversationView(props: { conversation: Conversation }) {
     setTurns(turnsOf(next));
     queueMicrotask(() => document.getElementById(`turn-${messageId}`)?.scrollIntoView?.({ block: 'start' }));
   };
+  /** Shows the branch through `messageId`, then the turn `landOn` (by default its newest question). */
+  const showVersion = async (messageId: string, landOn: string | undefined) => {
+    setBranchError(null);
+    try {
+      const next = await client.conversations.showVersion.mutate({ messageId });
+      setTurns(turnsOf(next));
+      const target = landOn ?? turns().at(-1)?.key;
+      if (target) void scrollToTurn(`turn-${target}`);
+    } catch (error) {
+      setBranchError(describeError(error));
+    }
+  };
   const actions: TurnActions = {
     onEdit: async (messageId, content) => {
       setBranchError(null);
@@ -172,14 +184,8 @@ export function ConversationView(props: { conversation: Conversation }) {
         return false;
       }
     },
-    onShowVersion: async (messageId) => {
-      setBranchError(null);
-      try {
-        showBranch(await client.conversations.showVersion.mutate({ messageId }), messageId);
-      } catch (error) {
-        setBranchError(describeError(error));
-      }
-    },
+    // The branch shown runs down to the newest follow-up asked on it: the view lands there.
+    onShowVersion: (messageId) => showVersion(messageId, undefined),
     onRegenerate: async (runId, model) => {
       setBranchError(null);
       try {

@@ -33,7 +33,10 @@ export function progressChips(s: RunState): ProgressChip[] {
         reason: null,
       };
     }
-    if (answer.status === 'streaming') return { ...base, status: 'streaming', activity: 'answering', reason: null };
+    if (answer.status === 'streaming') {
+      const activity = answer.text === '' && answer.reasoning !== '' ? 'thinking' : 'answering';
+      return { ...base, status: 'streaming', activity, reason: null };
+    }
     if (answer.status === 'failed')
       return { ...base, status: 'failed', activity: 'failed', reason: answer.error?.message ?? null };
     if (answer.status === 'stopped') return { ...base, status: 'stopped', activity: 'stopped', reason: null };

@@ -29,7 +29,15 @@ test('a run stopped in stage 1 keeps each partial answer, stopped, beside the fi
     aggregate: null,
     stage1: [
       done!,
-      { model: 'x-ai/grok-4', status: 'failed', content: 'The capital', error: stopped, usage: null, durationMs: null },
+      {
+        model: 'x-ai/grok-4',
+        status: 'failed',
+        content: 'The capital',
+        error: stopped,
+        usage: null,
+        durationMs: null,
+        sources: [],
+      },
     ],
     stage2: [],
     stage3: null,

@@ -40,9 +40,11 @@ export function runFromRecord(record: RunRecord): RunState {
       model: answer.model,
       status: slotStatus(answer.status, answer.error),
       text: answer.content ?? '',
+      reasoning: '',
       error: answer.error,
       usage: answer.usage,
       durationMs: answer.durationMs,
+      sources: answer.sources,
     };
   }
   const stage2: RunState['stage2'] = {};

@@ -1,6 +1,7 @@
 import { Show, createSignal } from 'solid-js';
 import { Tabs } from '../ui/tabs';
 import { AnswerBody } from './answer-body';
+import { AnswerSources } from './answer-sources';
 import { CopyButton } from './copy-button';
 import { shortModelName } from './model-names';
 import { emptyAnswer, type RunState } from './run-state';
@@ -35,6 +36,7 @@ export function Stage1Panel(props: {
     <Show when={props.state.models.length > 0} fallback={<p class="muted">Waiting for the council to convene…</p>}>
       <Tabs label="Answers by model" items={items()} selected={selected()} onSelect={setPicked}>
         <AnswerBody slot={slot()} waitingText="Waiting for the first words…" onRetry={props.onRetry} />
+        <AnswerSources sources={slot().sources} model={shortModelName(selected())} />
         <Show when={slot().status !== 'streaming' && slot().text}>
           {(text) => <CopyButton text={text()} label={`Copy ${shortModelName(selected())}’s answer`} />}
         </Show>

@@ -2,6 +2,7 @@ import { Show } from 'solid-js';
 import { CrownIcon, RetryIcon } from '../ui/icons';
 import { describeAnswerBasis } from './answer-basis';
 import { AnswerBody } from './answer-body';
+import { AnswerSources } from './answer-sources';
 import { CopyButton } from './copy-button';
 import { shortModelName } from './model-names';
 import { standingAnswer, type RunState } from './run-state';
@@ -98,7 +99,14 @@ export function ModeAnswerPanel(props: { state: RunState }) {
         </Show>
       </header>
       <p class="answer-basis">{note()}</p>
-      <Show when={slot()}>{(chosen) => <AnswerBody slot={chosen()} waitingText="" />}</Show>
+      <Show when={slot()}>
+        {(chosen) => (
+          <>
+            <AnswerBody slot={chosen()} waitingText="" />
+            <AnswerSources sources={chosen().sources} model={shortModelName(chosen().model)} />
+          </>
+        )}
+      </Show>
     </section>
   );
 }

@@ -84,7 +84,7 @@ test('a fenced code block is highlighted once its grammar has loaded; an unknown
 
 test('inline and display maths render as MathML; prices and unparsable TeX stay readable', async () => {
   const source =
-    'Euler: $e^{i\\pi} + 1 = 0$ and \\(a^2\\).\n\n$$\\int_0^1 x\\,dx = \\frac{1}{2}$$\n\nIt costs $5 and $10.';
+    'Euler: $e^{i\\pi} + 1 = 0$ and \\(a^2\\).\n\n$$\\int_0^1 x\\,dx = \\frac{1}{2}$$\n\nIt costs $5 and $10. Broken: $\\frac{a$.';
   const { container } = render(() => <MarkdownView source={source} />);
   await waitFor(() => expect(container.querySelectorAll('math')).toHaveLength(3));
   const [inline, second, display] = Array.from(container.querySelectorAll('math'));
@@ -94,6 +94,9 @@ test('inline and display maths render as MathML; prices and unparsable TeX stay 
   expect(display?.getAttribute('display')).toBe('block');
   expect(display?.querySelector('mfrac')).not.toBeNull();
   expect(container.textContent).toContain('It costs $5 and $10.');
+  // TeX the renderer cannot parse shows as its source, not as a parser's message.
+  expect(Array.from(container.querySelectorAll('code'), (code) => code.textContent)).toContain('$\\frac{a$');
+  expect(container.textContent).not.toContain('ParseError');
   // The TeX source is not repeated as text next to the formula.
   expect(container.querySelector('annotation')).toBeNull();
 });

@@ -26,7 +26,7 @@ const COPY_LABEL = 'Copy';
 export function MarkdownView(props: { source: string; class?: string; isStreaming?: boolean }) {
   const [render, setRender] = createSignal<Render | undefined>(loadedRender);
   if (!loadedRender) void loadMarkdownRenderer().then((fn) => setRender(() => fn));
-  // Bumped when a highlighter grammar or KaTeX this text needed has arrived: render again.
+  // Bumped when a highlighter grammar or Temml this text needed has arrived: render again.
   const [assets, setAssets] = createSignal(0);
   let container: HTMLDivElement | undefined;
 
@@ -45,7 +45,7 @@ export function MarkdownView(props: { source: string; class?: string; isStreamin
     addCopyButtons(container);
     missing?.then(
       () => setAssets((n) => n + 1),
-      (error: unknown) => console.warn('could not load the highlighter or KaTeX', error),
+      (error: unknown) => console.warn('could not load the highlighter or Temml', error),
     );
   });
 

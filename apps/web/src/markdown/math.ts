@@ -1,21 +1,24 @@
-import type { renderToString } from 'katex';
+import type Temml from 'temml';
 import type { MarkedExtension, Tokens } from 'marked';
 
 /*
- * TeX maths in model answers: `$…$` and `\(…\)` inline, `$$…$$` and `\[…\]` on their own. KaTeX
- * loads on the first formula met and renders MathML only (the browser lays it out: no fonts, no
- * inline styles for the sanitiser to strip). Until it has loaded a formula shows as its source.
+ * TeX maths in model answers: `$…$` and `\(…\)` inline, `$$…$$` and `\[…\]` on their own. Temml
+ * (KaTeX's parser, MathML output only: two thirds of KaTeX's size) loads on the first formula met;
+ * the browser lays the MathML out (no fonts, no stylesheet, no inline styles for the sanitiser to
+ * strip). Until it has loaded, and when it cannot parse one, a formula shows as its source.
  */
 
-type RenderToString = typeof renderToString;
+type RenderToString = (typeof Temml)['renderToString'];
 
 let renderTex: RenderToString | undefined;
 let loading: Promise<void> | undefined;
 
-/** Loads KaTeX once; resolves when formulas render. */
+/** Loads Temml once; resolves when formulas render. */
 export function loadMath(): Promise<void> {
-  loading ??= import('katex').then((module) => {
-    renderTex = module.renderToString;
+  // The package's ES sources, not its dist/temml.mjs, which bundles the mhchem extension (\ce,
+  // about 10 KB gzipped) in: chemistry notation shows as source, as it did with KaTeX.
+  loading ??= import('temml/temml.js').then((module) => {
+    renderTex = module.default.renderToString;
   });
   return loading;
 }
@@ -24,24 +27,28 @@ export const isMathLoaded = () => renderTex !== undefined;
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
-/** MathML for one formula, or its escaped source while KaTeX is not loaded yet. */
+function formulaSource(tex: string, displayMode: boolean): string {
+  const source = escapeHtml(displayMode ? `$$${tex}$$` : `$${tex}$`);
+  return displayMode ? `<p><code>${source}</code></p>` : `<code>${source}</code>`;
+}
+
+/** MathML for one formula, or its escaped source while Temml is not loaded or cannot parse it. */
 export function renderFormula(tex: string, displayMode: boolean): string {
-  if (!renderTex) {
-    const source = escapeHtml(displayMode ? `$$${tex}$$` : `$${tex}$`);
-    return displayMode ? `<p><code>${source}</code></p>` : `<code>${source}</code>`;
+  if (!renderTex) return formulaSource(tex, displayMode);
+  try {
+    return renderTex(tex, {
+      displayMode,
+      // A formula Temml cannot parse throws, and shows as its source (not a parser message).
+      throwOnError: true,
+      // No \href, \url or \includegraphics from a model: `trust: false` is the safe mode.
+      trust: false,
+      strict: false,
+      maxExpand: 500,
+    });
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ParseError') return formulaSource(tex, displayMode);
+    throw error;
   }
-  const mathml = renderTex(tex, {
-    displayMode,
-    output: 'mathml',
-    // A formula KaTeX cannot parse shows as its source (in a span the sanitiser keeps), not an error.
-    throwOnError: false,
-    // No \href, \url or \includegraphics from a model: `trust: false` is KaTeX's safe mode.
-    trust: false,
-    strict: 'ignore',
-    maxExpand: 500,
-  });
-  // The TeX annotation is for copy-paste tools; the sanitiser has no place for it, so it goes here.
-  return mathml.replace(/<annotation encoding="application\/x-tex">[\s\S]*?<\/annotation>/, '');
 }
 
 interface MathToken extends Tokens.Generic {

@@ -42,11 +42,11 @@ const marked = new Marked(
 const purify = DOMPurify(window);
 
 /*
- * `class` is allowed only with the values our own highlighter and KaTeX write (`hljs-keyword`,
- * `title_`, `language-ts`, `katex`…): colours, nothing a model could use to pose as our UI
- * (`final-answer`, `sr-only`, `button`).
+ * `class` is allowed only with the values our own highlighter writes (`hljs-keyword`, `title_`,
+ * `language-ts`…): colours, nothing a model could use to pose as our UI (`final-answer`,
+ * `sr-only`, `button`). Temml's spacing classes need its stylesheet, which is not loaded: dropped.
  */
-const OWN_CLASS = /^(?:hljs(?:-[a-z]+(?:-[a-z]+)*)?|[a-z]+_+|language-[a-z]+|katex(?:-display|-error)?)$/;
+const OWN_CLASS = /^(?:hljs(?:-[a-z]+(?:-[a-z]+)*)?|[a-z]+_+|language-[a-z]+)$/;
 purify.addHook('uponSanitizeAttribute', (_node, data) => {
   if (data.attrName === 'class') data.keepAttr = data.attrValue.split(/\s+/).every((name) => OWN_CLASS.test(name));
 });
@@ -60,7 +60,7 @@ purify.addHook('afterSanitizeAttributes', (node) => {
 });
 
 const SANITIZE_OPTIONS = {
-  // MathML for KaTeX's formulas (MathML Core: layout only, no scripts or links).
+  // MathML for Temml's formulas (MathML Core: layout only, no scripts or links).
   USE_PROFILES: { html: true, mathMl: true },
   // Forms, media and inline styles have no business in an answer (phishing, UI spoofing, requests
   // to our own origin, CSS exfiltration).
@@ -92,7 +92,7 @@ export function renderMarkdown(source: string): string {
 }
 
 /**
- * Markdown → sanitised HTML, and — when the text has code or maths whose highlighter or KaTeX has
+ * Markdown → sanitised HTML, and — when the text has code or maths whose highlighter or Temml has
  * not loaded yet — a promise that resolves once they have (render again then; until then code
  * shows plain and formulas as their source).
  */

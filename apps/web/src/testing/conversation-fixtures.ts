@@ -52,6 +52,7 @@ export function runRecord(overrides: Partial<RunRecord> = {}): RunRecord {
         error: null,
         usage: null,
         durationMs: 1200,
+        sources: [],
       },
       {
         model: 'x-ai/grok-4',
@@ -60,6 +61,7 @@ export function runRecord(overrides: Partial<RunRecord> = {}): RunRecord {
         error: null,
         usage: null,
         durationMs: 1500,
+        sources: [],
       },
     ],
     stage2: [

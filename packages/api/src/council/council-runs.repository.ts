@@ -120,6 +120,7 @@ export async function listResponsesOfRuns(db: Db, runIds: string[]) {
       'reviewDetails',
       'error',
       'usage',
+      'sources',
       'durationMs',
       'attempt',
     ])
@@ -266,6 +267,8 @@ export async function upsertResponse(
     reviewDetails?: Record<string, unknown> | null;
     error?: { code: string; message: string } | null;
     usage?: Record<string, unknown> | null;
+    /** Stage 1 with web search: the pages the answer cites. */
+    sources?: { url: string; title: string | null }[] | null;
     durationMs?: number | null;
     attempt: number;
   },
@@ -282,6 +285,7 @@ export async function upsertResponse(
     reviewDetails: values.reviewDetails ? JSON.stringify(values.reviewDetails) : null,
     error: values.error ? JSON.stringify(values.error) : null,
     usage: values.usage ? JSON.stringify(values.usage) : null,
+    sources: values.sources?.length ? JSON.stringify(values.sources) : null,
     durationMs: values.durationMs ?? null,
     attempt: values.attempt,
   };

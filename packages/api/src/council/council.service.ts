@@ -43,6 +43,7 @@ import {
   lockUserRuns,
 } from './council-runs.repository.js';
 import { readReviewDetails } from './review-details.js';
+import { answerSourcesSchema, readStored } from './stored-shapes.js';
 
 /** What running the council needs: no request, no session — the caller's id is an argument. */
 type CouncilDeps = Pick<Context, 'db' | 'config' | 'services' | 'now'>;
@@ -536,7 +537,10 @@ function collectPrevious(
   const reviews: NonNullable<PreviousRunResults['reviews']> = {};
   for (const r of completed) {
     const usage = (r.usage as Usage | null) ?? null;
-    if (r.stage === 'stage1') stage1[r.model] = { content: r.content ?? '', usage };
+    if (r.stage === 'stage1') {
+      const sources = readStored(answerSourcesSchema, r.sources) ?? [];
+      stage1[r.model] = { content: r.content ?? '', usage, ...(sources.length > 0 && { sources }) };
+    }
     if (r.stage === 'stage2') {
       // A retry keeps each review's reading order and parse status along with its ranking.
       const { shownOrder, rankingStatus, repaired } = readReviewDetails(r.reviewDetails);

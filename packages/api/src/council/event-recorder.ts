@@ -56,6 +56,14 @@ export function createEventRecorder(hub: RunEventHub, target: RecorderTarget, no
       hub.append({ envelope, effect: null, isUrgent: isFirst }).catch(() => undefined);
       return Promise.resolve();
     }
+    if (event.type === 'model_reasoning') {
+      // Thinking is shown live and replayed from the log; it is never part of an answer.
+      const key = `thinking:${event.stage}:${event.model}`;
+      const isFirst = !streaming.has(key);
+      streaming.add(key);
+      hub.append({ envelope, effect: null, isUrgent: isFirst }).catch(() => undefined);
+      return Promise.resolve();
+    }
     if (event.type === 'model_completed' || event.type === 'model_failed' || event.type === 'model_late') {
       partial.delete(`${event.stage}:${event.model}`);
     }
@@ -96,6 +104,7 @@ function keepStoppedAnswer(
 function hasTableEffect(event: CouncilEvent): boolean {
   return !(
     event.type === 'model_delta' ||
+    event.type === 'model_reasoning' ||
     event.type === 'stage_completed' ||
     (event.type === 'stage_started' && event.stage !== 'stage3')
   );
@@ -118,6 +127,7 @@ async function applyToTables(trx: Transaction<Database>, target: RecorderTarget,
           status: 'completed',
           content: event.content,
           usage: event.usage,
+          sources: event.sources ?? null,
           durationMs: event.durationMs,
           attempt,
         },
@@ -199,6 +209,7 @@ async function applyToTables(trx: Transaction<Database>, target: RecorderTarget,
     case 'run_interrupted':
       return updateRun(trx, runId, { status: 'interrupted', finishedAt: new Date() });
     case 'model_delta':
+    case 'model_reasoning':
     case 'stage_completed':
       return; // carried by the event log alone
   }

@@ -1,4 +1,10 @@
-import { verdictFromReviews, type AggregateRanking, type CouncilVerdict, type Usage } from '@llm-council/council';
+import {
+  verdictFromReviews,
+  type AggregateRanking,
+  type AnswerSource,
+  type CouncilVerdict,
+  type Usage,
+} from '@llm-council/council';
 import type { CouncilRun, Database } from '@llm-council/db';
 import type { Kysely } from 'kysely';
 import { listResponsesOfRuns, listRunsOfConversation } from './council-runs.repository.js';
@@ -10,7 +16,13 @@ import {
   type ReviewDetails,
   type VerdictView,
 } from './review-details.js';
-import { aggregateSchema, labelToModelSchema, parsedRankingSchema, readStored } from './stored-shapes.js';
+import {
+  aggregateSchema,
+  answerSourcesSchema,
+  labelToModelSchema,
+  parsedRankingSchema,
+  readStored,
+} from './stored-shapes.js';
 
 type ResponseRow = Awaited<ReturnType<typeof listResponsesOfRuns>>[number];
 type ErrorView = { code: string; message: string } | null;
@@ -52,7 +64,8 @@ export interface RunRecord {
   agreement: VerdictView['agreement'];
   allVotes: VerdictView['allVotes'];
   pairwiseWins: VerdictView['pairwiseWins'];
-  stage1: ModelAnswerView[];
+  /** Each answer with the web pages it cites (empty without web search), numbered in this order. */
+  stage1: (ModelAnswerView & { sources: AnswerSource[] })[];
   stage2: (Omit<ModelAnswerView, 'model'> & { reviewer: string; parsedRanking: string[] } & ReviewDetails)[];
   /** The synthesis: the chairman's, or a stand-in's when the chairman failed (see `chairmanFailure`). */
   stage3: ModelAnswerView | null;
@@ -140,6 +153,7 @@ function toRunRecord(run: CouncilRun, responses: ResponseRow[], usage: RunUsageT
         error: r.error,
         usage: usageOf(r),
         durationMs: r.durationMs,
+        sources: readStored(answerSourcesSchema, r.sources) ?? [],
       })),
     stage2: ofStage('stage2')
       .sort((a, b) => order(a.model) - order(b.model))

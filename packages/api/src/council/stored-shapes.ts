@@ -1,3 +1,4 @@
+import { MAX_SOURCES_PER_ANSWER } from '@llm-council/council';
 import { z } from 'zod';
 import { COUNCIL_MAX_MODELS } from '../constants.js';
 import { boundedInt, boundedRecord } from '../shared/bounded.js';
@@ -86,3 +87,13 @@ export function readStored<S extends z.ZodType>(schema: S, stored: unknown): z.o
   const parsed = schema.safeParse(stored);
   return parsed.success ? parsed.data : null;
 }
+
+/** The pages a stage-1 answer cites (web search): http(s) URLs only, so a client may link them. */
+export const answerSourcesSchema = z
+  .array(
+    z.object({
+      url: text({ min: 1, max: 2000, label: 'Source URL' }).regex(/^https?:\/\/\S+$/i, 'A source URL is http(s)'),
+      title: text({ max: 300, label: 'Source title' }).nullable(),
+    }),
+  )
+  .max(MAX_SOURCES_PER_ANSWER);

@@ -11,14 +11,14 @@ export async function deleteStaleRateLimits(db: Db, before: Date): Promise<numbe
 }
 
 /**
- * The streamed deltas of runs that finished before `before`. Their answers stay whole in the
+ * The streamed deltas (answers and thinking) of runs that finished before `before`. Their answers stay whole in the
  * readable tables and in each model's `model_completed` event, so the run still reloads and
  * replays; only the word-by-word history goes.
  */
 export async function deleteOldDeltas(db: Db, before: Date): Promise<number> {
   const result = await db
     .deleteFrom('councilEvents')
-    .where('type', '=', 'model_delta')
+    .where('type', 'in', ['model_delta', 'model_reasoning'])
     .where('runId', 'in', (eb) =>
       eb
         .selectFrom('councilRuns')

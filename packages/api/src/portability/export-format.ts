@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { COUNCIL_MAX_MODELS, INSTRUCTIONS_MAX_LENGTH, TITLE_MAX_LENGTH } from '../constants.js';
 import {
   aggregateSchema,
+  answerSourcesSchema,
   labelToModelSchema,
   parsedRankingSchema,
   reviewDetailsSchema,
@@ -53,6 +54,8 @@ export const exportedResponseSchema = z.object({
   reviewDetails: reviewDetailsSchema.nullable(),
   error: errorSchema.nullable(),
   usage: usageSchema,
+  /** Stage 1 with web search: the pages the answer cites. Absent in older files. */
+  sources: answerSourcesSchema.nullable().optional(),
   durationMs: boundedInt({ min: 0, label: 'Duration' }).nullable(),
   attempt,
 });

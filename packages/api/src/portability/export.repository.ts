@@ -2,6 +2,7 @@ import type { Database } from '@llm-council/db';
 import type { Kysely } from 'kysely';
 import {
   aggregateSchema,
+  answerSourcesSchema,
   labelToModelSchema,
   parsedRankingSchema,
   readStored,
@@ -93,6 +94,7 @@ export async function readConversationsForExport(
       's.reviewDetails',
       's.error',
       's.usage',
+      's.sources',
       's.durationMs',
       's.attempt',
     ])
@@ -160,6 +162,7 @@ export async function readConversationsForExport(
         parsedRanking: readStored(parsedRankingSchema, s.parsedRanking),
         reviewDetails: readStored(reviewDetailsSchema, s.reviewDetails),
         usage: (s.usage as ExportedResponse['usage']) ?? null,
+        sources: readStored(answerSourcesSchema, s.sources),
       })),
     })),
   }));

@@ -115,6 +115,7 @@ export async function insertImportedConversations(
           reviewDetails: json(s.reviewDetails),
           error: json(s.error),
           usage: json(s.usage),
+          sources: s.sources?.length ? json(s.sources) : null,
           durationMs: s.durationMs,
           attempt: s.attempt,
           createdAt: r.createdAt,

@@ -70,6 +70,14 @@ function runToMarkdown(run: ExportedRun): string[] {
   if (answers.length > 0) out.push('### Stage 1: answers', '');
   for (const answer of answers) {
     out.push(`#### ${answer.model}`, '', answer.content ?? `_Failed: ${answer.error?.message ?? 'no answer'}_`, '');
+    if (answer.sources?.length) {
+      out.push(
+        'Sources:',
+        '',
+        ...answer.sources.map((s, i) => `${i + 1}. ${markdownLink(s.title ?? s.url, s.url)}`),
+        '',
+      );
+    }
   }
   const reviews = run.responses.filter((r) => r.stage === 'stage2');
   if (reviews.length > 0) out.push('### Stage 2: peer reviews', '');
@@ -127,4 +135,10 @@ function totalUsage(run: ExportedRun): { tokens: number; cost: number | null } {
     if (r.usage.cost !== null) cost = (cost ?? 0) + r.usage.cost;
   }
   return { tokens, cost };
+}
+
+/** A link whose text and URL cannot end the Markdown link early. */
+function markdownLink(label: string, url: string): string {
+  const text = label.replace(/[[\]\\]/g, '\\$&');
+  return `[${text}](${url.replace(/[()<> ]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)})`;
 }

@@ -13,6 +13,8 @@ export interface ChatExchange {
   model: string;
   messages: ChatMessage[];
   isStream: boolean;
+  /** Results the web search tool asked for; 0: no web search. */
+  webSearchResults?: number;
   behavior: FakeBehavior;
   pricing: ModelInfo['pricing'];
   id: string;
@@ -31,17 +33,50 @@ function tokenize(text: string): string[] {
   return text.match(/\s*\S+\s*/g) ?? [];
 }
 
-function buildUsage(exchange: ChatExchange, completionTokens: number) {
+/** OpenRouter's web search plugin price: $4 per 1,000 results. */
+const WEB_RESULT_USD = 0.004;
+
+/**
+ * The `url_citation` annotations of an answer that searched the web, as OpenRouter sends them: the
+ * pages found for the question (deterministic, so tests can name them), each cited once.
+ */
+export function webCitations(exchange: Pick<ChatExchange, 'messages' | 'webSearchResults'>, text: string) {
+  const count = Math.min(exchange.webSearchResults ?? 0, 3);
+  const question = exchange.messages.findLast((m) => m.role === 'user')?.content ?? '';
+  const slug =
+    question
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 40) || 'question';
+  return Array.from({ length: count }, (_, i) => ({
+    type: 'url_citation',
+    url_citation: {
+      url: `https://search.example.org/${slug}/result-${i + 1}`,
+      title: `Result ${i + 1} about ${slug.replaceAll('-', ' ')}`,
+      content: `An excerpt of result ${i + 1}.`,
+      start_index: 0,
+      end_index: Math.min(text.length, 20),
+    },
+  }));
+}
+
+function buildUsage(exchange: ChatExchange, answerTokens: number) {
+  const reasoningTokens = tokenize(exchange.behavior.reasoning ?? '').length;
+  const completionTokens = answerTokens + reasoningTokens;
   const promptChars = exchange.messages.reduce((sum, m) => sum + m.content.length, 0);
   const prompt = exchange.behavior.usage?.promptTokens ?? Math.ceil(promptChars / 4);
   const completion = exchange.behavior.usage?.completionTokens ?? completionTokens;
   const pricing = exchange.pricing;
+  const searchCost = (exchange.webSearchResults ?? 0) * WEB_RESULT_USD;
   const cost =
-    exchange.behavior.cost ?? (pricing ? prompt * pricing.prompt + completion * pricing.completion : undefined);
+    exchange.behavior.cost ??
+    (pricing ? prompt * pricing.prompt + completion * pricing.completion + searchCost : undefined);
   return {
     prompt_tokens: prompt,
     completion_tokens: completion,
     total_tokens: prompt + completion,
+    ...(reasoningTokens > 0 && { completion_tokens_details: { reasoning_tokens: reasoningTokens } }),
     ...(cost !== undefined && { cost: Number(cost.toFixed(8)) }),
   };
 }
@@ -78,7 +113,13 @@ export async function serveChatCompletion(exchange: ChatExchange): Promise<void>
     sendJson(res, 200, {
       ...base,
       object: 'chat.completion',
-      choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: finishReason }],
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: text, annotations: webCitations(exchange, text) },
+          finish_reason: finishReason,
+        },
+      ],
       usage: buildUsage(exchange, tokens.length),
     });
     return;
@@ -91,6 +132,14 @@ export async function serveChatCompletion(exchange: ChatExchange): Promise<void>
   res.write(keepAliveComment);
   await keepAliveFor(exchange, behavior.hang ? foreverMs : (behavior.firstTokenMs ?? 0));
 
+  // A reasoning model thinks aloud first: its thinking streams on `delta.reasoning`.
+  for (const thought of tokenize(behavior.reasoning ?? '')) {
+    writeData({
+      ...base,
+      choices: [{ index: 0, delta: { role: 'assistant', content: '', reasoning: thought }, finish_reason: null }],
+    });
+    await wait(behavior.tokenDelayMs ?? 0, signal);
+  }
   // Faults strike halfway, so the client has already shown some text (for replies of 2+ tokens).
   const faultAt = Math.floor(tokens.length / 2);
   for (const [index, token] of tokens.entries()) {
@@ -109,6 +158,10 @@ export async function serveChatCompletion(exchange: ChatExchange): Promise<void>
     writeData({ ...base, choices: [{ index: 0, delta, finish_reason: null }] });
     if (index < tokens.length - 1) await wait(behavior.tokenDelayMs ?? 0, signal);
   }
+  // OpenRouter sends the citations on a delta of their own near the end of the stream.
+  const annotations = webCitations(exchange, text);
+  if (annotations.length > 0)
+    writeData({ ...base, choices: [{ index: 0, delta: { annotations }, finish_reason: null }] });
   writeData({ ...base, choices: [{ index: 0, delta: { content: '' }, finish_reason: finishReason }] });
   writeData({ ...base, choices: [], usage: buildUsage(exchange, tokens.length) });
   writeData('[DONE]');

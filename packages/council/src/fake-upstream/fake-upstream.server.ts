@@ -103,6 +103,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       res,
       signal,
       isStream: stream,
+      webSearchResults: webSearchResultsOf(tools),
       pricing: catalog.find((m) => m.id === model)?.pricing ?? null,
       id: `gen-fake-${requestCount}`,
     });
@@ -203,4 +204,12 @@ function toWireModel(model: ModelInfo) {
       : { prompt: '0', completion: '0' },
     architecture: { modality: 'text->text' },
   };
+}
+
+/** How many results the `openrouter:web_search` tool asks for (OpenRouter's default is 5); 0 without it. */
+function webSearchResultsOf(tools: { type: string; parameters?: Record<string, unknown> | undefined }[] | undefined) {
+  const tool = tools?.find((t) => t.type === 'openrouter:web_search');
+  if (!tool) return 0;
+  const asked = tool.parameters?.['max_results'];
+  return typeof asked === 'number' && Number.isInteger(asked) && asked > 0 ? Math.min(asked, 10) : 5;
 }

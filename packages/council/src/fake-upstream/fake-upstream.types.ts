@@ -15,6 +15,11 @@ export interface FakeBehavior {
   tokenDelayMs?: number;
   /** Fixed reply text. */
   text?: string;
+  /**
+   * A reasoning model: this thinking streams as `delta.reasoning` (token by token, like the answer)
+   * before the first content token, and is counted in `completion_tokens_details.reasoning_tokens`.
+   */
+  reasoning?: string;
   /** Computed reply; wins over `text`. */
   reply?: (messages: ChatMessage[]) => string;
   /** Fail before streaming with this status and an OpenRouter-style error body. */

@@ -1,5 +1,12 @@
 import type { ChatClient, ChatClientOptions, ChatRequest, ChatResult, ChatTimeouts } from './upstream.types.js';
-import { answerTooLong, completionSchema, readChatStream, toUsage, type StreamCallbacks } from './chat-stream.js';
+import {
+  answerTooLong,
+  completionSchema,
+  createSourceCollector,
+  readChatStream,
+  toUsage,
+  type StreamCallbacks,
+} from './chat-stream.js';
 import { startAttemptWatchdog, startTotalDeadline } from './attempt-watchdog.js';
 import { defaultRetryOptions, parseRetryAfter, planRetry, sleepWithSignal } from './retry-policy.js';
 import { UpstreamError, errorForAbort, errorForStatus, redactSecret } from './upstream.errors.js';
@@ -84,6 +91,11 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
             onDelta: (text) => {
               hasDelivered = true;
               request.onDelta?.(text);
+            },
+            // Thinking the user has seen counts as delivered: a retry would show it twice.
+            onReasoning: (text) => {
+              hasDelivered = true;
+              request.onReasoning?.(text);
             },
           });
         } catch (err) {
@@ -174,7 +186,14 @@ async function readSuccessResponse(
     if (content.length > maxAnswerChars) throw answerTooLong(maxAnswerChars);
     callbacks.onChunk();
     if (content) callbacks.onDelta(content);
-    return { content, usage: toUsage(parsed.data.usage), finishReason: choice.finish_reason ?? null };
+    const sources = createSourceCollector();
+    sources.add(choice.message.annotations);
+    return {
+      content,
+      usage: toUsage(parsed.data.usage),
+      finishReason: choice.finish_reason ?? null,
+      ...sources.result(),
+    };
   }
   if (!response.body) throw new UpstreamError('UPSTREAM_MALFORMED', { detail: 'empty body' });
   return readChatStream(response.body, callbacks, maxAnswerChars);

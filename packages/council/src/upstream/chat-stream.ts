@@ -1,6 +1,6 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { z } from 'zod';
-import type { Usage } from '../events.js';
+import { MAX_SOURCES_PER_ANSWER, answerSourceSchema, type AnswerSource, type Usage } from '../events.js';
 import type { ChatResult } from './upstream.types.js';
 import { UpstreamError } from './upstream.errors.js';
 
@@ -22,7 +22,13 @@ const streamChunkSchema = z.object({
   choices: z
     .array(
       z.object({
-        delta: z.object({ content: z.string().nullish() }).nullish(),
+        delta: z
+          .object({
+            content: z.string().nullish(),
+            reasoning: z.string().nullish(),
+            annotations: z.unknown().optional(),
+          })
+          .nullish(),
         finish_reason: z.string().nullish(),
       }),
     )
@@ -35,7 +41,7 @@ const streamChunkSchema = z.object({
 export const completionSchema = z.object({
   choices: z.array(
     z.object({
-      message: z.object({ content: z.string().nullish() }),
+      message: z.object({ content: z.string().nullish(), annotations: z.unknown().optional() }),
       finish_reason: z.string().nullish(),
     }),
   ),
@@ -59,10 +65,46 @@ export function toUsage(raw: unknown): Usage | null {
   };
 }
 
+/** OpenRouter's web search citation; other annotation types are ignored. */
+const urlCitationSchema = z.object({
+  type: z.literal('url_citation'),
+  url_citation: z.object({ url: z.string(), title: z.string().nullish() }),
+});
+
+/**
+ * Collects the pages an answer cites from `annotations` (on streamed deltas or the whole message):
+ * each URL once, in the order first cited, http(s) only, at most MAX_SOURCES_PER_ANSWER. A malformed
+ * annotation is skipped: it never fails a good answer.
+ */
+export function createSourceCollector() {
+  const sources: AnswerSource[] = [];
+  const seen = new Set<string>();
+  return {
+    add(annotations: unknown): void {
+      if (!Array.isArray(annotations)) return;
+      for (const raw of annotations) {
+        const citation = urlCitationSchema.safeParse(raw);
+        if (!citation.success || sources.length >= MAX_SOURCES_PER_ANSWER) continue;
+        const title = citation.data.url_citation.title?.trim().slice(0, 300) || null;
+        const source = answerSourceSchema.safeParse({ url: citation.data.url_citation.url.trim(), title });
+        if (!source.success || seen.has(source.data.url)) continue;
+        seen.add(source.data.url);
+        sources.push(source.data);
+      }
+    },
+    /** The sources as a ChatResult field: absent when there are none. */
+    result(): { sources?: AnswerSource[] } {
+      return sources.length > 0 ? { sources: [...sources] } : {};
+    },
+  };
+}
+
 export interface StreamCallbacks {
   /** Every data event (not comments): proof of life for the first-token and idle timers. */
   onChunk: () => void;
   onDelta: (text: string) => void;
+  /** A reasoning model's thinking (`delta.reasoning`), kept apart from the answer. */
+  onReasoning?: (text: string) => void;
 }
 
 /** Guards memory against a server that never ends a line. */
@@ -94,6 +136,7 @@ export async function readChatStream(
   let content = '';
   let usage: Usage | null = null;
   let finishReason: string | null = null;
+  const sources = createSourceCollector();
   // A TextDecoder rather than TextDecoderStream: the stream's types differ between the DOM and Node
   // libs, and this file is type-checked under both (the web app sees it through the SDK's types).
   const decoder = new TextDecoder();
@@ -105,11 +148,14 @@ export async function readChatStream(
       parser.feed(decoder.decode(value, { stream: true }));
       if (parseFailure) throw parseFailure;
       for (const message of pending.splice(0)) {
-        if (message.data.trim() === '[DONE]') return { content, usage, finishReason };
+        if (message.data.trim() === '[DONE]') return { content, usage, finishReason, ...sources.result() };
         callbacks.onChunk();
         const chunk = parseChunk(message.data);
         if (chunk.usage !== undefined && chunk.usage !== null) usage = toUsage(chunk.usage) ?? usage;
         for (const choice of chunk.choices ?? []) {
+          sources.add(choice.delta?.annotations);
+          const thought = choice.delta?.reasoning;
+          if (thought) callbacks.onReasoning?.(thought);
           const text = choice.delta?.content;
           if (text) {
             content += text;
@@ -129,7 +175,7 @@ export async function readChatStream(
   }
   // The body ended without [DONE]: a finished choice is still a whole answer, anything else was cut
   // off. Retryable, because the client only retries when no text has reached the caller yet.
-  if (finishReason !== null) return { content, usage, finishReason };
+  if (finishReason !== null) return { content, usage, finishReason, ...sources.result() };
   throw new UpstreamError('UPSTREAM_NETWORK', { retryable: true, detail: 'stream ended before [DONE]' });
 }
 

@@ -1,4 +1,4 @@
-import type { Usage } from '../events.js';
+import type { AnswerSource, Usage } from '../events.js';
 
 /** One OpenAI-style chat message. */
 export interface ChatMessage {
@@ -9,6 +9,8 @@ export interface ChatMessage {
 export interface ChatRequest {
   model: string;
   messages: ChatMessage[];
+  /** A reasoning model's thinking as it streams (never part of `content`). */
+  onReasoning?: (text: string) => void;
   /** Aborting rejects the call promptly with `UPSTREAM_ABORTED`. */
   signal?: AbortSignal;
   /** Called synchronously with each piece of streamed text, in order. */
@@ -25,6 +27,8 @@ export interface ChatResult {
   content: string;
   usage: Usage | null;
   finishReason: string | null;
+  /** The pages the answer cites (`url_citation` annotations), first citation first, each URL once. */
+  sources?: AnswerSource[];
 }
 
 /** The one operation the council needs from an upstream; tests and the runner depend on this shape. */
