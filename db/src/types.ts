@@ -139,7 +139,7 @@ export interface CouncilRunsTable {
   reasoningEffort: ColumnType<ReasoningEffort, ReasoningEffort | undefined, ReasoningEffort>;
   webSearch: ColumnType<boolean, boolean | undefined, boolean>;
   /** Whose key pays: the user's own, or the operator's fallback (budgets count these). */
-  keySource: ColumnType<'own' | 'server', 'own' | 'server' | undefined, 'own' | 'server'>;
+  keySource: ColumnType<KeySource, KeySource | undefined, KeySource>;
   /** Tokens the run was admitted for (estimated prompts + largest answers); null for runs before the ledger. */
   reservedTokens: ColumnType<number | null, number | null | undefined, number | null>;
   host: string | null;
@@ -236,12 +236,15 @@ export interface CouncilsTable {
   updatedAt: Timestamp;
 }
 
+/** Whose key paid for a run or an upstream call: the user's own, or the operator's server key. */
+export type KeySource = 'own' | 'server';
+
 /** One paid upstream call. Append-only: only `runId` changes (to null, when its conversation is deleted). */
 export interface SpendLedgerTable {
   id: Generated<number>;
   userId: string;
   runId: string | null;
-  keySource: 'own' | 'server';
+  keySource: KeySource;
   provider: string;
   model: string;
   stage: 'stage1' | 'stage2' | 'stage3' | 'title';

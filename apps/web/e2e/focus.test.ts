@@ -48,6 +48,8 @@ test('the last control of a finished run, reached with the keyboard, sits above 
     expect(place.inRun).toBe(true);
     expect(place.bottom).toBeLessThanOrEqual(place.composerTop);
   }
+  // The sidebar slides away when the viewport narrows: shoot once it has gone.
+  await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined))));
   await page.screenshot({ path: join(readmeScreenshots, 'mobile.png') });
   expect(problems).toEqual([]);
   await context.close();

@@ -111,10 +111,8 @@ export function sharedPlaces(
   });
 }
 
-/**
- * A saved council's name as a slug (`Senior SRE (brief)` → `senior-sre-brief`): the id of an
- * operator's council (`server:<slug>`) and the `council/<slug>` model of the OpenAI endpoint.
- */
+// The id of an operator's council (`server:<slug>`) and the `council/<slug>` model of /v1.
+/** `Senior SRE (brief)` → `senior-sre-brief`. */
 export function councilSlug(name: string): string {
   return name
     .toLowerCase()

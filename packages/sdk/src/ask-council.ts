@@ -29,14 +29,10 @@ export type AskCouncilOptions = Omit<AskOptions, 'lastEventId'> & {
 export interface CouncilAnswer {
   conversationId: string;
   runId: string;
-  /**
-   * The answer the run stands on (Markdown): the chairman's synthesis in mode `full`, the
-   * top-ranked answer in `ranked`, the first answer in `answers` (`standingAnswer`).
-   */
+  /** The answer the run stands on (`standingAnswer`): the synthesis, or the top-ranked or first answer. */
   answer: string;
-  /** Who wrote `answer`: the chairman (or its stand-in), or the council member whose answer it is. */
+  /** Who wrote `answer`. */
   answerModel: string;
-  /** How much council ran: `full`, `ranked` (no chairman) or `answers` (no review either). */
   mode: CouncilMode;
   /** The verdict in plain words ("clear winner", "close", "split", no peer ranking) with its evidence. */
   verdict: CouncilVerdict | null;

@@ -155,12 +155,9 @@ export function isLive(status: RunStatus): boolean {
   return isActiveRunStatus(status);
 }
 
-/**
- * The answer a run stands on, with the model that wrote it: the synthesis in mode `full` (the
- * chairman's, or its stand-in's); in `ranked` the answer the council ranked first (the first one
- * given until the ranking is in); in `answers` the first answer given, in council order. Null
- * while no answer stands yet. Every client shows the same one (a ranked run has no synthesis).
- */
+// In mode `full` the synthesis (chairman or stand-in); `ranked`: the top-ranked answer (the first
+// given until ranked); `answers`: the first answer in council order. Every client shows this one.
+/** The answer a run stands on and who wrote it; null while none does. */
 export function standingAnswer(
   s: RunState,
 ): { model: string; slot: AnswerSlot; basis: 'synthesis' | 'top_ranked' | 'first_answer' } | null {

@@ -1,5 +1,12 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { CouncilMode, CouncilRun, Database, ReasoningEffort, RunStatus as StoredRunStatus } from '@llm-council/db';
+import type {
+  CouncilMode,
+  CouncilRun,
+  Database,
+  KeySource,
+  ReasoningEffort,
+  RunStatus as StoredRunStatus,
+} from '@llm-council/db';
 import { activeRunStatuses, retryableRunStatuses, type RunStatus } from '../constants.js';
 
 type Db = Kysely<Database>;
@@ -24,7 +31,7 @@ export async function insertRun(
     instructions: string | null;
     reasoningEffort: ReasoningEffort;
     webSearch: boolean;
-    keySource: 'own' | 'server';
+    keySource: KeySource;
     /** What the run was admitted for (see `assertRunFitsDailyBudget`). */
     reservedTokens: number;
   },
@@ -192,7 +199,7 @@ export async function claimRunForRetry(
   runId: string,
   host: string,
   now: Date,
-  keySource: 'own' | 'server',
+  keySource: KeySource,
   reservedTokens: number,
 ): Promise<CouncilRun | undefined> {
   return db

@@ -1,10 +1,10 @@
-import type { Database } from '@llm-council/db';
+import type { Database, KeySource } from '@llm-council/db';
 import type { Kysely } from 'kysely';
 import { activeRunStatuses } from '../constants.js';
 
 type Db = Kysely<Database>;
 
-export type KeySource = 'own' | 'server';
+export type { KeySource };
 
 export interface SpendStanding {
   isAdmin: boolean;
