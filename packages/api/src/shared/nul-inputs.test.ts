@@ -40,6 +40,7 @@ const stringCandidates = [
   'a long passphrase here',
   'sk-or-v1-0123456789abcdef',
   '2026-01-01T00:00:00Z',
+  'https://example.org/page',
 ];
 
 // Fields whose valid value depends on a sibling: a range's end must follow its start.
