@@ -59,15 +59,18 @@ test('chat.completions answers with the chairman’s synthesis, stores an `opena
   expect(conversation.messages.map((m) => [m.role, m.content])).toEqual([
     ['user', 'What is a knot?'],
     ['assistant', 'A knot is one nautical mile per hour.'],
-    ['user', 'Instructions:\nAnswer like a ship’s captain.\n\nQuestion:\nAnd a fathom?'],
+    ['user', 'And a fathom?'],
     ['assistant', FINAL],
   ]);
+  // The system message is the run's standing instructions: each answer's system message.
+  expect(run.instructions).toBe('Answer like a ship’s captain.');
   // Every council model was asked with the earlier turn as the conversation so far.
   for (const model of COUNCIL) {
     const [asked] = requestsOf(bed.upstream, 'stage1', model);
     const prompt = asked!.messages.map((m) => m.content).join('\n');
     expect(prompt).toContain('A knot is one nautical mile per hour.');
     expect(questionOf(asked!)).toContain('And a fathom?');
+    expect(asked!.messages[0]).toEqual({ role: 'system', content: 'Answer like a ship’s captain.' });
   }
   expect(run.usage?.totalTokens).toBeGreaterThan(0);
   expect(completion.usage).toMatchObject({

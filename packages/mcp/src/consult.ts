@@ -24,6 +24,8 @@ export interface ConsultInput {
   councilId?: string;
   /** Overrides the council's mode: `full`, `ranked` (no chairman) or `answers` (stage 1 only). */
   mode?: CouncilMode;
+  /** Standing instructions (a client's system prompt): override the saved council's. */
+  instructions?: string;
 }
 
 export interface ConsultOptions {
@@ -86,6 +88,7 @@ export async function consultCouncil(
     content: input.question,
     ...(input.councilId !== undefined ? { councilId: input.councilId } : {}),
     ...(input.mode !== undefined ? { mode: input.mode } : {}),
+    ...(input.instructions !== undefined ? { instructions: input.instructions } : {}),
     clientRequestId: randomUUID(),
   });
   let state = createRunState({ runId, models: [], chairmanModel: '' });

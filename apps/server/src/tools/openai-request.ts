@@ -27,8 +27,10 @@ const chatRequestSchema = z.looseObject({
 
 export interface CouncilRequest {
   model: string;
-  /** The last user message, with the system text (if any) put before it. */
+  /** The last user message. */
   question: string;
+  /** The system (and developer) messages, joined: the run's standing instructions. */
+  instructions: string | undefined;
   /** Earlier user/assistant pairs, in order. */
   history: { question: string; answer: string }[];
   stream: boolean;
@@ -47,10 +49,9 @@ export class InvalidRequest extends Error {
 
 /**
  * Reads a chat-completions body into what the council is asked. System (and developer) messages
- * become instructions written before the question, part of the stored question and visible in the
- * conversation; a saved council's own instructions (`council/<slug>`) stay its system message,
- * which a client's system prompt does not replace. Earlier user and assistant messages become the
- * conversation's history.
+ * become the run's standing instructions (the system message of the answers and the chairman,
+ * recorded with the run), replacing a saved council's (`council/<slug>`) for that call. Earlier
+ * user and assistant messages become the conversation's history.
  */
 export function parseChatRequest(body: unknown): CouncilRequest {
   const parsed = chatRequestSchema.safeParse(body);
@@ -78,16 +79,17 @@ export function parseChatRequest(body: unknown): CouncilRequest {
   }
   return {
     model,
-    question: withInstructions(instructions, last.text),
+    question: last.text,
+    instructions: joinInstructions(instructions),
     history: pairTurns(turns.slice(0, -1)),
     stream: parsed.data.stream === true,
     includeUsage: parsed.data.stream_options?.include_usage === true,
   };
 }
 
-function withInstructions(instructions: string[], question: string): string {
+function joinInstructions(instructions: string[]): string | undefined {
   const text = instructions.map((s) => s.trim()).filter(Boolean);
-  return text.length === 0 ? question : `Instructions:\n${text.join('\n\n')}\n\nQuestion:\n${question}`;
+  return text.length === 0 ? undefined : text.join('\n\n');
 }
 
 /** Each user message (consecutive ones joined) with the assistant reply after it; an unanswered one is dropped. */

@@ -140,6 +140,7 @@ async function completeChat(
         history: request.history,
         source: 'openai',
         ...(councilId !== undefined ? { councilId } : {}),
+        ...(request.instructions !== undefined ? { instructions: request.instructions } : {}),
       },
       {
         signal: hangUp.signal,

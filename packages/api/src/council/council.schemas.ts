@@ -1,7 +1,7 @@
 import { councilModeSchema } from '@llm-council/council';
 import { z } from 'zod';
 import { conversationSourceSchema, historySchema, idSchema, modelIdSchema, titleSchema } from '../shared/schemas.js';
-import { COUNCIL_MAX_MODELS, MESSAGE_MAX_LENGTH } from '../constants.js';
+import { COUNCIL_MAX_MODELS, INSTRUCTIONS_MAX_LENGTH, MESSAGE_MAX_LENGTH } from '../constants.js';
 import { councilIdSchema } from '../councils/councils.schemas.js';
 import { providerIdSchema } from '../settings/settings.schemas.js';
 import { text } from '../shared/text.js';
@@ -49,6 +49,15 @@ export const startRunInput = z
     councilId: councilIdSchema.optional(),
     /** OpenRouter's web search tool for the answers; default: the saved council's, else off. */
     webSearch: z.boolean().optional(),
+    /**
+     * Standing instructions for this question: the system message of the answers and the chairman
+     * (empty: none). Default: the saved council's, else those of the question it follows.
+     */
+    instructions: text({
+      max: INSTRUCTIONS_MAX_LENGTH,
+      label: 'Instructions',
+      maxMessage: `Instructions must be at most ${INSTRUCTIONS_MAX_LENGTH.toLocaleString('en')} characters`,
+    }).optional(),
     provider: providerIdSchema.optional(),
     /** Makes `start` idempotent: the same id returns the run it already started. */
     clientRequestId: clientRequestIdSchema.optional(),

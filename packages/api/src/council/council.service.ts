@@ -67,7 +67,7 @@ export interface StartRunInput {
   councilId?: string | undefined;
   /** Gives the stage-1 calls the web search tool (default: the saved council's, else off). */
   webSearch?: boolean | undefined;
-  /** Not from clients: an edit asks with the instructions and effort of the run it re-asks. */
+  /** Standing instructions (empty or null: none); an edit asks with those of the run it re-asks. */
   instructions?: string | null | undefined;
   reasoningEffort?: ReasoningEffort | undefined;
   provider?: string | undefined;
@@ -140,7 +140,12 @@ export async function startRun(
   const contextLengths = await council.catalog.contextLengths(provider, [...models, chairmanModel]);
   const settings = {
     mode,
-    instructions: input.instructions ?? (saved ? saved.instructions.trim() || null : (followed?.instructions ?? null)),
+    instructions:
+      input.instructions !== undefined
+        ? input.instructions?.trim() || null
+        : saved
+          ? saved.instructions.trim() || null
+          : (followed?.instructions ?? null),
     reasoningEffort: input.reasoningEffort ?? saved?.reasoningEffort ?? followed?.reasoningEffort ?? 'none',
     webSearch: input.webSearch ?? saved?.webSearch ?? followed?.webSearch ?? false,
   };
