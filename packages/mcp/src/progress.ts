@@ -5,7 +5,10 @@ export interface ProgressStep {
   message: string;
   /** Steps done so far: each answer, each review, and the chairman's synthesis. */
   progress: number;
-  /** Steps in the whole run (council size × 2 + 1), once the run has started. */
+  /**
+   * Steps in the whole run, once it has started: each answer, each review (not in mode `answers`)
+   * and the synthesis (mode `full` only).
+   */
   total: number | null;
 }
 
@@ -15,6 +18,7 @@ export interface ProgressStep {
  */
 export class CouncilProgress {
   private models = 0;
+  private mode: NonNullable<Extract<RunEvent, { type: 'run_started' }>['mode']> = 'full';
   private answered = 0;
   private reviewed = 0;
   private isDone = false;
@@ -23,6 +27,7 @@ export class CouncilProgress {
     switch (event.type) {
       case 'run_started':
         this.models = event.models.length;
+        this.mode = event.mode ?? 'full';
         return this.step(`The council of ${this.models} is answering…`);
       case 'model_completed':
         if (event.stage === 'stage3') {
@@ -64,7 +69,8 @@ export class CouncilProgress {
   }
 
   private step(message: string): ProgressStep {
-    const total = this.models > 0 ? this.models * 2 + 1 : null;
+    const stagesPerModel = this.mode === 'answers' ? 1 : 2;
+    const total = this.models > 0 ? this.models * stagesPerModel + (this.mode === 'full' ? 1 : 0) : null;
     return { message, progress: this.answered + this.reviewed + (this.isDone ? 1 : 0), total };
   }
 }
