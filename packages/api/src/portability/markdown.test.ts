@@ -122,3 +122,27 @@ test('a council of two exports a sentence, not an empty table', () => {
   expect(md).toContain('**No peer ranking.** With two answers each reviewer judged only the other one');
   expect(md).not.toContain('| place |');
 });
+
+test('a stopped run’s partial answers and synthesis are exported as cut short, not as finished', () => {
+  const stopped = { code: 'MODEL_STOPPED', message: 'Stopped before it finished' };
+  const partial = (stage: 'stage1' | 'stage3', model: string, content: string) => ({
+    stage,
+    model,
+    status: 'failed' as const,
+    content,
+    parsedRanking: null,
+    reviewDetails: null,
+    error: stopped,
+    usage: null,
+    durationMs: null,
+    attempt: 1,
+  });
+  const markdown = conversationToMarkdown(
+    conversationWith({
+      status: 'cancelled',
+      responses: [partial('stage1', 'm/alpha', 'The first half of'), partial('stage3', 'm/chair', 'In short, the')],
+    }),
+  );
+  expect(markdown).toContain('In short, the\n\n_Cut short: Stopped before it finished._');
+  expect(markdown).toContain('The first half of\n\n_Cut short: Stopped before it finished._');
+});

@@ -53,6 +53,7 @@ function runToMarkdown(run: ExportedRun): string[] {
   if (run.mode === 'full') {
     out.push(`## Final answer (chairman: ${run.chairmanModel})`, '');
     out.push(final?.content ?? `_No final answer (run ${run.status})._`, '');
+    if (final) out.push(...cutShort(final));
   } else {
     // No chairman: what the mode produced is the answers (and, ranked, the peer table below).
     out.push(
@@ -70,6 +71,7 @@ function runToMarkdown(run: ExportedRun): string[] {
   if (answers.length > 0) out.push('### Stage 1: answers', '');
   for (const answer of answers) {
     out.push(`#### ${answer.model}`, '', answer.content ?? `_Failed: ${answer.error?.message ?? 'no answer'}_`, '');
+    out.push(...cutShort(answer));
     if (answer.sources?.length) {
       out.push(
         'Sources:',
@@ -141,4 +143,10 @@ function totalUsage(run: ExportedRun): { tokens: number; cost: number | null } {
 function markdownLink(label: string, url: string): string {
   const text = label.replace(/[[\]\\]/g, '\\$&');
   return `[${text}](${url.replace(/[()<> ]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)})`;
+}
+
+/** A failed call that still has text (a stopped run keeps what streamed) says it was cut short. */
+function cutShort(response: ExportedRun['responses'][number]): string[] {
+  if (response.status !== 'failed' || !response.content) return [];
+  return [`_Cut short: ${response.error?.message ?? 'it did not finish'}._`, ''];
 }
