@@ -1,5 +1,6 @@
 import type { CouncilClient } from '@llm-council/sdk';
 import { fireEvent, screen, waitFor, within } from '@solidjs/testing-library';
+import { Suspense } from 'solid-js';
 import { expect, test } from 'vitest';
 import { ConversationsProvider, createConversationsStore } from '../conversations/conversations-store';
 import { createFakeCouncil } from '../testing/fake-council';
@@ -9,16 +10,19 @@ import type { SavedCouncil } from '../councils/saved-councils';
 import { NewConversationPage } from './new-conversation-page';
 import { modelCatalog as catalog } from '../testing/conversation-fixtures';
 
-function renderPage(savedCouncils: SavedCouncil[] = []) {
+function renderPage(savedCouncils: SavedCouncil[] = [], councilsListed: Promise<void> = Promise.resolve()) {
   const fake = createFakeCouncil();
   fake.api.models.query.mockResolvedValue(catalog);
   const server = fakeTrpcServer({
-    'councils.list': () => ({
-      data: {
-        councils: savedCouncils.filter((c) => !c.id.startsWith('server:')),
-        serverCouncils: savedCouncils.filter((c) => c.id.startsWith('server:')),
-      },
-    }),
+    'councils.list': async () => (
+      await councilsListed,
+      {
+        data: {
+          councils: savedCouncils.filter((c) => !c.id.startsWith('server:')),
+          serverCouncils: savedCouncils.filter((c) => c.id.startsWith('server:')),
+        },
+      }
+    ),
   });
   // Conversations and councils go through the real SDK over a fake server; the council is the controllable stub.
   const sdk = clientFor(server);
@@ -30,9 +34,12 @@ function renderPage(savedCouncils: SavedCouncil[] = []) {
   const store = createConversationsStore(client);
   renderWithClient(
     () => (
-      <ConversationsProvider store={store}>
-        <NewConversationPage />
-      </ConversationsProvider>
+      // As in the app shell: a page that reads a loading resource in its render shows the fallback.
+      <Suspense fallback={<p>Loading the page…</p>}>
+        <ConversationsProvider store={store}>
+          <NewConversationPage />
+        </ConversationsProvider>
+      </Suspense>
     ),
     client,
   );
@@ -150,4 +157,16 @@ test('the council last asked with is chosen again; changing its members or mode 
     models: ['openai/gpt-5.1', 'x-ai/grok-4', 'google/gemini-3-pro-preview'],
   });
   localStorage.clear();
+});
+
+test('while the saved councils load, the page stays usable: a question can be typed and sent', async () => {
+  let listed = () => undefined as void;
+  const { fake } = renderPage([], new Promise<void>((resolve) => (listed = resolve)));
+  await screen.findByRole('list', { name: 'Council members' });
+  expect(screen.queryByText('Loading the page…')).toBeNull();
+  fireEvent.input(box(), { target: { value: 'Before the councils came?' } });
+  fireEvent.keyDown(box(), { key: 'Enter' });
+  await waitFor(() => expect(fake.api.start.mutate).toHaveBeenCalled());
+  expect(fake.api.start.mutate.mock.lastCall?.[0]).toMatchObject({ content: 'Before the councils came?' });
+  listed();
 });

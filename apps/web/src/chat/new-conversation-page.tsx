@@ -35,9 +35,12 @@ export function NewConversationPage() {
     }
   });
   const [ask, setAsk] = createSignal<AskSettings>({ councilId: null, mode: 'full', webSearch: false });
-  const selectedCouncil = () => savedCouncils()?.find((c) => c.id === ask().councilId) ?? null;
+  // Read without suspending: while they load the page stays as it is (a plain read would hide it
+  // behind the loading fallback, and a question typed meanwhile would be lost).
+  const councilList = () => (savedCouncils.state === 'ready' ? savedCouncils.latest : []);
+  const selectedCouncil = () => councilList().find((c) => c.id === ask().councilId) ?? null;
   const changeAsk = (next: AskSettings) => {
-    const council = savedCouncils()?.find((c) => c.id === next.councilId);
+    const council = councilList().find((c) => c.id === next.councilId);
     if (council && next.councilId !== ask().councilId) {
       setChoice({ models: [...council.models], chairmanModel: council.chairmanModel });
     }
@@ -46,7 +49,7 @@ export function NewConversationPage() {
   // The council last asked with on this device is where the next conversation starts.
   createEffect(() => {
     const last = readLastCouncil();
-    const council = last ? savedCouncils()?.find((c) => c.id === last) : undefined;
+    const council = last ? councilList().find((c) => c.id === last) : undefined;
     if (council && ask().councilId === null && catalog.state === 'ready') {
       changeAsk({ councilId: council.id, mode: council.mode, webSearch: council.webSearch });
     }
@@ -111,7 +114,7 @@ export function NewConversationPage() {
         <Match when={catalog.state === 'ready' && choice()}>
           {(current) => (
             <>
-              <AskOptions councils={savedCouncils() ?? []} settings={ask()} onChange={changeAsk} />
+              <AskOptions councils={councilList()} settings={ask()} onChange={changeAsk} />
               <CouncilPicker
                 catalog={catalog() as NonNullable<ReturnType<typeof catalog>>}
                 choice={current()}

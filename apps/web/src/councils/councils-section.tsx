@@ -14,8 +14,9 @@ import './councils.css';
 export function CouncilsSection() {
   const client = useClient();
   const [list, { refetch }] = createResource(() => client.councils.list.query());
-  // A resource that failed throws when read: read it only once it holds something.
-  const loaded = () => (list.error ? undefined : list());
+  // Read without suspending: a plain read of a loading resource would put the whole settings page
+  // behind the loading fallback (on every refetch too), and a failed one throws.
+  const loaded = () => (list.state === 'ready' || list.state === 'refreshing' ? list.latest : undefined);
   // null: no form open; 'new': the create form; else the id of the council being edited.
   const [editing, setEditing] = createSignal<string | null>(null);
   const [message, setMessage] = createSignal<string | null>(null);
