@@ -27,15 +27,17 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * text until the markdown renderer has loaded, then change height: scrolling at mount would leave
  * the match off screen. One more scroll a moment later catches the last layout change.
  */
-async function scrollToTurn(id: string): Promise<void> {
+async function scrollToTurn(id: string, isShown: () => boolean): Promise<void> {
+  // Each step waits; by then the view may be gone (the user left it), and so may the document.
+  const turn = () => (isShown() ? document.getElementById(id) : null);
   await loadMarkdownRenderer();
-  for (let waited = 0; waited <= ANCHOR_WAIT_MS; waited += POLL_MS) {
-    if (document.getElementById(id)) break;
+  for (let waited = 0; waited <= ANCHOR_WAIT_MS && isShown(); waited += POLL_MS) {
+    if (turn()) break;
     await pause(POLL_MS);
   }
-  document.getElementById(id)?.scrollIntoView?.({ block: 'start' });
+  turn()?.scrollIntoView?.({ block: 'start' });
   await pause(POLL_MS * 2);
-  document.getElementById(id)?.scrollIntoView?.({ block: 'start' });
+  turn()?.scrollIntoView?.({ block: 'start' });
 }
 
 /**
@@ -90,6 +92,10 @@ export function ConversationView(props: { conversation: Conversation }) {
   // A search result links to `#turn-<question id>`, in this conversation or from elsewhere. The
   // router's location, not window.location: during the navigation the address is not updated yet.
   const location = useLocation();
+  // Scrolling waits for the page to settle; it stops once this view is gone.
+  let isMounted = true;
+  onCleanup(() => (isMounted = false));
+  const isShown = () => isMounted;
   createEffect(
     on(
       () => location.hash,
@@ -103,7 +109,7 @@ export function ConversationView(props: { conversation: Conversation }) {
         // Without a link to a turn the view opens on the latest question, its final answer below it.
         const latest = turns().at(-1);
         const target = hash.length > 1 ? hash.slice(1) : latest ? `turn-${latest.key}` : undefined;
-        if (target) void scrollToTurn(target);
+        if (target) void scrollToTurn(target, isShown);
       },
     ),
   );
@@ -166,7 +172,7 @@ export function ConversationView(props: { conversation: Conversation }) {
       const next = await client.conversations.showVersion.mutate({ messageId });
       setTurns(turnsOf(next));
       const target = landOn ?? turns().at(-1)?.key;
-      if (target) void scrollToTurn(`turn-${target}`);
+      if (target) void scrollToTurn(`turn-${target}`, isShown);
     } catch (error) {
       setBranchError(describeError(error));
     }
