@@ -110,7 +110,11 @@ export async function startRun(
       : undefined;
   // A follow-up asks the way the question it follows was asked (a one-model chat stays one),
   // unless this start names a saved council or the setting itself.
-  const followedRunId = !saved && parentId ? stored?.find((m) => m.id === parentId)?.runId : null;
+  // An edit or regeneration names every setting already: no run to read then.
+  const namesEverySetting = [input.mode, input.instructions, input.reasoningEffort, input.webSearch].every(
+    (setting) => setting !== undefined,
+  );
+  const followedRunId = !saved && !namesEverySetting && parentId ? stored?.find((m) => m.id === parentId)?.runId : null;
   const followed = followedRunId ? await findRunForUser(ctx.db, userId, followedRunId) : undefined;
 
   const provider = findProvider(ctx.config, input.provider);
