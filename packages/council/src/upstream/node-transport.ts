@@ -10,8 +10,11 @@ import type { UpstreamResponse, UpstreamTransport } from './upstream.types.js';
 export const nodeTransport: UpstreamTransport = {
   post(url, { headers, body, signal }) {
     return new Promise<UpstreamResponse>((resolve, reject) => {
+      /** Whoever waits on this call now: the response, then a reader of its body. */
+      let fail: (err: unknown) => void = reject;
       if (signal.aborted) {
-        reject(signal.reason);
+        // The signal's reason is what the client classifies the failure by (often an UpstreamError).
+        fail(signal.reason);
         return;
       }
       const target = new URL(url);
@@ -20,8 +23,6 @@ export const nodeTransport: UpstreamTransport = {
         method: 'POST',
         headers: { ...headers, 'Content-Length': Buffer.byteLength(body) },
       });
-      /** Whoever waits on this call now: the response, then a reader of its body. */
-      let fail: (err: unknown) => void = reject;
       let response: IncomingMessage | undefined;
       const onAbort = (): void => {
         fail(signal.reason);
