@@ -61,7 +61,9 @@ test.skipIf(!isUsingRealPostgres())(
       },
       90_000,
     );
-    onTestFinished(() => server.kill('SIGKILL'));
+    onTestFinished(async () => {
+      await server.kill('SIGKILL');
+    });
     await expect.poll(() => server.output.join(''), { timeout: 60_000 }).toContain('2 server processes are listening');
     const pids = [...server.output.join('').matchAll(/"pid":(\d+),"msg":"LLM Council is listening/g)].map((m) =>
       Number(m[1]),
@@ -85,9 +87,9 @@ test.skipIf(!isUsingRealPostgres())(
       users.map(({ client, runId }) => followToEnd(client, runId, { timeoutMs: 60_000, maxLagMs: 10_000 })),
     );
     for (const log of logs) expect(log.at(-1)?.event.type).toBe('run_completed');
-    // Both processes executed runs: each is a host of its own (council_runs.host names it).
+    // Both processes executed runs: each is a host of its own (the run's host names it).
     const hosts = await database.db
-      .selectFrom('council_runs')
+      .selectFrom('councilRuns')
       .select('host')
       .where(
         'id',
