@@ -7,6 +7,7 @@ import {
   type CouncilError,
   type CouncilEvent,
   type PreviousRunResults,
+  type UpstreamTransport,
 } from '@llm-council/council';
 import { isConnectionError, type CouncilRun, type Database } from '@llm-council/db';
 import type { Kysely } from 'kysely';
@@ -26,7 +27,8 @@ export interface ExecutorDeps {
   logger: Logger;
   /** Identifies this process in `council_runs.host`. */
   hostId: string;
-  fetch: typeof fetch;
+  /** How chat calls reach the provider. */
+  upstream: UpstreamTransport;
   /** True when this process is the only one that can own runs (the embedded database). */
   isSoleHost: boolean;
   /** The gap between two deltas of one model, read at every delta (it widens under load). */
@@ -156,7 +158,7 @@ export class RunExecutor {
       const client = createChatClient({
         baseUrl: request.provider.baseUrl,
         apiKey: request.apiKey,
-        fetch: this.deps.fetch,
+        transport: this.deps.upstream,
         appUrl: config.appUrl,
         appTitle: config.appTitle,
         maxAnswerChars: config.council.maxAnswerChars,
