@@ -3,11 +3,13 @@
  * real server (a child process) and its HTTP API. Two answer profiles:
  * - realistic: every call streams 400 words, one word a chunk, at 50 words/s after 500 ms
  *   (titles 5 words) — 1, 50 and 150 concurrent runs;
- * - short: 20 words 10 ms apart after 200 ms — 1, 50, 200 and 500 concurrent runs.
- * For each it reports wall time (and overhead over the critical path), start → first text,
+ * - short: 20 words 10 ms apart after 200 ms — 1, 50, 200 and 500 concurrent runs;
+ * - thinking: reasoning models, 300 words of thinking before the realistic answer — 1 and 50 runs.
+ * For each it reports wall time (and overhead over the critical path), start → first thought
+ * (thinking profile) and → first text,
  * server CPU, database statements and stored events per run, RSS and errors. Runs on PGlite,
  * and on PostgreSQL too when DATABASE_URL or TEST_DATABASE_URL is set. BENCH_ENGINES=pglite|postgres
- * and BENCH_PROFILES=realistic|short narrow it down. Writes bench/results/council-<engine>.json.
+ * and BENCH_PROFILES=realistic|short|thinking narrow it down. Writes bench/results/council-<engine>.json.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,7 +23,9 @@ import {
   measureRun,
   realisticProfile,
   shortProfile,
+  benchThought,
   summarize,
+  thinkingProfile,
   type BenchProfile,
   type RunSample,
   type Summary,
@@ -52,6 +56,13 @@ const PROFILES: { profile: BenchProfile; scenarios: Scenario[] }[] = [
       { name: '50 concurrent', concurrency: 50, rounds: 1 },
       { name: '200 concurrent', concurrency: 200, rounds: 1 },
       { name: '500 concurrent', concurrency: 500, rounds: 1 },
+    ],
+  },
+  {
+    profile: thinkingProfile,
+    scenarios: [
+      { name: '1 run', concurrency: 1, rounds: 1 },
+      { name: '50 concurrent', concurrency: 50, rounds: 1 },
     ],
   },
 ];
@@ -137,13 +148,15 @@ async function runScenario(
 /** Points every model of the bench council at the profile's answer shape; titles stay short. */
 function useProfile(upstream: FakeUpstream, bench: BenchProfile): void {
   upstream.reset();
+  const pace = { firstTokenMs: bench.firstTokenMs, tokenDelayMs: bench.tokenDelayMs };
   const behavior = {
-    firstTokenMs: bench.firstTokenMs,
-    tokenDelayMs: bench.tokenDelayMs,
+    ...pace,
     reply: benchReply(bench.tokensPerReply),
+    // Council members and the chairman think first (reviewers too: they are the same models).
+    ...(bench.reasoningTokens > 0 && { reasoning: benchThought(bench.reasoningTokens) }),
   };
   for (const model of [...MODELS, CHAIRMAN]) upstream.setBehavior(model, behavior);
-  upstream.setBehavior(TITLE_MODEL, { ...behavior, reply: benchReply(5) });
+  upstream.setBehavior(TITLE_MODEL, { ...pace, reply: benchReply(5) });
 }
 
 async function benchEngine(
@@ -196,13 +209,13 @@ async function benchEngine(
 
 function printTable(engine: string, results: ScenarioResult[]): void {
   const ms = (s: { median: number; p95: number }) => `${s.median.toFixed(0)} / ${s.p95.toFixed(0)}`;
-  for (const bench of [realisticProfile, shortProfile]) {
+  for (const { profile: bench } of PROFILES) {
     const rows = results.filter((r) => r.profile === bench.name);
     if (rows.length === 0) continue;
     console.log(
       [
         `\n${engine}, ${bench.name} profile — ms, median / p95. Every call: first token after ${bench.firstTokenMs} ms, then`,
-        `${bench.tokensPerReply} words ${bench.tokenDelayMs} ms apart (${bench.callMs} ms); critical path ${bench.criticalPathMs} ms.`,
+        `${bench.reasoningTokens > 0 ? `${bench.reasoningTokens} words of thinking and ` : ''}${bench.tokensPerReply} words ${bench.tokenDelayMs} ms apart (${bench.callMs} ms); critical path ${bench.criticalPathMs} ms.`,
       ].join('\n'),
     );
     console.table(
@@ -213,6 +226,7 @@ function printTable(engine: string, results: ScenarioResult[]): void {
             runs: r.runs,
             wall: ms(r.wallMs),
             'over critical path': ms(r.overheadMs),
+            ...(bench.reasoningTokens > 0 && { 'start → first thought': ms(r.firstThoughtMs) }),
             'start → first text': ms(r.firstDeltaMs),
             'server CPU ms/run': Math.round(r.serverCpuMs / Math.max(1, r.runs)),
             'statements/run': Math.round(r.statements / Math.max(1, r.runs)),
