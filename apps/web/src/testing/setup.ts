@@ -1,3 +1,5 @@
+import { cleanup } from '@solidjs/testing-library';
+import { afterEach } from 'vitest';
 import { loadMarkdownRenderer } from '../markdown/markdown-view';
 
 /*
@@ -7,3 +9,16 @@ import { loadMarkdownRenderer } from '../markdown/markdown-view';
  * every test had passed. Loading it here, before any test, makes it part of the file's setup.
  */
 await loadMarkdownRenderer();
+
+/*
+ * Test files share a worker's jsdom (`isolate: false`: one page per worker, not per file). The
+ * testing library registers its cleanup only in the first file that imports it, so each file
+ * registers it here, and leaves the page as a fresh one would be: empty, at `/`, nothing stored.
+ */
+afterEach(() => {
+  cleanup();
+  localStorage.clear();
+  sessionStorage.clear();
+  document.title = '';
+  window.history.replaceState(null, '', '/');
+});
