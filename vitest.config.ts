@@ -25,24 +25,21 @@ if (typeof (Map as { groupBy?: unknown }).groupBy !== 'function') {
 // Workspace packages resolve to their TypeScript sources through this export condition.
 const sourceCondition = '@llm-council/source';
 
-// PGlite is a 9 MB WebAssembly module that every test file instantiates. V8's optimising tier
-// recompiles it in the background of each worker, which costs more CPU than the faster code
-// saves in a test file's lifetime; its baseline compiler alone halves the CPU a file spends.
-// Set per project (the node ones): worker threads, which the web project uses, refuse V8 flags.
-const pgliteExecArgv = ['--liftoff-only'];
-
 export default defineConfig({
   resolve: { conditions: [sourceCondition] },
   ssr: { resolve: { conditions: [sourceCondition] } },
   test: {
     // Builds the migrated PGlite template once per run for every file's test database.
     globalSetup: ['./db/src/test-global-setup.ts'],
+    // PGlite is a 9 MB WebAssembly module that every test file instantiates. V8's optimising tier
+    // recompiles it in the background of each worker, which costs more CPU than the faster code
+    // saves in a test file's lifetime; its baseline compiler alone halves the CPU a file spends.
+    execArgv: ['--liftoff-only'],
     projects: [
       {
         test: {
           name: 'unit',
           environment: 'node',
-          execArgv: pgliteExecArgv,
           include: ['db/src/**/*.test.ts', 'packages/*/src/**/*.test.ts'],
           // One module graph per worker instead of one per file: importing the API's graph anew cost
           // about a fifth of every unit file's time. Nothing here depends on fresh module state: each
@@ -57,7 +54,6 @@ export default defineConfig({
         test: {
           name: 'integration',
           environment: 'node',
-          execArgv: pgliteExecArgv,
           include: ['apps/server/test/**/*.test.ts'],
           // The CLI bundle the CLI tests run, built once per run.
           globalSetup: ['./apps/server/test/helpers/build-cli.global-setup.ts'],
@@ -89,7 +85,6 @@ export default defineConfig({
         test: {
           name: 'faults',
           environment: 'node',
-          execArgv: pgliteExecArgv,
           include: ['apps/server/faults/**/*.test.ts'],
           testTimeout: 300_000,
           hookTimeout: 120_000,
@@ -100,7 +95,6 @@ export default defineConfig({
         test: {
           name: 'e2e',
           environment: 'node',
-          execArgv: pgliteExecArgv,
           include: ['apps/web/e2e/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,

@@ -1,4 +1,4 @@
-import { cleanup } from '@solidjs/testing-library';
+import { cleanup, configure } from '@solidjs/testing-library';
 import { afterEach } from 'vitest';
 import { loadMarkdownRenderer } from '../markdown/markdown-view';
 
@@ -9,6 +9,11 @@ import { loadMarkdownRenderer } from '../markdown/markdown-view';
  * every test had passed. Loading it here, before any test, makes it part of the file's setup.
  */
 await loadMarkdownRenderer();
+
+// `findBy…`/`waitFor` wait up to 5 s rather than 1 s: the first lazy import of a route or of the
+// maths renderer can take longer than a second on a loaded two-core machine. Waiting longer
+// changes no verdict, only how long a failing test takes to say so.
+configure({ asyncUtilTimeout: 5_000 });
 
 /*
  * Test files share a worker's jsdom (`isolate: false`: one page per worker, not per file). The
