@@ -29,6 +29,7 @@ test('migrations go up, all the way down, and up again', async () => {
       '0013_add_conversation_source',
       '0016_add_council_modes',
       '0019_add_answer_sources',
+      '0022_add_answer_reasoning',
     ]);
     expect(await listTables(handle.db)).toContain('council_events');
 
