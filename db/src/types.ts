@@ -256,6 +256,35 @@ export interface SpendLedgerTable {
   createdAt: Timestamp;
 }
 
+export type AttachmentKind = 'text' | 'pdf' | 'image';
+
+/** One file's bytes, stored once per user and content (migration 0020). */
+export interface AttachmentBlobsTable {
+  userId: string;
+  /** SHA-256 of `data`, hex. */
+  sha256: string;
+  kind: AttachmentKind;
+  mediaType: string;
+  size: number;
+  data: Uint8Array;
+  /** A text file's text, a PDF's extracted text; null for images. */
+  text: string | null;
+  createdAt: Timestamp;
+}
+
+/** A named upload of a blob; bound to a question once `council.start` attaches it (migration 0020). */
+export interface AttachmentsTable {
+  id: Generated<string>;
+  userId: string;
+  sha256: string;
+  name: string;
+  /** The question it is attached to; null while unattached (such uploads expire). */
+  messageId: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Its place among the question's attachments. */
+  position: ColumnType<number | null, number | null | undefined, number | null>;
+  createdAt: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   refreshTokens: RefreshTokensTable;
@@ -272,6 +301,8 @@ export interface Database {
   personalAccessTokens: PersonalAccessTokensTable;
   spendLedger: SpendLedgerTable;
   councils: CouncilsTable;
+  attachmentBlobs: AttachmentBlobsTable;
+  attachments: AttachmentsTable;
 }
 
 export type User = Selectable<UsersTable>;

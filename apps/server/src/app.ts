@@ -15,6 +15,7 @@ import { createContextFactory, type ContextDeps } from './create-context.js';
 import { guardBodies } from './body-limits.js';
 import { recordCsrfRefusals, requireJsonPosts } from './http-guards.js';
 import { mcpRoutes } from './tools/mcp.routes.js';
+import { attachmentRoutes } from './attachments.routes.js';
 import { openAiRoutes } from './tools/openai.routes.js';
 
 /** Room for the request's own JSON around an imported document. */
@@ -110,6 +111,7 @@ export function createApp(deps: ContextDeps): express.Express {
   const router = withEventStreamSettings(appRouter, config.api.streams);
   app.use('/v1', openAiRoutes(deps, router));
   app.use('/mcp', mcpRoutes(deps, router));
+  app.use('/api/attachments', attachmentRoutes(deps));
 
   const trpcOptions = {
     router,
@@ -233,7 +235,7 @@ function serveWebClient(app: express.Express, distDir: string): void {
   }
   app.use(express.static(distDir, { index: false, maxAge: '1h' }));
   // Client-side routes: everything that is not an API path gets the app shell.
-  app.get(/^(?!\/trpc|\/healthz|\/readyz|\/v1\/|\/mcp).*/, (_req, res) => {
+  app.get(/^(?!\/trpc|\/healthz|\/readyz|\/v1\/|\/mcp|\/api\/).*/, (_req, res) => {
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(indexHtml);
   });

@@ -4,6 +4,7 @@ import {
   type ConversationTurn,
   type CouncilMode,
   type PreviousRunResults,
+  type QuestionAttachment,
   type ReasoningEffort,
   type Usage,
 } from '@llm-council/council';
@@ -23,6 +24,12 @@ import {
   shownLeaf,
   sourceOf,
 } from '../conversations/conversations.service.js';
+import {
+  attachToQuestion,
+  attachmentsOfQuestion,
+  copyAttachments,
+  loadUploadsToAttach,
+} from '../attachments/attachments.service.js';
 import { resolveCouncil } from '../councils/councils.service.js';
 import { appError, notFound } from '../errors.js';
 import { isUniqueViolation } from '../shared/db-errors.js';
@@ -76,6 +83,8 @@ export interface StartRunInput {
   editOf?: string | undefined;
   /** Answers and reviews of an earlier run the new one reuses (a regeneration): replayed, not asked again. */
   reuse?: PreviousRunResults | undefined;
+  /** Uploads to attach to the question; an edit or regeneration without them keeps the edited question's. */
+  attachmentIds?: string[] | undefined;
 }
 
 /**
@@ -140,8 +149,16 @@ export async function startRun(
   ]);
   await enforceRunRate(ctx, userId);
 
+  const attachmentIds = input.attachmentIds ?? [];
+  const attachments =
+    attachmentIds.length > 0
+      ? await loadUploadsToAttach(ctx.db, userId, attachmentIds)
+      : edited
+        ? await attachmentsOfQuestion(ctx.db, edited.id)
+        : [];
   const history = toHistory(messages);
   const contextLengths = await council.catalog.contextLengths(provider, [...models, chairmanModel]);
+  const files = await withImageInput(ctx, provider, models, attachments);
   const settings = {
     mode,
     instructions:
@@ -163,6 +180,7 @@ export async function startRun(
     contextLengths,
     ...settings,
     ...(input.reuse && { previous: input.reuse }),
+    ...files,
   };
   const reservedTokens = estimateReservation(ctx, plan);
   const created = await ctx.db
@@ -192,6 +210,8 @@ export async function startRun(
         content: input.content,
         parentId: parentToStore,
       });
+      if (attachmentIds.length > 0) await attachToQuestion(trx, userId, attachmentIds, message.id);
+      else if (edited && attachments.length > 0) await copyAttachments(trx, edited.id, message.id);
       const run = await insertRun(trx, {
         userId,
         conversationId,
@@ -226,6 +246,7 @@ export async function startRun(
     history,
     contextLengths,
     ...(input.reuse && { previous: input.reuse }),
+    ...files,
   });
   return { runId: run.id, messageId, conversationId: run.conversationId };
 }
@@ -351,6 +372,7 @@ export async function retryRun(ctx: CouncilDeps, userId: string, runId: string):
   await enforceRunRate(ctx, userId);
 
   const { catalog } = ctx.services.council;
+  const files = await withImageInput(ctx, provider, run.models, await attachmentsOfQuestion(ctx.db, question.id));
   const plan = {
     question: question.content,
     history: toHistory(branchPath(messages, question.parentId)),
@@ -365,6 +387,7 @@ export async function retryRun(ctx: CouncilDeps, userId: string, runId: string):
     webSearch: run.webSearch,
     previous: collectPrevious(run, responses),
     contextLengths: await catalog.contextLengths(provider, [...run.models, run.chairmanModel]),
+    ...files,
   };
   const estimate = estimateReservation(ctx, plan);
   const claimed = await ctx.db.transaction().execute(async (trx) => {
@@ -469,6 +492,22 @@ function estimateReservation(ctx: CouncilDeps, plan: Parameters<typeof estimateR
     { ...plan, method: ctx.config.council.method },
     ctx.config.operator.serverKey.maxTokensPerCall,
   );
+}
+
+/**
+ * A question's files as a run takes them, with which council models see images (read from the
+ * catalogue only when there is an image). Nothing when the question has no files.
+ */
+async function withImageInput(
+  ctx: CouncilDeps,
+  provider: ReturnType<typeof findProvider>,
+  models: string[],
+  attachments: QuestionAttachment[],
+): Promise<{ attachments?: QuestionAttachment[]; imageInput?: Record<string, boolean> }> {
+  if (attachments.length === 0) return {};
+  const hasImage = attachments.some((a) => a.kind === 'image');
+  const imageInput = hasImage ? await ctx.services.council.catalog.imageInput(provider, models) : {};
+  return { attachments, imageInput };
 }
 
 /** On the operator's key every upstream call carries SERVER_KEY_MAX_TOKENS. */

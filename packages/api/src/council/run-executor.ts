@@ -7,6 +7,7 @@ import {
   type CouncilError,
   type CouncilEvent,
   type PreviousRunResults,
+  type QuestionAttachment,
 } from '@llm-council/council';
 import { isConnectionError, type CouncilRun, type Database } from '@llm-council/db';
 import type { Kysely } from 'kysely';
@@ -45,6 +46,9 @@ export interface ExecuteRequest {
   previous?: PreviousRunResults;
   /** Per model, from the provider's catalog: long histories are cut to fit. */
   contextLengths?: Record<string, number | null>;
+  /** The question's files, and per model whether its catalogue entry lists image input. */
+  attachments?: QuestionAttachment[];
+  imageInput?: Record<string, boolean>;
 }
 
 /**
@@ -187,6 +191,10 @@ export class RunExecutor {
           method: config.council.method,
           ...(request.contextLengths ? { contextLengths: request.contextLengths } : {}),
           ...(request.previous ? { previous: request.previous } : {}),
+          ...(request.attachments?.length && {
+            attachments: request.attachments,
+            imageInput: request.imageInput ?? {},
+          }),
         },
         {
           chat: meter.chat,
