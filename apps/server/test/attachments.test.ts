@@ -38,7 +38,7 @@ test('each kind is read from its bytes, whatever its name says', async ({ bed })
   const { client } = await signUpWithKey(bed.server);
   const text = await upload(client, Buffer.from('export const answer = 42;\n'), 'answer.ts');
   expect(text).toEqual({
-    id: expect.any(String),
+    id: expect.any(String) as string,
     name: 'answer.ts',
     kind: 'text',
     mediaType: 'text/plain',
@@ -178,7 +178,7 @@ test('the image goes only to the vision model, the PDF and code text to every an
   const vision = answers.find((r) => r.model === VISION);
   const textOnly = answers.find((r) => r.model === TEXT_ONLY);
   expect(vision?.contentParts).toEqual([
-    { role: 'user', type: 'text', chars: expect.any(Number) },
+    { role: 'user', type: 'text', chars: expect.any(Number) as number },
     { role: 'user', type: 'image_url', mediaType: 'image/png', bytes: png.length },
   ]);
   expect(textOnly?.contentParts).toEqual([]);

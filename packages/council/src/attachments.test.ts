@@ -76,7 +76,7 @@ test('the image goes only to the model that sees images, as an image_url part; b
   );
 
   expect(vision?.contentParts).toEqual([
-    { role: 'user', type: 'text', chars: expect.any(Number) },
+    { role: 'user', type: 'text', chars: expect.any(Number) as number },
     { role: 'user', type: 'image_url', mediaType: 'image/png', bytes: png.length },
   ]);
   expect(text?.contentParts).toEqual([]); // a plain string: no image part at all

@@ -6,7 +6,7 @@ import type { ApiConfig } from '../config.js';
 import { attachmentLimits } from '../constants.js';
 import { appError } from '../errors.js';
 import type { Clock } from '../ports.js';
-import { withStorageReserved } from '../portability/import.service.js';
+import { withStorageReserved } from '../shared/storage-reservation.js';
 import {
   bindAttachments,
   copyAttachments,

@@ -92,7 +92,7 @@ function readInWorker(bytes: Uint8Array, limits: { maxPages: number; timeoutMs: 
     );
     worker.once('message', (message: { ok: boolean; text?: string; pages?: number; failure?: string }) => {
       if (message.ok) {
-        const text = (message.text ?? '').replace(/\u0000/g, '').trim();
+        const text = (message.text ?? '').replaceAll('\u0000', '').trim();
         if (text === '') done({ ok: false, reason: 'it has no text to read (a scanned or image-only PDF)' });
         else done({ ok: true, text, pages: message.pages ?? 0 });
         return;

@@ -9,10 +9,10 @@ import { takeFromRateLimit } from '../shared/rate-limit.repository.js';
 import { EXPORT_FORMAT, exportDocumentSchema, type ExportedConversation } from './export-format.js';
 import { insertImportedConversations } from './import.repository.js';
 import { fromOriginal, looksLikeOriginal, originalConversationSchema } from './original-format.js';
-import { releaseStorage, reserveStorage } from './storage.repository.js';
+import { releaseStorage, reserveStorage } from '../shared/storage.repository.js';
 
 /** The bytes a user's stored conversations take (the usage page shows it against the quota). */
-export { measureStoredBytes } from './storage.repository.js';
+export { measureStoredBytes } from '../shared/storage.repository.js';
 
 /**
  * Imports one document — this project's export (any number of conversations) or one original
@@ -64,34 +64,6 @@ export async function importDocument(
     return { conversationIds: await insertImportedConversations(db, userId, conversations, deps.now()) };
   } finally {
     if (userStorageMaxBytes !== null) await releaseStorage(db, userId, bytes);
-  }
-}
-
-/**
- * Runs `write` with `bytes` reserved against the user's storage cap (the one imports count
- * against): parallel writers are decided one after another, so together they cannot pass the cap.
- * Refused with STORAGE_LIMIT_REACHED naming `what`, the sizes and the cap. No cap: just writes.
- */
-export async function withStorageReserved<T>(
-  deps: { db: Kysely<Database>; now: Clock },
-  userId: string,
-  request: { bytes: number; maxBytes: number | null; what: string },
-  write: () => Promise<T>,
-): Promise<T> {
-  const { bytes, maxBytes, what } = request;
-  if (maxBytes === null) return write();
-  const reservation = await reserveStorage(deps.db, userId, bytes, maxBytes, deps.now());
-  if (!reservation.isReserved) {
-    throw appError(
-      'FORBIDDEN',
-      'STORAGE_LIMIT_REACHED',
-      `${what} (${formatMb(bytes)} MB) does not fit: you store ${formatMb(reservation.usedBytes)} MB of at most ${formatMb(maxBytes)} MB. Delete conversations to make room.`,
-    );
-  }
-  try {
-    return await write();
-  } finally {
-    await releaseStorage(deps.db, userId, bytes);
   }
 }
 
