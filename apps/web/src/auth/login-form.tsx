@@ -1,6 +1,7 @@
 import { Show, createResource, createSignal, onCleanup } from 'solid-js';
 import { useClient } from '../client-context';
-import { describeError, rateLimitMessage } from '../ui/describe-error';
+import { createMutation } from '../ui/create-mutation';
+import { rateLimitMessage } from '../ui/describe-error';
 import { TextField } from '../ui/text-field';
 import type { SessionUser } from './session';
 
@@ -27,7 +28,14 @@ export function LoginForm(props: { onSignedIn: (user: SessionUser) => void; init
   );
   const needsInvite = () => registration()?.mode === 'invite';
   const isClosed = () => registration()?.mode === 'closed';
-  const [isBusy, setBusy] = createSignal(false);
+  const signIn = createMutation(async (input: { email: string; password: string }) => {
+    const code = inviteCode().trim();
+    const result = isRegister()
+      ? await client.auth.register.mutate(needsInvite() && code ? { ...input, inviteCode: code } : input)
+      : await client.auth.login.mutate(input);
+    props.onSignedIn({ id: result.user.id, email: result.user.email });
+  });
+  const isBusy = signIn.pending;
   const [errors, setErrors] = createSignal<Partial<Record<Fields, string[]>>>({});
   const [formError, setFormError] = createSignal<string | null>(null);
   const [waitSeconds, setWaitSeconds] = createSignal(0);
@@ -62,28 +70,18 @@ export function LoginForm(props: { onSignedIn: (user: SessionUser) => void; init
     setErrors(local);
     if (Object.keys(local).length > 0) return;
 
-    setBusy(true);
-    try {
-      const input = { email: email(), password: password() };
-      const code = inviteCode().trim();
-      const result = isRegister()
-        ? await client.auth.register.mutate(needsInvite() && code ? { ...input, inviteCode: code } : input)
-        : await client.auth.login.mutate(input);
-      props.onSignedIn({ id: result.user.id, email: result.user.email });
-    } catch (error) {
-      const ui = describeError(error);
-      const fields: Partial<Record<Fields, string[]>> = {};
-      if (ui.fieldErrors['email']) fields.email = ui.fieldErrors['email'];
-      if (ui.fieldErrors['password']) fields.password = ui.fieldErrors['password'];
-      if (ui.code === 'EMAIL_TAKEN') fields.email = [ui.message];
-      if (ui.code === 'WEAK_PASSWORD') fields.password = [ui.message];
-      if (ui.code === 'INVITE_INVALID' && needsInvite()) fields.inviteCode = [ui.message];
-      setErrors(fields);
-      if (Object.keys(fields).length === 0) setFormError(ui.message);
-      if (ui.retryAfterSeconds !== null) startCountdown(ui.retryAfterSeconds);
-    } finally {
-      setBusy(false);
-    }
+    const result = await signIn.run({ email: email(), password: password() });
+    if (result.ok) return;
+    const ui = result.error;
+    const fields: Partial<Record<Fields, string[]>> = {};
+    if (ui.fieldErrors['email']) fields.email = ui.fieldErrors['email'];
+    if (ui.fieldErrors['password']) fields.password = ui.fieldErrors['password'];
+    if (ui.code === 'EMAIL_TAKEN') fields.email = [ui.message];
+    if (ui.code === 'WEAK_PASSWORD') fields.password = [ui.message];
+    if (ui.code === 'INVITE_INVALID' && needsInvite()) fields.inviteCode = [ui.message];
+    setErrors(fields);
+    if (Object.keys(fields).length === 0) setFormError(ui.message);
+    if (ui.retryAfterSeconds !== null) startCountdown(ui.retryAfterSeconds);
   };
 
   return (

@@ -1,5 +1,6 @@
 import { MESSAGE_MAX_LENGTH } from '@llm-council/sdk';
 import { Show, createSignal, createUniqueId } from 'solid-js';
+import { createMutation } from '../ui/create-mutation';
 import { formatFullTime } from '../ui/relative-time';
 
 /** Which of its versions a question is, and how to show another one. */
@@ -24,7 +25,9 @@ export function QuestionView(props: {
 }) {
   const fieldId = createUniqueId();
   const [draft, setDraft] = createSignal<string | null>(null);
-  const [isBusy, setBusy] = createSignal(false);
+  // Showing a version or sending an edit; the callers report their own failures.
+  const work = createMutation((step: () => Promise<void>) => step());
+  const isBusy = work.pending;
   const index = () => props.versions.ids.indexOf(props.message.id);
   const count = () => props.versions.ids.length;
   const canSend = () => {
@@ -32,33 +35,25 @@ export function QuestionView(props: {
     return !isBusy() && !props.isLocked && text !== '' && text.length <= MESSAGE_MAX_LENGTH;
   };
 
-  const show = async (offset: number) => {
+  const show = (offset: number) => {
     const target = props.versions.ids[index() + offset];
     if (!target || isBusy()) return;
-    setBusy(true);
-    try {
-      await props.versions.onShow(target);
-    } finally {
-      setBusy(false);
-    }
+    void work.run(() => props.versions.onShow(target));
   };
 
-  const submit = async (event: SubmitEvent) => {
+  const submit = (event: SubmitEvent) => {
     event.preventDefault();
     if (!canSend()) return;
-    setBusy(true);
-    try {
+    void work.run(async () => {
       if (await props.onEdit(draft()?.trim() ?? '')) setDraft(null);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
     <div class="user-message">
       <h2 class="sr-only">You asked</h2>
       <Show when={draft() !== null} fallback={<p class="user-message-text">{props.message.content}</p>}>
-        <form class="question-edit" onSubmit={(event) => void submit(event)}>
+        <form class="question-edit" onSubmit={submit}>
           <label class="sr-only" for={fieldId}>
             Edit your question
           </label>
@@ -91,7 +86,7 @@ export function QuestionView(props: {
               class="version-step"
               aria-label="Previous version"
               disabled={index() <= 0 || isBusy() || props.isLocked}
-              onClick={() => void show(-1)}
+              onClick={() => show(-1)}
             >
               ‹
             </button>
@@ -103,7 +98,7 @@ export function QuestionView(props: {
               class="version-step"
               aria-label="Next version"
               disabled={index() >= count() - 1 || isBusy() || props.isLocked}
-              onClick={() => void show(1)}
+              onClick={() => show(1)}
             >
               ›
             </button>

@@ -1,7 +1,7 @@
 import { TITLE_MAX_LENGTH } from '@llm-council/sdk';
 import { A, useLocation, useNavigate } from '@solidjs/router';
 import { Match, Switch, createSignal } from 'solid-js';
-import { describeError } from '../ui/describe-error';
+import { createMutation } from '../ui/create-mutation';
 import { PencilIcon, TrashIcon } from '../ui/icons';
 import { formatFullTime, formatRelativeTime, useMinuteClock } from '../ui/relative-time';
 import { useConversations, type ConversationSummary } from './conversations-store';
@@ -16,37 +16,28 @@ export function ConversationItem(props: { conversation: ConversationSummary; onN
   const now = useMinuteClock();
   const [mode, setMode] = createSignal<Mode>('view');
   const [draft, setDraft] = createSignal('');
-  const [error, setError] = createSignal<string | null>(null);
-  const [isBusy, setBusy] = createSignal(false);
+  // A rename or a deletion; the row goes back to showing the conversation once it is done.
+  const change = createMutation(async (action: () => Promise<void>) => {
+    await action();
+    setMode('view');
+  });
+  const isBusy = change.pending;
   const href = () => `/c/${props.conversation.id}`;
 
   const startRename = () => {
     setDraft(props.conversation.title);
-    setError(null);
+    change.clear();
     setMode('rename');
-  };
-
-  const run = async (action: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-      setMode('view');
-    } catch (err) {
-      setError(describeError(err).message);
-    } finally {
-      setBusy(false);
-    }
   };
 
   const saveRename = () => {
     const title = draft().trim();
     if (title === '' || title === props.conversation.title) return setMode('view');
-    void run(() => store.rename(props.conversation.id, title));
+    void change.run(() => store.rename(props.conversation.id, title));
   };
 
   const confirmDelete = () =>
-    void run(async () => {
+    void change.run(async () => {
       const wasOpen = location.pathname === href();
       await store.remove(props.conversation.id);
       if (wasOpen) navigate('/', { replace: true });
@@ -132,9 +123,9 @@ export function ConversationItem(props: { conversation: ConversationSummary; onN
           </div>
         </Match>
       </Switch>
-      {error() && (
+      {change.error() && (
         <p class="field-error" role="alert">
-          {error()}
+          {change.error()?.message}
         </p>
       )}
     </li>

@@ -1,5 +1,5 @@
-import { Show, createSignal } from 'solid-js';
-import { describeError, type UiError } from '../ui/describe-error';
+import { Show } from 'solid-js';
+import { createMutation } from '../ui/create-mutation';
 import { ErrorNotice } from '../ui/error-notice';
 import { describeUsage } from '../usage/usage-format';
 import { RetryIcon } from '../ui/icons';
@@ -31,21 +31,10 @@ export function RunView(props: {
   const state = () => props.run.state;
   // Open while the council works, and whenever there is no final answer to read instead.
   const isPathOpen = () => isLive(state().status) || state().stage3.status !== 'done';
-  const [retryError, setRetryError] = createSignal<UiError | null>(null);
-  const [isRetrying, setRetrying] = createSignal(false);
+  const retrying = createMutation(() => props.run.retry());
+  const isRetrying = retrying.pending;
   const canRetry = () => isRetryable(state()) && !isRetrying();
-
-  const retry = async () => {
-    setRetryError(null);
-    setRetrying(true);
-    try {
-      await props.run.retry();
-    } catch (error) {
-      setRetryError(describeError(error));
-    } finally {
-      setRetrying(false);
-    }
-  };
+  const retry = () => retrying.run();
   const retryAction = () => (canRetry() ? () => void retry() : undefined);
   const regenerate = () => (state().status === 'completed' ? props.onRegenerate : undefined);
 
@@ -86,7 +75,7 @@ export function RunView(props: {
           </button>
         </div>
       </Show>
-      <Show when={retryError()}>{(error) => <ErrorNotice message={error().message} code={error().code} />}</Show>
+      <Show when={retrying.error()}>{(error) => <ErrorNotice message={error().message} code={error().code} />}</Show>
 
       <Show
         when={state().mode === 'full'}

@@ -2,6 +2,7 @@ import { INSTRUCTIONS_MAX_LENGTH } from '@llm-council/sdk';
 import { For, Show, createResource, createSignal, createUniqueId } from 'solid-js';
 import { useClient } from '../client-context';
 import { CouncilPicker, isValidChoice, type CouncilChoice } from '../council/council-picker';
+import { createMutation } from '../ui/create-mutation';
 import { describeError } from '../ui/describe-error';
 import { ErrorNotice } from '../ui/error-notice';
 import { TextField } from '../ui/text-field';
@@ -38,9 +39,17 @@ export function CouncilForm(props: {
   const [instructions, setInstructions] = createSignal(props.editing?.instructions ?? '');
   const [effort, setEffort] = createSignal<ReasoningEffort>(props.editing?.reasoningEffort ?? 'none');
   const [webSearch, setWebSearch] = createSignal(props.editing?.webSearch ?? false);
-  const [errors, setErrors] = createSignal<Record<string, string[]>>({});
-  const [failure, setFailure] = createSignal<string | null>(null);
-  const [isBusy, setBusy] = createSignal(false);
+  // What the form itself finds wrong before sending; the server's refusal comes from `saving`.
+  const [problems, setProblems] = createSignal<Record<string, string[]>>({});
+  const saving = createMutation(async (fields: CouncilFields) => {
+    const saved = props.editing
+      ? await client.councils.update.mutate({ id: props.editing.id, ...fields })
+      : await client.councils.create.mutate(fields);
+    props.onSaved(saved);
+  });
+  const isBusy = saving.pending;
+  const errors = () => saving.error()?.fieldErrors ?? problems();
+  const failure = () => saving.error()?.message ?? null;
 
   // A new council starts from the server's default council.
   const loadedCatalog = () => (catalog.state === 'ready' ? catalog() : undefined);
@@ -61,8 +70,8 @@ export function CouncilForm(props: {
     if (name().trim() === '') problems['name'] = ['Give the council a name'];
     if (isTooLong()) problems['instructions'] = [`At most ${INSTRUCTIONS_MAX_LENGTH.toLocaleString()} characters`];
     if (!isValidChoice(members, mode())) problems['models'] = ['Choose enough models for this mode'];
-    setErrors(problems);
-    setFailure(null);
+    setProblems(problems);
+    saving.clear();
     if (Object.keys(problems).length > 0) return;
     const fields: CouncilFields = {
       name: name().trim(),
@@ -73,19 +82,7 @@ export function CouncilForm(props: {
       reasoningEffort: effort(),
       webSearch: webSearch(),
     };
-    setBusy(true);
-    try {
-      const saved = props.editing
-        ? await client.councils.update.mutate({ id: props.editing.id, ...fields })
-        : await client.councils.create.mutate(fields);
-      props.onSaved(saved);
-    } catch (error) {
-      const ui = describeError(error);
-      setErrors(ui.fieldErrors);
-      setFailure(ui.message);
-    } finally {
-      setBusy(false);
-    }
+    await saving.run(fields);
   };
 
   return (

@@ -1,33 +1,30 @@
-import { Show, createSignal } from 'solid-js';
+import { Show } from 'solid-js';
 import { useClient } from '../client-context';
-import { describeError } from '../ui/describe-error';
+import { createMutation } from '../ui/create-mutation';
 import { downloadFile } from './download';
 
 /** "Export: Markdown · JSON" for one conversation. */
 export function ExportButtons(props: { conversationId: string }) {
   const client = useClient();
-  const [error, setError] = createSignal<string | null>(null);
-  const exportAs = async (format: 'markdown' | 'json') => {
-    setError(null);
-    try {
-      downloadFile(await client.conversations.export.query({ id: props.conversationId, format }));
-    } catch (e) {
-      setError(`Could not export: ${describeError(e).message}`);
-    }
-  };
+  const exporting = createMutation(async (format: 'markdown' | 'json') =>
+    downloadFile(await client.conversations.export.query({ id: props.conversationId, format })),
+  );
+  const exportAs = (format: 'markdown' | 'json') => void exporting.run(format);
   return (
     <div class="export-buttons">
       <span>Export:</span>
-      <button type="button" class="button button-small button-ghost" onClick={() => void exportAs('markdown')}>
+      <button type="button" class="button button-small button-ghost" onClick={() => exportAs('markdown')}>
         Markdown
       </button>
-      <button type="button" class="button button-small button-ghost" onClick={() => void exportAs('json')}>
+      <button type="button" class="button button-small button-ghost" onClick={() => exportAs('json')}>
         JSON
       </button>
-      <Show when={error()}>
-        <span class="field-error" role="alert">
-          {error()}
-        </span>
+      <Show when={exporting.error()}>
+        {(error) => (
+          <span class="field-error" role="alert">
+            Could not export: {error().message}
+          </span>
+        )}
       </Show>
     </div>
   );

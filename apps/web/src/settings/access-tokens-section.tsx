@@ -2,6 +2,7 @@ import { accessTokenScopes, type AccessTokenScope, type RouterOutputs } from '@l
 import { For, Show, createResource, createSignal } from 'solid-js';
 import { useClient } from '../client-context';
 import { describeError } from '../ui/describe-error';
+import { createMutation } from '../ui/create-mutation';
 import { ErrorNotice } from '../ui/error-notice';
 import { formatFullTime, formatRelativeTime } from '../ui/relative-time';
 import { TextField } from '../ui/text-field';
@@ -32,9 +33,15 @@ export function AccessTokensSection() {
   const [password, setPassword] = createSignal('');
   const [expiryDays, setExpiryDays] = createSignal<number | null>(90);
   const [errors, setErrors] = createSignal<Record<string, string[]>>({});
-  const [isBusy, setBusy] = createSignal(false);
+  const creation = createMutation(async (input: Parameters<typeof client.tokens.create.mutate>[0]) => {
+    const result = await client.tokens.create.mutate(input);
+    setCreated({ name: result.name, token: result.token });
+    setName('');
+    setPassword('');
+    await refetch();
+  });
+  const isBusy = creation.pending;
   const [created, setCreated] = createSignal<{ name: string; token: string } | null>(null);
-  const [revokeMessage, setRevokeMessage] = createSignal<string | null>(null);
 
   const toggleScope = (scope: AccessTokenScope, isOn: boolean) =>
     setScopes((current) => (isOn ? [...new Set([...current, scope])] : current.filter((s) => s !== scope)));
@@ -45,40 +52,32 @@ export function AccessTokensSection() {
     if (scopes().length === 0) return setErrors({ scopes: ['Choose at least one scope.'] });
     if (password() === '') return setErrors({ password: ['Enter your password to create a token.'] });
     setErrors({});
-    setBusy(true);
-    try {
-      const result = await client.tokens.create.mutate({
-        name: name().trim(),
-        scopes: scopes(),
-        expiresInDays: expiryDays(),
-        password: password(),
-      });
-      setCreated({ name: result.name, token: result.token });
-      setName('');
-      setPassword('');
-      await refetch();
-    } catch (error) {
-      const ui = describeError(error);
-      const isPasswordProblem = ui.code === 'INVALID_CREDENTIALS' || ui.fieldErrors['password'];
-      setErrors(
-        isPasswordProblem
-          ? { password: ui.fieldErrors['password'] ?? [ui.message] }
-          : { name: ui.fieldErrors['name'] ?? [ui.message] },
-      );
-    } finally {
-      setBusy(false);
-    }
+    const result = await creation.run({
+      name: name().trim(),
+      scopes: scopes(),
+      expiresInDays: expiryDays(),
+      password: password(),
+    });
+    if (result.ok) return;
+    const ui = result.error;
+    const isPasswordProblem = ui.code === 'INVALID_CREDENTIALS' || ui.fieldErrors['password'];
+    setErrors(
+      isPasswordProblem
+        ? { password: ui.fieldErrors['password'] ?? [ui.message] }
+        : { name: ui.fieldErrors['name'] ?? [ui.message] },
+    );
   };
 
-  const revoke = async (token: AccessToken) => {
-    setRevokeMessage(null);
-    try {
-      await client.tokens.revoke.mutate({ id: token.id });
-      setRevokeMessage(`“${token.name}” revoked. Programs using it are refused from now on.`);
-      await refetch();
-    } catch (error) {
-      setRevokeMessage(describeError(error).message);
-    }
+  const [revokedMessage, setRevokedMessage] = createSignal<string | null>(null);
+  const revocation = createMutation(async (token: AccessToken) => {
+    await client.tokens.revoke.mutate({ id: token.id });
+    setRevokedMessage(`“${token.name}” revoked. Programs using it are refused from now on.`);
+    await refetch();
+  });
+  const revokeMessage = () => revocation.error()?.message ?? revokedMessage();
+  const revoke = (token: AccessToken) => {
+    setRevokedMessage(null);
+    void revocation.run(token);
   };
 
   return (
@@ -151,7 +150,7 @@ export function AccessTokensSection() {
         <p class="muted">No access tokens yet.</p>
       </Show>
       <ul class="token-list" aria-label="Your access tokens">
-        <For each={listed()}>{(token) => <TokenRow token={token} onRevoke={() => void revoke(token)} />}</For>
+        <For each={listed()}>{(token) => <TokenRow token={token} onRevoke={() => revoke(token)} />}</For>
       </ul>
       <Show when={revokeMessage()}>
         {(message) => (

@@ -1,6 +1,6 @@
 import { Show, createSignal } from 'solid-js';
 import { useClient } from '../client-context';
-import { describeError } from '../ui/describe-error';
+import { createMutation } from '../ui/create-mutation';
 import { formatFullTime } from '../ui/relative-time';
 import { TextField } from '../ui/text-field';
 import { describeValidation, type Provider, type SavedKey } from './settings-types';
@@ -20,7 +20,23 @@ export function ApiKeyCard(props: {
   const [apiKey, setApiKey] = createSignal('');
   const [errors, setErrors] = createSignal<string[]>([]);
   const [result, setResult] = createSignal<string | null>(null);
-  const [isBusy, setBusy] = createSignal(false);
+  const saving = createMutation(async (key: string) => {
+    const saved = await client.settings.saveApiKey.mutate({ provider: props.provider.id, apiKey: key });
+    setApiKey('');
+    props.onChange({
+      provider: saved.provider,
+      keyHint: saved.keyHint,
+      createdAt: saved.createdAt,
+      updatedAt: saved.updatedAt,
+    });
+    setResult(describeValidation(saved.validation, props.provider.label));
+  });
+  const removal = createMutation(async () => {
+    await client.settings.deleteApiKey.mutate({ provider: props.provider.id });
+    props.onChange(undefined);
+    setResult('Key deleted.');
+  });
+  const isBusy = () => saving.pending() || removal.pending();
   const [isConfirmingDelete, setConfirmingDelete] = createSignal(false);
 
   const save = async (event: SubmitEvent) => {
@@ -28,38 +44,15 @@ export function ApiKeyCard(props: {
     setResult(null);
     if (apiKey().trim() === '') return setErrors(['Paste your API key first.']);
     setErrors([]);
-    setBusy(true);
-    try {
-      const saved = await client.settings.saveApiKey.mutate({ provider: props.provider.id, apiKey: apiKey() });
-      setApiKey('');
-      props.onChange({
-        provider: saved.provider,
-        keyHint: saved.keyHint,
-        createdAt: saved.createdAt,
-        updatedAt: saved.updatedAt,
-      });
-      setResult(describeValidation(saved.validation, props.provider.label));
-    } catch (error) {
-      const ui = describeError(error);
-      setErrors(ui.fieldErrors['apiKey'] ?? [ui.message]);
-    } finally {
-      setBusy(false);
-    }
+    const outcome = await saving.run(apiKey());
+    if (!outcome.ok) setErrors(outcome.error.fieldErrors['apiKey'] ?? [outcome.error.message]);
   };
 
   const remove = async () => {
-    setBusy(true);
     setErrors([]);
-    try {
-      await client.settings.deleteApiKey.mutate({ provider: props.provider.id });
-      props.onChange(undefined);
-      setResult('Key deleted.');
-    } catch (error) {
-      setErrors([describeError(error).message]);
-    } finally {
-      setBusy(false);
-      setConfirmingDelete(false);
-    }
+    const outcome = await removal.run();
+    setConfirmingDelete(false);
+    if (!outcome.ok) setErrors([outcome.error.message]);
   };
 
   return (

@@ -1,6 +1,6 @@
 import { Show, createSignal } from 'solid-js';
 import { useClient } from '../client-context';
-import { describeError } from '../ui/describe-error';
+import { createMutation } from '../ui/create-mutation';
 import { TextField } from '../ui/text-field';
 
 type Fields = 'currentPassword' | 'newPassword' | 'confirm';
@@ -19,9 +19,26 @@ export function ChangePasswordForm(props: { account: string; onChanged: () => vo
   const [errors, setErrors] = createSignal<Partial<Record<Fields, string[]>>>({});
   const [formError, setFormError] = createSignal<string | null>(null);
   const [done, setDone] = createSignal<string | null>(null);
-  const [isBusy, setBusy] = createSignal(false);
   // Unchecked by default: whoever stole the old password may have minted tokens with it.
   const [keepAccessTokens, setKeepAccessTokens] = createSignal(false);
+  const change = createMutation(async () => {
+    await client.account.changePassword.mutate({
+      currentPassword: current(),
+      newPassword: next(),
+      keepAccessTokens: keepAccessTokens(),
+    });
+    setCurrent('');
+    setNext('');
+    setConfirm('');
+    setDone(
+      keepAccessTokens()
+        ? 'Password changed. Your other devices have been signed out; this one stays signed in. Access tokens were kept.'
+        : 'Password changed. Your other devices and access tokens have been signed out; this one stays signed in.',
+    );
+    setKeepAccessTokens(false);
+    props.onChanged();
+  });
+  const isBusy = change.pending;
 
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
@@ -34,35 +51,16 @@ export function ChangePasswordForm(props: { account: string; onChanged: () => vo
     setErrors(local);
     if (Object.keys(local).length > 0) return;
 
-    setBusy(true);
-    try {
-      await client.account.changePassword.mutate({
-        currentPassword: current(),
-        newPassword: next(),
-        keepAccessTokens: keepAccessTokens(),
-      });
-      setCurrent('');
-      setNext('');
-      setConfirm('');
-      setDone(
-        keepAccessTokens()
-          ? 'Password changed. Your other devices have been signed out; this one stays signed in. Access tokens were kept.'
-          : 'Password changed. Your other devices and access tokens have been signed out; this one stays signed in.',
-      );
-      setKeepAccessTokens(false);
-      props.onChanged();
-    } catch (error) {
-      const ui = describeError(error);
-      const fields: Partial<Record<Fields, string[]>> = {};
-      if (ui.fieldErrors['currentPassword']) fields.currentPassword = ui.fieldErrors['currentPassword'];
-      if (ui.fieldErrors['newPassword']) fields.newPassword = ui.fieldErrors['newPassword'];
-      if (ui.code === 'INVALID_CREDENTIALS') fields.currentPassword = [ui.message];
-      if (ui.code === 'WEAK_PASSWORD') fields.newPassword = [ui.message];
-      setErrors(fields);
-      if (Object.keys(fields).length === 0) setFormError(ui.message);
-    } finally {
-      setBusy(false);
-    }
+    const result = await change.run();
+    if (result.ok) return;
+    const ui = result.error;
+    const fields: Partial<Record<Fields, string[]>> = {};
+    if (ui.fieldErrors['currentPassword']) fields.currentPassword = ui.fieldErrors['currentPassword'];
+    if (ui.fieldErrors['newPassword']) fields.newPassword = ui.fieldErrors['newPassword'];
+    if (ui.code === 'INVALID_CREDENTIALS') fields.currentPassword = [ui.message];
+    if (ui.code === 'WEAK_PASSWORD') fields.newPassword = [ui.message];
+    setErrors(fields);
+    if (Object.keys(fields).length === 0) setFormError(ui.message);
   };
 
   return (

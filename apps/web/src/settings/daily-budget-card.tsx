@@ -2,6 +2,7 @@ import type { RouterOutputs } from '@llm-council/sdk';
 import { Show, createResource, createSignal } from 'solid-js';
 import { useClient } from '../client-context';
 import { describeError } from '../ui/describe-error';
+import { createMutation } from '../ui/create-mutation';
 import { ErrorNotice } from '../ui/error-notice';
 import { TextField } from '../ui/text-field';
 
@@ -36,26 +37,24 @@ export function DailyBudgetCard() {
     return loaded;
   };
   const [budgets, { mutate, refetch }] = createResource(async () => fill(await client.settings.dailyBudget.query()));
-  const [errors, setErrors] = createSignal<Record<string, string[]>>({});
   const [result, setResult] = createSignal<string | null>(null);
-  const [isBusy, setBusy] = createSignal(false);
+  const saving = createMutation(async (caps: { tokens: number | null; usd: number | null }) => {
+    const saved = await client.settings.setDailyBudget.mutate(caps);
+    mutate(fill(saved));
+    setResult(saved.own.tokenCap === null && saved.own.usdCap === null ? 'No daily cap.' : 'Daily cap saved.');
+  });
+  // The server's refusal by the field it names, or for the whole form.
+  const errors = (): Record<string, string[]> => {
+    const ui = saving.error();
+    if (!ui) return {};
+    return Object.keys(ui.fieldErrors).length > 0 ? ui.fieldErrors : { form: [ui.message] };
+  };
 
-  const save = async (event: SubmitEvent) => {
+  const save = (event: SubmitEvent) => {
     event.preventDefault();
     setResult(null);
-    setErrors({});
     const toCap = (value: string) => (value.trim() === '' ? null : Number(value));
-    setBusy(true);
-    try {
-      const saved = await client.settings.setDailyBudget.mutate({ tokens: toCap(tokenCap()), usd: toCap(usdCap()) });
-      mutate(fill(saved));
-      setResult(saved.own.tokenCap === null && saved.own.usdCap === null ? 'No daily cap.' : 'Daily cap saved.');
-    } catch (error) {
-      const ui = describeError(error);
-      setErrors(Object.keys(ui.fieldErrors).length > 0 ? ui.fieldErrors : { form: [ui.message] });
-    } finally {
-      setBusy(false);
-    }
+    void saving.run({ tokens: toCap(tokenCap()), usd: toCap(usdCap()) });
   };
 
   return (
@@ -87,7 +86,7 @@ export function DailyBudgetCard() {
           )}
         </Show>
       </Show>
-      <form class="budget-form" onSubmit={(event) => void save(event)} noValidate>
+      <form class="budget-form" onSubmit={save} noValidate>
         <p class="muted">Stop my runs for the day (UTC) once they reach — leave empty for no cap:</p>
         <TextField
           label="Tokens per day"
@@ -103,7 +102,7 @@ export function DailyBudgetCard() {
           errors={errors()['usd']}
           onValue={setUsdCap}
         />
-        <button type="submit" class="button" disabled={isBusy()}>
+        <button type="submit" class="button" disabled={saving.pending()}>
           Save daily cap
         </button>
         <Show when={errors()['form']}>{(messages) => <ErrorNotice message={messages().join(' ')} />}</Show>

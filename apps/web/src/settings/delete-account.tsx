@@ -2,7 +2,7 @@ import { useNavigate } from '@solidjs/router';
 import { Show, createSignal } from 'solid-js';
 import { useClient } from '../client-context';
 import { useSession } from '../auth/session';
-import { describeError } from '../ui/describe-error';
+import { createMutation } from '../ui/create-mutation';
 import { TextField } from '../ui/text-field';
 
 /**
@@ -16,7 +16,14 @@ export function DeleteAccount(props: { account: string }) {
   const [isConfirming, setConfirming] = createSignal(false);
   const [password, setPassword] = createSignal('');
   const [errors, setErrors] = createSignal<string[]>([]);
-  const [isBusy, setBusy] = createSignal(false);
+  // Stays pending after the deletion succeeds, through signing out, until the page changes.
+  const deletion = createMutation(async (confirmation: string) => {
+    await client.account.delete.mutate({ password: confirmation });
+    // The SDK has forgotten the tokens and the server cleared the cookie; nothing is left to end.
+    await session.logout().catch(() => session.expire());
+    navigate('/login', { replace: true });
+  });
+  const isBusy = deletion.pending;
 
   const cancel = () => {
     setConfirming(false);
@@ -28,18 +35,8 @@ export function DeleteAccount(props: { account: string }) {
     event.preventDefault();
     if (password() === '') return setErrors(['Enter your password to confirm.']);
     setErrors([]);
-    setBusy(true);
-    try {
-      await client.account.delete.mutate({ password: password() });
-    } catch (error) {
-      const ui = describeError(error);
-      setErrors(ui.fieldErrors['password'] ?? [ui.message]);
-      setBusy(false);
-      return;
-    }
-    // The SDK has forgotten the tokens and the server cleared the cookie; nothing is left to end.
-    await session.logout().catch(() => session.expire());
-    navigate('/login', { replace: true });
+    const result = await deletion.run(password());
+    if (!result.ok) setErrors(result.error.fieldErrors['password'] ?? [result.error.message]);
   };
 
   return (

@@ -2,6 +2,7 @@ import type { RouterOutputs } from '@llm-council/sdk';
 import { For, Show, createResource, createSignal } from 'solid-js';
 import { useClient } from '../client-context';
 import { describeError } from '../ui/describe-error';
+import { createMutation } from '../ui/create-mutation';
 import { ErrorNotice } from '../ui/error-notice';
 import { PageLoading } from '../ui/page-loading';
 import { formatFullTime, formatRelativeTime, useMinuteClock } from '../ui/relative-time';
@@ -21,33 +22,25 @@ export function SessionsList(props: { version: number }) {
     () => client.account.sessions.query(),
   );
   const [message, setMessage] = createSignal<string | null>(null);
-  const [error, setError] = createSignal<string | null>(null);
-  const [busyId, setBusyId] = createSignal<string | null>(null);
+  // One sign-out at a time: every button waits while one is under way.
+  const signOut = createMutation(async (work: () => Promise<string>) => setMessage(await work()));
   // Reading a failed resource throws: the list's own error notice covers that case.
   const others = () => (sessions.error ? [] : (sessions() ?? [])).filter((s) => !s.current);
 
-  const act = async (id: string, work: () => Promise<string>) => {
-    setBusyId(id);
-    setError(null);
+  const act = (work: () => Promise<string>) => {
     setMessage(null);
-    try {
-      setMessage(await work());
-    } catch (failure) {
-      setError(describeError(failure).message);
-    } finally {
-      setBusyId(null);
-    }
+    return signOut.run(work);
   };
 
   const revoke = (session: LiveSession) =>
-    act(session.id, async () => {
+    act(async () => {
       await client.account.revokeSession.mutate({ id: session.id });
       mutate((list) => list?.filter((s) => s.id !== session.id));
       return `${describeDevice(session.userAgent)} has been signed out.`;
     });
 
   const revokeOthers = () =>
-    act('others', async () => {
+    act(async () => {
       const { ended } = await client.account.revokeOtherSessions.mutate();
       mutate((list) => list?.filter((s) => s.current));
       return ended === 1 ? 'Signed out of 1 other device.' : `Signed out of ${ended} other devices.`;
@@ -61,7 +54,7 @@ export function SessionsList(props: { version: number }) {
           <button
             type="button"
             class="button button-small"
-            disabled={busyId() !== null}
+            disabled={signOut.pending()}
             onClick={() => void revokeOthers()}
           >
             Sign out everywhere else
@@ -106,7 +99,7 @@ export function SessionsList(props: { version: number }) {
                       <button
                         type="button"
                         class="button button-small button-danger-ghost"
-                        disabled={busyId() !== null}
+                        disabled={signOut.pending()}
                         onClick={() => void revoke(session)}
                       >
                         Revoke
@@ -126,7 +119,7 @@ export function SessionsList(props: { version: number }) {
           </p>
         )}
       </Show>
-      <Show when={error()}>{(text) => <ErrorNotice message={text()} />}</Show>
+      <Show when={signOut.error()}>{(error) => <ErrorNotice message={error().message} />}</Show>
     </div>
   );
 }
