@@ -1,4 +1,5 @@
-import type { ChatTimeouts } from '@llm-council/council';
+import { fetchTransport, type ChatTimeouts } from '@llm-council/council';
+import { nodeTransport } from '@llm-council/council/node-transport';
 import type { Database, Notifications } from '@llm-council/db';
 import type { Kysely } from 'kysely';
 import type { ApiConfig, ProviderConfig } from './config.js';
@@ -80,7 +81,8 @@ export function createServices(deps: ServiceDeps): ServicesHandle {
     config: deps.config,
     logger: deps.logger,
     hostId: deps.hostId,
-    fetch: fetchImpl,
+    // Chat streams are read byte by byte over node:http; an injected fetch (tests) carries them too.
+    upstream: deps.fetch ? fetchTransport(deps.fetch) : nodeTransport,
     isSoleHost: deps.notifications === null,
     deltaIntervalMs: () => gauge.deltaIntervalMs(),
     ...(deps.upstreamTimeouts ? { upstreamTimeouts: deps.upstreamTimeouts } : {}),

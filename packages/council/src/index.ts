@@ -14,7 +14,9 @@ export { estimateRunTokens } from './run-estimate.js';
 export { estimatePromptTokens } from './history-budget.js';
 
 export { createChatClient } from './upstream/chat-client.js';
-export type { ChatFn, ChatMessage, ChatTimeouts } from './upstream/upstream.types.js';
+// The server reads upstreams through '@llm-council/council/node-transport'; fetch works anywhere.
+export { fetchTransport } from './upstream/fetch-transport.js';
+export type { ChatFn, ChatMessage, ChatTimeouts, UpstreamTransport } from './upstream/upstream.types.js';
 export { fetchKeyInfo, fetchModels } from './upstream/provider-catalog.js';
 export type { ModelInfo } from './upstream/provider-catalog.js';
 export { CallRefusedError, UpstreamError, upstreamErrorMessages } from './upstream/upstream.errors.js';

@@ -8,6 +8,7 @@ import {
   type CouncilEvent,
   type PreviousRunResults,
   type QuestionAttachment,
+  type UpstreamTransport,
 } from '@llm-council/council';
 import { isConnectionError, type CouncilRun, type Database } from '@llm-council/db';
 import type { Kysely } from 'kysely';
@@ -27,7 +28,8 @@ export interface ExecutorDeps {
   logger: Logger;
   /** Identifies this process in `council_runs.host`. */
   hostId: string;
-  fetch: typeof fetch;
+  /** How chat calls reach the provider. */
+  upstream: UpstreamTransport;
   /** True when this process is the only one that can own runs (the embedded database). */
   isSoleHost: boolean;
   /** The gap between two deltas of one model, read at every delta (it widens under load). */
@@ -160,7 +162,7 @@ export class RunExecutor {
       const client = createChatClient({
         baseUrl: request.provider.baseUrl,
         apiKey: request.apiKey,
-        fetch: this.deps.fetch,
+        transport: this.deps.upstream,
         appUrl: config.appUrl,
         appTitle: config.appTitle,
         maxAnswerChars: config.council.maxAnswerChars,

@@ -1,13 +1,21 @@
 import { toWireMessage } from '../attachments.js';
-import type { ChatClient, ChatClientOptions, ChatRequest, ChatResult, ChatTimeouts } from './upstream.types.js';
+import type {
+  ChatClient,
+  ChatClientOptions,
+  ChatRequest,
+  ChatResult,
+  ChatTimeouts,
+  UpstreamResponse,
+} from './upstream.types.js';
 import {
   answerTooLong,
   completionSchema,
   createSourceCollector,
-  readChatStream,
+  readChatStreamFrom,
   toUsage,
   type StreamCallbacks,
 } from './chat-stream.js';
+import { fetchTransport } from './fetch-transport.js';
 import { startAttemptWatchdog, startTotalDeadline } from './attempt-watchdog.js';
 import { defaultRetryOptions, parseRetryAfter, planRetry, sleepWithSignal } from './retry-policy.js';
 import { UpstreamError, errorForAbort, errorForStatus, redactSecret } from './upstream.errors.js';
@@ -36,7 +44,7 @@ export const defaultChatTimeouts: ChatTimeouts = {
  * const result = await chat({ model: 'openai/gpt-5.1', messages, onDelta: (t) => process.stdout.write(t) });
  */
 export function createChatClient(options: ChatClientOptions): ChatClient {
-  const doFetch = options.fetch ?? globalThis.fetch;
+  const transport = options.transport ?? fetchTransport(options.fetch ?? globalThis.fetch);
   const timeouts = { ...defaultChatTimeouts, ...options.timeouts };
   const retry = { ...defaultRetryOptions, ...options.retry };
   const sleep = options.sleep ?? sleepWithSignal;
@@ -56,8 +64,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
   }
 
   async function attempt(request: ChatRequest, signal: AbortSignal, callbacks: StreamCallbacks) {
-    const response = await doFetch(url, {
-      method: 'POST',
+    const response = await transport.post(url, {
       headers,
       signal,
       body: JSON.stringify({
@@ -72,7 +79,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
         ...(request.webSearch === true && { tools: [webSearchTool] }),
       }),
     });
-    if (!response.ok) throw await readErrorResponse(response, options.apiKey);
+    if (response.status < 200 || response.status > 299) throw await readErrorResponse(response, options.apiKey);
     return readSuccessResponse(response, callbacks, maxAnswerChars);
   }
 
@@ -121,7 +128,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
 }
 
 /**
- * Explains a failed attempt. An abort surfaces as a generic DOMException or TypeError from fetch,
+ * Explains a failed attempt. An abort surfaces as a generic DOMException, TypeError or socket error,
  * so the signals are asked first: the caller's cancel wins, then our own deadlines (whose abort
  * reason is the timeout error).
  */
@@ -131,13 +138,13 @@ function classifyFailure(err: unknown, userSignal: AbortSignal, deadlines: Abort
     if (signal.aborted && signal.reason instanceof UpstreamError) return signal.reason;
   }
   if (err instanceof UpstreamError) return err;
-  // fetch rejects with TypeError for DNS, refused and reset connections: worth a retry.
+  // DNS failures, refused and reset connections (a TypeError from fetch): worth a retry.
   return new UpstreamError('UPSTREAM_NETWORK', { retryable: true, cause: err });
 }
 
-async function readErrorResponse(response: Response, apiKey: string): Promise<UpstreamError> {
-  const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-  const text = await readAtMost(response, MAX_ERROR_BODY_BYTES);
+async function readErrorResponse(response: UpstreamResponse, apiKey: string): Promise<UpstreamError> {
+  const retryAfterMs = parseRetryAfter(response.header('retry-after'));
+  const text = await response.text(MAX_ERROR_BODY_BYTES);
   let detail = text.slice(0, 500);
   try {
     const body = JSON.parse(text) as { error?: { message?: unknown } };
@@ -148,39 +155,15 @@ async function readErrorResponse(response: Response, apiKey: string): Promise<Up
   return errorForStatus(response.status, { detail: redactSecret(detail, apiKey), retryAfterMs });
 }
 
-/**
- * The start of a body, at most `maxBytes`; the rest is not downloaded. A proxy's error page or a
- * hostile server can send megabytes (or never end) where a short JSON error was expected.
- */
-async function readAtMost(response: Response, maxBytes: number): Promise<string> {
-  if (!response.body) return '';
-  const body: ReadableStream<Uint8Array> = response.body;
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  let size = 0;
-  try {
-    while (size < maxBytes) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value.subarray(0, maxBytes - size), { stream: true });
-      size += value.byteLength;
-    }
-  } finally {
-    reader.cancel().catch(() => undefined);
-  }
-  return text + decoder.decode();
-}
-
 async function readSuccessResponse(
-  response: Response,
+  response: UpstreamResponse,
   callbacks: StreamCallbacks,
   maxAnswerChars: number,
 ): Promise<ChatResult> {
-  const contentType = response.headers.get('content-type') ?? '';
+  const contentType = response.header('content-type') ?? '';
   // Some OpenAI-compatible servers ignore `stream: true`; accept their whole answer as one delta.
   if (contentType.includes('application/json')) {
-    const parsed = completionSchema.safeParse(await response.json().catch(() => undefined));
+    const parsed = completionSchema.safeParse(parseJson(await response.text(Number.POSITIVE_INFINITY)));
     const choice = parsed.success ? parsed.data.choices[0] : undefined;
     if (!parsed.success || !choice) throw new UpstreamError('UPSTREAM_MALFORMED', { detail: 'bad completion' });
     const content = choice.message.content ?? '';
@@ -196,6 +179,13 @@ async function readSuccessResponse(
       ...sources.result(),
     };
   }
-  if (!response.body) throw new UpstreamError('UPSTREAM_MALFORMED', { detail: 'empty body' });
-  return readChatStream(response.body, callbacks, maxAnswerChars);
+  return readChatStreamFrom(response, callbacks, maxAnswerChars);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -1,8 +1,8 @@
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { z } from 'zod';
 import { MAX_SOURCES_PER_ANSWER, answerSourceSchema, type AnswerSource, type Usage } from '../events.js';
-import type { ChatResult } from './upstream.types.js';
+import type { ChatResult, UpstreamResponse } from './upstream.types.js';
 import { UpstreamError } from './upstream.errors.js';
+import { readWebStream } from './fetch-transport.js';
 
 /** OpenAI usage as sent on the wire; OpenRouter adds `cost` (USD). Extra fields are ignored. */
 const wireUsageSchema = z.object({
@@ -108,75 +108,178 @@ export interface StreamCallbacks {
 }
 
 /** Guards memory against a server that never ends a line. */
-const maxSseBufferChars = 1_000_000;
+const maxSseLineBytes = 1_000_000;
+
+const LF = 0x0a;
+const CR = 0x0d;
+const COLON = 0x3a;
+const SPACE = 0x20;
+/** `data` as bytes: the only SSE field an OpenAI-style stream uses. */
+const DATA = [0x64, 0x61, 0x74, 0x61];
 
 /**
- * Reads an OpenAI-style SSE body to the end (`data: [DONE]`). Comment lines such as
- * `: OPENROUTER PROCESSING` are skipped by the parser. Because a 200 status only means the stream
- * started, every chunk is checked for an `error` object.
+ * Splits an SSE body into events as its bytes arrive, without a stream or a promise per chunk.
+ * Lines end in LF, CRLF or CR; a line is decoded only once whole, so a UTF-8 character split across
+ * chunks is never cut. Comments (`: OPENROUTER PROCESSING`) and fields other than `data` are
+ * skipped; the `data` lines of an event are joined with newlines, and a blank line dispatches it.
+ * A line longer than 1 MB fails with UPSTREAM_MALFORMED rather than growing without bound.
  */
-export async function readChatStream(
+function createSseReader(onData: (data: string) => void): { feed: (bytes: Uint8Array) => void } {
+  const decoder = new TextDecoder();
+  let data: string | null = null;
+  /** The previous chunk ended on CR: an LF opening this one belongs to that line end. */
+  let afterCr = false;
+  let isFirstLine = true;
+
+  const line = (bytes: Uint8Array, start: number, end: number): void => {
+    if (isFirstLine) {
+      isFirstLine = false;
+      // A UTF-8 byte order mark before the first line is not part of it.
+      if (end - start >= 3 && bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf) {
+        start += 3;
+      }
+    }
+    if (start === end) {
+      if (data !== null) {
+        const event = data;
+        data = null;
+        onData(event);
+      }
+      return;
+    }
+    if (bytes[start] === COLON || end - start < 4) return;
+    for (let i = 0; i < 4; i++) if (bytes[start + i] !== DATA[i]) return;
+    let valueStart = start + 4;
+    if (valueStart < end) {
+      if (bytes[valueStart] !== COLON) return; // `database: …` is another field
+      valueStart++;
+      if (bytes[valueStart] === SPACE) valueStart++;
+    }
+    const value = decoder.decode(bytes.subarray(valueStart, end));
+    data = data === null ? value : `${data}\n${value}`;
+  };
+
+  /** The start of an unfinished line: the chunks it came in, joined only once the line ends. */
+  const carry: Uint8Array[] = [];
+  let carryBytes = 0;
+  const keep = (bytes: Uint8Array): void => {
+    carryBytes += bytes.byteLength;
+    if (carryBytes > maxSseLineBytes) {
+      throw new UpstreamError('UPSTREAM_MALFORMED', { detail: `an SSE line passed ${maxSseLineBytes} bytes` });
+    }
+    // A copy: the transport may reuse the chunk's memory.
+    carry.push(bytes.slice());
+  };
+
+  return {
+    feed(bytes: Uint8Array): void {
+      if (bytes.byteLength === 0) return;
+      let start = 0;
+      if (afterCr && bytes[0] === LF) start = 1;
+      afterCr = false;
+      for (let i = start; i < bytes.byteLength; i++) {
+        const byte = bytes[i];
+        if (byte !== LF && byte !== CR) continue;
+        if (carry.length === 0) {
+          line(bytes, start, i);
+        } else {
+          const whole = new Uint8Array(carryBytes + i - start);
+          let at = 0;
+          for (const part of carry) {
+            whole.set(part, at);
+            at += part.byteLength;
+          }
+          whole.set(bytes.subarray(start, i), at);
+          carry.length = 0;
+          carryBytes = 0;
+          line(whole, 0, whole.byteLength);
+        }
+        if (byte === CR) {
+          if (i + 1 === bytes.byteLength) afterCr = true;
+          else if (bytes[i + 1] === LF) i++;
+        }
+        start = i + 1;
+      }
+      if (start < bytes.byteLength) keep(bytes.subarray(start));
+    },
+  };
+}
+
+/**
+ * Reads an OpenAI-style SSE body, fed chunk by chunk, up to `data: [DONE]`. Because a 200 status
+ * only means the stream started, every chunk is checked for an `error` object. `feed` returns true
+ * once [DONE] arrived (the rest of the body is not wanted); `end` gives the answer of a body that
+ * ended without it.
+ */
+export function createChatStreamReader(
+  callbacks: StreamCallbacks,
+  maxAnswerChars = Number.POSITIVE_INFINITY,
+): { feed: (bytes: Uint8Array) => boolean; end: () => ChatResult } {
+  let content = '';
+  let usage: Usage | null = null;
+  let finishReason: string | null = null;
+  let isDone = false;
+  const sources = createSourceCollector();
+  const result = (): ChatResult => ({ content, usage, finishReason, ...sources.result() });
+
+  const sse = createSseReader((data) => {
+    if (isDone) return;
+    if (data.trim() === '[DONE]') {
+      isDone = true;
+      return;
+    }
+    callbacks.onChunk();
+    const chunk = parseChunk(data);
+    if (chunk.usage !== undefined && chunk.usage !== null) usage = toUsage(chunk.usage) ?? usage;
+    for (const choice of chunk.choices ?? []) {
+      sources.add(choice.delta?.annotations);
+      const thought = choice.delta?.reasoning;
+      if (thought) callbacks.onReasoning?.(thought);
+      const text = choice.delta?.content;
+      if (text) {
+        content += text;
+        if (content.length > maxAnswerChars) throw answerTooLong(maxAnswerChars);
+        callbacks.onDelta(text);
+      }
+      if (choice.finish_reason) finishReason = choice.finish_reason;
+    }
+    if (finishReason === 'error') {
+      throw new UpstreamError('UPSTREAM_STREAM_ERROR', { detail: 'finish_reason: error' });
+    }
+  });
+
+  return {
+    feed(bytes: Uint8Array): boolean {
+      sse.feed(bytes);
+      return isDone;
+    },
+    end(): ChatResult {
+      // The body ended without [DONE]: a finished choice is still a whole answer, anything else was
+      // cut off. Retryable, because the client only retries when no text has reached the caller yet.
+      if (isDone || finishReason !== null) return result();
+      throw new UpstreamError('UPSTREAM_NETWORK', { retryable: true, detail: 'stream ended before [DONE]' });
+    },
+  };
+}
+
+/** Reads a chat answer's SSE body to [DONE] (or its end) as the transport delivers it. */
+export async function readChatStreamFrom(
+  body: Pick<UpstreamResponse, 'read'>,
+  callbacks: StreamCallbacks,
+  maxAnswerChars = Number.POSITIVE_INFINITY,
+): Promise<ChatResult> {
+  const stream = createChatStreamReader(callbacks, maxAnswerChars);
+  await body.read(stream.feed);
+  return stream.end();
+}
+
+/** The same, for a body given as a web stream (as `fetch` returns it). */
+export function readChatStream(
   body: ReadableStream<Uint8Array>,
   callbacks: StreamCallbacks,
   maxAnswerChars = Number.POSITIVE_INFINITY,
 ): Promise<ChatResult> {
-  const pending: EventSourceMessage[] = [];
-  let parseFailure: UpstreamError | undefined;
-  const parser = createParser({
-    maxBufferSize: maxSseBufferChars,
-    onEvent: (message) => pending.push(message),
-    onError: (error) => {
-      // Unknown fields are legal SSE noise; only an overflowing buffer means the stream is broken.
-      if (error.type === 'max-buffer-size-exceeded') {
-        parseFailure = new UpstreamError('UPSTREAM_MALFORMED', { detail: error.message });
-      }
-    },
-  });
-
-  let content = '';
-  let usage: Usage | null = null;
-  let finishReason: string | null = null;
-  const sources = createSourceCollector();
-  // A TextDecoder rather than TextDecoderStream: the stream's types differ between the DOM and Node
-  // libs, and this file is type-checked under both (the web app sees it through the SDK's types).
-  const decoder = new TextDecoder();
-  const reader = body.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      parser.feed(decoder.decode(value, { stream: true }));
-      if (parseFailure) throw parseFailure;
-      for (const message of pending.splice(0)) {
-        if (message.data.trim() === '[DONE]') return { content, usage, finishReason, ...sources.result() };
-        callbacks.onChunk();
-        const chunk = parseChunk(message.data);
-        if (chunk.usage !== undefined && chunk.usage !== null) usage = toUsage(chunk.usage) ?? usage;
-        for (const choice of chunk.choices ?? []) {
-          sources.add(choice.delta?.annotations);
-          const thought = choice.delta?.reasoning;
-          if (thought) callbacks.onReasoning?.(thought);
-          const text = choice.delta?.content;
-          if (text) {
-            content += text;
-            if (content.length > maxAnswerChars) throw answerTooLong(maxAnswerChars);
-            callbacks.onDelta(text);
-          }
-          if (choice.finish_reason) finishReason = choice.finish_reason;
-        }
-        if (finishReason === 'error') {
-          throw new UpstreamError('UPSTREAM_STREAM_ERROR', { detail: 'finish_reason: error' });
-        }
-      }
-    }
-  } finally {
-    // Stop downloading after [DONE] or an error; a failed cancel has nothing left to clean up.
-    reader.cancel().catch(() => undefined);
-  }
-  // The body ended without [DONE]: a finished choice is still a whole answer, anything else was cut
-  // off. Retryable, because the client only retries when no text has reached the caller yet.
-  if (finishReason !== null) return { content, usage, finishReason, ...sources.result() };
-  throw new UpstreamError('UPSTREAM_NETWORK', { retryable: true, detail: 'stream ended before [DONE]' });
+  return readChatStreamFrom({ read: (onBytes) => readWebStream(body, onBytes) }, callbacks, maxAnswerChars);
 }
 
 /** Not retried: the same question would get the same endless answer. */

@@ -63,11 +63,38 @@ export interface RetryOptions {
 /** Waits `ms`, rejecting early when `signal` aborts. Injectable so tests need not sleep. */
 export type SleepFn = (ms: number, signal: AbortSignal) => Promise<void>;
 
+/**
+ * How a chat call reaches the upstream: `fetch` by default (any runtime), the byte reader of
+ * `@llm-council/council/node-transport` on the server.
+ */
+export interface UpstreamTransport {
+  /** Sends the request; resolves once the status line and headers arrived. Aborting `signal` rejects. */
+  post(
+    url: string,
+    request: { headers: Record<string, string>; body: string; signal: AbortSignal },
+  ): Promise<UpstreamResponse>;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  header(name: string): string | null;
+  /** The start of the body as text, at most `maxBytes`; the rest is not downloaded. */
+  text(maxBytes: number): Promise<string>;
+  /**
+   * Hands the body to `onBytes` chunk by chunk as it arrives, until `onBytes` returns true (it has
+   * all it wants) or the body ends; a throw from `onBytes` rejects with that error. The connection
+   * is released either way.
+   */
+  read(onBytes: (bytes: Uint8Array) => boolean): Promise<void>;
+}
+
 export interface ChatClientOptions {
   /** e.g. `https://openrouter.ai/api/v1` or `http://localhost:11434/v1`. */
   baseUrl: string;
   apiKey: string;
+  /** The default transport's fetch; ignored when `transport` is given. */
   fetch?: typeof fetch;
+  transport?: UpstreamTransport;
   /** Sent as `HTTP-Referer` for OpenRouter attribution. */
   appUrl?: string;
   /** Sent as `X-OpenRouter-Title` and its older name `X-Title`. */
