@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { appRouter, describeError, systemClock, withEventStreamSettings, type Context } from '@llm-council/api';
 import type { TRPCError } from '@trpc/server';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
@@ -16,6 +14,7 @@ import { guardBodies } from './body-limits.js';
 import { recordCsrfRefusals, requireJsonPosts } from './http-guards.js';
 import { mcpRoutes } from './tools/mcp.routes.js';
 import { attachmentRoutes } from './attachments.routes.js';
+import { serveWebClient } from './web-client.js';
 import { openAiRoutes } from './tools/openai.routes.js';
 
 /** Room for the request's own JSON around an imported document. */
@@ -222,21 +221,5 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
     promise.then(resolve, reject).finally(() => clearTimeout(timer));
-  });
-}
-
-function serveWebClient(app: express.Express, distDir: string): void {
-  const indexHtml = join(distDir, 'index.html');
-  if (!existsSync(indexHtml)) {
-    app.get('/', (_req, res) => {
-      res.type('text/plain').send('LLM Council API is running. Build the web client (pnpm build) to serve it here.');
-    });
-    return;
-  }
-  app.use(express.static(distDir, { index: false, maxAge: '1h' }));
-  // Client-side routes: everything that is not an API path gets the app shell.
-  app.get(/^(?!\/trpc|\/healthz|\/readyz|\/v1\/|\/mcp|\/api\/).*/, (_req, res) => {
-    res.setHeader('Cache-Control', 'no-cache');
-    res.sendFile(indexHtml);
   });
 }
