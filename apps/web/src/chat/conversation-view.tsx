@@ -1,14 +1,14 @@
 import { useLocation } from '@solidjs/router';
-import { For, Show, createEffect, createSignal, getOwner, on, onCleanup, onMount, runWithOwner } from 'solid-js';
+import { For, Show, createEffect, createSignal, on, onCleanup, onMount } from 'solid-js';
 import { useClient } from '../client-context';
 import { useConversations } from '../conversations/conversations-store';
 import { ExportButtons } from '../data/export-buttons';
 import { loadMarkdownRenderer } from '../markdown/markdown-view';
 import type { Conversation, CouncilEvent } from '../council/council-types';
-import { createLiveRun, type LiveRun } from '../council/live-run';
+import type { LiveRun } from '../council/live-run';
 import { shortModelName } from '../council/model-names';
 import { runFromRecord } from '../council/run-from-record';
-import { createRunState, isLive, type RunState } from '../council/run-state';
+import { createRunState, isLive } from '../council/run-state';
 import { describeError, type UiError } from '../ui/describe-error';
 import { ErrorNotice } from '../ui/error-notice';
 import { Composer } from './composer';
@@ -41,14 +41,13 @@ async function scrollToTurn(id: string, isShown: () => boolean): Promise<void> {
 }
 
 /**
- * A conversation: every turn so far, live runs followed (a reload lands here too and resumes them
- * by replaying their events), and the composer that starts the next run.
+ * A conversation: every turn so far, live runs followed by their views (a reload lands here too
+ * and resumes them by replaying their events), and the composer that starts the next run.
  */
 export function ConversationView(props: { conversation: Conversation }) {
   const client = useClient();
   const council = client.council;
   const conversations = useConversations();
-  const owner = getOwner();
   const id = props.conversation.id;
   const [title, setTitle] = createSignal(props.conversation.title);
   const [sendError, setSendError] = createSignal<UiError | null>(null);
@@ -63,31 +62,27 @@ export function ConversationView(props: { conversation: Conversation }) {
       conversations.touch(id, { updatedAt: new Date().toISOString() });
     }
   };
-  // Runs live as long as this view, whenever they were created (even after an await).
-  const makeRun = (initial: RunState): LiveRun =>
-    runWithOwner(owner, () => createLiveRun(council, initial, onRunEvent)) as LiveRun;
-
-  // One live run per run id, kept across branch switches: switching back shows the same run.
-  const liveRuns = new Map<string, LiveRun>();
-  const runOf = (record: Parameters<typeof runFromRecord>[0], shouldFollow: boolean): LiveRun => {
-    const known = liveRuns.get(record.id);
-    if (known) return known;
-    const run = makeRun(runFromRecord(record));
-    liveRuns.set(record.id, run);
-    if (shouldFollow && isLive(run.state.status)) run.follow();
-    return run;
+  // The runs on screen, each owned by its view: the one still live can be stopped, and locks editing.
+  const [shownRuns, setShownRuns] = createSignal<LiveRun[]>([]);
+  const onRunShown = (run: LiveRun) => {
+    setShownRuns((runs) => [...runs, run]);
+    return () => setShownRuns((runs) => runs.filter((r) => r !== run));
   };
-  const turnsOf = (conversation: Conversation, shouldFollow = true): Turn[] =>
-    buildTurns(conversation).map((t) => ({
-      key: t.message.id,
-      message: t.message,
-      answer: t.answer,
-      run: t.run ? runOf(t.run, shouldFollow) : null,
-    }));
-  const [turns, setTurns] = createSignal<Turn[]>(turnsOf(props.conversation, false));
-  onMount(() => {
-    for (const turn of turns()) if (turn.run && isLive(turn.run.state.status)) turn.run.follow();
-  });
+
+  // A turn shown before and unchanged keeps its view (and a live run its stream) across a redraw.
+  const turnsOf = (conversation: Conversation, before: Turn[] = []): Turn[] =>
+    buildTurns(conversation).map((t) => {
+      const turn: Turn = {
+        key: t.message.id,
+        message: t.message,
+        answer: t.answer,
+        run: t.run ? runFromRecord(t.run) : null,
+      };
+      const known = before.find((b) => b.key === turn.key);
+      return known && isSameTurn(known, turn) ? known : turn;
+    });
+  const [turns, setTurns] = createSignal<Turn[]>(turnsOf(props.conversation));
+  const redraw = (next: Conversation) => setTurns(turnsOf(next, turns()));
 
   // A search result links to `#turn-<question id>`, in this conversation or from elsewhere. The
   // router's location, not window.location: during the navigation the address is not updated yet.
@@ -114,10 +109,13 @@ export function ConversationView(props: { conversation: Conversation }) {
     ),
   );
 
-  const liveRun = () => turns().find((t) => t.run && isLive(t.run.state.status))?.run ?? undefined;
-  const latestRun = () => turns().findLast((t) => t.run)?.run;
+  const liveRun = () => shownRuns().find((run) => isLive(run.state.status));
+  const latestRun = () => {
+    const initial = turns().findLast((t) => t.run)?.run;
+    return shownRuns().find((run) => run.state.runId === initial?.runId)?.state ?? initial;
+  };
   const lineup = () => {
-    const run = latestRun()?.state;
+    const run = latestRun();
     return {
       models: run?.models.length ? run.models : (props.conversation.models ?? []),
       chairman: run?.chairmanModel || props.conversation.chairmanModel,
@@ -136,18 +134,15 @@ export function ConversationView(props: { conversation: Conversation }) {
       });
       const now = new Date().toISOString();
       const { models, chairman } = lineup();
-      const run = makeRun(createRunState({ runId, models, chairmanModel: chairman ?? '' }));
-      liveRuns.set(runId, run);
       setTurns([
         ...turns(),
         {
           key: messageId,
           message: { id: messageId, content, createdAt: now, versionIds: [messageId] },
-          run,
+          run: createRunState({ runId, models, chairmanModel: chairman ?? '' }),
           answer: null,
         },
       ]);
-      run.follow();
       conversations.touch(id, { updatedAt: now });
       queueMicrotask(() =>
         document.getElementById(`turn-${messageId}`)?.scrollIntoView?.({ block: 'start', behavior: 'smooth' }),
@@ -162,7 +157,7 @@ export function ConversationView(props: { conversation: Conversation }) {
   // Editing a question or showing another version redraws the branch the server now shows.
   const [branchError, setBranchError] = createSignal<UiError | null>(null);
   const showBranch = (next: Conversation, messageId: string) => {
-    setTurns(turnsOf(next));
+    redraw(next);
     queueMicrotask(() => document.getElementById(`turn-${messageId}`)?.scrollIntoView?.({ block: 'start' }));
   };
   /** Shows the branch through `messageId`, then the turn `landOn` (by default its newest question). */
@@ -170,7 +165,7 @@ export function ConversationView(props: { conversation: Conversation }) {
     setBranchError(null);
     try {
       const next = await client.conversations.showVersion.mutate({ messageId });
-      setTurns(turnsOf(next));
+      redraw(next);
       const target = landOn ?? turns().at(-1)?.key;
       if (target) void scrollToTurn(`turn-${target}`, isShown);
     } catch (error) {
@@ -205,6 +200,8 @@ export function ConversationView(props: { conversation: Conversation }) {
     get isLocked() {
       return liveRun() !== undefined;
     },
+    onRunEvent,
+    onRunShown,
   };
 
   const stop = () => {
@@ -272,5 +269,14 @@ export function ConversationView(props: { conversation: Conversation }) {
         />
       </div>
     </div>
+  );
+}
+
+function isSameTurn(a: Turn, b: Turn): boolean {
+  return (
+    a.run?.runId === b.run?.runId &&
+    a.answer?.content === b.answer?.content &&
+    a.message.content === b.message.content &&
+    a.message.versionIds.join() === b.message.versionIds.join()
   );
 }

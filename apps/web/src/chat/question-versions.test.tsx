@@ -164,3 +164,33 @@ test('a copy button puts the text on the clipboard and says "Copied"', async () 
   await waitFor(() => expect(button.textContent).toBe('Copied'));
   expect(writeText).toHaveBeenCalledWith('**Final** answer');
 });
+
+test('a live run is followed only while its branch is shown: a link to another version ends its stream', async () => {
+  const liveOn = (shown: string, content: string) =>
+    conversation({
+      messages: [userMessage(content, shown, 1, [FIRST, SECOND])],
+      runs: [
+        shown === SECOND
+          ? runRecord({
+              userMessageId: shown,
+              id: `run-${shown}`,
+              status: 'running',
+              stage1: [],
+              stage2: [],
+              stage3: null,
+              aggregate: null,
+              labelToModel: null,
+            })
+          : runRecord({ userMessageId: shown, id: `run-${shown}` }),
+      ],
+    });
+  // Opened on the live branch through a search hit on the other version.
+  const fake = renderConversation(liveOn(SECOND, 'Second version?'), {
+    hash: `#turn-${FIRST}`,
+    script: (council) =>
+      council.conversations.showVersion.mutate.mockResolvedValueOnce(liveOn(FIRST, 'First version?')),
+  });
+  await screen.findByText('First version?');
+  expect(screen.queryByText('Second version?')).toBeNull();
+  await waitFor(() => expect(fake.subscriptions.filter((s) => !s.isClosed)).toEqual([]));
+});

@@ -1,14 +1,16 @@
 import { Show } from 'solid-js';
-import type { Message } from '../council/council-types';
+import type { CouncilEvent, Message } from '../council/council-types';
 import type { LiveRun } from '../council/live-run';
 import { RunView } from '../council/run-view';
+import type { RunState } from '../council/run-state';
 import { MarkdownView } from '../markdown/markdown-view';
 import { QuestionView } from './question-view';
 
 export interface Turn {
   key: string;
   message: Pick<Message, 'id' | 'content' | 'createdAt' | 'versionIds'>;
-  run: LiveRun | null;
+  /** The run as it stood when the turn was shown; its view follows it from there while it is live. */
+  run: RunState | null;
   answer: Pick<Message, 'content'> | null;
 }
 
@@ -19,6 +21,10 @@ export interface TurnActions {
   /** A new version of a finished turn: its final answer again, or (`model`) that model's answer and what follows. */
   onRegenerate: (runId: string, model?: string) => Promise<void>;
   isLocked: boolean;
+  /** Every event of a run shown (a title, an end). */
+  onRunEvent: (event: CouncilEvent) => void;
+  /** A run's view is shown; the returned function is called when it goes. */
+  onRunShown: (run: LiveRun) => () => void;
 }
 
 /** One exchange: the user's question, then the council's run (or a stored plain answer). */
@@ -34,9 +40,11 @@ export function TurnView(props: { turn: Turn; actions: TurnActions }) {
       <Show when={props.turn.run}>
         {(run) => (
           <RunView
-            run={run()}
+            initial={run()}
+            onEvent={props.actions.onRunEvent}
+            onShown={props.actions.onRunShown}
             onRegenerate={
-              props.actions.isLocked ? undefined : (model) => void props.actions.onRegenerate(run().state.runId, model)
+              props.actions.isLocked ? undefined : (model) => void props.actions.onRegenerate(run().runId, model)
             }
           />
         )}

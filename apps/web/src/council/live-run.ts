@@ -1,10 +1,10 @@
 import { applyRunEvent, followRun } from '@llm-council/sdk';
 import { createSignal, onCleanup } from 'solid-js';
-import { createStore, reconcile, unwrap } from 'solid-js/store';
+import { createStore, produce, reconcile, unwrap, type SetStoreFunction } from 'solid-js/store';
 import { describeError } from '../ui/describe-error';
 import type { CouncilApi } from './council-api';
-import type { CouncilEvent } from './council-types';
-import { createRunState, isLive, type RunState } from './run-state';
+import type { CouncilEvent, CouncilEventEnvelope } from './council-types';
+import { createRunState, emptyAnswer, isLive, type RunState } from './run-state';
 
 /**
  * `reconnecting`: the stream dropped (a server restarting, a network blip) and the client is
@@ -27,10 +27,11 @@ export interface LiveRun {
 }
 
 /**
- * A run's state in a Solid store, fed by its event stream (the SDK's `followRun`) through `applyRunEvent`. The reducer
- * returns a new state object; `reconcile` turns the difference into fine-grained updates, so a
- * delta for one model re-renders that model's text only. Must be created under an owner (a
- * component), which ends the subscription when it unmounts.
+ * A run's state in a Solid store, fed by its event stream (the SDK's `followRun`). Streamed text
+ * — nearly every event of a run — is appended in place by `applyToRunStore`, so one delta updates
+ * one answer's text and nothing else; the rarer events go through the SDK's `applyRunEvent`, and
+ * `reconcile` writes what they changed. Must be created under an owner (the run's view), which
+ * ends the subscription when it unmounts.
  */
 export function createLiveRun(api: CouncilApi, initial: RunState, onEvent?: (event: CouncilEvent) => void): LiveRun {
   const [state, setState] = createStore<RunState>(initial);
@@ -67,14 +68,10 @@ export function createLiveRun(api: CouncilApi, initial: RunState, onEvent?: (eve
       })) {
         lastEventId = String(envelope.seq);
         setConnection('following');
-        const current = unwrap(state);
-        const next = applyRunEvent(current, envelope);
-        if (next === current) continue;
-        // Read before `reconcile`, which updates `current` (the store's own object) in place.
-        const hasEnded = isLive(current.status) && !isLive(next.status);
-        setState(reconcile(next));
-        if (!isLive(next.status)) setStopping(false);
-        if (hasEnded) loadUsage();
+        const wasLive = isLive(state.status);
+        if (!applyToRunStore(state, setState, envelope)) continue;
+        if (!isLive(state.status)) setStopping(false);
+        if (wasLive && !isLive(state.status)) loadUsage();
         onEvent?.(envelope.event);
       }
       if (!controller.signal.aborted) setConnection('idle');
@@ -118,4 +115,45 @@ export function createLiveRun(api: CouncilApi, initial: RunState, onEvent?: (eve
       void follow();
     },
   };
+}
+
+type StreamedEvent = Extract<CouncilEvent, { type: 'model_delta' | 'model_reasoning' }>;
+
+/**
+ * Applies one event to a run's store; false when the event was not for it or already applied.
+ * The result is the SDK reducer's (a test holds them equal); streamed text takes a shortcut that
+ * touches only its slot.
+ */
+export function applyToRunStore(
+  state: RunState,
+  setState: SetStoreFunction<RunState>,
+  envelope: CouncilEventEnvelope,
+): boolean {
+  if (envelope.runId !== state.runId || envelope.seq <= state.lastSeq) return false;
+  const { event } = envelope;
+  if (event.type === 'model_delta' || event.type === 'model_reasoning') {
+    setState(produce((run) => appendStreamed(run, envelope.seq, event)));
+    return true;
+  }
+  setState(reconcile(applyRunEvent(unwrap(state), envelope)));
+  return true;
+}
+
+/** What `applyRunEvent` does for a delta or a piece of thinking, done in place. */
+function appendStreamed(run: RunState, seq: number, event: StreamedEvent): void {
+  // Any event after the first means the server is working on it.
+  if (run.status === 'queued') run.status = 'running';
+  run.lastSeq = seq;
+  if (event.stage === 'stage3' && run.stage3.model !== event.model) run.stage3 = emptyAnswer(event.model);
+  if (event.stage === 'stage1' && !run.stage1[event.model]) run.stage1[event.model] = emptyAnswer(event.model);
+  const slot = event.stage === 'stage3' ? run.stage3 : run.stage1[event.model];
+  if (!slot) return;
+  if (event.type === 'model_delta') {
+    slot.status = 'streaming';
+    slot.text += event.text;
+  } else {
+    // Thinking is progress: the slot is under way before its first word.
+    if (slot.status === 'waiting') slot.status = 'streaming';
+    slot.reasoning += event.text;
+  }
 }

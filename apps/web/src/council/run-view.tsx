@@ -1,11 +1,13 @@
-import { Show } from 'solid-js';
+import { Show, onCleanup, onMount } from 'solid-js';
+import { useClient } from '../client-context';
 import { createMutation } from '../ui/create-mutation';
 import { ErrorNotice } from '../ui/error-notice';
 import { describeUsage } from '../usage/usage-format';
 import { RetryIcon } from '../ui/icons';
-import type { LiveRun } from './live-run';
+import type { CouncilEvent } from './council-types';
+import { createLiveRun, type LiveRun } from './live-run';
 import { ProgressStrip } from './progress-strip';
-import { isLive, isRetryable, type StagePhase } from './run-state';
+import { isLive, isRetryable, type RunState, type StagePhase } from './run-state';
 import { Stage1Panel } from './stage1-panel';
 import { Stage2Panel } from './stage2-panel';
 import { ModeAnswerPanel, Stage3Panel } from './stage3-panel';
@@ -21,17 +23,28 @@ const PHASE_WORDS: Record<StagePhase, string> = {
 
 /**
  * Everything one council run produced, live or finished: progress, the final answer first, then
- * "How the council got here" (stages 1 and 2), and Retry where something failed.
+ * "How the council got here" (stages 1 and 2), and Retry where something failed. The view owns
+ * the run's live state: it follows a live run from `initial` while it is shown, and stops when it
+ * goes; `onShown` lets the page around it see the run (to stop it, say) for as long as it is shown.
  */
 export function RunView(props: {
-  run: LiveRun;
+  initial: RunState;
+  onEvent?: ((event: CouncilEvent) => void) | undefined;
+  onShown?: ((run: LiveRun) => () => void) | undefined;
   /** A new version of this finished turn: the final answer again, or one model's answer (and what follows). */
   onRegenerate?: ((model?: string) => void) | undefined;
 }) {
-  const state = () => props.run.state;
+  // The run this view was made for: a new run is a new view.
+  const run = createLiveRun(useClient().council, props.initial, (event) => props.onEvent?.(event));
+  const hidden = props.onShown?.(run);
+  if (hidden) onCleanup(hidden);
+  onMount(() => {
+    if (isLive(run.state.status)) run.follow();
+  });
+  const state = () => run.state;
   // Open while the council works, and whenever there is no final answer to read instead.
   const isPathOpen = () => isLive(state().status) || state().stage3.status !== 'done';
-  const retrying = createMutation(() => props.run.retry());
+  const retrying = createMutation(() => run.retry());
   const isRetrying = retrying.pending;
   const canRetry = () => isRetryable(state()) && !isRetrying();
   const retry = () => retrying.run();
@@ -43,14 +56,14 @@ export function RunView(props: {
       <Show when={state().status !== 'completed'}>
         <ProgressStrip state={state()} />
       </Show>
-      <Show when={props.run.connection() === 'reconnecting'}>
+      <Show when={run.connection() === 'reconnecting'}>
         <div class="notice notice-info" role="status">
           <p>Reconnecting… the council keeps working meanwhile, and nothing it says is lost.</p>
         </div>
       </Show>
-      <Show when={props.run.connection() === 'lost'}>
-        <ErrorNotice message={`Lost the live connection: ${props.run.connectionError() ?? ''}`}>
-          <button type="button" class="button button-small" onClick={() => props.run.follow()}>
+      <Show when={run.connection() === 'lost'}>
+        <ErrorNotice message={`Lost the live connection: ${run.connectionError() ?? ''}`}>
+          <button type="button" class="button button-small" onClick={() => run.follow()}>
             Reconnect
           </button>
         </ErrorNotice>

@@ -1,7 +1,9 @@
 import { router, scopedProcedure } from '../trpc.js';
 import { findProvider } from '../settings/providers.js';
 import { notFound } from '../errors.js';
-import { cancelRun, editQuestion, regenerateRun, retryRun, startRun } from './council.service.js';
+import { cancelRun, startRun } from './council.service.js';
+import { retryRun } from './run-retry.service.js';
+import { editQuestion, regenerateRun } from './run-versions.service.js';
 import {
   editQuestionInput,
   modelsInput,

@@ -1,7 +1,6 @@
-import { initTRPC } from '@trpc/server';
+import { initTRPC, type AnyRouter } from '@trpc/server';
 import type { ApiConfig } from '../config.js';
 import type { Context } from '../context.js';
-import type { AppRouter } from '../root.js';
 import { errorFormatter } from '../trpc.js';
 
 /**
@@ -9,9 +8,13 @@ import { errorFormatter } from '../trpc.js';
  * root config `initTRPC.create()` fixes. The host's settings come from its environment (and tests
  * run hosts with different settings in one process), so each host gets a tRPC instance of its own
  * created with them, and serves the app router merged under it: `mergeRouters` takes the first
- * router's SSE settings and checks that the error formatters agree.
+ * router's SSE settings and checks that the error formatters agree. Only public API is used (no
+ * `_def` is written); event-stream-settings.test.ts holds tRPC to the merge keeping them.
  */
-export function withEventStreamSettings(router: AppRouter, streams: ApiConfig['streams']): AppRouter {
+export function withEventStreamSettings<TRouter extends AnyRouter>(
+  router: TRouter,
+  streams: ApiConfig['streams'],
+): TRouter {
   const pingMs = streams.pingSeconds * 1000;
   const host = initTRPC.context<Context>().create({
     errorFormatter,

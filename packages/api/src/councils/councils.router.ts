@@ -1,4 +1,4 @@
-import { assertCouncilModels } from '../council/council.service.js';
+import { assertCouncilModels } from '../council/run-admission.service.js';
 import { router, scopedProcedure } from '../trpc.js';
 import { councilFieldsSchema, councilIdInput, updateCouncilInput } from './councils.schemas.js';
 import { createCouncil, deleteCouncil, listCouncilsFor, updateCouncil } from './councils.service.js';
