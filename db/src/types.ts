@@ -164,6 +164,8 @@ export interface CouncilResponsesTable {
   usage: Json<Record<string, unknown> | null> | null;
   /** Stage 1 with web search: the pages the answer cites, `[{ url, title }]` (migration 0019). */
   sources: Json<{ url: string; title: string | null }[] | null> | null;
+  /** A reasoning model's thinking before its answer (migration 0022); null when it showed none. */
+  reasoning: string | null;
   durationMs: number | null;
   attempt: number;
   createdAt: Timestamp;

@@ -1,7 +1,9 @@
+import cluster from 'node:cluster';
 import { createDb } from '@llm-council/db';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { startServer } from './server.js';
+import { runWorkers } from './workers.js';
 
 /**
  * Boots the whole server from an environment: config, database, HTTP, and clean shutdown on
@@ -20,7 +22,11 @@ export async function bootServer(env: Record<string, string | undefined>): Promi
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  for (const notice of notices) logger.warn(notice);
+  if (cluster.isPrimary) for (const notice of notices) logger.warn(notice);
+  if (config.workers > 1 && cluster.isPrimary) {
+    runWorkers(config.workers, { logger, shutdownGraceSeconds: config.shutdownGraceSeconds });
+    return;
+  }
 
   const dbHandle = await createDb({
     databaseUrl: config.databaseUrl,
@@ -34,7 +40,7 @@ export async function bootServer(env: Record<string, string | undefined>): Promi
     config.databaseUrl ? 'using PostgreSQL' : 'using the embedded database',
   );
   const server = await startServer({ config, dbHandle, logger });
-  logger.info({ url: server.url }, `LLM Council is listening on ${server.url}`);
+  logger.info({ url: server.url, pid: process.pid }, `LLM Council is listening on ${server.url}`);
 
   let isStopping = false;
   const stop = async (signal: string) => {

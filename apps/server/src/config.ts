@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import {
@@ -45,6 +46,8 @@ export interface ServerConfig {
   hostId: string;
   /** How long a SIGTERM waits for runs to be recorded as interrupted and streams to close. */
   shutdownGraceSeconds: number;
+  /** Server processes on this machine (WORKERS; `auto`: one per core); above 1 needs PostgreSQL. */
+  workers: number;
   /** How long a query waits for a database connection before the request fails with 503. */
   dbConnectTimeoutMs: number;
   /** Request bodies above this are refused with 413 before tRPC parses them. */
@@ -101,6 +104,12 @@ const envSchema = z.object({
   MAX_DELTA_INTERVAL_MS: z.coerce.number().int().min(10).max(5_000).default(500),
   EVENT_WRITE_RETRY_SECONDS: z.coerce.number().int().min(0).max(600).default(30),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
+  // Server processes sharing the port, each a full host of the multi-host design (PostgreSQL only).
+  WORKERS: z
+    .union([z.literal('auto'), z.coerce.number().int().min(1).max(256)], {
+      error: 'must be a number of processes from 1 to 256, or auto (one per core)',
+    })
+    .default(1),
   // Live council.events streams: per user (per host), ping interval, longest life before a reconnect.
   // One model answer, in characters (about 50,000 tokens by default); longer fails UPSTREAM_TOO_LONG.
   UPSTREAM_MAX_ANSWER_CHARS: z.coerce.number().int().min(1_000).max(10_000_000).default(200_000),
@@ -194,6 +203,13 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
     problems.push('PASSWORD_HASH_PROFILE: insecure-test makes passwords cheap to guess; production needs standard');
   }
 
+  const workers = e.WORKERS === 'auto' ? availableParallelism() : e.WORKERS;
+  if (workers > 1 && !e.DATABASE_URL) {
+    problems.push(
+      `WORKERS: ${workers} processes need PostgreSQL (DATABASE_URL); the embedded database (PGlite) belongs to one process, so unset WORKERS or set DATABASE_URL`,
+    );
+  }
+
   const trustProxy = parseTrustProxy(e.TRUST_PROXY, problems);
   // A development server (generated secrets, open sign-up) must not be reachable from the network by accident.
   if (!isProduction && !isLoopbackHost(e.HOST) && e.ALLOW_REMOTE_BIND !== 'true') {
@@ -224,6 +240,7 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
     webDistDir: resolve(e.WEB_DIST_DIR ?? join(import.meta.dirname, '../../web/dist')),
     hostId: `${process.pid}-${randomBytes(4).toString('hex')}`,
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
+    workers,
     dbConnectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
     maxBodyBytes: 512 * 1024,
     api: {

@@ -51,6 +51,7 @@ test('a synthesis written by a stand-in says the chairman failed and who wrote i
             error: null,
             usage: null,
             durationMs: 900,
+            reasoning: null,
           },
           chairmanFailure: {
             model: 'google/gemini-3-pro-preview',
@@ -215,6 +216,7 @@ test('a failed run offers Retry, which resumes the same run’s stream', async (
             error: { code: 'UPSTREAM_UNAVAILABLE', message: 'The model is unavailable right now.' },
             usage: null,
             durationMs: null,
+            reasoning: null,
           },
         }),
       ],

@@ -14,6 +14,7 @@ test('a run stopped while the chairman wrote reads as it did live: the partial s
       error: stopped,
       usage: null,
       durationMs: null,
+      reasoning: null,
     },
   });
   const state = runFromRecord(record);
@@ -36,6 +37,7 @@ test('a run stopped in stage 1 keeps each partial answer, stopped, beside the fi
         error: stopped,
         usage: null,
         durationMs: null,
+        reasoning: null,
         sources: [],
       },
     ],

@@ -46,3 +46,17 @@ test('thinking streams into a folded section while the chip says "thinking"; the
   expect(await screen.findByText(/1,000 tokens \(880 reasoning\)/)).toBeTruthy();
   expect(within(chips).queryByText('thinking')).toBeNull();
 });
+
+test('a finished run opened later still shows what a model thought, folded, from the stored answer', async () => {
+  const [first, ...rest] = runRecord().stage1;
+  renderConversation(
+    conversation({
+      runs: [runRecord({ stage1: [{ ...first!, reasoning: 'Recall the seat of government first.' }, ...rest] })],
+    }),
+  );
+  await screen.findByText('What is the capital of France?');
+  const reasoned = await screen.findByText('How it reasoned');
+  const details = reasoned.closest('details');
+  expect(details?.open).toBe(false);
+  expect(details?.textContent).toContain('Recall the seat of government first.');
+});

@@ -52,6 +52,7 @@ export function runRecord(overrides: Partial<RunRecord> = {}): RunRecord {
         error: null,
         usage: null,
         durationMs: 1200,
+        reasoning: null,
         sources: [],
       },
       {
@@ -61,6 +62,7 @@ export function runRecord(overrides: Partial<RunRecord> = {}): RunRecord {
         error: null,
         usage: null,
         durationMs: 1500,
+        reasoning: null,
         sources: [],
       },
     ],
@@ -93,6 +95,7 @@ export function runRecord(overrides: Partial<RunRecord> = {}): RunRecord {
       error: null,
       usage: null,
       durationMs: null,
+      reasoning: null,
     },
     chairmanFailure: null,
     title: 'Capital of France',

@@ -121,6 +121,7 @@ export async function listResponsesOfRuns(db: Db, runIds: string[]) {
       'error',
       'usage',
       'sources',
+      'reasoning',
       'durationMs',
       'attempt',
     ])
@@ -269,6 +270,8 @@ export async function upsertResponse(
     usage?: Record<string, unknown> | null;
     /** Stage 1 with web search: the pages the answer cites. */
     sources?: { url: string; title: string | null }[] | null;
+    /** What a reasoning model thought before it answered. */
+    reasoning?: string | null;
     durationMs?: number | null;
     attempt: number;
   },
@@ -286,6 +289,7 @@ export async function upsertResponse(
     error: values.error ? JSON.stringify(values.error) : null,
     usage: values.usage ? JSON.stringify(values.usage) : null,
     sources: values.sources?.length ? JSON.stringify(values.sources) : null,
+    reasoning: values.reasoning || null,
     durationMs: values.durationMs ?? null,
     attempt: values.attempt,
   };

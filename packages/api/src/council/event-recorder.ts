@@ -43,6 +43,8 @@ export function createEventRecorder(hub: RunEventHub, target: RecorderTarget, no
   const streaming = new Set<string>();
   // What each model still streaming has sent so far: a run stopped mid-answer keeps it.
   const partial = new Map<string, { stage: 'stage1' | 'stage3'; model: string; text: string }>();
+  // What each model has thought aloud so far: stored with its answer (or its stopped partial one).
+  const thinking = new Map<string, string>();
   return (event: CouncilEvent): Promise<void> => {
     seq += 1;
     const envelope = { runId: target.runId, seq, at: now().toISOString(), event };
@@ -61,20 +63,28 @@ export function createEventRecorder(hub: RunEventHub, target: RecorderTarget, no
       const key = `thinking:${event.stage}:${event.model}`;
       const isFirst = !streaming.has(key);
       streaming.add(key);
+      const answerKey = `${event.stage}:${event.model}`;
+      thinking.set(answerKey, (thinking.get(answerKey) ?? '') + event.text);
       hub.append({ envelope, effect: null, isUrgent: isFirst }).catch(() => undefined);
       return Promise.resolve();
     }
+    let reasoning: string | null = null;
     if (event.type === 'model_completed' || event.type === 'model_failed' || event.type === 'model_late') {
-      partial.delete(`${event.stage}:${event.model}`);
+      const key = `${event.stage}:${event.model}`;
+      partial.delete(key);
+      reasoning = thinking.get(key) ?? null;
+      thinking.delete(key);
     }
     const stopped =
       event.type === 'run_cancelled' || event.type === 'run_interrupted'
-        ? [...partial.values()].filter((p) => p.text !== '')
+        ? [...partial.entries()]
+            .filter(([, p]) => p.text !== '')
+            .map(([key, p]) => ({ ...p, reasoning: thinking.get(key) ?? null }))
         : [];
     const effect = hasTableEffect(event)
       ? async (trx: Transaction<Database>) => {
           for (const answer of stopped) await keepStoppedAnswer(trx, target, answer);
-          await applyToTables(trx, target, event);
+          await applyToTables(trx, target, event, reasoning);
         }
       : null;
     return hub.append({ envelope, effect, isUrgent: true });
@@ -88,7 +98,7 @@ export function createEventRecorder(hub: RunEventHub, target: RecorderTarget, no
 function keepStoppedAnswer(
   trx: Transaction<Database>,
   target: RecorderTarget,
-  answer: { stage: 'stage1' | 'stage3'; model: string; text: string },
+  answer: { stage: 'stage1' | 'stage3'; model: string; text: string; reasoning: string | null },
 ): Promise<void> {
   return upsertResponse(trx, {
     runId: target.runId,
@@ -96,6 +106,7 @@ function keepStoppedAnswer(
     model: answer.model,
     status: 'failed',
     content: answer.text,
+    reasoning: answer.reasoning,
     error: { code: MODEL_STOPPED, message: 'Stopped before it finished.' },
     attempt: target.attempt,
   });
@@ -110,7 +121,13 @@ function hasTableEffect(event: CouncilEvent): boolean {
   );
 }
 
-async function applyToTables(trx: Transaction<Database>, target: RecorderTarget, event: CouncilEvent): Promise<void> {
+/** `reasoning`: what the model of a model_completed/failed/late event thought aloud, if anything. */
+async function applyToTables(
+  trx: Transaction<Database>,
+  target: RecorderTarget,
+  event: CouncilEvent,
+  reasoning: string | null,
+): Promise<void> {
   const { runId, attempt } = target;
   switch (event.type) {
     case 'run_started':
@@ -128,6 +145,7 @@ async function applyToTables(trx: Transaction<Database>, target: RecorderTarget,
           content: event.content,
           usage: event.usage,
           sources: event.sources ?? null,
+          reasoning,
           durationMs: event.durationMs,
           attempt,
         },
@@ -153,6 +171,7 @@ async function applyToTables(trx: Transaction<Database>, target: RecorderTarget,
         model: event.model,
         status: 'failed',
         content: null,
+        reasoning,
         error:
           event.type === 'model_failed'
             ? event.error

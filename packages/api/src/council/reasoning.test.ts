@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { deleteOldDeltas } from '../maintenance/cleanup.repository.js';
 import { councilApiTest, followRun, signUpWithKey } from '../testing/council-callers.js';
 import { TEST_COUNCIL } from '../testing/test-config.js';
 
@@ -31,4 +32,15 @@ test('thinking is streamed and replayed from the log, kept out of the answer, an
   expect(answer?.content).not.toContain('Weighing both readings');
   expect(answer?.usage?.reasoningTokens).toBe(THOUGHT.split(' ').length);
   expect(record.stage3?.content).not.toContain('Weighing both readings');
+  // Kept with the answer, so a reload shows it without the event log…
+  expect(answer?.reasoning).toBe(THOUGHT);
+  expect(record.stage1.filter((a) => a.model !== thinker).map((a) => a.reasoning)).toEqual(
+    TEST_COUNCIL.slice(1).map(() => null),
+  );
+  expect(record.stage3?.reasoning).toBeNull();
+  // …and after the word-by-word history (thinking included) is cleaned up from the database.
+  expect(await deleteOldDeltas(api.db, new Date(Date.now() + 60_000))).toBeGreaterThan(0);
+  expect((await caller.council.get({ runId })).stage1.find((a) => a.model === thinker)?.reasoning).toBe(THOUGHT);
+  const { runs } = await caller.conversations.get({ id: conversationId });
+  expect(runs.at(-1)?.stage1.find((a) => a.model === thinker)?.reasoning).toBe(THOUGHT);
 });

@@ -37,6 +37,9 @@ export interface ModelAnswerView {
   durationMs: number | null;
 }
 
+/** An answer or a synthesis, with what its model thought before writing it (null: nothing shown). */
+export type AnswerView = ModelAnswerView & { reasoning: string | null };
+
 /** Everything a client needs to draw a finished (or paused) run without replaying its events. */
 export interface RunRecord {
   id: string;
@@ -65,10 +68,10 @@ export interface RunRecord {
   allVotes: VerdictView['allVotes'];
   pairwiseWins: VerdictView['pairwiseWins'];
   /** Each answer with the web pages it cites (empty without web search), numbered in this order. */
-  stage1: (ModelAnswerView & { sources: AnswerSource[] })[];
+  stage1: (AnswerView & { sources: AnswerSource[] })[];
   stage2: (Omit<ModelAnswerView, 'model'> & { reviewer: string; parsedRanking: string[] } & ReviewDetails)[];
   /** The synthesis: the chairman's, or a stand-in's when the chairman failed (see `chairmanFailure`). */
-  stage3: ModelAnswerView | null;
+  stage3: AnswerView | null;
   /**
    * Set when the chairman failed after its retries and a council member wrote the synthesis in
    * its place (`stage3.model`): the failed chairman and why. Null otherwise.
@@ -153,6 +156,7 @@ function toRunRecord(run: CouncilRun, responses: ResponseRow[], usage: RunUsageT
         error: r.error,
         usage: usageOf(r),
         durationMs: r.durationMs,
+        reasoning: r.reasoning,
         sources: readStored(answerSourcesSchema, r.sources) ?? [],
       })),
     stage2: ofStage('stage2')
@@ -175,6 +179,7 @@ function toRunRecord(run: CouncilRun, responses: ResponseRow[], usage: RunUsageT
           error: chairman.error,
           usage: usageOf(chairman),
           durationMs: chairman.durationMs,
+          reasoning: chairman.reasoning,
         }
       : null,
     chairmanFailure: failedChairman ? { model: failedChairman.model, error: failedChairman.error } : null,

@@ -113,3 +113,21 @@ test('a run stopped while the chairman writes keeps the partial synthesis, and a
     upstream.reset();
   }
 });
+
+test('a model stopped while answering keeps what it had thought as well as what it had written', async ({
+  api,
+  upstream,
+}) => {
+  const thought = 'First I should recall which city hosts the government.';
+  upstream.setBehavior(SLOW, { tokenDelayMs: 20, reasoning: thought, text: LONG_REPLY });
+  try {
+    const { caller, conversationId } = await signUpWithKey(api);
+    const { runId } = await caller.council.start({ conversationId, content: 'Think, then stop' });
+    await followAndStop(caller, runId, (seen) => deltasOf(seen, 'stage1', SLOW) >= 3);
+
+    const slow = (await caller.council.get({ runId })).stage1.find((a) => a.model === SLOW);
+    expect(slow).toMatchObject({ status: 'failed', error: { code: 'MODEL_STOPPED' }, reasoning: thought });
+  } finally {
+    upstream.reset();
+  }
+});
