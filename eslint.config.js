@@ -73,6 +73,7 @@ export default tseslint.config(
       'apps/server/src/users-cli.ts',
       'apps/server/scripts/dev-offline.ts',
       'apps/server/bench/council.bench.ts',
+      'apps/server/bench/hosts.bench.ts',
       'apps/server/bench/bench-server.ts',
       'apps/server/bench/bench-process.ts',
       'apps/server/bench/soak.bench.ts',

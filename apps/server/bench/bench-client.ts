@@ -15,6 +15,11 @@ export class BenchApi {
     return new BenchApi(this.baseUrl, accessToken);
   }
 
+  /** The same user on another host. */
+  on(baseUrl: string): BenchApi {
+    return new BenchApi(baseUrl, this.accessToken);
+  }
+
   mutate<T>(path: string, input: unknown): Promise<T> {
     return this.call<T>(
       path,

@@ -58,8 +58,16 @@ export interface RunSample {
   error: string | null;
 }
 
-/** Starts one run and follows it to its end, timing it from just before `council.start`. */
-export async function measureRun(user: BenchApi, conversationId: string, content: string): Promise<RunSample> {
+/**
+ * Starts one run and follows it to its end, timing it from just before `council.start`;
+ * `onStarted` gets the run's id and that start time (another follower may join).
+ */
+export async function measureRun(
+  user: BenchApi,
+  conversationId: string,
+  content: string,
+  onStarted?: (runId: string, startedAt: number) => void,
+): Promise<RunSample> {
   const startedAt = performance.now();
   let firstDeltaMs: number | null = null;
   let endedAt: number | null = null;
@@ -72,6 +80,7 @@ export async function measureRun(user: BenchApi, conversationId: string, content
   let events = 0;
   try {
     const { runId } = await user.mutate<{ runId: string }>('council.start', { conversationId, content });
+    onStarted?.(runId, startedAt);
     await user.follow(
       runId,
       ({ event }) => {
@@ -138,7 +147,7 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 }
 
-function stat(values: number[]): Stat {
+export function stat(values: number[]): Stat {
   const round = (ms: number) => Math.round(ms);
   return { median: round(percentile(values, 50)), p95: round(percentile(values, 95)) };
 }

@@ -20,6 +20,8 @@ export type BenchServerMessage =
       heapUsedBytes: number;
       cpuMs: number;
       statements: number;
+      /** Notifications received on the LISTEN connection (0 on the embedded database). */
+      notifications: number;
       /** Timers, sockets and other resources keeping the event loop alive. */
       handles: number;
       /** Run logs held in memory by the event hub. */
@@ -69,6 +71,7 @@ process.on('message', (message: unknown) => {
     liveLogs: server.services.council.hub.liveLogs,
     cpuMs: (userCPUTime + systemCPUTime) / 1000,
     statements,
+    notifications: dbHandle.notifications?.received ?? 0,
   });
 });
 

@@ -9,15 +9,14 @@
  * and on PostgreSQL too when DATABASE_URL or TEST_DATABASE_URL is set. BENCH_ENGINES=pglite|postgres
  * and BENCH_PROFILES=realistic|short narrow it down. Writes bench/results/council-<engine>.json.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeUpstream, type FakeUpstream } from '@llm-council/council/fake-upstream';
 import { type BenchApi } from './bench-client.js';
+import { benchCouncilEnv, MODELS, registerUsers, USERS, useProfile } from './bench-council.js';
 import { benchServerEnv, startBenchServer, withPostgresDatabase, type BenchServer } from './bench-process.js';
 import {
-  benchReply,
   measureRun,
   realisticProfile,
   shortProfile,
@@ -27,10 +26,6 @@ import {
   type Summary,
 } from './bench-runs.js';
 
-const MODELS = ['bench/m1', 'bench/m2', 'bench/m3', 'bench/m4'];
-const CHAIRMAN = 'bench/chair';
-const TITLE_MODEL = 'bench/title';
-const USERS = 25;
 interface Scenario {
   name: string;
   concurrency: number;
@@ -75,28 +70,6 @@ interface ScenarioResult extends Summary {
   generatorCpuMs: number;
 }
 
-async function registerUsers(api: BenchApi, count: number): Promise<BenchApi[]> {
-  const users: BenchApi[] = [];
-  // A few at a time: each registration hashes a password with argon2.
-  for (let i = 0; i < count; i += 5) {
-    const batch = Array.from({ length: Math.min(5, count - i) }, async () => {
-      const signedIn = await api.mutate<{ accessToken: string }>('auth.register', {
-        email: `bench-${randomBytes(6).toString('hex')}@example.test`,
-        password: 'bench horse battery staple',
-        transport: 'body',
-      });
-      const user = api.withToken(signedIn.accessToken);
-      await user.mutate('settings.saveApiKey', {
-        provider: 'openrouter',
-        apiKey: `sk-or-v1-${randomBytes(16).toString('hex')}`,
-      });
-      return user;
-    });
-    users.push(...(await Promise.all(batch)));
-  }
-  return users;
-}
-
 async function runScenario(
   server: BenchServer,
   users: BenchApi[],
@@ -134,18 +107,6 @@ async function runScenario(
   };
 }
 
-/** Points every model of the bench council at the profile's answer shape; titles stay short. */
-function useProfile(upstream: FakeUpstream, bench: BenchProfile): void {
-  upstream.reset();
-  const behavior = {
-    firstTokenMs: bench.firstTokenMs,
-    tokenDelayMs: bench.tokenDelayMs,
-    reply: benchReply(bench.tokensPerReply),
-  };
-  for (const model of [...MODELS, CHAIRMAN]) upstream.setBehavior(model, behavior);
-  upstream.setBehavior(TITLE_MODEL, { ...behavior, reply: benchReply(5) });
-}
-
 async function benchEngine(
   engine: 'pglite' | 'postgres',
   upstream: FakeUpstream,
@@ -153,18 +114,7 @@ async function benchEngine(
   databaseUrl?: string,
 ) {
   const dataDir = mkdtempSync(join(tmpdir(), 'llmc-bench-'));
-  const server = await startBenchServer(
-    benchServerEnv(
-      { databaseUrl, dataDir },
-      {
-        OPENROUTER_BASE_URL: upstream.url,
-        COUNCIL_MODELS: MODELS.join(','),
-        CHAIRMAN_MODEL: CHAIRMAN,
-        TITLE_MODEL,
-        MAX_CONCURRENT_RUNS_PER_USER: '100',
-      },
-    ),
-  );
+  const server = await startBenchServer(benchServerEnv({ databaseUrl, dataDir }, benchCouncilEnv(upstream)));
   try {
     const atStart = await server.memory();
     const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
