@@ -29,14 +29,16 @@ export function formatFullTime(iso: string): string {
 }
 
 // One shared clock for every "5 min ago" on screen, ticking once a minute.
-let clock: (() => number) | undefined;
+let clock: { now: () => number; catchUp: () => void } | undefined;
 
 export function useMinuteClock(): () => number {
   clock ??= createRoot(() => {
     const [now, setNow] = createSignal(Date.now());
     const timer = setInterval(() => setNow(Date.now()), MINUTE);
     onCleanup(() => clearInterval(timer));
-    return now;
+    return { now, catchUp: () => setNow(Date.now()) };
   });
-  return clock;
+  // A view shown between two ticks starts from the current time, not from the last tick's.
+  clock.catchUp();
+  return clock.now;
 }
