@@ -11,6 +11,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createDb } from '@llm-council/db';
+import { sql } from 'kysely';
 import { startFakeUpstream, type FakeUpstream } from '@llm-council/council/fake-upstream';
 import type { BenchApi } from './bench-client.js';
 import { benchCouncilEnv, registerUsers, useProfile } from './bench-council.js';
@@ -30,6 +32,8 @@ interface HostResult {
   errors: number;
   cpuMsPerRun: number;
   notificationsPerRun: number;
+  /** Statements this host sent to PostgreSQL per run it served. */
+  statementsPerRun: number;
   rssMb: number;
   /** Followers on this host of runs started on another: start → their first delta. */
   crossFirstDeltaMs: Stat | null;
@@ -90,6 +94,7 @@ async function runOnHosts(hosts: BenchServer[], users: BenchApi[]): Promise<Host
       errors: samples[h]!.filter((s) => s.error !== null).length,
       cpuMsPerRun: Math.round((after[h]!.cpuMs - before[h]!.cpuMs) / served),
       notificationsPerRun: Math.round((after[h]!.notifications - before[h]!.notifications) / served),
+      statementsPerRun: Math.round((after[h]!.statements - before[h]!.statements) / served),
       rssMb: Math.round(after[h]!.rssBytes / 1024 / 1024),
       crossFirstDeltaMs: crossFirstDeltas[h]!.length > 0 ? stat(crossFirstDeltas[h]!) : null,
       firstDeltaMs: stat(samples[h]!.flatMap((s) => (s.firstDeltaMs === null ? [] : [s.firstDeltaMs]))),
@@ -97,7 +102,24 @@ async function runOnHosts(hosts: BenchServer[], users: BenchApi[]): Promise<Host
   });
 }
 
-async function benchHosts(count: number, upstream: FakeUpstream, databaseUrl: string): Promise<HostResult[]> {
+interface HostsResult {
+  hosts: HostResult[];
+  /** Growth of the database (tables, indexes, TOAST) per run, in bytes. */
+  databaseBytesPerRun: number;
+}
+
+/** The database's size on disk, as PostgreSQL counts it. */
+async function databaseBytes(databaseUrl: string): Promise<number> {
+  const db = await createDb({ databaseUrl, dataDir: 'memory://', maxConnections: 1 });
+  try {
+    const { rows } = await sql<{ bytes: string }>`select pg_database_size(current_database()) as bytes`.execute(db.db);
+    return Number(rows[0]?.bytes ?? 0);
+  } finally {
+    await db.close();
+  }
+}
+
+async function benchHosts(count: number, upstream: FakeUpstream, databaseUrl: string): Promise<HostsResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'llmc-bench-hosts-'));
   // One environment for every host: the same secrets, so a session from one is valid on all.
   const env = benchServerEnv({ databaseUrl, dataDir }, benchCouncilEnv(upstream));
@@ -116,14 +138,17 @@ async function benchHosts(count: number, upstream: FakeUpstream, databaseUrl: st
       }),
     );
     useProfile(upstream, realisticProfile);
-    return await runOnHosts(hosts, users);
+    const sizeBefore = await databaseBytes(databaseUrl);
+    const results = await runOnHosts(hosts, users);
+    const sizeAfter = await databaseBytes(databaseUrl);
+    return { hosts: results, databaseBytesPerRun: Math.round((sizeAfter - sizeBefore) / (count * runsPerHost)) };
   } finally {
     await Promise.all(hosts.map((host) => host.stop()));
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
-function printTable(count: number, results: HostResult[]): void {
+function printTable(count: number, { hosts: results, databaseBytesPerRun }: HostsResult): void {
   const ms = (s: Stat | null) => (s ? `${s.median} / ${s.p95}` : '—');
   console.log(`\n${count} host(s), ${runsPerHost} concurrent realistic runs each (ms: median / p95)`);
   console.table(
@@ -134,6 +159,7 @@ function printTable(count: number, results: HostResult[]): void {
           runs: r.runs,
           'CPU ms/run': r.cpuMsPerRun,
           'notifications/run': r.notificationsPerRun,
+          'statements/run': r.statementsPerRun,
           'RSS MB': r.rssMb,
           'start → first delta': ms(r.firstDeltaMs),
           'from another host: start → first delta': ms(r.crossFirstDeltaMs),
@@ -142,6 +168,7 @@ function printTable(count: number, results: HostResult[]): void {
       ]),
     ),
   );
+  console.log(`database growth: ${(databaseBytesPerRun / 1024).toFixed(1)} KB per run`);
 }
 
 async function main(): Promise<void> {
@@ -156,7 +183,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const upstream = await startFakeUpstream({ port: 0 });
-  const report: { hosts: number; loadAverage: number | undefined; results: HostResult[] }[] = [];
+  const report: { hosts: number; loadAverage: number | undefined; results: HostsResult }[] = [];
   try {
     for (const count of hostCounts) {
       const loadAverage = loadavg()[0];
