@@ -30,6 +30,7 @@ test('migrations go up, all the way down, and up again', async () => {
       '0016_add_council_modes',
       '0019_add_answer_sources',
       '0020_create_attachments',
+      '0021_add_attachment_search',
       '0022_add_answer_reasoning',
     ]);
     expect(await listTables(handle.db)).toContain('council_events');

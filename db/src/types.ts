@@ -95,7 +95,8 @@ export interface SearchEntriesTable {
   conversationId: string;
   /** The message to scroll to: the question a stage-1 answer answers; null for a title. */
   messageId: string | null;
-  kind: 'title' | 'question' | 'answer' | 'final';
+  /** `attachment` (migration 0021): a question's file, its name and text. */
+  kind: 'title' | 'question' | 'answer' | 'final' | 'attachment';
   body: string;
   document: ColumnType<string, never, never>;
 }

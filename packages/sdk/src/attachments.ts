@@ -1,4 +1,4 @@
-/** An uploaded file (`POST /api/attachments`), to pass in `council.start({ attachmentIds })`. */
+// An uploaded file (`POST /api/attachments`), to pass in `council.start({ attachmentIds })`.
 export interface Attachment {
   id: string;
   name: string;
@@ -8,7 +8,7 @@ export interface Attachment {
   textChars: number;
 }
 
-/** An upload or download the server refused: `status` and its message (which names the file and the limit). */
+// An upload or download the server refused: `status`, and a message naming the file and the limit.
 export class AttachmentError extends Error {
   override readonly name = 'AttachmentError';
   constructor(

@@ -71,9 +71,8 @@ export type CouncilClient = TRPCClient<AppRouter> & {
   askCouncil(question: string, options?: AskCouncilOptions): Promise<CouncilAnswer>;
   /** Follows an existing run's events (resuming after `lastEventId` if given). */
   followRun(runId: string, options?: FollowOptions): AsyncGenerator<RunEventEnvelope, void, undefined>;
-  /** Uploads a file for `council.start({ attachmentIds })`; rejects with an `AttachmentError`. */
+  // Uploads a file for `council.start({ attachmentIds })`; rejects with an `AttachmentError`.
   uploadAttachment(file: Blob, name: string): Promise<Attachment>;
-  /** An attachment's bytes (its owner only). */
   downloadAttachment(id: string): Promise<Blob>;
 };
 

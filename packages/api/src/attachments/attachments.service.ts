@@ -3,7 +3,7 @@ import type { QuestionAttachment } from '@llm-council/council';
 import type { Database } from '@llm-council/db';
 import type { Kysely, Transaction } from 'kysely';
 import type { ApiConfig } from '../config.js';
-import { attachmentLimits } from '../constants.js';
+import { attachmentLimits, type AttachmentKind } from '../constants.js';
 import { appError } from '../errors.js';
 import type { Clock } from '../ports.js';
 import { withStorageReserved } from '../shared/storage-reservation.js';
@@ -15,6 +15,7 @@ import {
   findAttachmentsOfUser,
   hasBlob,
   insertUpload,
+  insertUploadIn,
   listAttachmentContentOfMessages,
   listAttachmentsOfMessages,
   type AttachmentContent,
@@ -178,6 +179,53 @@ export async function attachToQuestion(
       'An attachment was attached to another question meanwhile; upload it again to attach it here',
     );
   }
+}
+
+/**
+ * Checks a file from an import as an upload is checked — its kind and media type read from its
+ * bytes, its size within its kind's limit, a PDF with the text read from it — and returns what
+ * to store (a text file's text read from its bytes again), or the problem, said as "<what is wrong>".
+ */
+export function checkImportedFile(file: {
+  kind: AttachmentKind;
+  mediaType: string;
+  bytes: Uint8Array;
+  text: string | null;
+}): { ok: true; text: string | null } | { ok: false; problem: string } {
+  const sniffed = sniffFile(file.bytes);
+  if (sniffed.kind === null || sniffed.kind !== file.kind || sniffed.mediaType !== file.mediaType) {
+    return { ok: false, problem: `its bytes are not a ${file.mediaType} ${file.kind} file` };
+  }
+  if (file.bytes.byteLength > maxBytesOf(file.kind)) {
+    return { ok: false, problem: `a ${describeKind(file.kind)} may be at most ${mb(maxBytesOf(file.kind))}` };
+  }
+  if (file.kind === 'image') return { ok: true, text: null };
+  if (file.kind === 'text') return { ok: true, text: decodeText(file.bytes) };
+  if (!file.text?.trim()) return { ok: false, problem: "a PDF needs the text read from it ('text')" };
+  return { ok: true, text: file.text };
+}
+
+/** Stores checked files of imported questions (their bytes once per user and content), in one transaction. */
+export async function insertImportedAttachments(
+  db: Kysely<Database>,
+  userId: string,
+  files: {
+    messageId: string;
+    position: number;
+    name: string;
+    kind: AttachmentKind;
+    mediaType: string;
+    data: Uint8Array;
+    text: string | null;
+  }[],
+): Promise<void> {
+  if (files.length === 0) return;
+  await db.transaction().execute(async (trx) => {
+    for (const file of files) {
+      const sha256 = createHash('sha256').update(file.data).digest('hex');
+      await insertUploadIn(trx, { ...file, userId, sha256 });
+    }
+  });
 }
 
 /** A question's attachments as its run sends them. */
