@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FakeUpstream } from '@llm-council/council/fake-upstream';
 import type { BenchApi } from './bench-client.js';
-import { benchReply, type BenchProfile } from './bench-runs.js';
+import { benchReply, benchThought, type BenchProfile } from './bench-runs.js';
 
 // The bench council, shared by `bench:council` and `bench:hosts`: its models, its users, and the
 // answer shape the fake upstream gives them.
@@ -47,11 +47,13 @@ export async function registerUsers(api: BenchApi, count: number): Promise<Bench
 /** Points every model of the bench council at the profile's answer shape; titles stay short. */
 export function useProfile(upstream: FakeUpstream, bench: BenchProfile): void {
   upstream.reset();
+  const pace = { firstTokenMs: bench.firstTokenMs, tokenDelayMs: bench.tokenDelayMs };
   const behavior = {
-    firstTokenMs: bench.firstTokenMs,
-    tokenDelayMs: bench.tokenDelayMs,
+    ...pace,
     reply: benchReply(bench.tokensPerReply),
+    // Council members and the chairman think first (reviewers too: they are the same models).
+    ...(bench.reasoningTokens > 0 && { reasoning: benchThought(bench.reasoningTokens) }),
   };
   for (const model of [...MODELS, CHAIRMAN]) upstream.setBehavior(model, behavior);
-  upstream.setBehavior(TITLE_MODEL, { ...behavior, reply: benchReply(5) });
+  upstream.setBehavior(TITLE_MODEL, { ...pace, reply: benchReply(5) });
 }

@@ -3,28 +3,44 @@ import { terminalTypes, type BenchApi } from './bench-client.js';
 
 /**
  * How the fake upstream answers in a benchmark: the first token after `firstTokenMs`, then one
- * token (a word, one chunk) every `tokenDelayMs`, `tokensPerReply` of them; titles are short.
+ * token (a word, one chunk) every `tokenDelayMs`, `tokensPerReply` of them; titles are short. A
+ * reasoning model first streams `reasoningTokens` words of thinking (`delta.reasoning`) at the
+ * same pace, then its answer.
  * Every call of a stage lasts `callMs`, so a run's critical path — stage 1, stage 2 and the
  * chairman strictly one after another — lasts `criticalPathMs`, whatever the model.
  */
 export interface BenchProfile {
-  name: 'realistic' | 'short';
+  name: 'realistic' | 'short' | 'thinking';
   firstTokenMs: number;
   tokenDelayMs: number;
   tokensPerReply: number;
+  reasoningTokens: number;
   callMs: number;
   criticalPathMs: number;
 }
 
-function profile(name: BenchProfile['name'], firstTokenMs: number, tokenDelayMs: number, tokensPerReply: number) {
-  const callMs = firstTokenMs + (tokensPerReply - 1) * tokenDelayMs;
-  return { name, firstTokenMs, tokenDelayMs, tokensPerReply, callMs, criticalPathMs: 3 * callMs };
+function profile(
+  name: BenchProfile['name'],
+  firstTokenMs: number,
+  tokenDelayMs: number,
+  tokensPerReply: number,
+  reasoningTokens = 0,
+): BenchProfile {
+  const callMs = firstTokenMs + (reasoningTokens + tokensPerReply - 1) * tokenDelayMs;
+  return { name, firstTokenMs, tokenDelayMs, tokensPerReply, reasoningTokens, callMs, criticalPathMs: 3 * callMs };
 }
 
 /** Real council members: 400 words at 50 words/s after half a second. */
 export const realisticProfile: BenchProfile = profile('realistic', 500, 20, 400);
 /** The orchestration floor: 20 words, 10 ms apart, after 200 ms. */
 export const shortProfile: BenchProfile = profile('short', 200, 10, 20);
+/** Reasoning models: 300 words of thinking, then the realistic answer, at the same pace. */
+export const thinkingProfile: BenchProfile = profile('thinking', 500, 20, 400, 300);
+
+/** What a reasoning model thinks aloud before answering, `count` words. */
+export function benchThought(count: number): string {
+  return words(count, 'thought').join(' ');
+}
 
 function words(count: number, word: string): string[] {
   return Array.from({ length: Math.max(0, count) }, (_, i) => `${word}${i}`);
@@ -47,6 +63,8 @@ export function benchReply(tokensPerReply: number): (messages: ChatMessage[]) =>
 export interface RunSample {
   status: string;
   wallMs: number;
+  /** Start → the first thinking shown (a reasoning model's first `model_reasoning`). */
+  firstThoughtMs: number | null;
   firstDeltaMs: number | null;
   /** Slowest stage-1 answer + slowest review + chairman, as the server timed the calls. */
   observedCriticalPathMs: number;
@@ -70,6 +88,7 @@ export async function measureRun(
 ): Promise<RunSample> {
   const startedAt = performance.now();
   let firstDeltaMs: number | null = null;
+  let firstThoughtMs: number | null = null;
   let endedAt: number | null = null;
   let status = 'unfinished';
   let stage1 = 0;
@@ -87,6 +106,7 @@ export async function measureRun(
         const now = performance.now();
         events += 1;
         if (event.type === 'model_delta') firstDeltaMs ??= now - startedAt;
+        if (event.type === 'model_reasoning') firstThoughtMs ??= now - startedAt;
         if (event.type === 'model_completed' && event.stage === 'stage1') stage1 = Math.max(stage1, event.durationMs);
         if (event.type === 'model_completed' && event.stage === 'stage3') chairman = event.durationMs;
         if (event.type === 'review_completed') stage2 = Math.max(stage2, event.durationMs);
@@ -111,6 +131,7 @@ export async function measureRun(
     return {
       status,
       wallMs: wallMs ?? Number.NaN,
+      firstThoughtMs,
       firstDeltaMs,
       observedCriticalPathMs: stage1 + stage2 + chairman,
       failedModels,
@@ -131,6 +152,7 @@ export interface Summary {
   overheadMs: Stat;
   overheadVsObservedMs: Stat;
   observedCriticalPathMs: Stat;
+  firstThoughtMs: Stat;
   firstDeltaMs: Stat;
   eventsPerRun: Stat;
   errors: number;
@@ -160,6 +182,7 @@ export function summarize(samples: RunSample[], bench: BenchProfile): Summary {
     overheadMs: stat(ok.map((s) => s.wallMs - bench.criticalPathMs)),
     overheadVsObservedMs: stat(ok.map((s) => s.wallMs - s.observedCriticalPathMs)),
     observedCriticalPathMs: stat(ok.map((s) => s.observedCriticalPathMs)),
+    firstThoughtMs: stat(ok.flatMap((s) => (s.firstThoughtMs === null ? [] : [s.firstThoughtMs]))),
     firstDeltaMs: stat(ok.flatMap((s) => (s.firstDeltaMs === null ? [] : [s.firstDeltaMs]))),
     eventsPerRun: stat(ok.map((s) => s.events)),
     errors: samples.length - ok.length,

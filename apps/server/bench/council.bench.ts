@@ -3,11 +3,13 @@
  * real server (a child process) and its HTTP API. Two answer profiles:
  * - realistic: every call streams 400 words, one word a chunk, at 50 words/s after 500 ms
  *   (titles 5 words) — 1, 50 and 150 concurrent runs;
- * - short: 20 words 10 ms apart after 200 ms — 1, 50, 200 and 500 concurrent runs.
- * For each it reports wall time (and overhead over the critical path), start → first text,
+ * - short: 20 words 10 ms apart after 200 ms — 1, 50, 200 and 500 concurrent runs;
+ * - thinking: reasoning models, 300 words of thinking before the realistic answer — 1 and 50 runs.
+ * For each it reports wall time (and overhead over the critical path), start → first thought
+ * (thinking profile) and → first text,
  * server CPU, database statements and stored events per run, RSS and errors. Runs on PGlite,
  * and on PostgreSQL too when DATABASE_URL or TEST_DATABASE_URL is set. BENCH_ENGINES=pglite|postgres
- * and BENCH_PROFILES=realistic|short narrow it down. Writes bench/results/council-<engine>.json.
+ * and BENCH_PROFILES=realistic|short|thinking narrow it down. Writes bench/results/council-<engine>.json.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -21,6 +23,7 @@ import {
   realisticProfile,
   shortProfile,
   summarize,
+  thinkingProfile,
   type BenchProfile,
   type RunSample,
   type Summary,
@@ -47,6 +50,13 @@ const PROFILES: { profile: BenchProfile; scenarios: Scenario[] }[] = [
       { name: '50 concurrent', concurrency: 50, rounds: 1 },
       { name: '200 concurrent', concurrency: 200, rounds: 1 },
       { name: '500 concurrent', concurrency: 500, rounds: 1 },
+    ],
+  },
+  {
+    profile: thinkingProfile,
+    scenarios: [
+      { name: '1 run', concurrency: 1, rounds: 1 },
+      { name: '50 concurrent', concurrency: 50, rounds: 1 },
     ],
   },
 ];
@@ -146,13 +156,13 @@ async function benchEngine(
 
 function printTable(engine: string, results: ScenarioResult[]): void {
   const ms = (s: { median: number; p95: number }) => `${s.median.toFixed(0)} / ${s.p95.toFixed(0)}`;
-  for (const bench of [realisticProfile, shortProfile]) {
+  for (const { profile: bench } of PROFILES) {
     const rows = results.filter((r) => r.profile === bench.name);
     if (rows.length === 0) continue;
     console.log(
       [
         `\n${engine}, ${bench.name} profile — ms, median / p95. Every call: first token after ${bench.firstTokenMs} ms, then`,
-        `${bench.tokensPerReply} words ${bench.tokenDelayMs} ms apart (${bench.callMs} ms); critical path ${bench.criticalPathMs} ms.`,
+        `${bench.reasoningTokens > 0 ? `${bench.reasoningTokens} words of thinking and ` : ''}${bench.tokensPerReply} words ${bench.tokenDelayMs} ms apart (${bench.callMs} ms); critical path ${bench.criticalPathMs} ms.`,
       ].join('\n'),
     );
     console.table(
@@ -163,6 +173,7 @@ function printTable(engine: string, results: ScenarioResult[]): void {
             runs: r.runs,
             wall: ms(r.wallMs),
             'over critical path': ms(r.overheadMs),
+            ...(bench.reasoningTokens > 0 && { 'start → first thought': ms(r.firstThoughtMs) }),
             'start → first text': ms(r.firstDeltaMs),
             'server CPU ms/run': Math.round(r.serverCpuMs / Math.max(1, r.runs)),
             'statements/run': Math.round(r.statements / Math.max(1, r.runs)),
