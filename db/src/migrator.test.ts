@@ -29,6 +29,8 @@ test('migrations go up, all the way down, and up again', async () => {
       '0013_add_conversation_source',
       '0016_add_council_modes',
       '0019_add_answer_sources',
+      '0020_create_attachments',
+      '0021_add_attachment_search',
       '0022_add_answer_reasoning',
     ]);
     expect(await listTables(handle.db)).toContain('council_events');
@@ -43,6 +45,8 @@ test('migrations go up, all the way down, and up again', async () => {
     const up = await migrateToLatest(handle.db);
     expect(up.applied).toHaveLength(first.applied.length);
     expect(await listTables(handle.db)).toEqual([
+      'attachment_blobs',
+      'attachments',
       'audit_events',
       'conversations',
       'council_events',

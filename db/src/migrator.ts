@@ -20,6 +20,8 @@ import * as m0011 from './migrations/0011_add_message_branches.js';
 import * as m0013 from './migrations/0013_add_conversation_source.js';
 import * as m0016 from './migrations/0016_add_council_modes.js';
 import * as m0019 from './migrations/0019_add_answer_sources.js';
+import * as m0020 from './migrations/0020_create_attachments.js';
+import * as m0021 from './migrations/0021_add_attachment_search.js';
 import * as m0022 from './migrations/0022_add_answer_reasoning.js';
 
 // A static provider: explicit imports survive bundling, unlike FileMigrationProvider.
@@ -38,6 +40,8 @@ const migrations: Record<string, Migration> = {
   '0013_add_conversation_source': m0013,
   '0016_add_council_modes': m0016,
   '0019_add_answer_sources': m0019,
+  '0020_create_attachments': m0020,
+  '0021_add_attachment_search': m0021,
   '0022_add_answer_reasoning': m0022,
 };
 

@@ -95,7 +95,8 @@ export interface SearchEntriesTable {
   conversationId: string;
   /** The message to scroll to: the question a stage-1 answer answers; null for a title. */
   messageId: string | null;
-  kind: 'title' | 'question' | 'answer' | 'final';
+  /** `attachment` (migration 0021): a question's file, its name and text. */
+  kind: 'title' | 'question' | 'answer' | 'final' | 'attachment';
   body: string;
   document: ColumnType<string, never, never>;
 }
@@ -258,6 +259,35 @@ export interface SpendLedgerTable {
   createdAt: Timestamp;
 }
 
+export type AttachmentKind = 'text' | 'pdf' | 'image';
+
+/** One file's bytes, stored once per user and content (migration 0020). */
+export interface AttachmentBlobsTable {
+  userId: string;
+  /** SHA-256 of `data`, hex. */
+  sha256: string;
+  kind: AttachmentKind;
+  mediaType: string;
+  size: number;
+  data: Uint8Array;
+  /** A text file's text, a PDF's extracted text; null for images. */
+  text: string | null;
+  createdAt: Timestamp;
+}
+
+/** A named upload of a blob; bound to a question once `council.start` attaches it (migration 0020). */
+export interface AttachmentsTable {
+  id: Generated<string>;
+  userId: string;
+  sha256: string;
+  name: string;
+  /** The question it is attached to; null while unattached (such uploads expire). */
+  messageId: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Its place among the question's attachments. */
+  position: ColumnType<number | null, number | null | undefined, number | null>;
+  createdAt: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   refreshTokens: RefreshTokensTable;
@@ -274,6 +304,8 @@ export interface Database {
   personalAccessTokens: PersonalAccessTokensTable;
   spendLedger: SpendLedgerTable;
   councils: CouncilsTable;
+  attachmentBlobs: AttachmentBlobsTable;
+  attachments: AttachmentsTable;
 }
 
 export type User = Selectable<UsersTable>;

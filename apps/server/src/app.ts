@@ -13,6 +13,7 @@ import { createContextFactory, type ContextDeps } from './create-context.js';
 import { guardBodies } from './body-limits.js';
 import { recordCsrfRefusals, requireJsonPosts } from './http-guards.js';
 import { mcpRoutes } from './tools/mcp.routes.js';
+import { attachmentRoutes } from './attachments.routes.js';
 import { serveWebClient } from './web-client.js';
 import { openAiRoutes } from './tools/openai.routes.js';
 
@@ -109,6 +110,7 @@ export function createApp(deps: ContextDeps): express.Express {
   const router = withEventStreamSettings(appRouter, config.api.streams);
   app.use('/v1', openAiRoutes(deps, router));
   app.use('/mcp', mcpRoutes(deps, router));
+  app.use('/api/attachments', attachmentRoutes(deps));
 
   const trpcOptions = {
     router,

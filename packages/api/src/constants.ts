@@ -120,3 +120,29 @@ export function councilSlug(name: string): string {
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
 }
+
+/**
+ * Attachments (`POST /api/attachments`, `council.start({ attachmentIds })`): what a file may be
+ * and how many a question may carry. The kind is read from the bytes, never the name.
+ */
+export const attachmentLimits = {
+  /** A text or code file: valid UTF-8. */
+  textMaxBytes: 1024 * 1024,
+  /** A PDF; its text is extracted on the server. */
+  pdfMaxBytes: 10 * 1024 * 1024,
+  /** The most pages of a PDF read for text. */
+  pdfMaxPages: 200,
+  /** A PNG, JPEG, WebP or GIF image. */
+  imageMaxBytes: 10 * 1024 * 1024,
+  /** Files one question may carry, and their total size. */
+  perQuestion: 10,
+  perQuestionMaxBytes: 20 * 1024 * 1024,
+  /** The longest file name kept, in characters. */
+  nameMaxLength: 200,
+  /** An upload not attached to a question within this many hours is deleted. */
+  unattachedTtlHours: 24,
+} as const;
+
+/** What an attachment is, as read from its bytes. */
+export const attachmentKinds = ['text', 'pdf', 'image'] as const;
+export type AttachmentKind = (typeof attachmentKinds)[number];

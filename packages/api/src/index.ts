@@ -1,5 +1,11 @@
 export { appRouter, type AppRouter } from './root.js';
-export { createCallerFactory, describeError, requirePasswordSession } from './trpc.js';
+export { createCallerFactory, describeError, requirePasswordSession, requireScopedSession } from './trpc.js';
+export {
+  findAttachmentForDownload,
+  maxUploadBytes,
+  uploadAttachment,
+  type AttachmentView,
+} from './attachments/attachments.service.js';
 export {
   badTokenWait,
   countBadToken,

@@ -147,24 +147,34 @@ export async function requirePasswordSession(ctx: Context): Promise<SignedInUser
  * every valid token whatever its scopes: only for saying who the caller is (`auth.whoami`).
  */
 export function scopedProcedure(scope: AccessTokenScope | readonly AccessTokenScope[] | null) {
+  return publicProcedure.use(async ({ ctx, next }) =>
+    next({ ctx: { ...ctx, session: await requireScopedSession(ctx, scope) } }),
+  );
+}
+
+/**
+ * The caller of a `scopedProcedure(scope)`, or the error it would get. Exported for the host's
+ * routes that are not procedures (the attachment upload), so they admit exactly the same callers.
+ */
+export async function requireScopedSession(
+  ctx: Context,
+  scope: AccessTokenScope | readonly AccessTokenScope[] | null,
+): Promise<SignedInUser> {
   // A list admits a token carrying any one of them.
   const scopes = scope === null ? null : typeof scope === 'string' ? [scope] : scope;
-  return publicProcedure.use(async ({ ctx, next }) => {
-    const bearer = ctx.req.accessToken;
-    if (!bearer || !isPersonalAccessToken(bearer)) return next({ ctx: { ...ctx, session: await requireSession(ctx) } });
-    const token = await resolvePersonalAccessToken(ctx, bearer);
-    if (!token)
-      throw appError('UNAUTHORIZED', 'ACCESS_TOKEN_INVALID', 'This access token is invalid, expired or revoked');
-    if (scopes !== null && !scopes.some((s) => token.scopes.includes(s))) {
-      const named = scopes.map((s) => `"${s}"`).join(' or ');
-      throw appError('FORBIDDEN', 'ACCESS_TOKEN_FORBIDDEN', `This access token lacks the ${named} scope`);
-    }
-    const session: SignedInUser = {
-      userId: token.userId,
-      email: token.email,
-      sessionId: null,
-      personalToken: { id: token.tokenId, expiresAt: token.expiresAt },
-    };
-    return next({ ctx: { ...ctx, session } });
-  });
+  const bearer = ctx.req.accessToken;
+  if (!bearer || !isPersonalAccessToken(bearer)) return requireSession(ctx);
+  const token = await resolvePersonalAccessToken(ctx, bearer);
+  if (!token)
+    throw appError('UNAUTHORIZED', 'ACCESS_TOKEN_INVALID', 'This access token is invalid, expired or revoked');
+  if (scopes !== null && !scopes.some((s) => token.scopes.includes(s))) {
+    const named = scopes.map((s) => `"${s}"`).join(' or ');
+    throw appError('FORBIDDEN', 'ACCESS_TOKEN_FORBIDDEN', `This access token lacks the ${named} scope`);
+  }
+  return {
+    userId: token.userId,
+    email: token.email,
+    sessionId: null,
+    personalToken: { id: token.tokenId, expiresAt: token.expiresAt },
+  };
 }

@@ -1,5 +1,13 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { describeUnknownCouncil, findCouncil, listAskableCouncils } from '@llm-council/mcp';
-import { CouncilRunError, type CouncilAnswer, type CouncilClient, type CouncilMode } from '@llm-council/sdk';
+import {
+  AttachmentError,
+  CouncilRunError,
+  type CouncilAnswer,
+  type CouncilClient,
+  type CouncilMode,
+} from '@llm-council/sdk';
 import { CliError, ExitCode } from './exit-codes.js';
 import { ModelProgress } from './progress.js';
 import { formatVerdict } from './verdict-table.js';
@@ -13,6 +21,8 @@ export interface AskOptions {
   mode?: CouncilMode;
   /** Continue this conversation instead of starting a new one. */
   conversation?: string;
+  /** Files to attach (`--attach`, repeatable): uploaded first, then asked with. */
+  attach?: string[];
 }
 
 export interface Io {
@@ -52,7 +62,9 @@ export async function askCommand(
   let hasAnswered = false;
   try {
     const councilId = options.council === undefined ? undefined : await findCouncilId(client, options.council);
+    const attachmentIds = await uploadFiles(client, options.attach ?? []);
     const result = await client.askCouncil(question, {
+      ...(attachmentIds.length > 0 ? { attachmentIds } : {}),
       ...(options.conversation ? { conversationId: options.conversation } : {}),
       ...(councilId !== undefined ? { councilId } : {}),
       ...(options.models ? { models: options.models } : {}),
@@ -128,4 +140,27 @@ function answerNote(result: CouncilAnswer): string {
   return result.mode === 'ranked'
     ? `Top-ranked answer (${result.answerModel}); ranked mode: answers and peer review, no synthesis.`
     : `Answer (${result.answerModel}); answers-only mode: no peer review or synthesis.`;
+}
+
+/** Uploads each `--attach` file; a refused or unreadable one stops the command naming it (nothing is asked). */
+async function uploadFiles(client: CouncilClient, paths: string[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const path of paths) {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch (error) {
+      throw new CliError(
+        `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`,
+        ExitCode.usage,
+      );
+    }
+    try {
+      ids.push((await client.uploadAttachment(new Blob([bytes]), basename(path))).id);
+    } catch (error) {
+      if (error instanceof AttachmentError) throw new CliError(error.message, ExitCode.usage);
+      throw error;
+    }
+  }
+  return ids;
 }

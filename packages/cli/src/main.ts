@@ -94,6 +94,11 @@ function buildProgram(
       ]),
     )
     .option('--conversation <id>', 'continue this conversation (its id from `list`, `search` or an earlier `ask`)')
+    .option(
+      '--attach <file>',
+      'attach a file: text or code (up to 1 MB), a PDF or an image (up to 10 MB); repeat for more',
+      (file: string, files: string[] = []) => [...files, file],
+    )
     .action(async (question: string, options: AskOptions) => {
       const { client } = await connect(env);
       const code = await askCommand(client, question, options, {

@@ -1,6 +1,7 @@
 import type { AnswerSource, CouncilError, ReasoningEffort, Usage } from './events.js';
 import { stageDeadlines, type CouncilMethod } from './council-method.js';
 import { buildStage1Messages, type ConversationTurn } from './prompts.js';
+import { questionWithAttachments, type QuestionAttachment } from './attachments.js';
 import type { ModelOutcome, RunContext } from './run-context.js';
 import { fitToContext } from './history-budget.js';
 import { gatherWithDeadlines } from './stage-gate.js';
@@ -16,6 +17,12 @@ export interface Stage1Input {
   reasoningEffort?: ReasoningEffort | null;
   /** Gives every stage-1 call OpenRouter's web search tool. */
   webSearch?: boolean;
+  /** The question's files: text blocks for every model, images only to those that see images. */
+  attachments?: QuestionAttachment[];
+  /** Per model: its catalogue entry lists image input. */
+  imageInput?: Record<string, boolean>;
+  /** The markers' nonce around the attachments' text (the run's, drawn once). */
+  attachmentNonce?: string;
 }
 
 /** An answer an earlier attempt produced, replayed instead of asked again. */
@@ -60,10 +67,19 @@ export async function runStage1(run: RunContext, input: Stage1Input, method: Cou
   for (const [model, answer] of reused) await answered(model, { ...answer, durationMs: 0 });
 
   // Each model gets as much history as its own context window holds.
-  const messagesFor = (model: string) =>
-    fitToContext(input.history, input.contextLengths?.[model], method.maxTokens.stage1, (history, omittedTurns) =>
-      buildStage1Messages({ question: input.question, history, omittedTurns, instructions: input.instructions }),
+  const messagesFor = (model: string) => {
+    const asked = questionWithAttachments(input.question, input.attachments, {
+      seesImages: input.imageInput?.[model] === true,
+      nonce: input.attachmentNonce ?? '',
+    });
+    return fitToContext(
+      input.history,
+      input.contextLengths?.[model],
+      method.maxTokens.stage1,
+      (history, omittedTurns) =>
+        buildStage1Messages({ ...asked, history, omittedTurns, instructions: input.instructions }),
     );
+  };
   const asked = input.models.filter((model) => !reused.has(model));
   const late: string[] = [];
   const outcomes = await run.whileRunning(

@@ -5,6 +5,7 @@ import { readRanking, type RankingStatus } from './ranking/parse-ranking.js';
 import { buildRepairMessages, buildReviewMessages } from './review-prompts.js';
 import type { RunContext } from './run-context.js';
 import { fitToContext } from './history-budget.js';
+import type { QuestionAttachment } from './attachments.js';
 
 const reviewHistoryTurns = 3;
 
@@ -44,6 +45,8 @@ export async function askReviewer(
     contextLength: number | null;
     instructions?: string | null;
     reasoningEffort?: ReasoningEffort | null;
+    /** The question's files: the reviewer is told their names. */
+    attachments?: readonly QuestionAttachment[] | undefined;
   },
   method: CouncilMethod,
 ): Promise<ReviewOutcome> {

@@ -1,5 +1,6 @@
 import type { ConversationTurn } from './prompts.js';
 import type { ChatMessage } from './upstream/upstream.types.js';
+import { IMAGE_TOKEN_ESTIMATE } from './attachments.js';
 
 /**
  * Keeps a long conversation inside a model's context window. Without it a 30-turn conversation
@@ -13,10 +14,16 @@ export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 3);
 }
 
-/** A prompt's tokens as estimated before it is sent: its text plus a few tokens of framing per message. */
+/**
+ * A prompt's tokens as estimated before it is sent: its text plus a few tokens of framing per
+ * message, and `IMAGE_TOKEN_ESTIMATE` for each image part.
+ */
 export function estimatePromptTokens(messages: ChatMessage[]): number {
   // A few tokens of framing per message (role markers) on top of the text.
-  return messages.reduce((sum, m) => sum + estimateTokens(m.content) + 8, 0);
+  return messages.reduce(
+    (sum, m) => sum + estimateTokens(m.content) + (m.images?.length ?? 0) * IMAGE_TOKEN_ESTIMATE + 8,
+    0,
+  );
 }
 
 /**

@@ -8,6 +8,7 @@ export * from './events.js';
 export { minimumAnswers, runCouncil } from './runner.js';
 export type { PreviousRunResults } from './runner.js';
 export type { ConversationTurn } from './prompts.js';
+export type { QuestionAttachment } from './attachments.js';
 // What a run and each of its calls will read and write, estimated before they start (budgets).
 export { estimateRunTokens } from './run-estimate.js';
 export { estimatePromptTokens } from './history-budget.js';

@@ -28,6 +28,8 @@ export interface ReviewText {
  */
 export function buildStage1Messages(input: {
   question: string;
+  /** The question's images this model is shown (data URLs), with `question` naming them. */
+  images?: string[] | undefined;
   history: ConversationTurn[];
   /** Older turns left out to fit the context window; the first kept question says so. */
   omittedTurns?: number;
@@ -39,7 +41,7 @@ export function buildStage1Messages(input: {
     { role: 'user', content: turn.question },
     { role: 'assistant', content: turn.answer },
   ]);
-  messages.push({ role: 'user', content: input.question });
+  messages.push({ role: 'user', content: input.question, ...(input.images?.length && { images: input.images }) });
   const first = messages[0] as ChatMessage;
   if (note) messages[0] = { ...first, content: `${note}\n\n${first.content}` };
   const instructions = input.instructions?.trim();
@@ -86,6 +88,11 @@ export function buildChairmanMessages(input: {
   hideModelNames?: boolean;
   /** The user's standing instructions: the chairman's system message carries them. */
   instructions?: string | null;
+  /**
+   * The question's attachments as text (`attachmentBlocks`): the chairman reads the text and PDF
+   * files to check the answers against them; images are named, not sent (the answers describe them).
+   */
+  attachmentText?: string;
 }): ChatMessage[] {
   const hide = input.hideModelNames === true;
   const labelOf = new Map(input.answers.map((a) => [a.model, a.label]));
@@ -127,7 +134,7 @@ export function buildChairmanMessages(input: {
 <question>
 ${input.question}
 </question>
-
+${input.attachmentText ? `\n${input.attachmentText}\n` : ''}
 Stage 1, the council's answers:
 ${answers}
 

@@ -4,6 +4,7 @@ import { buildChairmanMessages, buildStage1Messages, buildTitleMessages } from '
 import { buildReviewMessages } from './review-prompts.js';
 import type { RunCouncilInput } from './runner.js';
 import { labelFor } from './ranking/presentation.js';
+import { attachmentBlocks, questionWithAttachments } from './attachments.js';
 
 /**
  * What a run will read and write, estimated before it starts, so a budget can refuse it up front.
@@ -33,9 +34,16 @@ export function estimateRunTokens(input: RunCouncilInput, maxOutputTokens: numbe
     : 0;
   let total = title;
 
+  // The files count where the runner sends them: every answer reads their text (and a model
+  // that sees images, each image); the chairman reads their text. The nonce's length is the run's.
+  const nonce = 'n0n0n0n0';
   for (const model of input.models.filter((m) => !reused.includes(m))) {
+    const asked = questionWithAttachments(input.question, input.attachments, {
+      seesImages: input.imageInput?.[model] === true,
+      nonce,
+    });
     const messages = fitToContext(input.history, context(model), method.maxTokens.stage1, (history, omittedTurns) =>
-      buildStage1Messages({ question: input.question, history, omittedTurns, instructions }),
+      buildStage1Messages({ ...asked, history, omittedTurns, instructions }),
     );
     total += estimatePromptTokens(messages) + out('stage1');
   }
@@ -50,8 +58,9 @@ export function estimateRunTokens(input: RunCouncilInput, maxOutputTokens: numbe
         history,
         omittedTurns: omitted + input.history.length - recent.length,
         answers,
-        nonce: 'n0n0n0n0',
+        nonce,
         instructions,
+        attachments: input.attachments,
       }),
     );
     total += estimatePromptTokens(messages) + out('stage2');
@@ -70,6 +79,9 @@ export function estimateRunTokens(input: RunCouncilInput, maxOutputTokens: numbe
         reviews: input.models.map((reviewer) => ({ reviewer, content: placeholder(out('stage2')) })),
         hideModelNames: method.hideModelNamesFromChairman,
         instructions,
+        ...(input.attachments?.length && {
+          attachmentText: attachmentBlocks(input.attachments, { seesImages: 'named', nonce }),
+        }),
       }),
   );
   return total + estimatePromptTokens(chairman) + out('stage3');

@@ -15,6 +15,8 @@ import {
 } from './run-context.js';
 import { buildVerdict } from './verdict.js';
 import { fitToContext } from './history-budget.js';
+import { attachmentBlocks, type QuestionAttachment } from './attachments.js';
+import { createNonce } from './review-prompts.js';
 
 export type { RunCouncilDeps } from './run-context.js';
 
@@ -46,6 +48,14 @@ export interface RunCouncilInput {
   reasoningEffort?: ReasoningEffort | null;
   /** Gives the stage-1 calls OpenRouter's web search tool. */
   webSearch?: boolean;
+  /**
+   * The question's files. Every answering model reads the text and PDF files; images go only to
+   * models whose catalogue entry lists image input (`imageInput`), the others get a note. Reviewers
+   * are told the files' names; the chairman reads the text files and is told the images' names.
+   */
+  attachments?: QuestionAttachment[];
+  /** Per model: the provider's catalogue lists image input for it. */
+  imageInput?: Record<string, boolean>;
 }
 
 /** The fewest stage-1 answers a mode can go on with: one answer is an answer, a review needs two. */
@@ -89,7 +99,9 @@ export async function runCouncil(input: RunCouncilInput, deps: RunCouncilDeps): 
     // Marks the rejection handled if we bail out before awaiting it; the awaits below still see it.
     title.catch(() => undefined);
 
-    const stage1 = await runStage1(run, input, method);
+    // Drawn only for a question with files, so runs without keep their seeded draws.
+    const attachmentNonce = input.attachments?.length ? createNonce(random) : '';
+    const stage1 = await runStage1(run, { ...input, attachmentNonce }, method);
     if (stage1.answers.length < minimumAnswers(mode)) {
       await run.whileRunning(title);
       await run.sink.send({ type: 'run_failed', stage: 'stage1', error: tooFewAnswersError(stage1, input, mode) });
@@ -138,6 +150,9 @@ export async function runCouncil(input: RunCouncilInput, deps: RunCouncilDeps): 
                 aggregate: verdict.aggregate,
                 hideModelNames: method.hideModelNamesFromChairman,
                 instructions: input.instructions,
+                ...(input.attachments?.length && {
+                  attachmentText: attachmentBlocks(input.attachments, { seesImages: 'named', nonce: attachmentNonce }),
+                }),
                 notes: {
                   failed: [...stage1.failures, ...stage2.failures].map((f) => f.model),
                   late: [...stage1.late, ...stage2.late],

@@ -11,6 +11,7 @@ import type { AppRouter } from '@llm-council/api';
 import { MAX_BATCH_SIZE } from '@llm-council/api/constants';
 import { ask, followRun, type AskOptions, type FollowOptions, type RunEventEnvelope } from './ask.js';
 import { askCouncil, type AskCouncilOptions, type CouncilAnswer } from './ask-council.js';
+import { sendAttachmentRequest, type Attachment } from './attachments.js';
 import { refreshAwareLink } from './refresh-link.js';
 import { SessionKeeper, type Transport } from './session-keeper.js';
 import { memoryTokenStore, type TokenStore } from './token-store.js';
@@ -70,6 +71,9 @@ export type CouncilClient = TRPCClient<AppRouter> & {
   askCouncil(question: string, options?: AskCouncilOptions): Promise<CouncilAnswer>;
   /** Follows an existing run's events (resuming after `lastEventId` if given). */
   followRun(runId: string, options?: FollowOptions): AsyncGenerator<RunEventEnvelope, void, undefined>;
+  // Uploads a file for `council.start({ attachmentIds })`; rejects with an `AttachmentError`.
+  uploadAttachment(file: Blob, name: string): Promise<Attachment>;
+  downloadAttachment(id: string): Promise<Blob>;
 };
 
 /**
@@ -108,6 +112,8 @@ export function createCouncilClient(options: CouncilClientOptions): CouncilClien
     options.onSessionExpired,
   );
   const staticToken = options.token;
+  const attachmentsUrl = `${options.url.replace(/\/+$/, '')}/api/attachments`;
+  const refresh = () => (staticToken === undefined ? session.refresh() : Promise.resolve(false));
   const authorize = async (): Promise<Record<string, string>> => {
     const token = staticToken ?? (await session.accessToken());
     return token ? { Authorization: `Bearer ${token}` } : {};
@@ -150,6 +156,19 @@ export function createCouncilClient(options: CouncilClientOptions): CouncilClien
       ask(client, conversationId, content, askOptions),
     askCouncil: (question: string, askOptions?: AskCouncilOptions) => askCouncil(client, question, askOptions),
     followRun: (runId: string, followOptions?: FollowOptions) => followRun(client, runId, followOptions),
+    uploadAttachment: async (file: Blob, name: string) => {
+      const form = () => {
+        const body = new FormData();
+        body.append('file', file, name);
+        return { method: 'POST', body };
+      };
+      const response = await sendAttachmentRequest(fetchImpl, authorize, refresh, attachmentsUrl, form);
+      return (await response.json()) as Attachment;
+    },
+    downloadAttachment: async (id: string) => {
+      const url = `${attachmentsUrl}/${encodeURIComponent(id)}`;
+      return (await sendAttachmentRequest(fetchImpl, authorize, refresh, url, () => ({}))).blob();
+    },
   });
 }
 

@@ -1,5 +1,6 @@
 export { createCouncilClient, type CouncilClient, type CouncilClientOptions } from './client.js';
 export { memoryTokenStore, type StoredSession, type TokenStore } from './token-store.js';
+export { AttachmentError, type Attachment } from './attachments.js';
 export {
   appErrorCodes,
   getAppErrorCode,

@@ -14,7 +14,7 @@ test('Enter sends the trimmed text and clears the box', async () => {
   fireEvent.keyDown(box(), { key: 'Enter' });
 
   await waitFor(() => expect(box().value).toBe(''));
-  expect(onSend).toHaveBeenCalledWith('What is the capital of France?');
+  expect(onSend).toHaveBeenCalledWith('What is the capital of France?', []);
 });
 
 test('Shift+Enter does not send (it is a new line)', () => {

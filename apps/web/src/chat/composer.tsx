@@ -1,7 +1,8 @@
-import { MESSAGE_MAX_LENGTH } from '@llm-council/sdk';
+import { MESSAGE_MAX_LENGTH, type Attachment } from '@llm-council/sdk';
 import { Show, createEffect, createSignal, createUniqueId, on, onMount } from 'solid-js';
 import { SendIcon, StopIcon } from '../ui/icons';
 import { readDraft, saveDraft } from './drafts';
+import { PendingChips, createPendingFiles } from './attachments';
 
 /**
  * The question box, present on every conversation. Enter sends, Shift+Enter adds a line (and
@@ -9,7 +10,12 @@ import { readDraft, saveDraft } from './drafts';
  * disabled and the button becomes Stop.
  */
 export function Composer(props: {
-  onSend: (content: string) => Promise<boolean>;
+  /** The question and the files attached to it (uploaded already). */
+  onSend: (content: string, attachments: Attachment[]) => Promise<boolean>;
+  /** Uploads a picked file (`client.uploadAttachment`); without it there is no attach button. */
+  onUpload?: (file: File) => Promise<Attachment>;
+  /** The council's models that cannot see images: asking with an image attached warns first. */
+  imageBlindModels?: readonly string[];
   onStop?: (() => void) | undefined;
   isRunLive: boolean;
   isStopping?: boolean;
@@ -27,11 +33,16 @@ export function Composer(props: {
   };
   const [isSending, setSending] = createSignal(false);
   let textarea: HTMLTextAreaElement | undefined;
+  let filePicker: HTMLInputElement | undefined;
+  const pending = createPendingFiles((file) =>
+    props.onUpload ? props.onUpload(file) : Promise.reject(new Error('Attachments are not available here')),
+  );
+  const blindToImages = () => (pending.hasImage() ? (props.imageBlindModels ?? []) : []);
 
   const isDisabled = () => props.isRunLive || isSending() || props.extraDisabled === true;
   // The server refuses longer messages; saying so here beats a round trip.
   const isTooLong = () => text().length > MESSAGE_MAX_LENGTH;
-  const canSend = () => !isDisabled() && text().trim() !== '' && !isTooLong();
+  const canSend = () => !isDisabled() && text().trim() !== '' && !isTooLong() && !pending.isUploading();
 
   // Grow with the text up to a cap (CSS max-height), so long questions stay readable.
   const resize = () => {
@@ -51,7 +62,10 @@ export function Composer(props: {
     if (!canSend()) return;
     setSending(true);
     try {
-      if (await props.onSend(text().trim())) setText('');
+      if (await props.onSend(text().trim(), pending.ready())) {
+        setText('');
+        pending.clear();
+      }
     } finally {
       setSending(false);
     }
@@ -66,14 +80,46 @@ export function Composer(props: {
   return (
     <form
       class="composer"
+      classList={{ 'composer-with-files': props.onUpload !== undefined }}
       onSubmit={(event) => {
         event.preventDefault();
         void send();
       }}
     >
+      <PendingChips pending={pending} />
+      <Show when={blindToImages().length > 0}>
+        <p class="attachment-warning" role="status">
+          {blindToImages().join(', ')} cannot see images: {blindToImages().length === 1 ? 'it' : 'they'} will only be
+          told an image was attached.
+        </p>
+      </Show>
       <label class="sr-only" for={id}>
         Message the council
       </label>
+      <Show when={props.onUpload}>
+        <input
+          ref={filePicker}
+          type="file"
+          multiple
+          class="sr-only"
+          tabIndex={-1}
+          aria-hidden="true"
+          onChange={(event) => {
+            pending.add([...(event.currentTarget.files ?? [])]);
+            event.currentTarget.value = '';
+          }}
+        />
+        <button
+          type="button"
+          class="composer-button composer-attach"
+          aria-label="Attach files"
+          title="Attach files (text, code, PDF, images)"
+          disabled={isDisabled()}
+          onClick={() => filePicker?.click()}
+        >
+          +
+        </button>
+      </Show>
       <textarea
         id={id}
         ref={textarea}

@@ -1,4 +1,5 @@
 import { useLocation } from '@solidjs/router';
+import type { Attachment } from '@llm-council/sdk';
 import { For, Show, createEffect, createSignal, on, onCleanup, onMount } from 'solid-js';
 import { useClient } from '../client-context';
 import { useConversations } from '../conversations/conversations-store';
@@ -124,13 +125,14 @@ export function ConversationView(props: { conversation: Conversation }) {
 
   createEffect(() => (document.title = `${title()} · LLM Council`));
 
-  const send = async (content: string): Promise<boolean> => {
+  const send = async (content: string, attachments: Attachment[] = []): Promise<boolean> => {
     setSendError(null);
     try {
       const { runId, messageId } = await council.start.mutate({
         conversationId: id,
         content,
         clientRequestId: newRequestId(),
+        ...(attachments.length > 0 && { attachmentIds: attachments.map((a) => a.id) }),
       });
       const now = new Date().toISOString();
       const { models, chairman } = lineup();
@@ -138,7 +140,7 @@ export function ConversationView(props: { conversation: Conversation }) {
         ...turns(),
         {
           key: messageId,
-          message: { id: messageId, content, createdAt: now, versionIds: [messageId] },
+          message: { id: messageId, content, createdAt: now, versionIds: [messageId], attachments },
           run: createRunState({ runId, models, chairmanModel: chairman ?? '' }),
           answer: null,
         },
@@ -261,6 +263,7 @@ export function ConversationView(props: { conversation: Conversation }) {
         <Show when={stopError()}>{(message) => <ErrorNotice message={message()} />}</Show>
         <Composer
           onSend={send}
+          onUpload={(file) => client.uploadAttachment(file, file.name)}
           onStop={stop}
           isRunLive={liveRun() !== undefined}
           isStopping={liveRun()?.isStopping() ?? false}

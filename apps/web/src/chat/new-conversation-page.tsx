@@ -1,4 +1,5 @@
 import { useNavigate } from '@solidjs/router';
+import type { Attachment } from '@llm-council/sdk';
 import { Match, Show, Switch, createEffect, createResource, createSignal } from 'solid-js';
 import { useClient } from '../client-context';
 import { useConversations } from '../conversations/conversations-store';
@@ -62,7 +63,14 @@ export function NewConversationPage() {
   });
   createEffect(() => (document.title = 'New conversation · LLM Council'));
 
-  const send = async (content: string): Promise<boolean> => {
+  // The chosen models whose catalogue entry does not list image input (the composer warns).
+  const imageBlindModels = () => {
+    const loaded = catalog.state === 'ready' ? catalog() : undefined;
+    const picked = choice()?.models ?? [];
+    return picked.filter((id) => !loaded?.models.find((m) => m.id === id)?.inputModalities?.includes('image'));
+  };
+
+  const send = async (content: string, attachments: Attachment[] = []): Promise<boolean> => {
     setError(null);
     const picked = choice() ?? undefined;
     const council = selectedCouncil();
@@ -76,6 +84,7 @@ export function NewConversationPage() {
         ...(picked && membersChanged ? { models: picked.models, chairmanModel: picked.chairmanModel } : {}),
         mode: ask().mode,
         webSearch: ask().webSearch,
+        ...(attachments.length > 0 && { attachmentIds: attachments.map((a) => a.id) }),
       });
       saveLastCouncil(council?.id ?? null);
       navigate(`/c/${started.conversationId}`);
@@ -129,6 +138,8 @@ export function NewConversationPage() {
         <Show when={error()}>{(e) => <ErrorNotice message={e().message} code={e().code} />}</Show>
         <Composer
           onSend={send}
+          onUpload={(file) => client.uploadAttachment(file, file.name)}
+          imageBlindModels={imageBlindModels()}
           isRunLive={false}
           autofocus
           placeholder="Ask the council anything…"

@@ -5,10 +5,11 @@ import { RunView } from '../council/run-view';
 import type { RunState } from '../council/run-state';
 import { MarkdownView } from '../markdown/markdown-view';
 import { QuestionView } from './question-view';
+import { AttachmentChips } from './attachments';
 
 export interface Turn {
   key: string;
-  message: Pick<Message, 'id' | 'content' | 'createdAt' | 'versionIds'>;
+  message: Pick<Message, 'id' | 'content' | 'createdAt' | 'versionIds' | 'attachments'>;
   /** The run as it stood when the turn was shown; its view follows it from there while it is live. */
   run: RunState | null;
   answer: Pick<Message, 'content'> | null;
@@ -37,6 +38,7 @@ export function TurnView(props: { turn: Turn; actions: TurnActions }) {
         onEdit={(content) => props.actions.onEdit(props.turn.message.id, content)}
         isLocked={props.actions.isLocked}
       />
+      <AttachmentChips attachments={props.turn.message.attachments} />
       <Show when={props.turn.run}>
         {(run) => (
           <RunView

@@ -6,10 +6,19 @@ import { renderWithClient } from '../testing/render';
 import { DataSection, readText } from './data-section';
 
 const IDS = ['7b0e5f7e-2d3c-4a1b-9f8e-1c2d3e4f5a61', '7b0e5f7e-2d3c-4a1b-9f8e-1c2d3e4f5a62'];
-const listed = { id: IDS[0], title: 'Imported one', messageCount: 2, createdAt: '2026-11-01T00:00:00.000Z', updatedAt: '2026-11-01T00:00:00.000Z' };
+const listed = {
+  id: IDS[0],
+  title: 'Imported one',
+  messageCount: 2,
+  createdAt: '2026-11-01T00:00:00.000Z',
+  updatedAt: '2026-11-01T00:00:00.000Z',
+};
 
 function renderData(handlers: Record<string, FakeHandler>) {
-  const server = fakeTrpcServer({ 'conversations.list': () => ({ data: { items: [listed], nextCursor: null } }), ...handlers });
+  const server = fakeTrpcServer({
+    'conversations.list': () => ({ data: { items: [listed], nextCursor: null } }),
+    ...handlers,
+  });
   const client = clientFor(server);
   const store = createConversationsStore(client);
   renderWithClient(
@@ -91,13 +100,17 @@ test('"Download all my data" fetches every part of the export and saves them joi
       'page-3': { content: ']}', nextCursor: null },
     };
     const { server } = renderData({
-      'account.exportAll': (input) => ({ data: { ...file, ...parts[(input as { cursor?: string } | undefined)?.cursor ?? 'first'] } }),
+      'account.exportAll': (input) => ({
+        data: { ...file, ...parts[(input as { cursor?: string } | undefined)?.cursor ?? 'first'] },
+      }),
     });
     fireEvent.click(screen.getByRole('button', { name: 'Download all my data' }));
 
     expect((await screen.findByRole('status')).textContent).toBe('Downloaded llm-council-export-2026-11-27.json.');
     expect(saved.map((s) => s.name)).toEqual([file.filename]);
-    expect(saved[0] && (await readText(saved[0].blob))).toBe('{"format":"llm-council-export","conversations":[{"id":"a"},{"id":"b"}]}');
+    expect(saved[0] && (await readText(saved[0].blob))).toBe(
+      '{"format":"llm-council-export","conversations":[{"id":"a"},{"id":"b"}]}',
+    );
     expect(server.calls.filter((c) => c.path === 'account.exportAll').map((c) => c.input)).toEqual([
       undefined,
       { cursor: 'page-2' },

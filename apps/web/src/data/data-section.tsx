@@ -88,8 +88,8 @@ export function DataSection() {
       <div class="card data-card">
         <h3>Download all my data</h3>
         <p class="muted">
-          Every conversation with each stage, ranking and usage, and your account's email and creation date, as one
-          JSON file. Keys, passwords and tokens are never included.
+          Every conversation with each stage, ranking and usage, and your account's email and creation date, as one JSON
+          file. Keys, passwords and tokens are never included.
         </p>
         <button type="button" class="button" disabled={isExporting()} onClick={() => void downloadAll()}>
           {isExporting() ? 'Preparing…' : 'Download all my data'}

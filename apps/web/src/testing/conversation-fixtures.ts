@@ -16,6 +16,7 @@ export function userMessage(content: string, id = QUESTION_ID, position = 1, ver
     runId: null,
     parentId: null,
     versionIds,
+    attachments: [],
     createdAt: '2025-11-26T12:00:00.000Z',
   };
 }

@@ -1,3 +1,4 @@
+import { listAttachmentsOfMessages } from '../attachments/attachments.service.js';
 import { DEFAULT_TITLE } from '../constants.js';
 import type { Context } from '../context.js';
 import { listRunRecords } from '../council/run-records.js';
@@ -121,12 +122,15 @@ async function readConversation(db: Context['db'], userId: string, id: string) {
   const path = branchPath(stored, shownLeaf(stored, row.shownQuestionId));
   const questions = new Set(path.filter((m) => m.role === 'user').map((m) => m.id));
   const runs = await listRunRecords(db, row.id);
+  const attachments = await listAttachmentsOfMessages(db, [...questions]);
   return {
     ...toConversation(row),
     messages: path.map((m) => ({
       ...m,
       createdAt: m.createdAt.toISOString(),
       versionIds: m.role === 'user' ? versionsOf(stored, m) : [],
+      /** A question's files, in order (no content: `GET /api/attachments/:id` has the bytes). */
+      attachments: attachments.filter((a) => a.messageId === m.id).map(({ messageId: _, ...view }) => view),
     })),
     runs: runs.filter((r) => questions.has(r.userMessageId)),
   };

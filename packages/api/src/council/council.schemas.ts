@@ -1,7 +1,7 @@
 import { councilModeSchema } from '@llm-council/council';
 import { z } from 'zod';
 import { conversationSourceSchema, historySchema, idSchema, modelIdSchema, titleSchema } from '../shared/schemas.js';
-import { COUNCIL_MAX_MODELS, INSTRUCTIONS_MAX_LENGTH, MESSAGE_MAX_LENGTH } from '../constants.js';
+import { COUNCIL_MAX_MODELS, INSTRUCTIONS_MAX_LENGTH, MESSAGE_MAX_LENGTH, attachmentLimits } from '../constants.js';
 import { councilIdSchema } from '../councils/councils.schemas.js';
 import { providerIdSchema } from '../settings/settings.schemas.js';
 import { text } from '../shared/text.js';
@@ -58,6 +58,15 @@ export const startRunInput = z
       label: 'Instructions',
       maxMessage: `Instructions must be at most ${INSTRUCTIONS_MAX_LENGTH.toLocaleString('en')} characters`,
     }).optional(),
+    /**
+     * Uploads (`POST /api/attachments`) attached to this question, in order: the user's own, not
+     * attached yet, at most 10 and 20 MB together.
+     */
+    attachmentIds: z
+      .array(idSchema)
+      .max(attachmentLimits.perQuestion, `A question carries at most ${attachmentLimits.perQuestion} attachments`)
+      .refine((ids) => new Set(ids).size === ids.length, 'An attachment is named twice')
+      .optional(),
     provider: providerIdSchema.optional(),
     /** Makes `start` idempotent: the same id returns the run it already started. */
     clientRequestId: clientRequestIdSchema.optional(),

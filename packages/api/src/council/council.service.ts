@@ -13,6 +13,12 @@ import {
   shownLeaf,
   sourceOf,
 } from '../conversations/conversations.service.js';
+import {
+  attachToQuestion,
+  attachmentsOfQuestion,
+  copyAttachments,
+  loadUploadsToAttach,
+} from '../attachments/attachments.service.js';
 import { resolveCouncil } from '../councils/councils.service.js';
 import { notFound } from '../errors.js';
 import { isUniqueViolation } from '../shared/db-errors.js';
@@ -37,6 +43,7 @@ import {
   type CouncilDeps,
 } from './run-admission.service.js';
 import { historyMessages, toHistory } from './run-history.js';
+import { withImageInput } from './run-attachments.js';
 
 /*
  * Starting the council on a question, stopping a run, and deleting a conversation with its runs.
@@ -72,6 +79,8 @@ export interface StartRunInput {
   editOf?: string | undefined;
   /** Answers and reviews of an earlier run the new one reuses (a regeneration): replayed, not asked again. */
   reuse?: PreviousRunResults | undefined;
+  /** Uploads to attach to the question; an edit or regeneration without them keeps the edited question's. */
+  attachmentIds?: string[] | undefined;
 }
 
 /**
@@ -136,8 +145,16 @@ export async function startRun(
   ]);
   await enforceRunRate(ctx, userId);
 
+  const attachmentIds = input.attachmentIds ?? [];
+  const attachments =
+    attachmentIds.length > 0
+      ? await loadUploadsToAttach(ctx.db, userId, attachmentIds)
+      : edited
+        ? await attachmentsOfQuestion(ctx.db, edited.id)
+        : [];
   const history = toHistory(messages);
   const contextLengths = await council.catalog.contextLengths(provider, [...models, chairmanModel]);
+  const files = await withImageInput(ctx, provider, models, attachments);
   const settings = {
     mode,
     instructions:
@@ -159,6 +176,7 @@ export async function startRun(
     contextLengths,
     ...settings,
     ...(input.reuse && { previous: input.reuse }),
+    ...files,
   };
   const reservedTokens = estimateReservation(ctx, plan);
   const created = await ctx.db
@@ -188,6 +206,8 @@ export async function startRun(
         content: input.content,
         parentId: parentToStore,
       });
+      if (attachmentIds.length > 0) await attachToQuestion(trx, userId, attachmentIds, message.id);
+      else if (edited && attachments.length > 0) await copyAttachments(trx, edited.id, message.id);
       const run = await insertRun(trx, {
         userId,
         conversationId,
@@ -222,6 +242,7 @@ export async function startRun(
     history,
     contextLengths,
     ...(input.reuse && { previous: input.reuse }),
+    ...files,
   });
   return { runId: run.id, messageId, conversationId: run.conversationId };
 }

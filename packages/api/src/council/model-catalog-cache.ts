@@ -41,6 +41,14 @@ export class ModelCatalogCache {
     return Object.fromEntries(modelIds.map((id) => [id, models.find((m) => m.id === id)?.contextLength ?? null]));
   }
 
+  /** Per model: its catalogue entry lists image input (`architecture.input_modalities`); unknown is false. */
+  async imageInput(provider: ProviderConfig, modelIds: string[]): Promise<Record<string, boolean>> {
+    const { models } = await this.list(provider);
+    return Object.fromEntries(
+      modelIds.map((id) => [id, models.find((m) => m.id === id)?.inputModalities?.includes('image') === true]),
+    );
+  }
+
   /** Refuses model ids the provider does not offer (and that we did not configure). */
   async assertKnown(provider: ProviderConfig, modelIds: string[]): Promise<void> {
     const { models } = await this.list(provider);

@@ -7,6 +7,7 @@ import {
   type CouncilError,
   type CouncilEvent,
   type PreviousRunResults,
+  type QuestionAttachment,
   type UpstreamTransport,
 } from '@llm-council/council';
 import { isConnectionError, type CouncilRun, type Database } from '@llm-council/db';
@@ -47,6 +48,9 @@ export interface ExecuteRequest {
   previous?: PreviousRunResults;
   /** Per model, from the provider's catalog: long histories are cut to fit. */
   contextLengths?: Record<string, number | null>;
+  /** The question's files, and per model whether its catalogue entry lists image input. */
+  attachments?: QuestionAttachment[];
+  imageInput?: Record<string, boolean>;
 }
 
 /**
@@ -189,6 +193,10 @@ export class RunExecutor {
           method: config.council.method,
           ...(request.contextLengths ? { contextLengths: request.contextLengths } : {}),
           ...(request.previous ? { previous: request.previous } : {}),
+          ...(request.attachments?.length && {
+            attachments: request.attachments,
+            imageInput: request.imageInput ?? {},
+          }),
         },
         {
           chat: meter.chat,

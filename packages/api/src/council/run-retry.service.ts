@@ -14,6 +14,8 @@ import {
   type CouncilDeps,
 } from './run-admission.service.js';
 import { collectPrevious, toHistory } from './run-history.js';
+import { attachmentsOfQuestion } from '../attachments/attachments.service.js';
+import { withImageInput } from './run-attachments.js';
 
 /**
  * Runs a failed, cancelled or interrupted run again, reusing every stage-1 answer (and, when
@@ -46,6 +48,7 @@ export async function retryRun(ctx: CouncilDeps, userId: string, runId: string):
   await enforceRunRate(ctx, userId);
 
   const { catalog } = ctx.services.council;
+  const files = await withImageInput(ctx, provider, run.models, await attachmentsOfQuestion(ctx.db, question.id));
   const plan = {
     question: question.content,
     history: toHistory(branchPath(messages, question.parentId)),
@@ -60,6 +63,7 @@ export async function retryRun(ctx: CouncilDeps, userId: string, runId: string):
     webSearch: run.webSearch,
     previous: collectPrevious(run, responses),
     contextLengths: await catalog.contextLengths(provider, [...run.models, run.chairmanModel]),
+    ...files,
   };
   const estimate = estimateReservation(ctx, plan);
   const claimed = await ctx.db.transaction().execute(async (trx) => {

@@ -9,6 +9,8 @@ import {
   deleteStaleRateLimits,
 } from './cleanup.repository.js';
 
+import { deleteExpiredUploads } from '../attachments/attachments.service.js';
+
 const DAY_MS = 86_400_000;
 
 export interface CleanupResult {
@@ -16,6 +18,8 @@ export interface CleanupResult {
   rateLimits: number;
   deltaEvents: number;
   auditEvents: number;
+  /** Uploads never attached to a question within a day (and their bytes, when no other upload shares them). */
+  attachments: number;
 }
 
 /**
@@ -43,6 +47,7 @@ export async function runCleanup(
       auditRetentionDays === null
         ? 0
         : await deleteOldAuditEvents(db, new Date(now.getTime() - auditRetentionDays * DAY_MS)),
+    attachments: await deleteExpiredUploads(db, now),
   };
 }
 

@@ -1,6 +1,12 @@
 import { councilModeSchema, reasoningEffortSchema } from '@llm-council/council';
 import { z } from 'zod';
-import { COUNCIL_MAX_MODELS, INSTRUCTIONS_MAX_LENGTH, TITLE_MAX_LENGTH } from '../constants.js';
+import {
+  COUNCIL_MAX_MODELS,
+  INSTRUCTIONS_MAX_LENGTH,
+  TITLE_MAX_LENGTH,
+  attachmentKinds,
+  attachmentLimits,
+} from '../constants.js';
 import {
   aggregateSchema,
   answerSourcesSchema,
@@ -85,6 +91,22 @@ export const exportedRunSchema = z.object({
   responses: z.array(exportedResponseSchema).max(100),
 });
 
+/**
+ * A question's file: its bytes as base64 and, for a PDF, the text read from it. On import the
+ * bytes are checked as an upload is (kind and media type read from them, size per kind) and a text
+ * file's text is read from them again.
+ */
+export const exportedAttachmentSchema = z.object({
+  name: text({ min: 1, max: attachmentLimits.nameMaxLength, label: 'Attachment name' }),
+  kind: z.enum(attachmentKinds),
+  mediaType: shortText('Attachment media type'),
+  data: text({ min: 1, max: Math.ceil((attachmentLimits.imageMaxBytes * 4) / 3) + 4, label: 'Attachment data' }).regex(
+    /^[A-Za-z0-9+/]+={0,2}$/,
+    'Attachment data must be base64',
+  ),
+  text: text({ max: attachmentLimits.textMaxBytes, label: 'Attachment text' }).nullable(),
+});
+
 export const exportedConversationSchema = z.object({
   id: idSchema,
   title: text({ min: 1, max: TITLE_MAX_LENGTH, trim: true, label: 'Title' }),
@@ -108,6 +130,8 @@ export const exportedConversationSchema = z.object({
          * no run): the message before it, so such a conversation is one straight branch.
          */
         parentId: idSchema.nullable().optional(),
+        /** A question's files, in order (issue 22). Absent in older files and on answers. */
+        attachments: z.array(exportedAttachmentSchema).max(attachmentLimits.perQuestion).optional(),
       }),
     )
     .max(10_000),
@@ -124,6 +148,7 @@ export const exportDocumentSchema = z.object({
 });
 
 export type ExportedResponse = z.infer<typeof exportedResponseSchema>;
+export type ExportedAttachment = z.infer<typeof exportedAttachmentSchema>;
 export type ExportedRun = z.infer<typeof exportedRunSchema>;
 export type ExportedConversation = z.infer<typeof exportedConversationSchema>;
 export type ExportDocument = z.infer<typeof exportDocumentSchema>;

@@ -9,8 +9,9 @@ import {
   reviewDetailsSchema,
   verdictSchema,
 } from '../council/stored-shapes.js';
+import { listAttachmentContentOfMessages } from '../attachments/attachments.service.js';
 import { groupBy } from '../shared/group-by.js';
-import type { ExportedConversation, ExportedResponse, ExportedRun } from './export-format.js';
+import type { ExportedAttachment, ExportedConversation, ExportedResponse, ExportedRun } from './export-format.js';
 
 type Db = Kysely<Database>;
 
@@ -114,6 +115,22 @@ export async function readConversationsForExport(
   const responsesByRun = groupBy(responses, (r) => r.runId);
   const runsByConversation = groupBy(runs, (r) => r.conversationId);
   const messagesByConversation = groupBy(messages, (m) => m.conversationId);
+  // The questions' files, bytes as base64 (a PDF with the text read from it).
+  const questionIds = messages.filter((m) => m.role === 'user').map((m) => m.id);
+  const filesByQuestion = groupBy(await listAttachmentContentOfMessages(db, questionIds), (a) => a.messageId ?? '');
+  const filesOf = (messageId: string): { attachments?: ExportedAttachment[] } => {
+    const files = filesByQuestion.get(messageId) ?? [];
+    if (files.length === 0) return {};
+    return {
+      attachments: files.map((a) => ({
+        name: a.name,
+        kind: a.kind,
+        mediaType: a.mediaType,
+        data: Buffer.from(a.data).toString('base64'),
+        text: a.kind === 'pdf' ? a.text : null,
+      })),
+    };
+  };
 
   // An answer names the question it answers: its run's question (a brought answer, with no run,
   // follows its question and is read back that way).
@@ -134,6 +151,7 @@ export async function readConversationsForExport(
       content: m.content,
       createdAt: iso(m.createdAt),
       parentId: m.role === 'user' ? m.parentId : m.runId ? questionOfRun.get(m.runId) : undefined,
+      ...filesOf(m.id),
     })),
     runs: (runsByConversation.get(c.id) ?? []).map((r): ExportedRun => ({
       id: r.id,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '@llm-council/db';
 import type { Insertable, Kysely } from 'kysely';
+import { checkImportedFile, insertImportedAttachments } from '../attachments/attachments.service.js';
 import type { ExportedConversation } from './export-format.js';
 
 // PostgreSQL takes at most 65,535 parameters a statement (a response row has 13); smaller
@@ -28,6 +29,7 @@ export async function insertImportedConversations(
   const runRows: Insertable<Database['councilRuns']>[] = [];
   const responseRows: Insertable<Database['councilResponses']>[] = [];
   const shownQuestions: { conversationId: string; shownQuestionId: string }[] = [];
+  const fileRows: Parameters<typeof insertImportedAttachments>[2] = [];
 
   for (const c of conversations) {
     const conversationId = randomUUID();
@@ -62,6 +64,12 @@ export async function insertImportedConversations(
             ? previousQuestion
             : m.parentId && messageIds.get(m.parentId);
       if (m.role === 'user') previousQuestion = id;
+      for (const [filePosition, file] of (m.attachments ?? []).entries()) {
+        const data = Buffer.from(file.data, 'base64');
+        const checked = checkImportedFile({ ...file, bytes: data });
+        if (!checked.ok) continue; // refused before anything was written (import.service)
+        fileRows.push({ ...file, messageId: id, position: filePosition, data, text: checked.text });
+      }
       messageRows.push({
         id,
         conversationId,
@@ -143,6 +151,7 @@ export async function insertImportedConversations(
         await yieldToOthers();
       }
     }
+    await insertImportedAttachments(db, userId, fileRows);
     for (const { conversationId, shownQuestionId } of shownQuestions) {
       await db.updateTable('conversations').set({ shownQuestionId }).where('id', '=', conversationId).execute();
     }

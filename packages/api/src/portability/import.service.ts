@@ -4,15 +4,16 @@ import type { ZodError } from 'zod';
 import type { ApiConfig } from '../config.js';
 import { appError } from '../errors.js';
 import type { Clock } from '../ports.js';
+import { checkImportedFile } from '../attachments/attachments.service.js';
 import { enforceRateLimit } from '../shared/rate-limit.js';
 import { takeFromRateLimit } from '../shared/rate-limit.repository.js';
 import { EXPORT_FORMAT, exportDocumentSchema, type ExportedConversation } from './export-format.js';
 import { insertImportedConversations } from './import.repository.js';
 import { fromOriginal, looksLikeOriginal, originalConversationSchema } from './original-format.js';
-import { releaseStorage, reserveStorage } from './storage.repository.js';
+import { releaseStorage, reserveStorage } from '../shared/storage.repository.js';
 
 /** The bytes a user's stored conversations take (the usage page shows it against the quota). */
-export { measureStoredBytes } from './storage.repository.js';
+export { measureStoredBytes } from '../shared/storage.repository.js';
 
 /**
  * Imports one document — this project's export (any number of conversations) or one original
@@ -102,6 +103,8 @@ function findReferenceProblem(c: ExportedConversation): string | null {
   const questionsSoFar = new Set<string>();
   for (const [i, m] of c.messages.entries()) {
     if (seen.has(m.id)) return `messages.${i}.id is used twice`;
+    const fileProblem = findAttachmentProblem(m);
+    if (fileProblem) return `messages.${i}.${fileProblem}`;
     seen.add(m.id);
     if (m.parentId && !questionsSoFar.has(m.parentId)) {
       return `messages.${i}.parentId names no question before it in that conversation`;
@@ -122,6 +125,17 @@ function findReferenceProblem(c: ExportedConversation): string | null {
       if (answers.has(key)) return `runs.${i}.responses.${j}: ${s.model} answers ${s.stage} twice`;
       answers.add(key);
     }
+  }
+  return null;
+}
+
+/** What an upload's checks would refuse about a message's files; only questions carry files. */
+function findAttachmentProblem(m: ExportedConversation['messages'][number]): string | null {
+  const files = m.attachments ?? [];
+  if (files.length > 0 && m.role !== 'user') return 'attachments: only a question carries attachments';
+  for (const [j, file] of files.entries()) {
+    const checked = checkImportedFile({ ...file, bytes: Buffer.from(file.data, 'base64') });
+    if (!checked.ok) return `attachments.${j} (${JSON.stringify(file.name)}): ${checked.problem}`;
   }
   return null;
 }

@@ -3,6 +3,14 @@ import type { FakeBehavior } from './fake-upstream.types.js';
 
 const perMillion = (usd: number): number => usd / 1_000_000;
 
+const visionModels = new Set([
+  'openai/gpt-5.1',
+  'google/gemini-3-pro-preview',
+  'anthropic/claude-sonnet-4.5',
+  'x-ai/grok-4',
+  'meta-llama/llama-4-maverick',
+]);
+
 /**
  * The offline demo's model list: real, well-known ids so config and UI look as they will in
  * production, names marked "(offline demo)" so nobody mistakes the output for a real model's.
@@ -57,7 +65,12 @@ export const demoCatalog: ModelInfo[] = [
     contextLength: 256_000,
     pricing: { prompt: perMillion(1.2), completion: perMillion(6) },
   },
-].map((model) => ({ ...model, name: `${model.name} (offline demo)` }));
+].map((model) => ({
+  ...model,
+  name: `${model.name} (offline demo)`,
+  // As OpenRouter lists them: these read images; DeepSeek, Mistral Large and Qwen3 Max text only.
+  inputModalities: visionModels.has(model.id) ? ['text', 'image'] : ['text'],
+}));
 
 /**
  * Pacing that feels like real models: a pause before the first token, then steady typing, so a

@@ -1,16 +1,34 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import type { FakeBehavior, FakeUpstream, FakeUpstreamOptions, RecordedRequest } from './fake-upstream.types.js';
+import type {
+  FakeBehavior,
+  FakeUpstream,
+  FakeUpstreamOptions,
+  RecordedContentPart,
+  RecordedRequest,
+} from './fake-upstream.types.js';
+import type { ChatMessage } from '../upstream/upstream.types.js';
 import { replyText, serveChatCompletion } from './fake-upstream.chat.js';
 import { scriptedReview, type AnswerRecord } from './fake-upstream.reviewers.js';
 import { bearerToken, readJsonBody, sendError, sendJson, wait } from './fake-upstream.http.js';
 import type { ModelInfo } from '../upstream/provider-catalog.js';
 import { demoCatalog } from './demo-catalog.js';
 
+// OpenAI's content parts: text, and images as `image_url` (http(s) or data URLs).
+const contentPartSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('text'), text: z.string() }),
+  z.object({ type: z.literal('image_url'), image_url: z.object({ url: z.string().min(1) }) }),
+]);
+
 const chatBodySchema = z.object({
   model: z.string().min(1),
-  messages: z.array(z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string() })),
+  messages: z.array(
+    z.object({
+      role: z.enum(['system', 'user', 'assistant']),
+      content: z.union([z.string(), z.array(contentPartSchema).min(1)]),
+    }),
+  ),
   stream: z.boolean().optional(),
   temperature: z.number().optional(),
   max_tokens: z.number().int().optional(),
@@ -51,9 +69,11 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   async function handleChat(req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> {
     const parsed = chatBodySchema.safeParse(await readJsonBody(req));
     if (!parsed.success) return sendError(res, 400, { message: 'Invalid request body' });
-    const { model, messages, stream = false, temperature, max_tokens: maxTokens, reasoning, tools } = parsed.data;
+    const { model, stream = false, temperature, max_tokens: maxTokens, reasoning, tools } = parsed.data;
+    const messages = parsed.data.messages.map(fromWireMessage);
     requests.push({
       model,
+      contentParts: parsed.data.messages.flatMap((m) => describeParts(m.role, m.content)),
       temperature,
       maxTokens,
       reasoning,
@@ -202,8 +222,37 @@ function toWireModel(model: ModelInfo) {
     pricing: model.pricing
       ? { prompt: String(model.pricing.prompt), completion: String(model.pricing.completion) }
       : { prompt: '0', completion: '0' },
-    architecture: { modality: 'text->text' },
+    architecture: {
+      modality: model.inputModalities?.includes('image') ? 'text+image->text' : 'text->text',
+      input_modalities: model.inputModalities ?? ['text'],
+      output_modalities: ['text'],
+    },
   };
+}
+
+type WireContent = z.infer<typeof chatBodySchema>['messages'][number]['content'];
+
+/** A message as the fake's replies read it: its text parts joined, its images as data URLs. */
+function fromWireMessage(message: { role: ChatMessage['role']; content: WireContent }): ChatMessage {
+  if (typeof message.content === 'string') return { role: message.role, content: message.content };
+  const text = message.content.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n');
+  const images = message.content.flatMap((part) => (part.type === 'image_url' ? [part.image_url.url] : []));
+  return { role: message.role, content: text, ...(images.length > 0 && { images }) };
+}
+
+/** The log of what arrived in content parts: each part's type, an image's media type and size. */
+function describeParts(role: ChatMessage['role'], content: WireContent): RecordedContentPart[] {
+  if (typeof content === 'string') return [];
+  return content.map((part) => {
+    if (part.type === 'text') return { role, type: 'text', chars: part.text.length };
+    const data = /^data:([^;,]+);base64,(.*)$/s.exec(part.image_url.url);
+    return {
+      role,
+      type: 'image_url',
+      mediaType: data?.[1] ?? null,
+      bytes: data ? Buffer.from(data[2] ?? '', 'base64').length : null,
+    };
+  });
 }
 
 /** How many results the `openrouter:web_search` tool asks for (OpenRouter's default is 5); 0 without it. */

@@ -80,9 +80,20 @@ export interface FakeUpstreamOptions {
   seed?: number;
 }
 
+/** One content part of a request's message, as it arrived (images are described, not kept twice). */
+export type RecordedContentPart =
+  | { role: ChatMessage['role']; type: 'text'; chars: number }
+  | { role: ChatMessage['role']; type: 'image_url'; mediaType: string | null; bytes: number | null };
+
 /** One `POST /chat/completions` as the fake received it. */
 export interface RecordedRequest {
   model: string;
+  /**
+   * Every content part of messages sent as parts (OpenAI's `[{ type: 'text' }, { type:
+   * 'image_url' }]`), in order; empty when every message was a plain string. `messages` holds the
+   * same messages with their text joined and their images as `images`.
+   */
+  contentParts: RecordedContentPart[];
   authorization: string | undefined;
   stream: boolean;
   messages: ChatMessage[];

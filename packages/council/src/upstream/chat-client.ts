@@ -1,3 +1,4 @@
+import { toWireMessage } from '../attachments.js';
 import type {
   ChatClient,
   ChatClientOptions,
@@ -68,7 +69,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
       signal,
       body: JSON.stringify({
         model: request.model,
-        messages: request.messages,
+        messages: request.messages.map(toWireMessage),
         stream: true,
         stream_options: { include_usage: true },
         ...(request.maxTokens !== undefined && { max_tokens: request.maxTokens }),

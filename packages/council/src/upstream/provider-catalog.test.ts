@@ -37,6 +37,8 @@ test('fetchModels reads the catalog with numeric prices and context lengths', as
       name: 'GPT-5.1',
       contextLength: 400_000,
       pricing: { prompt: 0.00000125, completion: 0.00001 },
+      // The fake lists `architecture.input_modalities` as OpenRouter does: text when not told more.
+      inputModalities: ['text'],
     },
   ]);
 });

@@ -7,6 +7,11 @@ export interface ModelInfo {
   contextLength: number | null;
   /** USD per token, when the provider publishes prices (OpenRouter does, local servers do not). */
   pricing: { prompt: number; completion: number } | null;
+  /**
+   * What the model reads (`architecture.input_modalities`: `text`, `image`, `file`…); unset when the
+   * provider does not say. Images are sent only to a model that lists `image`.
+   */
+  inputModalities?: string[];
 }
 
 export interface KeyInfo {
@@ -34,6 +39,11 @@ const wireModelSchema = z.object({
   name: z.string().nullish(),
   context_length: z.number().int().positive().nullish(),
   pricing: z.object({ prompt: priceSchema, completion: priceSchema }).nullish(),
+  // A malformed architecture is ignored rather than dropping the model.
+  architecture: z
+    .object({ input_modalities: z.array(z.string().max(50)).max(20).nullish() })
+    .nullish()
+    .catch(null),
 });
 
 const wireKeySchema = z.object({
@@ -79,8 +89,17 @@ export async function fetchModels(options: ProviderRequestOptions & { apiKey?: s
   return list.data.data.flatMap((entry) => {
     const model = wireModelSchema.safeParse(entry);
     if (!model.success) return [];
-    const { id, name, context_length, pricing } = model.data;
-    return [{ id, name: name ?? id, contextLength: context_length ?? null, pricing: pricing ?? null }];
+    const { id, name, context_length, pricing, architecture } = model.data;
+    const inputModalities = architecture?.input_modalities;
+    return [
+      {
+        id,
+        name: name ?? id,
+        contextLength: context_length ?? null,
+        pricing: pricing ?? null,
+        ...(inputModalities && { inputModalities }),
+      },
+    ];
   });
 }
 

@@ -4,7 +4,15 @@ import type { AnswerSource, Usage } from '../events.js';
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
   content: string;
+  /**
+   * Images shown with the text, as data URLs: on the wire the content becomes parts, the text
+   * first, then one `image_url` part per image (`toWireMessages`).
+   */
+  images?: string[];
 }
+
+/** One part of a message's content on the wire: text, or an image as an `image_url`. */
+export type ChatContentPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
 
 export interface ChatRequest {
   model: string;

@@ -4,8 +4,9 @@ import { sql, type Kysely } from 'kysely';
 type Db = Kysely<Database>;
 
 /**
- * What a user stores, in bytes of text: every message, and every answer and review of their
- * runs (the titles, ids and small JSON beside them are left out: they are bounded per row).
+ * What a user stores, in bytes: the text of every message, and every answer and review of their
+ * runs, and the files they uploaded (each stored file once, however often it is attached; the
+ * titles, ids and small JSON beside them are left out: they are bounded per row).
  * Read on the usage page and before an import; two aggregate queries over the owner's rows.
  */
 export async function measureStoredBytes(db: Db, userId: string): Promise<number> {
@@ -14,7 +15,8 @@ export async function measureStoredBytes(db: Db, userId: string): Promise<number
       coalesce((select sum(octet_length(m.content)) from messages m
                 join conversations c on c.id = m.conversation_id where c.user_id = ${userId}), 0)
     + coalesce((select sum(octet_length(s.content)) from council_responses s
-                join council_runs r on r.id = s.run_id where r.user_id = ${userId}), 0) as bytes`.execute(db);
+                join council_runs r on r.id = s.run_id where r.user_id = ${userId}), 0)
+    + coalesce((select sum(b.size) from attachment_blobs b where b.user_id = ${userId}), 0) as bytes`.execute(db);
   return Number(rows[0]?.bytes ?? 0);
 }
 
