@@ -75,7 +75,9 @@ export function createServices(deps: ServiceDeps): ServicesHandle {
     flushIntervalMs: (): number => Math.round(gauge.deltaIntervalMs() / 2),
     writeRetryWindowMs: events.writeRetryWindowSeconds * 1000,
   });
+  const catalog = new ModelCatalogCache(deps.config.council, deps.config.providerRequests, fetchImpl, deps.logger);
   const executor = new RunExecutor({
+    catalog,
     db: deps.db,
     hub,
     config: deps.config,
@@ -98,7 +100,7 @@ export function createServices(deps: ServiceDeps): ServicesHandle {
       executor,
       hub,
       gauge,
-      catalog: new ModelCatalogCache(deps.config.council, deps.config.providerRequests, fetchImpl, deps.logger),
+      catalog,
       hostId: deps.hostId,
       streams: new StreamSlots(deps.config.streams.maxPerUser),
     },

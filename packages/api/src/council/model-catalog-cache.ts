@@ -49,6 +49,21 @@ export class ModelCatalogCache {
     );
   }
 
+  /**
+   * Per model: whether reasoning effort may be sent. False only when the catalogue lists the model's
+   * parameters without `reasoning`; a model it does not describe gets the benefit of the doubt
+   * (OpenRouter ignores a parameter a model does not take).
+   */
+  async reasoningSupport(provider: ProviderConfig, modelIds: string[]): Promise<Record<string, boolean>> {
+    const { models } = await this.list(provider);
+    return Object.fromEntries(
+      modelIds.map((id) => {
+        const listed = models.find((m) => m.id === id)?.supportedParameters;
+        return [id, listed === undefined || listed.includes('reasoning')];
+      }),
+    );
+  }
+
   /** Refuses model ids the provider does not offer (and that we did not configure). */
   async assertKnown(provider: ProviderConfig, modelIds: string[]): Promise<void> {
     const { models } = await this.list(provider);

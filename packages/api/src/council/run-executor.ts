@@ -20,6 +20,7 @@ import { createEventRecorder } from './event-recorder.js';
 import { meterCalls } from '../spend/call-meter.js';
 import { nameProviderInErrors } from './provider-wording.js';
 import type { RunEventHub } from './run-event-hub.js';
+import type { ModelCatalogCache } from './model-catalog-cache.js';
 
 export interface ExecutorDeps {
   db: Kysely<Database>;
@@ -35,6 +36,8 @@ export interface ExecutorDeps {
   /** The gap between two deltas of one model, read at every delta (it widens under load). */
   deltaIntervalMs: () => number;
   upstreamTimeouts?: Partial<ChatTimeouts>;
+  /** Which models take reasoning effort (the provider's catalogue, cached). */
+  catalog: Pick<ModelCatalogCache, 'reasoningSupport'>;
 }
 
 export interface ExecuteRequest {
@@ -170,7 +173,12 @@ export class RunExecutor {
       });
       const meter = meterCalls(
         { db, config, now: () => new Date() },
-        capMaxTokens(client.chat, request.maxTokensPerCall),
+        capMaxTokens(
+          await effortOnlyWhereTaken(client.chat, run, () =>
+            this.deps.catalog.reasoningSupport(request.provider, [...run.models, run.chairmanModel]),
+          ),
+          request.maxTokensPerCall,
+        ),
         {
           userId: run.userId,
           runId: run.id,
@@ -303,6 +311,24 @@ function nameBudgetRefusal(event: CouncilEvent, refusal: CouncilError | undefine
 }
 
 /** Every call asks for at most `cap` tokens (the smaller of the stage's own limit and the cap). */
+/**
+ * Reasoning effort goes only to models whose catalogue entry takes `reasoning` (issue 22 §1); the
+ * run's effort stays as asked, and the other models are asked without it.
+ */
+async function effortOnlyWhereTaken(
+  chat: ChatFn,
+  run: CouncilRun,
+  support: () => Promise<Record<string, boolean>>,
+): Promise<ChatFn> {
+  if (run.reasoningEffort === 'none') return chat;
+  const takesEffort = await support();
+  return (request) => {
+    if (takesEffort[request.model] !== false || request.reasoningEffort === undefined) return chat(request);
+    const { reasoningEffort: _notTaken, ...rest } = request;
+    return chat(rest);
+  };
+}
+
 function capMaxTokens(chat: ChatFn, cap: number | undefined): ChatFn {
   if (cap === undefined) return chat;
   return (request) => chat({ ...request, maxTokens: Math.min(request.maxTokens ?? cap, cap) });

@@ -1,5 +1,6 @@
 import { isTrackedEnvelope } from '@trpc/server';
 import { councilEventEnvelopeSchema, type CouncilEventEnvelope } from '@llm-council/council';
+import type { ModelInfo } from '@llm-council/council';
 import { startFakeUpstream } from '@llm-council/council/fake-upstream';
 import { test as base } from 'vitest';
 import type { ApiConfig } from '../config.js';
@@ -9,12 +10,18 @@ import { createTestApiConfig } from './test-config.js';
 
 /**
  * A `test` with a fake upstream (`upstream`) and an API on it (`api`), each started once and
- * shared by the file's tests. `tokenDelayMs` paces every streamed token; `tune` adjusts the config.
+ * shared by the file's tests. `tokenDelayMs` paces every streamed token; `tune` adjusts the config;
+ * `models` is the catalogue the fake lists (and the only models it answers for).
  */
-export function councilApiTest(options: { tokenDelayMs?: number; tune?: (config: ApiConfig) => ApiConfig } = {}) {
+export function councilApiTest(
+  options: { tokenDelayMs?: number; tune?: (config: ApiConfig) => ApiConfig; models?: ModelInfo[] } = {},
+) {
   return base
     .extend('upstream', { scope: 'file' }, async ({}, { onCleanup }) => {
-      const upstream = await startFakeUpstream({ defaultBehavior: { tokenDelayMs: options.tokenDelayMs ?? 0 } });
+      const upstream = await startFakeUpstream({
+        defaultBehavior: { tokenDelayMs: options.tokenDelayMs ?? 0 },
+        ...(options.models && { models: options.models }),
+      });
       onCleanup(() => upstream.close());
       return upstream;
     })

@@ -70,6 +70,11 @@ export const demoCatalog: ModelInfo[] = [
   name: `${model.name} (offline demo)`,
   // As OpenRouter lists them: these read images; DeepSeek, Mistral Large and Qwen3 Max text only.
   inputModalities: visionModels.has(model.id) ? ['text', 'image'] : ['text'],
+  // Mistral Large does not reason; the others accept OpenRouter's `reasoning` parameter.
+  supportedParameters:
+    model.id === 'mistralai/mistral-large'
+      ? ['max_tokens', 'temperature', 'tools']
+      : ['max_tokens', 'temperature', 'reasoning', 'include_reasoning', 'tools'],
 }));
 
 /**

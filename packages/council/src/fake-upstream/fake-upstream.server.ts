@@ -213,6 +213,9 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   };
 }
 
+/** What a model the fake lists accepts unless its entry says otherwise: a reasoning model's set. */
+const DEFAULT_SUPPORTED_PARAMETERS = ['max_tokens', 'temperature', 'reasoning', 'include_reasoning', 'tools'];
+
 /** OpenRouter's catalog entry shape (prices as decimal strings), with a field clients should ignore. */
 function toWireModel(model: ModelInfo) {
   return {
@@ -227,6 +230,7 @@ function toWireModel(model: ModelInfo) {
       input_modalities: model.inputModalities ?? ['text'],
       output_modalities: ['text'],
     },
+    supported_parameters: model.supportedParameters ?? DEFAULT_SUPPORTED_PARAMETERS,
   };
 }
 

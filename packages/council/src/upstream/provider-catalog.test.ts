@@ -39,6 +39,8 @@ test('fetchModels reads the catalog with numeric prices and context lengths', as
       pricing: { prompt: 0.00000125, completion: 0.00001 },
       // The fake lists `architecture.input_modalities` as OpenRouter does: text when not told more.
       inputModalities: ['text'],
+      // …and `supported_parameters`: a reasoning model's set when not told more.
+      supportedParameters: ['max_tokens', 'temperature', 'reasoning', 'include_reasoning', 'tools'],
     },
   ]);
 });

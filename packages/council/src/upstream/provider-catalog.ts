@@ -12,6 +12,11 @@ export interface ModelInfo {
    * provider does not say. Images are sent only to a model that lists `image`.
    */
   inputModalities?: string[];
+  /**
+   * The request parameters the model accepts (`supported_parameters`); unset when the provider does
+   * not say. Reasoning effort is sent only to a model that lists `reasoning`, when the list is known.
+   */
+  supportedParameters?: string[];
 }
 
 export interface KeyInfo {
@@ -44,6 +49,7 @@ const wireModelSchema = z.object({
     .object({ input_modalities: z.array(z.string().max(50)).max(20).nullish() })
     .nullish()
     .catch(null),
+  supported_parameters: z.array(z.string().max(100)).max(200).nullish().catch(null),
 });
 
 const wireKeySchema = z.object({
@@ -89,7 +95,7 @@ export async function fetchModels(options: ProviderRequestOptions & { apiKey?: s
   return list.data.data.flatMap((entry) => {
     const model = wireModelSchema.safeParse(entry);
     if (!model.success) return [];
-    const { id, name, context_length, pricing, architecture } = model.data;
+    const { id, name, context_length, pricing, architecture, supported_parameters } = model.data;
     const inputModalities = architecture?.input_modalities;
     return [
       {
@@ -98,6 +104,7 @@ export async function fetchModels(options: ProviderRequestOptions & { apiKey?: s
         contextLength: context_length ?? null,
         pricing: pricing ?? null,
         ...(inputModalities && { inputModalities }),
+        ...(supported_parameters && { supportedParameters: supported_parameters }),
       },
     ];
   });
