@@ -99,3 +99,11 @@ function ask<T extends BenchServerMessage>(child: ChildProcess, type: string, an
     child.send({ type });
   });
 }
+
+/** Ends the benchmark, whatever it is doing, once it has run for `ms`. */
+export function giveUpAfter(ms: number): void {
+  setTimeout(() => {
+    console.error(`benchmark exceeded ${ms / 60_000} minutes; giving up`);
+    process.exit(1);
+  }, ms).unref();
+}

@@ -17,7 +17,13 @@ import { join } from 'node:path';
 import { startFakeUpstream, type FakeUpstream } from '@llm-council/council/fake-upstream';
 import { type BenchApi } from './bench-client.js';
 import { benchCouncilEnv, MODELS, registerUsers, USERS, useProfile } from './bench-council.js';
-import { benchServerEnv, startBenchServer, withPostgresDatabase, type BenchServer } from './bench-process.js';
+import {
+  benchServerEnv,
+  giveUpAfter,
+  startBenchServer,
+  withPostgresDatabase,
+  type BenchServer,
+} from './bench-process.js';
 import {
   measureRun,
   realisticProfile,
@@ -188,11 +194,7 @@ function printTable(engine: string, results: ScenarioResult[]): void {
 }
 
 async function main(): Promise<void> {
-  const deadline = setTimeout(() => {
-    console.error(`benchmark exceeded ${HARD_DEADLINE_MS / 60_000} minutes; giving up`);
-    process.exit(1);
-  }, HARD_DEADLINE_MS);
-  deadline.unref();
+  giveUpAfter(HARD_DEADLINE_MS);
 
   const upstream = await startFakeUpstream({ port: 0 });
   const onlyProfiles = process.env['BENCH_PROFILES']?.split(',');

@@ -16,7 +16,13 @@ import { sql } from 'kysely';
 import { startFakeUpstream, type FakeUpstream } from '@llm-council/council/fake-upstream';
 import type { BenchApi } from './bench-client.js';
 import { benchCouncilEnv, registerUsers, useProfile } from './bench-council.js';
-import { benchServerEnv, startBenchServer, withPostgresDatabase, type BenchServer } from './bench-process.js';
+import {
+  benchServerEnv,
+  giveUpAfter,
+  startBenchServer,
+  withPostgresDatabase,
+  type BenchServer,
+} from './bench-process.js';
 import { measureRun, realisticProfile, shortProfile, stat, type RunSample, type Stat } from './bench-runs.js';
 
 const runsPerHost = Number(process.env['BENCH_RUNS_PER_HOST'] ?? 20);
@@ -172,11 +178,7 @@ function printTable(count: number, { hosts: results, databaseBytesPerRun }: Host
 }
 
 async function main(): Promise<void> {
-  const deadline = setTimeout(() => {
-    console.error(`benchmark exceeded ${HARD_DEADLINE_MS / 60_000} minutes; giving up`);
-    process.exit(1);
-  }, HARD_DEADLINE_MS);
-  deadline.unref();
+  giveUpAfter(HARD_DEADLINE_MS);
   const postgresUrl = process.env['DATABASE_URL'] || process.env['TEST_DATABASE_URL'];
   if (!postgresUrl) {
     console.error('bench:hosts needs PostgreSQL: set DATABASE_URL (or TEST_DATABASE_URL) to a postgres:// URL');

@@ -2,46 +2,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, onTestFinished, test } from 'vitest';
 import { startFakeUpstream } from '../fake-upstream/fake-upstream.server.js';
-import type { FakeUpstreamOptions } from '../fake-upstream/fake-upstream.types.js';
-import { createChatClient } from './chat-client.js';
-import { UpstreamError } from './upstream.errors.js';
-import type { ChatClientOptions, ChatMessage } from './upstream.types.js';
+import { apiKey, clientFor as baseClientFor, failureOf, messages, startUpstream } from './chat-client.testing.js';
+import type { ChatClientOptions } from './upstream.types.js';
 
-const apiKey = 'sk-or-v1-test-key-0123456789';
-const messages: ChatMessage[] = [{ role: 'user', content: 'Why is the sky blue?' }];
-
-async function startUpstream(options?: FakeUpstreamOptions) {
-  const upstream = await startFakeUpstream(options);
-  onTestFinished(() => upstream.close());
-  return upstream;
-}
-
-/** Client with small timeouts and a sleep that records instead of waiting. */
-function clientFor(baseUrl: string, overrides: Partial<ChatClientOptions> = {}) {
-  const sleeps: number[] = [];
-  const client = createChatClient({
-    baseUrl,
-    apiKey,
-    appUrl: 'https://council.example',
-    appTitle: 'LLM Council',
-    timeouts: { firstTokenMs: 2_000, idleMs: 2_000, totalMs: 10_000 },
-    sleep: (ms) => {
-      sleeps.push(ms);
-      return Promise.resolve();
-    },
-    ...overrides,
-  });
-  return { ...client, sleeps };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<UpstreamError> {
-  const error = await promise.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!(error instanceof UpstreamError)) throw new Error(`expected an UpstreamError, got ${String(error)}`);
-  return error;
-}
+/** The shared test client, over fetch, naming the app as the server does. */
+const clientFor = (baseUrl: string, overrides: Partial<ChatClientOptions> = {}) =>
+  baseClientFor(baseUrl, { appUrl: 'https://council.example', appTitle: 'LLM Council', ...overrides });
 
 test('chat streams deltas before it resolves and returns the whole content with usage and cost', async () => {
   const upstream = await startUpstream();

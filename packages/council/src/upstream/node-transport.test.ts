@@ -1,51 +1,19 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, onTestFinished, test } from 'vitest';
-import { startFakeUpstream } from '../fake-upstream/fake-upstream.server.js';
 import { runCouncil } from '../runner.js';
 import type { CouncilEvent } from '../events.js';
-import { createChatClient } from './chat-client.js';
 import { createChatStreamReader } from './chat-stream.js';
 import { nodeTransport } from './node-transport.js';
-import { UpstreamError } from './upstream.errors.js';
-import type { ChatClientOptions, ChatMessage, ChatResult } from './upstream.types.js';
+import { apiKey, clientFor as baseClientFor, failureOf, messages, startUpstream } from './chat-client.testing.js';
+import type { ChatClientOptions, ChatResult } from './upstream.types.js';
 
 // Issue 21 §3: the server reads upstream streams byte by byte over node:http. Every fault the fake
 // upstream can produce, and the SSE framing a real provider may use, through that reader.
 
-const apiKey = 'sk-or-v1-test-key-0123456789';
-const messages: ChatMessage[] = [{ role: 'user', content: 'Why is the sky blue?' }];
-
-async function startUpstream() {
-  const upstream = await startFakeUpstream();
-  onTestFinished(() => upstream.close());
-  return upstream;
-}
-
-function clientFor(baseUrl: string, overrides: Partial<ChatClientOptions> = {}) {
-  const sleeps: number[] = [];
-  const client = createChatClient({
-    baseUrl,
-    apiKey,
-    transport: nodeTransport,
-    timeouts: { firstTokenMs: 2_000, idleMs: 2_000, totalMs: 10_000 },
-    sleep: (ms) => {
-      sleeps.push(ms);
-      return Promise.resolve();
-    },
-    ...overrides,
-  });
-  return { ...client, sleeps };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<UpstreamError> {
-  const error = await promise.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!(error instanceof UpstreamError)) throw new Error(`expected an UpstreamError, got ${String(error)}`);
-  return error;
-}
+/** The shared test client, reading streams over node:http. */
+const clientFor = (baseUrl: string, overrides: Partial<ChatClientOptions> = {}) =>
+  baseClientFor(baseUrl, { transport: nodeTransport, ...overrides });
 
 /** A server that answers every request with these byte chunks, each written on its own. */
 async function rawUpstream(chunks: (string | Uint8Array)[], onClose?: () => void) {
