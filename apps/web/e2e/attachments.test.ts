@@ -62,6 +62,12 @@ test('attach a PDF and an image: chips, the text-only model warning, and the que
   // The image's thumbnail came back from the server with the session's token.
   await expect.poll(() => question.locator('img').count()).toBe(1);
   await expect.poll(() => page.getByRole('region', { name: 'Final answer' }).count()).toBe(1);
+
+  // A follow-up asks the same council: attaching an image there warns the same way.
+  await page.locator('input[type="file"]').setInputFiles([{ name: 'chart-2.png', mimeType: 'image/png', buffer: png }]);
+  await expect
+    .poll(() => page.locator('.attachment-warning').textContent())
+    .toContain('deepseek/deepseek-chat-v3.1 cannot see images');
   expect(problems).toEqual([]);
   await context.close();
 });

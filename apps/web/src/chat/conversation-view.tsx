@@ -1,6 +1,6 @@
 import { useLocation } from '@solidjs/router';
 import type { Attachment } from '@llm-council/sdk';
-import { For, Show, createEffect, createSignal, on, onCleanup, onMount } from 'solid-js';
+import { For, Show, createEffect, createResource, createSignal, on, onCleanup, onMount } from 'solid-js';
 import { useClient } from '../client-context';
 import { useConversations } from '../conversations/conversations-store';
 import { ExportButtons } from '../data/export-buttons';
@@ -121,6 +121,20 @@ export function ConversationView(props: { conversation: Conversation }) {
       models: run?.models.length ? run.models : (props.conversation.models ?? []),
       chairman: run?.chairmanModel || props.conversation.chairmanModel,
     };
+  };
+
+  // A follow-up asks the same council: the composer warns, as on a new conversation, when an image
+  // is attached and some of its models cannot see images. The catalogue that says which is loaded
+  // only once an image is attached (the composer reads this only then).
+  const [isCatalogWanted, setCatalogWanted] = createSignal(false);
+  const [catalog] = createResource(isCatalogWanted, () => client.council.models.query({}));
+  const imageBlindModels = (): readonly string[] => {
+    if (catalog.state !== 'ready') {
+      setCatalogWanted(true);
+      return [];
+    }
+    const { models } = catalog.latest;
+    return lineup().models.filter((id) => !models.find((m) => m.id === id)?.inputModalities?.includes('image'));
   };
 
   createEffect(() => (document.title = `${title()} · LLM Council`));
@@ -264,6 +278,7 @@ export function ConversationView(props: { conversation: Conversation }) {
         <Composer
           onSend={send}
           onUpload={(file) => client.uploadAttachment(file, file.name)}
+          imageBlindModels={imageBlindModels()}
           onStop={stop}
           isRunLive={liveRun() !== undefined}
           isStopping={liveRun()?.isStopping() ?? false}
