@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { ask, composer, openCouncilPath, register, saveApiKey, waitForRunToFinish } from './harness/app-driver';
+import { ask, openCouncilPath, register, saveApiKey, waitForRunToFinish } from './harness/app-driver';
 import { useAppStack } from './harness/app-stack';
 import { openAppPage } from './harness/browser';
 
@@ -33,8 +33,9 @@ test('the last control of a finished run, reached with the keyboard, sits above 
 
   for (const width of [1280, 375]) {
     await page.setViewportSize({ width, height: 800 });
-    // Shift+Tab from the question box reaches the last focusable element of the finished run.
-    await composer(page).focus();
+    // Shift+Tab from the composer's first control (Attach files, before the question box) reaches
+    // the last focusable element of the finished run.
+    await page.locator('.composer-dock').getByRole('button', { name: 'Attach files' }).focus();
     await page.keyboard.press('Shift+Tab');
     const place = await page.evaluate(() => {
       const focused = document.activeElement as HTMLElement;
