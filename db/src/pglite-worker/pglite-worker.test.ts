@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AbortedTransactionError, CamelCasePlugin, type Generated, Kysely, sql } from 'kysely';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, expect, test } from 'vitest';
 import { isConnectionError } from '../connection-errors.js';
 import { createDb, type DbHandle } from '../create-db.js';
 import { isUsingRealPostgres } from '../testing.js';
@@ -12,6 +12,7 @@ import { PgliteWorkerDialect } from './worker-dialect.js';
 // The embedded database in a worker thread (decision 0015) against PGlite on the calling thread:
 // the same values back, the same errors, transactions kept whole, and a thread that dies replaced.
 // PGlite only: on PostgreSQL there is no worker.
+const pgliteOnly = test.skipIf(isUsingRealPostgres());
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -50,85 +51,83 @@ async function valuesOf(handle: DbHandle) {
   return { rows: rows.rows, counted: counted.rows, affected: updated.numAffectedRows, duplicate };
 }
 
-describe.skipIf(isUsingRealPostgres())('PGlite in a worker thread', () => {
-  test('returns the same values and errors as PGlite on the calling thread', async () => {
-    const inWorker = await valuesOf(await open('worker'));
-    const onMain = await valuesOf(await open('main'));
+pgliteOnly('the worker returns the same values and errors as PGlite on the calling thread', async () => {
+  const inWorker = await valuesOf(await open('worker'));
+  const onMain = await valuesOf(await open('main'));
 
-    expect(inWorker.rows).toEqual(onMain.rows);
-    expect(inWorker.counted).toEqual(onMain.counted);
-    expect(inWorker.affected).toBe(2n);
-    expect(onMain.affected).toBe(2n);
-    // The kinds callers rely on, spelt out: count(*) a number, timestamps Dates, JSON parsed, bytea bytes.
-    expect(inWorker.counted).toEqual([{ count: 2, latest: new Date('2026-12-08T01:02:03.456Z') }]);
-    const [first] = inWorker.rows as Record<string, unknown>[];
-    expect(first).toMatchObject({ big: 9_007_199_254_740_991, num: '12.50', doc: { a: [1, 'x'] }, raw: { b: null } });
-    expect(first?.['bytes']).toBeInstanceOf(Uint8Array);
-    expect([...(first?.['bytes'] as Uint8Array)]).toEqual([0, 1, 255]);
-    // A unique violation keeps what callers read (code) and PostgreSQL's other fields.
-    const fields = (error: unknown) => {
-      const { code, constraint, detail, table, severity, message } = error as Record<string, unknown>;
-      return { code, constraint, detail, table, severity, message };
-    };
-    expect(fields(inWorker.duplicate)).toEqual(fields(onMain.duplicate));
-    expect(fields(inWorker.duplicate)).toMatchObject({ code: '23505', constraint: 'kinds_label_key' });
-    expect(inWorker.duplicate).toBeInstanceOf(Error);
-  });
-
-  test('a statement from outside an open transaction waits for its end instead of landing inside it', async () => {
-    const { db } = await open('worker');
-    await sql`create table notes (body text)`.execute(db);
-    let releaseTransaction!: () => void;
-    const held = new Promise<void>((resolve) => (releaseTransaction = resolve));
-    let inserted!: () => void;
-    const hasInserted = new Promise<void>((resolve) => (inserted = resolve));
-
-    const transaction = db
-      .transaction()
-      .execute(async (trx) => {
-        await sql`insert into notes values ('uncommitted')`.execute(trx);
-        inserted();
-        await held;
-        throw new Error('rolled back on purpose');
-      })
-      .catch((error: unknown) => (error as Error).message);
-    await hasInserted;
-    // Posted while the transaction is open: on one PGlite session it would see the uncommitted row.
-    const outside = sql<{ n: number }>`select count(*)::int as n from notes`.execute(db);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    releaseTransaction();
-
-    expect(await transaction).toBe('rolled back on purpose');
-    expect((await outside).rows).toEqual([{ n: 0 }]);
-  });
-
-  test('COMMIT of a transaction an error aborted fails as Kysely says, and the next one works', async () => {
-    const { db } = await open('worker');
-    await sql`create table once (k int primary key)`.execute(db);
-    const aborted = db.transaction().execute(async (trx) => {
-      await sql`insert into once values (1)`.execute(trx);
-      await sql`insert into once values (1)`.execute(trx).catch(() => {}); // swallowed: the transaction is aborted
-    });
-    await expect(aborted).rejects.toBeInstanceOf(AbortedTransactionError);
-    await db.transaction().execute((trx) => sql`insert into once values (2)`.execute(trx));
-    expect((await sql`select k from once`.execute(db)).rows).toEqual([{ k: 2 }]);
-  });
-
-  test('close() ends the thread and frees the data dir for the next process', async () => {
-    const dataDir = tempDir();
-    const first = await createDb({ dataDir });
-    await sql`create table kept (v text)`.execute(first.db);
-    await sql`insert into kept values ('closed cleanly')`.execute(first.db);
-    await first.close();
-    await expect(sql`select 1`.execute(first.db)).rejects.toThrow();
-
-    const second = await open('worker', dataDir);
-    expect((await sql`select v from kept`.execute(second.db)).rows).toEqual([{ v: 'closed cleanly' }]);
-  });
+  expect(inWorker.rows).toEqual(onMain.rows);
+  expect(inWorker.counted).toEqual(onMain.counted);
+  expect(inWorker.affected).toBe(2n);
+  expect(onMain.affected).toBe(2n);
+  // The kinds callers rely on, spelt out: count(*) a number, timestamps Dates, JSON parsed, bytea bytes.
+  expect(inWorker.counted).toEqual([{ count: 2, latest: new Date('2026-12-08T01:02:03.456Z') }]);
+  const [first] = inWorker.rows as Record<string, unknown>[];
+  expect(first).toMatchObject({ big: 9_007_199_254_740_991, num: '12.50', doc: { a: [1, 'x'] }, raw: { b: null } });
+  expect(first?.['bytes']).toBeInstanceOf(Uint8Array);
+  expect([...(first?.['bytes'] as Uint8Array)]).toEqual([0, 1, 255]);
+  // A unique violation keeps what callers read (code) and PostgreSQL's other fields.
+  const fields = (error: unknown) => {
+    const { code, constraint, detail, table, severity, message } = error as Record<string, unknown>;
+    return { code, constraint, detail, table, severity, message };
+  };
+  expect(fields(inWorker.duplicate)).toEqual(fields(onMain.duplicate));
+  expect(fields(inWorker.duplicate)).toMatchObject({ code: '23505', constraint: 'kinds_label_key' });
+  expect(inWorker.duplicate).toBeInstanceOf(Error);
 });
 
-describe.skipIf(isUsingRealPostgres())('a PGlite worker thread that dies', () => {
-  test('fails the statements in flight as a lost connection; the next one restarts it on the same data dir', async () => {
+pgliteOnly('a statement from outside an open transaction waits for its end instead of landing inside it', async () => {
+  const { db } = await open('worker');
+  await sql`create table notes (body text)`.execute(db);
+  let releaseTransaction!: () => void;
+  const held = new Promise<void>((resolve) => (releaseTransaction = resolve));
+  let inserted!: () => void;
+  const hasInserted = new Promise<void>((resolve) => (inserted = resolve));
+
+  const transaction = db
+    .transaction()
+    .execute(async (trx) => {
+      await sql`insert into notes values ('uncommitted')`.execute(trx);
+      inserted();
+      await held;
+      throw new Error('rolled back on purpose');
+    })
+    .catch((error: unknown) => (error as Error).message);
+  await hasInserted;
+  // Posted while the transaction is open: on one PGlite session it would see the uncommitted row.
+  const outside = sql<{ n: number }>`select count(*)::int as n from notes`.execute(db);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  releaseTransaction();
+
+  expect(await transaction).toBe('rolled back on purpose');
+  expect((await outside).rows).toEqual([{ n: 0 }]);
+});
+
+pgliteOnly('COMMIT of a transaction an error aborted fails as Kysely says, and the next one works', async () => {
+  const { db } = await open('worker');
+  await sql`create table once (k int primary key)`.execute(db);
+  const aborted = db.transaction().execute(async (trx) => {
+    await sql`insert into once values (1)`.execute(trx);
+    await sql`insert into once values (1)`.execute(trx).catch(() => {}); // swallowed: the transaction is aborted
+  });
+  await expect(aborted).rejects.toBeInstanceOf(AbortedTransactionError);
+  await db.transaction().execute((trx) => sql`insert into once values (2)`.execute(trx));
+  expect((await sql`select k from once`.execute(db)).rows).toEqual([{ k: 2 }]);
+});
+
+pgliteOnly('close() ends the thread and frees the data dir for the next process', async () => {
+  const dataDir = tempDir();
+  const first = await createDb({ dataDir });
+  await sql`create table kept (v text)`.execute(first.db);
+  await sql`insert into kept values ('closed cleanly')`.execute(first.db);
+  await first.close();
+  await expect(sql`select 1`.execute(first.db)).rejects.toThrow();
+
+  const second = await open('worker', dataDir);
+  expect((await sql`select v from kept`.execute(second.db)).rows).toEqual([{ v: 'closed cleanly' }]);
+});
+pgliteOnly(
+  'a thread that dies fails the statements in flight as a lost connection; the next one restarts it on the same data dir',
+  async () => {
     const dataDir = join(tempDir(), 'pglite');
     const lost: Error[] = [];
     const worker = new PgliteWorker({
@@ -189,5 +188,5 @@ describe.skipIf(isUsingRealPostgres())('a PGlite worker thread that dies', () =>
         .select(sql<number>`count(*)`.as('n'))
         .executeTakeFirst(),
     ).toEqual({ n: 21 });
-  });
-});
+  },
+);
