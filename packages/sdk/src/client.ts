@@ -78,7 +78,7 @@ export type CouncilClient = TRPCClient<AppRouter> & {
 
 /**
  * Creates the typed client for every router (`auth`, `settings`, `conversations`, `council`).
- * Tokens returned by `auth.*` are stored automatically; an expired access token is refreshed
+ * Tokens returned by `auth.*` are stored automatically; an expired session token is refreshed
  * transparently (once, however many calls are waiting) and the call retried.
  *
  * @example

@@ -7,7 +7,7 @@ import { mathExtension, typesetFormulas, type Formula, type Typeset } from './ma
  * Model output is untrusted: a model can be prompted (by a pasted document, a web page it read)
  * into emitting HTML. marked turns markdown into HTML and passes raw HTML through untouched, so
  * everything it produces is sanitised before it reaches the DOM. An XSS here would read the
- * in-memory access token, which is the whole session.
+ * in-memory session token, which is the whole session.
  */
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
