@@ -31,6 +31,55 @@ const KATEX_OPTIONS = {
   maxSize: 10,
 } as const;
 
+/*
+ * Lengths KaTeX copies from the TeX into the MathML — \kern, \hspace, \mkern, \raisebox, a
+ * rule's depth — are not capped by maxSize: `\kern-1000em` or `\raisebox{-100ex}` would move a
+ * formula's glyphs over the page around it (over the sidebar, say, posing as our text). So every
+ * length is kept within -1 em (TeX's own negative spaces, `\!` or `\mkern-18mu`, stay inside
+ * that) and +10 em (as maxSize does for rules); one in a unit not listed becomes 0.
+ */
+const MIN_LENGTH_EM = -1;
+const MAX_LENGTH_EM = KATEX_OPTIONS.maxSize;
+// KaTeX's em is 10 pt, as in TeX's default size; the rest follow TeX's units.
+const EMS_PER_UNIT: Record<string, number> = {
+  em: 1,
+  ex: 0.431,
+  pt: 0.1,
+  px: 1 / 16,
+  mu: 1 / 18,
+  bp: 0.1004,
+  pc: 1.2,
+  dd: 0.107,
+  cc: 1.284,
+  nd: 0.107,
+  nc: 1.284,
+  mm: 0.2845,
+  cm: 2.845,
+  in: 7.227,
+  sp: 1 / 655_360,
+};
+const LENGTH_ATTRIBUTE = /\s(width|height|depth|voffset|lspace|rspace|minsize|maxsize)="([^"]*)"/g;
+
+// Relative lengths KaTeX writes itself: `100%`, and MathML 3's `-1width` for \llap (which
+// browsers following MathML Core ignore). Kept when no larger than KaTeX's own.
+const RELATIVE_LIMITS: Record<string, number> = { '%': 100, width: 1, height: 1, depth: 1 };
+
+function boundLength(value: string): string {
+  const parts = /^([+-]?(?:\d+\.?\d*|\.\d+))([a-z%]*)$/.exec(value);
+  if (!parts) return '0em';
+  const [, number = '0', unit = ''] = parts;
+  const relativeLimit = RELATIVE_LIMITS[unit];
+  if (relativeLimit !== undefined) return Math.abs(Number(number)) <= relativeLimit ? value : '0em';
+  const perUnit = EMS_PER_UNIT[unit || 'em'];
+  if (perUnit === undefined) return '0em';
+  const ems = Number(number) * perUnit;
+  if (ems >= MIN_LENGTH_EM && ems <= MAX_LENGTH_EM) return value;
+  return `${Math.min(Math.max(ems, MIN_LENGTH_EM), MAX_LENGTH_EM)}em`;
+}
+
+const boundLengths = (mathml: string) =>
+  mathml.replace(LENGTH_ATTRIBUTE, (_, name: string, value: string) => ` ${name}="${boundLength(value)}"`);
+
 // KaTeX's MathML output is `<span class="katex"><math …><semantics>BODY<annotation
 // encoding="application/x-tex">TEX</annotation></semantics></math></span>`. The client's DOMPurify
 // policy drops <semantics> and <annotation> but keeps their text, which would print the TeX next
@@ -49,7 +98,7 @@ function typeset({ tex, display }: Formula): TypesetFormula {
   const parts = KATEX_MATHML.exec(html);
   // A KaTeX release that changes this shape must fail the tests, not leak TeX as text.
   if (!parts) throw new Error('KaTeX wrote MathML of an unexpected shape');
-  return { mathml: `<math${parts[1]}>${parts[2]}</math>` };
+  return { mathml: `<math${parts[1]}>${boundLengths(parts[2] ?? '')}</math>` };
 }
 
 /**

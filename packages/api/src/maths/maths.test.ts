@@ -82,6 +82,38 @@ test('case 115: links, images, classes and styles in TeX are not honoured; sizes
   expect(mathml[4]).toContain('width="10em" height="10em"');
 });
 
+test('case 115: spacing and raising are bounded, so a formula cannot move its glyphs over the page', async ({
+  api,
+}) => {
+  const { caller } = await api.signUp();
+  const mathml = (
+    await caller.maths.render({
+      formulas: [
+        { tex: '\\kern-1000em x \\hspace{500em} y \\mkern-1000mu z', display: false },
+        { tex: '\\raisebox{-100ex}{a} \\raisebox{10cm}{b}', display: false },
+        { tex: '\\rule[-100em]{1em}{-100em}', display: false },
+        // What TeX itself writes stays as it is: thin negative spaces, \llap, \smash, \xrightarrow.
+        { tex: 'a\\!b \\mkern-18mu c \\llap{/}= \\smash{x} \\xrightarrow{f}', display: false },
+      ],
+    })
+  ).map((result) => ('mathml' in result ? result.mathml : ''));
+  expect(mathml[0]).toContain('<mspace width="-1em"/><mi>x</mi><mspace width="10em"/><mi>y</mi><mspace width="-1em"/>');
+  expect(mathml[1]).toContain('<mpadded voffset="-1em">');
+  expect(mathml[1]).toContain('<mpadded voffset="10em">');
+  expect(mathml[2]).not.toMatch(/-100|-?\d{3,}(?:\.\d+)?em/);
+  expect(mathml[3]).toContain('<mspace width="-1em"/>');
+  expect(mathml[3]).toContain('lspace="-1width"');
+  expect(mathml[3]).toContain('height="0px" depth="0px"');
+  expect(mathml[3]).toContain('width="+0.6em" lspace="0.3em"');
+  // No length anywhere beyond the bounds.
+  for (const output of mathml) {
+    for (const [, value] of output.matchAll(/(?:width|height|depth|voffset|lspace|rspace)="(-?[\d.]+)em"/g)) {
+      expect(Number(value)).toBeGreaterThanOrEqual(-1);
+      expect(Number(value)).toBeLessThanOrEqual(10);
+    }
+  }
+});
+
 test('maths.render refuses oversized calls with messages that say the limit', async ({ api }) => {
   const { caller } = await api.signUp();
   const tooLong = await failureOf(
