@@ -3,8 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createDb, migrateToLatest, type DbHandle } from '@llm-council/db';
-import { createTestDb, isUsingRealPostgres } from '@llm-council/db/testing';
+import { createDb, type DbHandle } from '@llm-council/db';
+import { createTestDataDir, createTestDb, isUsingRealPostgres } from '@llm-council/db/testing';
 import { expect, test } from 'vitest';
 import { failureOf } from './helpers/http.js';
 import { registerUser, startTestServer, testSecrets, uniqueEmail } from './helpers/test-server.js';
@@ -35,11 +35,8 @@ async function prepareTarget(): Promise<Target> {
       close: () => handle.close(),
     };
   }
-  const open = () => createDb({ dataDir });
-  const first = await open();
-  await migrateToLatest(first.db);
-  await first.close();
-  return { env, open, close: () => Promise.resolve() };
+  await createTestDataDir(dataDir);
+  return { env, open: () => createDb({ dataDir }), close: () => Promise.resolve() };
 }
 
 async function cli(target: Target, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -142,8 +142,20 @@ export function createCouncilClient(options: CouncilClientOptions): CouncilClien
           // the one call with a large body, always travels alone.
           condition: (op) => op.path === 'conversations.import',
           true: httpLink({ url: baseUrl, fetch: fetchImpl, headers: authorize }),
-          // Calls that may set cookies must not stream; a plain batch link answers in one piece.
-          false: httpBatchLink({ url: baseUrl, fetch: fetchImpl, headers: authorize, maxItems: MAX_BATCH_SIZE }),
+          false: splitLink({
+            // maths.render is a query whose input (up to 50,000 characters of TeX, each backslash
+            // six bytes once escaped) cannot travel in a URL: it is sent as a POST body instead.
+            condition: (op) => op.path === 'maths.render',
+            true: httpBatchLink({
+              url: baseUrl,
+              fetch: fetchImpl,
+              headers: authorize,
+              maxItems: MAX_BATCH_SIZE,
+              methodOverride: 'POST',
+            }),
+            // Calls that may set cookies must not stream; a plain batch link answers in one piece.
+            false: httpBatchLink({ url: baseUrl, fetch: fetchImpl, headers: authorize, maxItems: MAX_BATCH_SIZE }),
+          }),
         }),
       }),
     ],
