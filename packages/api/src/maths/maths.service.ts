@@ -1,4 +1,5 @@
 import katex from 'katex';
+import { appError } from '../errors.js';
 
 /*
  * TeX from model answers typeset as MathML here, so the browser downloads no TeX converter (KaTeX
@@ -87,6 +88,8 @@ const boundLengths = (mathml: string) =>
 const KATEX_MATHML =
   /^<span class="katex"><math([^>]*)><semantics>([\s\S]*)<annotation encoding="application\/x-tex">[^<]*<\/annotation><\/semantics><\/math><\/span>$/;
 
+const keyOf = (formula: Formula) => `${formula.display ? 'D' : 'I'}${formula.tex}`;
+
 function typeset({ tex, display }: Formula): TypesetFormula {
   let html: string;
   try {
@@ -101,23 +104,85 @@ function typeset({ tex, display }: Formula): TypesetFormula {
   return { mathml: `<math${parts[1]}>${boundLengths(parts[2] ?? '')}</math>` };
 }
 
+export interface MathsTypesetterOptions {
+  /** Characters of TeX and MathML the cache holds at most (a string char is about 2 bytes). */
+  cacheChars?: number;
+  /** Characters of TeX one user may have typeset per minute (cache hits are free); also the burst. */
+  charsPerMinute?: number;
+  /** Milliseconds since the epoch (tests move it). */
+  now?: () => number;
+}
+
+// A result larger than this is typeset each time rather than cached: 1,500 array cells make
+// 120 KB of MathML from 3,000 characters of TeX, and would crowd everything else out.
+const MAX_CACHED_CHARS = 64 * 1024;
+// Users whose budget is tracked before the full ones are forgotten.
+const MAX_TRACKED_USERS = 10_000;
+
 /**
- * Typesets formulas, remembering the latest `maxEntries` results: a conversation's formulas are
- * asked for again on every reload and by every reader, and KaTeX costs about 2 ms for a 4,000-char
- * formula. Map keeps insertion order, so re-inserting on a hit makes the first key the least
- * recently used one.
+ * Typesets formulas, remembering recent results up to `cacheChars`: a conversation's formulas are
+ * asked for again on every reload and by every reader. Map keeps insertion order, so re-inserting
+ * on a hit makes the first key the least recently used one.
+ *
+ * KaTeX runs on the event loop, at up to ~7 µs a character of TeX (an array of 1,500 cells: 350 ms
+ * for a call of 50,000 characters), so each user has a budget of characters typeset per minute,
+ * a token bucket on this host: past it the call is TOO_MANY_REQUESTS with the wait. One call's
+ * worth (MATHS_MAX_TOTAL_LENGTH) always fits in a full bucket.
  */
 export class MathsTypesetter {
   private readonly cache = new Map<string, TypesetFormula>();
+  private cachedChars = 0;
+  private readonly budgets = new Map<string, { chars: number; at: number }>();
+  private readonly cacheChars: number;
+  private readonly charsPerMinute: number;
+  private readonly now: () => number;
 
-  constructor(private readonly maxEntries = 5_000) {}
+  constructor(options: MathsTypesetterOptions = {}) {
+    this.cacheChars = options.cacheChars ?? 8_000_000;
+    this.charsPerMinute = options.charsPerMinute ?? 100_000;
+    this.now = options.now ?? Date.now;
+  }
 
-  render(formulas: readonly Formula[]): TypesetFormula[] {
+  /** Each formula's result, in order; throws TOO_MANY_REQUESTS past the user's budget. */
+  render(userId: string, formulas: readonly Formula[]): TypesetFormula[] {
+    const misses = new Map<string, Formula>();
+    for (const formula of formulas) if (!this.cache.has(keyOf(formula))) misses.set(keyOf(formula), formula);
+    this.spend(
+      userId,
+      [...misses.values()].reduce((sum, formula) => sum + formula.tex.length, 0),
+    );
     return formulas.map((formula) => this.renderOne(formula));
   }
 
+  /** Takes `chars` from the user's bucket (refilled continuously), or refuses with the wait. */
+  private spend(userId: string, chars: number): void {
+    if (chars === 0) return;
+    const now = this.now();
+    const perMs = this.charsPerMinute / 60_000;
+    const refill = (budget: { chars: number; at: number }) =>
+      Math.min(this.charsPerMinute, budget.chars + (now - budget.at) * perMs);
+    const budget = this.budgets.get(userId);
+    const available = budget ? refill(budget) : this.charsPerMinute;
+    if (chars > available) {
+      const retryAfterSeconds = Math.ceil((chars - available) / perMs / 1000);
+      throw appError(
+        'TOO_MANY_REQUESTS',
+        'RATE_LIMITED',
+        `Too many formulas to typeset in a minute. Try again in ${retryAfterSeconds} seconds.`,
+        { retryAfterSeconds },
+      );
+    }
+    this.budgets.delete(userId);
+    this.budgets.set(userId, { chars: available - chars, at: now });
+    if (this.budgets.size > MAX_TRACKED_USERS) {
+      // A full bucket is the same as none: forget those first, then the oldest.
+      for (const [id, other] of this.budgets) if (refill(other) >= this.charsPerMinute) this.budgets.delete(id);
+      if (this.budgets.size > MAX_TRACKED_USERS) this.budgets.delete(this.budgets.keys().next().value as string);
+    }
+  }
+
   private renderOne(formula: Formula): TypesetFormula {
-    const key = `${formula.display ? 'D' : 'I'}${formula.tex}`;
+    const key = keyOf(formula);
     const cached = this.cache.get(key);
     if (cached) {
       this.cache.delete(key);
@@ -125,13 +190,20 @@ export class MathsTypesetter {
       return cached;
     }
     const result = typeset(formula);
+    const chars = key.length + ('mathml' in result ? result.mathml.length : 0);
+    if (chars > MAX_CACHED_CHARS) return result;
     this.cache.set(key, result);
-    if (this.cache.size > this.maxEntries) this.cache.delete(this.cache.keys().next().value as string);
+    this.cachedChars += chars;
+    while (this.cachedChars > this.cacheChars) {
+      const [oldKey, old] = this.cache.entries().next().value as [string, TypesetFormula];
+      this.cache.delete(oldKey);
+      this.cachedChars -= oldKey.length + ('mathml' in old ? old.mathml.length : 0);
+    }
     return result;
   }
 
-  /** How many results are remembered (for tests of the bound). */
-  get size(): number {
-    return this.cache.size;
+  /** How many results are remembered, and their size in characters (for tests of the bound). */
+  get cacheSize(): { entries: number; chars: number } {
+    return { entries: this.cache.size, chars: this.cachedChars };
   }
 }
