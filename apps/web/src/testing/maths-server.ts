@@ -7,6 +7,6 @@ import type { FakeHandler } from './fake-trpc-fetch';
  */
 export function mathsRenderHandler(typesetter = new MathsTypesetter()): FakeHandler {
   return (input) => ({
-    data: typesetter.render((input as { formulas: { tex: string; display: boolean }[] }).formulas),
+    data: typesetter.render('web-tests', (input as { formulas: { tex: string; display: boolean }[] }).formulas),
   });
 }

@@ -82,6 +82,38 @@ test('case 115: links, images, classes and styles in TeX are not honoured; sizes
   expect(mathml[4]).toContain('width="10em" height="10em"');
 });
 
+test('case 115: spacing and raising are bounded, so a formula cannot move its glyphs over the page', async ({
+  api,
+}) => {
+  const { caller } = await api.signUp();
+  const mathml = (
+    await caller.maths.render({
+      formulas: [
+        { tex: '\\kern-1000em x \\hspace{500em} y \\mkern-1000mu z', display: false },
+        { tex: '\\raisebox{-100ex}{a} \\raisebox{10cm}{b}', display: false },
+        { tex: '\\rule[-100em]{1em}{-100em}', display: false },
+        // What TeX itself writes stays as it is: thin negative spaces, \llap, \smash, \xrightarrow.
+        { tex: 'a\\!b \\mkern-18mu c \\llap{/}= \\smash{x} \\xrightarrow{f}', display: false },
+      ],
+    })
+  ).map((result) => ('mathml' in result ? result.mathml : ''));
+  expect(mathml[0]).toContain('<mspace width="-1em"/><mi>x</mi><mspace width="10em"/><mi>y</mi><mspace width="-1em"/>');
+  expect(mathml[1]).toContain('<mpadded voffset="-1em">');
+  expect(mathml[1]).toContain('<mpadded voffset="10em">');
+  expect(mathml[2]).not.toMatch(/-100|-?\d{3,}(?:\.\d+)?em/);
+  expect(mathml[3]).toContain('<mspace width="-1em"/>');
+  expect(mathml[3]).toContain('lspace="-1width"');
+  expect(mathml[3]).toContain('height="0px" depth="0px"');
+  expect(mathml[3]).toContain('width="+0.6em" lspace="0.3em"');
+  // No length anywhere beyond the bounds.
+  for (const output of mathml) {
+    for (const [, value] of output.matchAll(/(?:width|height|depth|voffset|lspace|rspace)="(-?[\d.]+)em"/g)) {
+      expect(Number(value)).toBeGreaterThanOrEqual(-1);
+      expect(Number(value)).toBeLessThanOrEqual(10);
+    }
+  }
+});
+
 test('maths.render refuses oversized calls with messages that say the limit', async ({ api }) => {
   const { caller } = await api.signUp();
   const tooLong = await failureOf(
@@ -132,21 +164,64 @@ test('maths.render serves signed-in sessions only: signed out is UNAUTHORIZED, a
   });
 });
 
-test('the typesetter remembers at most its bound of formulas, by TeX and layout', () => {
-  const typesetter = new MathsTypesetter(3);
-  const [inline] = typesetter.render([{ tex: 'a', display: false }]);
-  const [display] = typesetter.render([{ tex: 'a', display: true }]);
-  // The same TeX in block layout is another formula.
-  expect(inline).not.toEqual(display);
-  expect(typesetter.size).toBe(2);
-  // A hit is served from the cache (the very same object) and becomes the most recently used.
-  expect(typesetter.render([{ tex: 'a', display: false }])[0]).toBe(inline);
-  typesetter.render([
-    { tex: 'b', display: false },
-    { tex: 'c', display: false },
+test('each user may have 100,000 characters of new TeX typeset a minute; then TOO_MANY_REQUESTS with the wait', async ({
+  api,
+}) => {
+  const { caller } = await api.signUp();
+  const call = (letter: string) =>
+    caller.maths.render({
+      formulas: Array.from({ length: 25 }, (_, i) => ({
+        tex: `${letter}_{${i}}`.padEnd(2_000, letter),
+        display: false,
+      })),
+    });
+  await call('a');
+  await call('b');
+  const refused = await failureOf(call('c'));
+  expect(refused).toMatchObject({ code: 'TOO_MANY_REQUESTS', appCode: 'RATE_LIMITED' });
+  expect(refused.retryAfterSeconds).toBeGreaterThanOrEqual(29);
+  expect(refused.message).toMatch(/^Too many formulas to typeset in a minute\. Try again in \d+ seconds\.$/);
+  // Formulas already typeset cost nothing, and another user has a budget of their own.
+  expect(await call('a')).toHaveLength(25);
+  expect(await (await api.signUp()).caller.maths.render({ formulas: [{ tex: 'c', display: false }] })).toHaveLength(1);
+});
+
+test('the budget refills over the minute, for the characters not cached only', async () => {
+  let now = 0;
+  const typesetter = new MathsTypesetter({ charsPerMinute: 1_000, now: () => now });
+  const formula = (letter: string, length: number) => ({ tex: letter.repeat(length), display: false });
+  typesetter.render('alice', [formula('x', 600), formula('x', 600)]);
+  const refused = await failureOf(Promise.resolve().then(() => typesetter.render('alice', [formula('y', 500)])));
+  // 400 left, 500 asked: 100 characters at 1,000 a minute is 6 seconds.
+  expect(refused).toMatchObject({ code: 'TOO_MANY_REQUESTS', retryAfterSeconds: 6 });
+  now += 6_000;
+  expect(typesetter.render('alice', [formula('y', 500), formula('x', 600)])).toHaveLength(2);
+});
+
+test('the typesetter remembers results up to its bound of characters, least recently used out first', () => {
+  const [probe, probeDisplay] = new MathsTypesetter().render('probe', [
+    { tex: 'a', display: false },
+    { tex: 'a', display: true },
   ]);
-  expect(typesetter.size).toBe(3);
-  // The display 'a' was the least recently used, so it went; the inline 'a' stayed.
-  expect(typesetter.render([{ tex: 'a', display: false }])[0]).toBe(inline);
-  expect(typesetter.render([{ tex: 'a', display: true }])[0]).not.toBe(display);
+  // The same TeX in block layout is another formula.
+  expect(probeDisplay).not.toEqual(probe);
+  const entryChars = 2 + ('mathml' in probe! ? probe.mathml.length : 0);
+  const typesetter = new MathsTypesetter({ cacheChars: 3 * entryChars });
+  const one = (tex: string, display = false) => typesetter.render('alice', [{ tex, display }])[0];
+  const a = one('a');
+  one('b');
+  one('c');
+  expect(typesetter.cacheSize.entries).toBe(3);
+  // A hit is served from the cache (the very same object) and becomes the most recently used.
+  expect(one('a')).toBe(a);
+  one('d');
+  expect(typesetter.cacheSize).toEqual({ entries: 3, chars: 3 * entryChars });
+  expect(one('a')).toBe(a);
+  // A result of more than 64 K characters is not kept: 1,500 array cells make about 120 KB.
+  const cells = Array.from({ length: 150 }, () => Array(10).fill('a').join('&')).join('\\\\');
+  const array = `\\begin{array}{cccccccccc}${cells}\\end{array}`;
+  const big = one(array);
+  expect(big && 'mathml' in big ? big.mathml.length : 0).toBeGreaterThan(64 * 1024);
+  expect(one(array)).not.toBe(big);
+  expect(typesetter.cacheSize).toEqual({ entries: 3, chars: 3 * entryChars });
 });
