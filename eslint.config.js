@@ -174,6 +174,30 @@ export default tseslint.config(
     },
   },
   {
+    // The web tests' fake server answers maths.render with the server's own typesetter, so they
+    // sanitise and show the very MathML the browser gets. Only this test helper may import it.
+    files: ['apps/web/src/testing/maths-server.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                ...serverSidePackages,
+                '@llm-council/server',
+                '../../server/*',
+                '@llm-council/api/*',
+                '!@llm-council/api/maths',
+              ],
+              message: 'The web app talks to the server only through @llm-council/sdk.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['packages/api/**/*.ts', 'packages/council/**/*.ts', 'db/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -50,6 +50,21 @@ export function createNotifications(options: NotificationsOptions): Notification
   let firstConnect: Promise<void> | undefined;
   let received = 0;
 
+  /**
+   * LISTEN and UNLISTEN one at a time, in the order asked: a later LISTEN of a channel must win over
+   * an earlier UNLISTEN. (pg queues queries sent while one runs, but deprecates relying on it.)
+   * Each runs on the client connected when its turn comes; while disconnected there is nothing to
+   * do, since a reconnect LISTENs to every channel in `handlers`.
+   */
+  let commands: Promise<unknown> = Promise.resolve();
+  function command(text: string): Promise<void> {
+    const run = commands.then(async () => {
+      if (client) await client.query(text);
+    });
+    commands = run.catch(() => undefined);
+    return run;
+  }
+
   async function connect(): Promise<void> {
     const next = new pg.Client({ connectionString: options.connectionString });
     // Without an 'error' listener a terminated backend throws out of the event loop and ends the process.
@@ -114,16 +129,20 @@ export function createNotifications(options: NotificationsOptions): Notification
       if (!set) {
         set = new Set();
         handlers.set(channel, set);
-        // While disconnected the reconnect LISTENs to every channel in `handlers`.
-        if (client) await client.query(`LISTEN ${channel}`);
+        try {
+          await command(`LISTEN ${channel}`);
+        } catch (error) {
+          // Closed meanwhile (a host shutting down): there is nothing left to hear, and no error.
+          if (!isClosed) throw error;
+        }
       }
       set.add(onPayload);
       return () => {
         if (!set.delete(onPayload) || set.size > 0 || handlers.get(channel) !== set) return;
         handlers.delete(channel);
-        // Queries on one client run in order, so a LISTEN issued after this one still wins. While
-        // disconnected there is nothing to undo: the reconnect listens only to `handlers`.
-        client?.query(`UNLISTEN ${channel}`).catch((error: unknown) => options.onError?.(error));
+        command(`UNLISTEN ${channel}`).catch((error: unknown) => {
+          if (!isClosed) options.onError?.(error);
+        });
       };
     },
     onReconnect(listener) {

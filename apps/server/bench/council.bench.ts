@@ -207,6 +207,12 @@ async function main(): Promise<void> {
   // BENCH_ENGINES=postgres (or pglite) runs just one of them.
   const only = process.env['BENCH_ENGINES']?.split(',');
   const engines = only ? available.filter((engine) => only.includes(engine)) : available;
+  if (engines.length === 0) {
+    console.error(
+      'BENCH_ENGINES=postgres needs PostgreSQL: set DATABASE_URL (or TEST_DATABASE_URL) to a postgres:// URL',
+    );
+    process.exit(2);
+  }
   const resultsDir = join(import.meta.dirname, 'results');
   mkdirSync(resultsDir, { recursive: true });
   try {

@@ -116,6 +116,9 @@ export function createApp(deps: ContextDeps): express.Express {
     router,
     createContext: createContextFactory(deps),
     maxBatchSize: MAX_BATCH_SIZE,
+    // Queries may also come as a POST with a JSON body (the SDK sends maths.render so: its TeX does
+    // not fit in a URL). Mutations stay POST-only, and a POST must be application/json (requireJsonPosts).
+    allowMethodOverride: true,
     // The one place a rate limit's wait becomes the standard header (the API only reports it).
     responseMeta: ({ errors }: { errors: TRPCError[] }) => {
       const retryAfter = errors.map((error) => describeError(error).retryAfterSeconds).find((s) => s !== null);

@@ -17,7 +17,7 @@ import { createContextFactory, type ContextDeps } from './create-context.js';
  * Attachments over plain HTTP, since a file is no JSON: `POST /api/attachments` takes one file
  * (multipart/form-data, field `file`) and answers `{ id, name, kind, mediaType, size, textChars }`;
  * `GET /api/attachments/:id` gives an attachment's bytes back to its owner (thumbnails, opening a
- * file). Both admit exactly the callers `council.start` admits: a session's access token or a
+ * file). Both admit exactly the callers `council.start` admits: a session token or a
  * personal access token with the `council` scope, as `Authorization: Bearer`. A cross-site form
  * cannot set that header, so multipart needs no CSRF guard of its own here.
  */

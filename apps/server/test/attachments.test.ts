@@ -1,6 +1,6 @@
 import { AttachmentError, type Attachment, type CouncilClient } from '@llm-council/sdk';
 import { expect } from 'vitest';
-import { CHAIRMAN, COUNCIL, TITLE_MODEL, signUpWithKey, waitForRunStatus } from './helpers/council-harness.js';
+import { CHAIRMAN, COUNCIL, signUpWithKey, visionCatalogue, waitForRunStatus } from './helpers/council-harness.js';
 import { councilTest } from './helpers/fixtures.js';
 import { imageBytes, pdfBytes } from './helpers/files.js';
 import { STRONG_PASSWORD } from './helpers/test-server.js';
@@ -10,14 +10,7 @@ import { STRONG_PASSWORD } from './helpers/test-server.js';
 // format the fake upstream receives: images only to the model whose catalogue lists image input.
 
 const [VISION, TEXT_ONLY, THIRD] = COUNCIL;
-const catalogue = [...COUNCIL, CHAIRMAN, TITLE_MODEL].map((id) => ({
-  id,
-  name: id,
-  contextLength: null,
-  pricing: null,
-  inputModalities: id === VISION ? ['text', 'image'] : ['text'],
-}));
-const test = councilTest({ upstream: { models: catalogue } });
+const test = councilTest({ upstream: { models: visionCatalogue } });
 
 const MB = 1024 * 1024;
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeUpstream, type FakeUpstream } from '@llm-council/council/fake-upstream';
-import { createTestDb, isUsingRealPostgres } from '@llm-council/db/testing';
+import { createTestDataDir, createTestDb, isUsingRealPostgres } from '@llm-council/db/testing';
 import { createCouncilClient, memoryTokenStore } from '@llm-council/sdk';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
@@ -32,7 +32,9 @@ const running: ServerProcess[] = [];
 beforeAll(async () => {
   upstream = await startFakeUpstream({ port: 0, defaultBehavior: { tokenDelayMs: 1, reply: councilReply() } });
   dataDir = mkdtempSync(join(tmpdir(), 'llmc-crash-'));
+  // PGlite: the data directory both processes open, migrated already (initdb is not under test here).
   if (isUsingRealPostgres()) database = await createTestDb();
+  else await createTestDataDir(dataDir);
 });
 afterAll(async () => {
   await Promise.all(running.map((p) => p.kill('SIGKILL')));
@@ -48,7 +50,7 @@ async function startServer(env: Record<string, string>): Promise<ServerProcess> 
   return server;
 }
 
-// Two cold starts of a real process (PGlite initialises its data directory on the first): slow on a busy machine.
+// Two cold starts of a real process: slow on a busy machine.
 test(
   'a server killed mid-run leaves the run interrupted with finished answers intact, and council.retry completes it (case 47)',
   { timeout: 150_000 },

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { CHAIRMAN, COUNCIL, TITLE_MODEL, signUpWithKey, waitForRunStatus } from './helpers/council-harness.js';
+import { CHAIRMAN, COUNCIL, signUpWithKey, visionCatalogue, waitForRunStatus } from './helpers/council-harness.js';
 import { councilTest } from './helpers/fixtures.js';
 import { imageBytes, pdfBytes } from './helpers/files.js';
 
@@ -10,14 +10,7 @@ import { imageBytes, pdfBytes } from './helpers/files.js';
 // record shows sources under the answers, the thinking and its reasoning tokens.
 
 const [VISION, TEXT_ONLY] = COUNCIL;
-const catalogue = [...COUNCIL, CHAIRMAN, TITLE_MODEL].map((id) => ({
-  id,
-  name: id,
-  contextLength: null,
-  pricing: null,
-  inputModalities: id === VISION ? ['text', 'image'] : ['text'],
-}));
-const test = councilTest({ upstream: { models: catalogue } });
+const test = councilTest({ upstream: { models: visionCatalogue } });
 
 const INSTRUCTIONS = 'Answer as a careful paralegal; be brief.';
 const THOUGHT = 'The lease is the PDF; the screenshot is the image; clause seven decides it.';

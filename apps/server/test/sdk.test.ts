@@ -44,7 +44,7 @@ function countingFetch() {
   return { fetch: wrapped, calls, count: (path: string) => calls.filter((c) => c === path).length };
 }
 
-test('three calls with an expired access token cause exactly one refresh, and all three succeed', async ({
+test('three calls with an expired session token cause exactly one refresh, and all three succeed', async ({
   server,
   email,
 }) => {
@@ -68,7 +68,7 @@ test('three calls with an expired access token cause exactly one refresh, and al
   }
 });
 
-test('three unbatched concurrent calls with an invalid access token cause exactly one refresh', async ({
+test('three unbatched concurrent calls with an invalid session token cause exactly one refresh', async ({
   server,
   email,
 }) => {
@@ -90,7 +90,7 @@ test('three unbatched concurrent calls with an invalid access token cause exactl
   expect(counter.count('auth.refresh')).toBe(1);
 });
 
-test('an access token known to be expired is refreshed before the call, once for three calls', async ({
+test('a session token known to be expired is refreshed before the call, once for three calls', async ({
   server,
   email,
 }) => {

@@ -15,7 +15,7 @@ import {
 import { call } from './helpers/http.js';
 import { STRONG_PASSWORD, startTestServer, testSecrets, uniqueEmail, type TestServer } from './helpers/test-server.js';
 
-// Security case 56: `logoutAll` refuses the old access token at once and ends open event
+// Security case 56: `logoutAll` refuses the old session token at once and ends open event
 // streams — on this host (both engines) and, through LISTEN/NOTIFY, on another (PostgreSQL).
 // Case 82: so do revoking a personal access token and its expiry, for the streams it opened.
 
@@ -93,7 +93,7 @@ async function runStatus(runId: string): Promise<string> {
   return row?.status ?? 'missing';
 }
 
-test('case 56: logoutAll ends an open council.events stream at once and refuses the old access token', async () => {
+test('case 56: logoutAll ends an open council.events stream at once and refuses the old session token', async () => {
   const user = await startStreamingRun();
   const stream = followUntilEnded(user.clientOn(bed.server), user.runId);
   await waitUntil(() => stream.received() > 0, 10_000, 'the first event');

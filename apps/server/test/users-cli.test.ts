@@ -3,9 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createDb, migrateToLatest, type DbHandle } from '@llm-council/db';
-import { createTestDb, isUsingRealPostgres } from '@llm-council/db/testing';
-import { expect, test } from 'vitest';
+import { createDb, type DbHandle } from '@llm-council/db';
+import { createTestDataDir, createTestDb, isUsingRealPostgres } from '@llm-council/db/testing';
+import { expect, inject, test } from 'vitest';
 import { failureOf } from './helpers/http.js';
 import { registerUser, startTestServer, testSecrets, uniqueEmail } from './helpers/test-server.js';
 
@@ -35,25 +35,21 @@ async function prepareTarget(): Promise<Target> {
       close: () => handle.close(),
     };
   }
-  const open = () => createDb({ dataDir });
-  const first = await open();
-  await migrateToLatest(first.db);
-  await first.close();
-  return { env, open, close: () => Promise.resolve() };
+  await createTestDataDir(dataDir);
+  return { env, open: () => createDb({ dataDir }), close: () => Promise.resolve() };
 }
 
 async function cli(target: Target, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     // --liftoff-only as in council-process.ts: PGlite's WebAssembly is not worth optimising here.
-    const { stdout, stderr } = await run(
-      process.execPath,
-      ['--liftoff-only', '--import', 'tsx', 'src/users-cli.ts', ...args],
-      {
-        cwd: serverDir,
-        env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...target.env },
-        timeout: 60_000,
-      },
-    );
+    // The run's bundle of src/users-cli.ts (build-users-cli.global-setup.ts), or the source under tsx.
+    const bundle = inject('usersCliBundle');
+    const entry = bundle ? [bundle] : ['--import', 'tsx', 'src/users-cli.ts'];
+    const { stdout, stderr } = await run(process.execPath, ['--liftoff-only', ...entry, ...args], {
+      cwd: serverDir,
+      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...target.env },
+      timeout: 60_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };

@@ -145,7 +145,7 @@ test('a run keeps going through a page reload and the page picks it up where it 
   await context.close();
 });
 
-test('an expired access token is renewed behind the scenes instead of signing the user out', async () => {
+test('an expired session token is renewed behind the scenes instead of signing the user out', async () => {
   // Its own server, whose access tokens live 11 s (the SDK renews 10 s ahead of expiry).
   const shortLived = await startCouncilServer(stack.upstream.url, { ACCESS_TOKEN_TTL_SECONDS: '11' });
   try {

@@ -8,17 +8,22 @@ const stack = useAppStack();
 let userCount = 0;
 const newEmail = () => `render-${Date.now().toString(36)}-${++userCount}@example.test`;
 
-test('code is highlighted and maths rendered, with only the highlighter grammar and the maths renderer the answer needs', async () => {
+test('code is highlighted with only the grammar the answer needs, and maths typeset by the server as MathML', async () => {
   const { page, context, problems } = await openAppPage(stack.browser);
   const scripts: string[] = [];
+  const mathsRequests: { method: string; body: string | null }[] = [];
   page.on('request', (request) => {
-    if (request.resourceType() === 'script') scripts.push(new URL(request.url()).pathname);
+    const url = new URL(request.url());
+    if (request.resourceType() === 'script') scripts.push(url.pathname);
+    if (url.pathname.startsWith('/trpc/') && url.pathname.includes('maths.render')) {
+      mathsRequests.push({ method: request.method(), body: request.postData() });
+    }
   });
   await register(page, stack.server.url, newEmail());
   await saveApiKey(page);
   await page.getByRole('link', { name: 'New conversation' }).click();
-  // Before any answer with code or maths, neither the highlighter nor Temml has been fetched.
-  expect(scripts.filter((path) => /\/(temml|core|python)-/.test(path))).toEqual([]);
+  // Before any answer with code, the highlighter has not been fetched.
+  expect(scripts.filter((path) => /\/(core|python)-/.test(path))).toEqual([]);
 
   // The demo models answer a question with code or TeX by quoting it back whole.
   await ask(
@@ -44,7 +49,15 @@ test('code is highlighted and maths rendered, with only the highlighter grammar 
     ]);
   expect(colours[0]).not.toBe(colours[1]);
 
-  expect(scripts.some((path) => /\/temml-/.test(path))).toBe(true);
+  // Chromium lays the server's MathML out itself (no KaTeX stylesheet or fonts): the fraction
+  // stands taller than a line of text.
+  const fraction = await answer.locator('math[display="block"] mfrac').first().boundingBox();
+  expect(fraction?.height).toBeGreaterThan(20);
+  // No TeX converter reached the browser: the formulas went to maths.render, as a POST.
+  expect(scripts.filter((path) => /katex|temml/i.test(path))).toEqual([]);
+  expect(mathsRequests.length).toBeGreaterThan(0);
+  expect(mathsRequests.every((request) => request.method === 'POST')).toBe(true);
+  expect(mathsRequests.some((request) => request.body?.includes('\\\\frac{a}{b}'))).toBe(true);
   expect(scripts.some((path) => /\/python-/.test(path))).toBe(true);
   expect(scripts.filter((path) => /\/(rust|java|typescript)-/.test(path))).toEqual([]);
   expect(problems).toEqual([]);

@@ -3,7 +3,9 @@
 // exactly what the browser fetches before the app can paint; lazy routes and the markdown chunk
 // are listed separately because they load on demand. It also prints what a conversation showing
 // code and maths fetches in all: initial + the chat page + the markdown renderer + highlight.js
-// (core and one grammar) + Temml, part by part, and the stylesheets those chunks bring.
+// (core and one grammar), part by part, and the stylesheets those chunks bring. Maths costs no
+// chunk: the server typesets it (maths.render) and the markdown chunk inserts the MathML; the build
+// fails if a TeX converter (KaTeX, Temml) is bundled into the web client again.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
@@ -41,10 +43,10 @@ for (const [key] of entries) visitInto(initial)(key);
 // A conversation with a Python block and a formula: the chunks it loads, by their source paths.
 const PARTS = [
   ['chat page', /src\/chat\/chat-page\.tsx$/],
-  ['markdown (marked + DOMPurify)', /src\/markdown\/render-markdown\.ts$/],
+  ['markdown (marked + DOMPurify + maths client)', /src\/markdown\/render-markdown\.ts$/],
   ['highlighter (core + Python)', /highlight\.js\/es\/core\.js$|languages\/python\.js$/],
-  ['maths (Temml)', /temml\/temml\.js$/],
 ];
+const texConverters = Object.keys(manifest).filter((key) => /node_modules\/(?:\.pnpm\/)?(?:katex|temml)/.test(key));
 const conversation = new Set();
 for (const [key] of entries) visitInto(conversation)(key);
 const partFigures = PARTS.map(([name, pattern]) => {
@@ -93,9 +95,23 @@ console.log(
   `Conversation with code and maths: ${kb(conversationTotal)} JS gzipped in all (target ${kb(CONVERSATION_BUDGET_BYTES)}${conversationTotal > CONVERSATION_BUDGET_BYTES ? `, OVER by ${kb(conversationTotal - CONVERSATION_BUDGET_BYTES)}` : ''})`,
 );
 console.log(`  = ${parts}; plus ${kb(cssTotal)} of stylesheets (${stylesheets.length} files)`);
+console.log('  maths: MathML typeset by the server (maths.render), no TeX converter downloaded');
 console.log(`  ${kb(brotliTotal([...conversation]))} JS as served with Brotli\n`);
 
+if (texConverters.length > 0) {
+  console.error(
+    `report-size: a TeX converter is bundled into the web client (${texConverters.join(', ')}); maths is typeset by the server.`,
+  );
+  process.exit(1);
+}
 if (total > BUDGET_BYTES) {
   console.error(`report-size: initial JavaScript is ${kb(total - BUDGET_BYTES)} over the budget.`);
+  process.exit(1);
+}
+// Issue 19: a conversation with code and maths loads at most 110 KB of JavaScript in all.
+if (conversationTotal > CONVERSATION_BUDGET_BYTES) {
+  console.error(
+    `report-size: a conversation with code and maths is ${kb(conversationTotal - CONVERSATION_BUDGET_BYTES)} over its budget.`,
+  );
   process.exit(1);
 }

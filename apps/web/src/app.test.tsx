@@ -74,7 +74,7 @@ test('a signed-out visit to a protected page goes to sign-in and, after signing 
   await waitFor(() => expect(window.location.pathname).toBe('/settings'));
   expect(await screen.findByText('No key saved')).toBeTruthy();
   expect(server.calls.map((c) => c.path)).toContain('settings.listApiKeys');
-  // Tokens never touch web storage: the access token lives in the SDK's memory only. (The check
+  // Tokens never touch web storage: the session token lives in the SDK's memory only. (The check
   // reads every stored value, not the count: test files share a page, and another file's view may
   // store a draft or a preference of its own after its test ended.)
   const stored = [localStorage, sessionStorage].flatMap((storage) =>

@@ -24,6 +24,11 @@ export const INSTRUCTIONS_MAX_LENGTH = 8_000;
  */
 export const MAX_BATCH_SIZE = 50;
 
+/** One `maths.render` call: formulas of ≤ 4,000 characters, ≤ 200 of them, ≤ 50,000 characters in all. */
+export const MATHS_FORMULA_MAX_LENGTH = 4_000;
+export const MATHS_MAX_FORMULAS = 200;
+export const MATHS_MAX_TOTAL_LENGTH = 50_000;
+
 /**
  * Where a conversation was started: `app` (a password session), `api` (a personal access token),
  * `mcp` (an MCP client), `openai` (the OpenAI-compatible endpoint). The database checks the same four.

@@ -39,11 +39,11 @@ export interface Context {
   now: Clock;
 }
 
-/** Who a protected procedure runs for: the user its access token names (`ctx.session`). */
+/** Who a protected procedure runs for: the user its credential names (`ctx.session`). */
 export interface SignedInUser {
   userId: string;
   email: string;
-  /** The session (refresh family) the access token belongs to; null for credentials without one. */
+  /** The session (refresh family) the session token belongs to; null for credentials without one. */
   sessionId: string | null;
   /** Set when a personal access token signed the call: which one, and when it expires (null: never). */
   personalToken?: { id: string; expiresAt: Date | null };

@@ -13,6 +13,7 @@ import { RunExecutor } from './council/run-executor.js';
 import { StreamSlots } from './council/stream-slots.js';
 import { validateApiKeyWithProvider, type KeyValidation } from './settings/key-validation.js';
 import { scheduleCleanup } from './maintenance/cleanup.js';
+import { MathsTypesetter } from './maths/maths.service.js';
 
 /**
  * Long-lived collaborators the host builds once and shares across requests (context is data;
@@ -33,6 +34,8 @@ export interface Services {
   };
   /** Ends this host's streams of sessions that ended here or on another host. */
   sessions: SessionEndHub;
+  /** TeX → MathML for the web client, with a cache of recent formulas (maths.render). */
+  maths: MathsTypesetter;
 }
 
 export interface ServiceDeps {
@@ -105,6 +108,7 @@ export function createServices(deps: ServiceDeps): ServicesHandle {
       streams: new StreamSlots(deps.config.streams.maxPerUser),
     },
     sessions,
+    maths: new MathsTypesetter(),
   };
   let stopCleanup = (): void => undefined;
   return {

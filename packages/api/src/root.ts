@@ -5,6 +5,7 @@ import { councilsRouter } from './councils/councils.router.js';
 import { conversationsRouter } from './conversations/conversations.router.js';
 import { settingsRouter } from './settings/settings.router.js';
 import { tokensRouter } from './tokens/tokens.router.js';
+import { mathsRouter } from './maths/maths.router.js';
 import { router } from './trpc.js';
 import { usageRouter } from './usage/usage.router.js';
 
@@ -17,6 +18,7 @@ export const appRouter = router({
   account: accountRouter,
   usage: usageRouter,
   tokens: tokensRouter,
+  maths: mathsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { rollup } from 'rollup';
 import { dts } from 'rollup-plugin-dts';
 
-const BUDGET_BYTES = 40 * 1024;
+// 40 KB until maths.render (its types and limits) took the declarations to 40.5 KB.
+const BUDGET_BYTES = 42 * 1024;
 const sdkRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const build = join(sdkRoot, 'build');
 const dist = join(sdkRoot, 'dist');

@@ -78,7 +78,7 @@ export type CouncilClient = TRPCClient<AppRouter> & {
 
 /**
  * Creates the typed client for every router (`auth`, `settings`, `conversations`, `council`).
- * Tokens returned by `auth.*` are stored automatically; an expired access token is refreshed
+ * Tokens returned by `auth.*` are stored automatically; an expired session token is refreshed
  * transparently (once, however many calls are waiting) and the call retried.
  *
  * @example
@@ -142,8 +142,20 @@ export function createCouncilClient(options: CouncilClientOptions): CouncilClien
           // the one call with a large body, always travels alone.
           condition: (op) => op.path === 'conversations.import',
           true: httpLink({ url: baseUrl, fetch: fetchImpl, headers: authorize }),
-          // Calls that may set cookies must not stream; a plain batch link answers in one piece.
-          false: httpBatchLink({ url: baseUrl, fetch: fetchImpl, headers: authorize, maxItems: MAX_BATCH_SIZE }),
+          false: splitLink({
+            // maths.render is a query whose input (up to 50,000 characters of TeX, each backslash
+            // six bytes once escaped) cannot travel in a URL: it is sent as a POST body instead.
+            condition: (op) => op.path === 'maths.render',
+            true: httpBatchLink({
+              url: baseUrl,
+              fetch: fetchImpl,
+              headers: authorize,
+              maxItems: MAX_BATCH_SIZE,
+              methodOverride: 'POST',
+            }),
+            // Calls that may set cookies must not stream; a plain batch link answers in one piece.
+            false: httpBatchLink({ url: baseUrl, fetch: fetchImpl, headers: authorize, maxItems: MAX_BATCH_SIZE }),
+          }),
         }),
       }),
     ],

@@ -20,6 +20,18 @@ export const COUNCIL = ['test/alpha', 'test/beta', 'test/gamma'] as const;
 export const CHAIRMAN = 'test/chair';
 export const TITLE_MODEL = 'test/title';
 
+/** The council model that sees images in `visionCatalogue`; the others read text only. */
+export const VISION_MODEL = COUNCIL[0];
+
+/** The fake upstream's /models for tests about attachments: only `VISION_MODEL` takes image input. */
+export const visionCatalogue = [...COUNCIL, CHAIRMAN, TITLE_MODEL].map((id) => ({
+  id,
+  name: id,
+  contextLength: null,
+  pricing: null,
+  inputModalities: id === VISION_MODEL ? ['text', 'image'] : ['text'],
+}));
+
 export type RunRecord = RouterOutputs['council']['get'];
 
 /** A delivered event with the moment this test process received it. */

@@ -13,7 +13,7 @@ export interface Session {
   user: () => SessionUser | null;
   /** Why the user was sent to the sign-in screen, if it was not their own doing. */
   notice: () => string | null;
-  /** After a page load: the refresh cookie → a new in-memory access token → who we are. */
+  /** After a page load: the refresh cookie → a new in-memory session token → who we are. */
   restore: () => Promise<void>;
   signedIn: (user: SessionUser) => void;
   /** The SDK gave up refreshing (revoked, expired): back to the sign-in screen. */
@@ -23,7 +23,7 @@ export interface Session {
 }
 
 /**
- * The signed-in state. It holds no token: the SDK keeps the access token in memory and the
+ * The signed-in state. It holds no token: the SDK keeps the session token in memory and the
  * browser keeps the refresh token in an HttpOnly cookie this code cannot read.
  */
 export function createSession(client: CouncilClient): Session {

@@ -183,6 +183,28 @@ test('asking a question starts a run, shows the question at once and follows the
   expect(screen.getByText('You stopped this run.', { exact: false })).toBeTruthy();
 });
 
+test('a stop the server refuses says so, and the run stays live and stoppable', async () => {
+  const fake = renderConversation(conversation());
+  await screen.findByText('What is the capital of France?');
+  fireEvent.input(box(), { target: { value: 'And of Italy?' } });
+  fireEvent.keyDown(box(), { key: 'Enter' });
+  await screen.findByText('And of Italy?');
+  fake.api.cancel.mutate.mockRejectedValueOnce(
+    await sdkError({ code: 'TOO_MANY_REQUESTS', message: 'Too many requests; wait a moment.' }),
+  );
+
+  fireEvent.click(screen.getByRole('button', { name: 'Stop the council' }));
+  const alert = await screen.findByRole('alert');
+  expect(alert.textContent).toContain('Could not stop the run: Too many requests; wait a moment.');
+  expect(box().disabled).toBe(true);
+
+  // A second try that goes through clears the message and ends the run.
+  fireEvent.click(screen.getByRole('button', { name: 'Stop the council' }));
+  await waitFor(() => expect(screen.queryByText(/Could not stop the run/)).toBeNull());
+  fake.emit('run-new', [{ type: 'run_cancelled' }]);
+  await waitFor(() => expect(box().disabled).toBe(false));
+});
+
 test('without an API key the question stays in the box and Settings is one click away', async () => {
   const fake = renderConversation(conversation({ messages: [], runs: [] }));
   fake.api.start.mutate.mockRejectedValueOnce(

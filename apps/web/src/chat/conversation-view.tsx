@@ -10,7 +10,7 @@ import type { LiveRun } from '../council/live-run';
 import { shortModelName } from '../council/model-names';
 import { runFromRecord } from '../council/run-from-record';
 import { createRunState, isLive } from '../council/run-state';
-import { describeError, type UiError } from '../ui/describe-error';
+import { createMutation } from '../ui/create-mutation';
 import { ErrorNotice } from '../ui/error-notice';
 import { Composer } from './composer';
 import { newRequestId } from './request-id';
@@ -51,8 +51,6 @@ export function ConversationView(props: { conversation: Conversation }) {
   const conversations = useConversations();
   const id = props.conversation.id;
   const [title, setTitle] = createSignal(props.conversation.title);
-  const [sendError, setSendError] = createSignal<UiError | null>(null);
-  const [stopError, setStopError] = createSignal<string | null>(null);
 
   const onRunEvent = (event: CouncilEvent) => {
     if (event.type === 'title_completed') {
@@ -139,79 +137,68 @@ export function ConversationView(props: { conversation: Conversation }) {
 
   createEffect(() => (document.title = `${title()} · LLM Council`));
 
+  const starting = createMutation((content: string, attachments: Attachment[]) =>
+    council.start.mutate({
+      conversationId: id,
+      content,
+      clientRequestId: newRequestId(),
+      ...(attachments.length > 0 && { attachmentIds: attachments.map((a) => a.id) }),
+    }),
+  );
   const send = async (content: string, attachments: Attachment[] = []): Promise<boolean> => {
-    setSendError(null);
-    try {
-      const { runId, messageId } = await council.start.mutate({
-        conversationId: id,
-        content,
-        clientRequestId: newRequestId(),
-        ...(attachments.length > 0 && { attachmentIds: attachments.map((a) => a.id) }),
-      });
-      const now = new Date().toISOString();
-      const { models, chairman } = lineup();
-      setTurns([
-        ...turns(),
-        {
-          key: messageId,
-          message: { id: messageId, content, createdAt: now, versionIds: [messageId], attachments },
-          run: createRunState({ runId, models, chairmanModel: chairman ?? '' }),
-          answer: null,
-        },
-      ]);
-      conversations.touch(id, { updatedAt: now });
-      queueMicrotask(() =>
-        document.getElementById(`turn-${messageId}`)?.scrollIntoView?.({ block: 'start', behavior: 'smooth' }),
-      );
-      return true;
-    } catch (error) {
-      setSendError(describeError(error));
-      return false;
-    }
+    const started = await starting.run(content, attachments);
+    if (!started.ok) return false;
+    const { runId, messageId } = started.value;
+    const now = new Date().toISOString();
+    const { models, chairman } = lineup();
+    setTurns([
+      ...turns(),
+      {
+        key: messageId,
+        message: { id: messageId, content, createdAt: now, versionIds: [messageId], attachments },
+        run: createRunState({ runId, models, chairmanModel: chairman ?? '' }),
+        answer: null,
+      },
+    ]);
+    conversations.touch(id, { updatedAt: now });
+    queueMicrotask(() =>
+      document.getElementById(`turn-${messageId}`)?.scrollIntoView?.({ block: 'start', behavior: 'smooth' }),
+    );
+    return true;
   };
 
-  // Editing a question or showing another version redraws the branch the server now shows.
-  const [branchError, setBranchError] = createSignal<UiError | null>(null);
+  // Editing a question, regenerating an answer or showing another version redraws the branch the
+  // server now shows; the three share one error line.
+  const branching = createMutation((change: () => Promise<void>) => change());
   const showBranch = (next: Conversation, messageId: string) => {
     redraw(next);
     queueMicrotask(() => document.getElementById(`turn-${messageId}`)?.scrollIntoView?.({ block: 'start' }));
   };
   /** Shows the branch through `messageId`, then the turn `landOn` (by default its newest question). */
   const showVersion = async (messageId: string, landOn: string | undefined) => {
-    setBranchError(null);
-    try {
-      const next = await client.conversations.showVersion.mutate({ messageId });
-      redraw(next);
+    await branching.run(async () => {
+      redraw(await client.conversations.showVersion.mutate({ messageId }));
       const target = landOn ?? turns().at(-1)?.key;
       if (target) void scrollToTurn(`turn-${target}`, isShown);
-    } catch (error) {
-      setBranchError(describeError(error));
-    }
+    });
   };
   const actions: TurnActions = {
     onEdit: async (messageId, content) => {
-      setBranchError(null);
-      try {
+      const edited = await branching.run(async () => {
         const started = await council.edit.mutate({ messageId, content, clientRequestId: newRequestId() });
         showBranch(await client.conversations.get.query({ id }), started.messageId);
         conversations.touch(id, { updatedAt: new Date().toISOString() });
-        return true;
-      } catch (error) {
-        setBranchError(describeError(error));
-        return false;
-      }
+      });
+      return edited.ok;
     },
     // The branch shown runs down to the newest follow-up asked on it: the view lands there.
     onShowVersion: (messageId) => showVersion(messageId, undefined),
     onRegenerate: async (runId, model) => {
-      setBranchError(null);
-      try {
+      await branching.run(async () => {
         const started = await council.regenerate.mutate({ runId, model, clientRequestId: newRequestId() });
         showBranch(await client.conversations.get.query({ id }), started.messageId);
         conversations.touch(id, { updatedAt: new Date().toISOString() });
-      } catch (error) {
-        setBranchError(describeError(error));
-      }
+      });
     },
     get isLocked() {
       return liveRun() !== undefined;
@@ -220,12 +207,8 @@ export function ConversationView(props: { conversation: Conversation }) {
     onRunShown,
   };
 
-  const stop = () => {
-    setStopError(null);
-    liveRun()
-      ?.stop()
-      .catch((error: unknown) => setStopError(`Could not stop the run: ${describeError(error).message}`));
-  };
+  const stopping = createMutation(async () => liveRun()?.stop());
+  const stop = () => void stopping.run();
 
   // Keep following the newest text while the reader is at the bottom; leave them be if they scrolled up.
   const scroller = () => document.getElementById('main');
@@ -272,9 +255,11 @@ export function ConversationView(props: { conversation: Conversation }) {
         </For>
       </div>
       <div class="composer-dock">
-        <Show when={branchError()}>{(error) => <ErrorNotice message={error().message} code={error().code} />}</Show>
-        <Show when={sendError()}>{(error) => <ErrorNotice message={error().message} code={error().code} />}</Show>
-        <Show when={stopError()}>{(message) => <ErrorNotice message={message()} />}</Show>
+        <Show when={branching.error()}>{(error) => <ErrorNotice message={error().message} code={error().code} />}</Show>
+        <Show when={starting.error()}>{(error) => <ErrorNotice message={error().message} code={error().code} />}</Show>
+        <Show when={stopping.error()}>
+          {(error) => <ErrorNotice message={`Could not stop the run: ${error().message}`} code={error().code} />}
+        </Show>
         <Composer
           onSend={send}
           onUpload={(file) => client.uploadAttachment(file, file.name)}

@@ -6,7 +6,8 @@ import { useConversations } from '../conversations/conversations-store';
 import { CouncilPicker, isValidChoice, type CouncilChoice } from '../council/council-picker';
 import { AskOptions, type AskSettings } from '../councils/ask-options';
 import { readLastCouncil, saveLastCouncil, type SavedCouncil } from '../councils/saved-councils';
-import { describeError, type UiError } from '../ui/describe-error';
+import { createMutation } from '../ui/create-mutation';
+import { describeError } from '../ui/describe-error';
 import { ErrorNotice } from '../ui/error-notice';
 import { Composer } from './composer';
 import { newRequestId } from './request-id';
@@ -25,7 +26,6 @@ export function NewConversationPage() {
   const navigate = useNavigate();
   const [catalog, { refetch }] = createResource(() => council.models.query({}));
   const [choice, setChoice] = createSignal<CouncilChoice | null>(null);
-  const [error, setError] = createSignal<UiError | null>(null);
   // Saved councils are a convenience: if they cannot be listed, asking with picked models still works.
   const [savedCouncils] = createResource(async () => {
     try {
@@ -70,30 +70,28 @@ export function NewConversationPage() {
     return picked.filter((id) => !loaded?.models.find((m) => m.id === id)?.inputModalities?.includes('image'));
   };
 
-  const send = async (content: string, attachments: Attachment[] = []): Promise<boolean> => {
-    setError(null);
+  // A refused start (no API key, say) created nothing; the question stays in the box.
+  const starting = createMutation((content: string, attachments: Attachment[]) => {
     const picked = choice() ?? undefined;
     const council = selectedCouncil();
     // A saved council's own members are not repeated, so editing the council later is what counts.
     const membersChanged = council === null || !sameMembers(council, picked);
-    try {
-      const started = await conversations.startConversation({
-        content,
-        clientRequestId: newRequestId(),
-        ...(council ? { councilId: council.id } : {}),
-        ...(picked && membersChanged ? { models: picked.models, chairmanModel: picked.chairmanModel } : {}),
-        mode: ask().mode,
-        webSearch: ask().webSearch,
-        ...(attachments.length > 0 && { attachmentIds: attachments.map((a) => a.id) }),
-      });
-      saveLastCouncil(council?.id ?? null);
-      navigate(`/c/${started.conversationId}`);
-      return true;
-    } catch (err) {
-      // A refused start (no API key, say) created nothing; the question stays in the box.
-      setError(describeError(err));
-      return false;
-    }
+    return conversations.startConversation({
+      content,
+      clientRequestId: newRequestId(),
+      ...(council ? { councilId: council.id } : {}),
+      ...(picked && membersChanged ? { models: picked.models, chairmanModel: picked.chairmanModel } : {}),
+      mode: ask().mode,
+      webSearch: ask().webSearch,
+      ...(attachments.length > 0 && { attachmentIds: attachments.map((a) => a.id) }),
+    });
+  });
+  const send = async (content: string, attachments: Attachment[] = []): Promise<boolean> => {
+    const started = await starting.run(content, attachments);
+    if (!started.ok) return false;
+    saveLastCouncil(selectedCouncil()?.id ?? null);
+    navigate(`/c/${started.value.conversationId}`);
+    return true;
   };
 
   return (
@@ -135,7 +133,7 @@ export function NewConversationPage() {
         </Match>
       </Switch>
       <div class="composer-dock">
-        <Show when={error()}>{(e) => <ErrorNotice message={e().message} code={e().code} />}</Show>
+        <Show when={starting.error()}>{(e) => <ErrorNotice message={e().message} code={e().code} />}</Show>
         <Composer
           onSend={send}
           onUpload={(file) => client.uploadAttachment(file, file.name)}

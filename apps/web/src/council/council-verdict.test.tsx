@@ -1,8 +1,10 @@
 import { fireEvent, screen, within } from '@solidjs/testing-library';
+import type { JSX } from 'solid-js';
 import { expect, test } from 'vitest';
 import type { CouncilEvent } from './council-types';
 import { RUN_ID, envelopes } from '../testing/council-events';
-import { renderUi as render } from '../testing/render';
+import { clientFor, fakeTrpcServer } from '../testing/fake-trpc-fetch';
+import { renderWithClient } from '../testing/render';
 import { applyRunEvent } from '@llm-council/sdk';
 import { ProgressStrip } from './progress-strip';
 import { createRunState, type RunState } from './run-state';
@@ -10,6 +12,9 @@ import { Stage2Panel } from './stage2-panel';
 
 // A run with everything the council method can report: a late model, a repaired review, a tie
 // for first place and a close verdict — rendered as the user sees it.
+
+// The reviews are markdown views, which ask the server for maths (these have none).
+const render = (ui: () => JSX.Element) => renderWithClient(ui, clientFor(fakeTrpcServer({})));
 
 const [A, B, C, LATE] = ['m/alpha', 'm/beta', 'm/gamma', 'm/late'];
 const labelToModel = { 'Response A': B, 'Response B': C, 'Response C': A };

@@ -1,8 +1,20 @@
 import { fireEvent, screen, waitFor } from '@solidjs/testing-library';
+import { createSignal, type JSX } from 'solid-js';
 import { expect, test, vi } from 'vitest';
 import { MarkdownView, loadMarkdownRenderer } from './markdown-view';
-import { renderUi as render } from '../testing/render';
+import { clientFor, fakeTrpcServer, type FakeHandler } from '../testing/fake-trpc-fetch';
+import { mathsRenderHandler } from '../testing/maths-server';
+import { renderWithClient } from '../testing/render';
 import { renderMarkdown } from './render-markdown';
+
+// The views ask the server (a fake network answering with the server's own KaTeX typesetter) for
+// their formulas' MathML. Formulas are cached for the page, so each test uses formulas of its own.
+function serverWith(mathsRender: FakeHandler = mathsRenderHandler()) {
+  return fakeTrpcServer({ 'maths.render': mathsRender });
+}
+const render = (ui: () => JSX.Element, server = serverWith()) => renderWithClient(ui, clientFor(server));
+const mathsCalls = (server: ReturnType<typeof serverWith>) =>
+  server.calls.filter((call) => call.path === 'maths.render').map((call) => call.input);
 
 // Security case 41: model output is untrusted; nothing in it may run.
 const HOSTILE = [
@@ -85,7 +97,8 @@ test('a fenced code block is highlighted once its grammar has loaded; an unknown
 test('inline and display maths render as MathML; prices and unparsable TeX stay readable', async () => {
   const source =
     'Euler: $e^{i\\pi} + 1 = 0$ and \\(a^2\\).\n\n$$\\int_0^1 x\\,dx = \\frac{1}{2}$$\n\nIt costs $5 and $10. Broken: $\\frac{a$.';
-  const { container } = render(() => <MarkdownView source={source} />);
+  const server = serverWith();
+  const { container } = render(() => <MarkdownView source={source} />, server);
   await waitFor(() => expect(container.querySelectorAll('math')).toHaveLength(3));
   const [inline, second, display] = Array.from(container.querySelectorAll('math'));
   expect(inline?.getAttribute('display')).toBeNull();
@@ -94,13 +107,79 @@ test('inline and display maths render as MathML; prices and unparsable TeX stay 
   expect(display?.getAttribute('display')).toBe('block');
   expect(display?.querySelector('mfrac')).not.toBeNull();
   expect(container.textContent).toContain('It costs $5 and $10.');
-  // TeX the renderer cannot parse shows as its source, not as a parser's message.
+  // TeX the server cannot parse shows as its source, not as a parser's message.
   expect(Array.from(container.querySelectorAll('code'), (code) => code.textContent)).toContain('$\\frac{a$');
   expect(container.textContent).not.toContain('ParseError');
-  // The TeX source is not repeated as text next to the formula.
-  expect(container.querySelector('annotation')).toBeNull();
+  // The TeX source is not repeated as text next to the formula, and no KaTeX class survives.
+  expect(container.querySelector('annotation, semantics, math[class], math [class]')).toBeNull();
+  // All four formulas went in one call; the render after it found them all cached.
+  expect(mathsCalls(server)).toEqual([
+    {
+      formulas: [
+        { tex: 'e^{i\\pi} + 1 = 0', display: false },
+        { tex: 'a^2', display: false },
+        { tex: '\\int_0^1 x\\,dx = \\frac{1}{2}', display: true },
+        { tex: '\\frac{a', display: false },
+      ],
+    },
+  ]);
 });
 
+test('a formula shows as its source until the server has typeset it', async () => {
+  let answer: (() => void) | undefined;
+  const typeset = mathsRenderHandler();
+  const server = serverWith((input) => new Promise((resolve) => (answer = () => resolve(typeset(input)))));
+  const { container } = render(() => <MarkdownView source={'Area: $\\pi r_{waiting}^2$.'} />, server);
+  await waitFor(() => expect(answer).toBeDefined());
+  expect(container.querySelector('math')).toBeNull();
+  expect(container.querySelector('code')?.textContent).toBe('$\\pi r_{waiting}^2$');
+  answer?.();
+  await waitFor(() => expect(container.querySelector('math msubsup, math msup')).not.toBeNull());
+  expect(container.querySelector('code')).toBeNull();
+});
+
+test('a streaming answer asks only for complete formulas it has not asked for, once for all its views', async () => {
+  const server = serverWith();
+  const [source, setSource] = createSignal('Let $x_{stream}$ be');
+  const { container } = render(
+    () => (
+      <>
+        <MarkdownView source={source()} isStreaming />
+        <MarkdownView source={source()} />
+      </>
+    ),
+    server,
+  );
+  await waitFor(() => expect(container.querySelectorAll('math')).toHaveLength(2));
+  // The formula still being written is not a formula yet: it shows as text and is not sent.
+  setSource('Let $x_{stream}$ be $y_{stream');
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(container.textContent).toContain('$y_{stream');
+  setSource('Let $x_{stream}$ be $y_{stream}$.\n\n$$x_{stream}$$');
+  await waitFor(() => expect(container.querySelectorAll('math')).toHaveLength(6));
+  // Two views, three passes: one call for the first formula, one for the two new ones.
+  expect(mathsCalls(server)).toEqual([
+    { formulas: [{ tex: 'x_{stream}', display: false }] },
+    {
+      formulas: [
+        { tex: 'y_{stream}', display: false },
+        { tex: 'x_{stream}', display: true },
+      ],
+    },
+  ]);
+});
+
+test('when the server cannot be reached, formulas stay readable as their source', async () => {
+  const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+  const server = serverWith(() => ({ error: { code: 'TOO_MANY_REQUESTS', message: 'Slow down' } }));
+  const { container } = render(() => <MarkdownView source={'Then $z_{unreachable}$ holds.'} />, server);
+  await waitFor(() => expect(warn).toHaveBeenCalled());
+  expect(container.querySelector('code')?.textContent).toBe('$z_{unreachable}$');
+  expect(container.querySelector('math')).toBeNull();
+  warn.mockRestore();
+});
+
+// Security case 115, the client's half: the server's MathML goes through the same DOMPurify policy.
 test('a model cannot borrow our classes or smuggle markup through code and maths', async () => {
   const source = [
     '<span class="final-answer sr-only">spoof</span> <span class="hljs-keyword">ok</span>',

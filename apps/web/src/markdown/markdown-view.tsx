@@ -1,7 +1,9 @@
 import { createEffect, createSignal } from 'solid-js';
+import { useClient } from '../client-context';
+import type { Typeset } from './math';
 import './markdown.css';
 
-type Render = (source: string) => { html: string; missing: Promise<void> | undefined };
+type Render = (source: string, typeset: Typeset) => { html: string; missing: Promise<void> | undefined };
 
 // marked + DOMPurify are the biggest libraries in the app and no screen needs them before the first
 // answer arrives, so they load on first use and every view shares the one module.
@@ -21,12 +23,15 @@ const COPY_LABEL = 'Copy';
 /**
  * Renders untrusted markdown (model output) as sanitised HTML. Until the renderer has loaded the
  * text shows as plain text, so streaming never waits for a chunk download. Code blocks get a
- * copy button; their highlighting and the maths arrive when their lazy chunks have loaded.
+ * copy button; their highlighting arrives when its lazy chunk has loaded, and formulas when the
+ * server has typeset them.
  */
 export function MarkdownView(props: { source: string; class?: string; isStreaming?: boolean }) {
   const [render, setRender] = createSignal<Render | undefined>(loadedRender);
   if (!loadedRender) void loadMarkdownRenderer().then((fn) => setRender(() => fn));
-  // Bumped when a highlighter grammar or Temml this text needed has arrived: render again.
+  const client = useClient();
+  const typeset: Typeset = (formulas) => client.maths.render.query({ formulas });
+  // Bumped when a highlighter grammar or the MathML this text needed has arrived: render again.
   const [assets, setAssets] = createSignal(0);
   let container: HTMLDivElement | undefined;
 
@@ -39,13 +44,13 @@ export function MarkdownView(props: { source: string; class?: string; isStreamin
       container.textContent = source;
       return;
     }
-    const { html, missing } = fn(source);
+    const { html, missing } = fn(source, typeset);
     // Safe: `fn` is renderMarkdownAndMissing, whose output went through DOMPurify.
     container.innerHTML = html;
     addCopyButtons(container);
     missing?.then(
       () => setAssets((n) => n + 1),
-      (error: unknown) => console.warn('could not load the highlighter or Temml', error),
+      (error: unknown) => console.warn('could not load the highlighter or typeset the maths', error),
     );
   });
 

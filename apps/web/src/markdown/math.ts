@@ -1,29 +1,90 @@
-import type Temml from 'temml';
+import { MATHS_FORMULA_MAX_LENGTH, MATHS_MAX_FORMULAS, MATHS_MAX_TOTAL_LENGTH } from '@llm-council/sdk';
 import type { MarkedExtension, Tokens } from 'marked';
 
 /*
- * TeX maths in model answers: `$…$` and `\(…\)` inline, `$$…$$` and `\[…\]` on their own. Temml
- * (KaTeX's parser, MathML output only: two thirds of KaTeX's size) loads on the first formula met;
- * the browser lays the MathML out (no fonts, no stylesheet, no inline styles for the sanitiser to
- * strip). Until it has loaded, and when it cannot parse one, a formula shows as its source.
+ * TeX maths in model answers: `$…$` and `\(…\)` inline, `$$…$$` and `\[…\]` on their own. The
+ * server typesets it (KaTeX, MathML output: `maths.render`), so the browser downloads no TeX
+ * converter — Temml, the smallest, was 49 KB gzipped, which put a conversation with code and maths
+ * past its 110 KB budget. The browser lays the MathML out (no fonts, no stylesheet). A formula shows
+ * as its source until its MathML has arrived, and for good when the server cannot parse it.
  */
 
-type RenderToString = (typeof Temml)['renderToString'];
+export interface Formula {
+  tex: string;
+  display: boolean;
+}
+export type TypesetFormula = { mathml: string } | { error: 'parse' };
+/** Asks the server for formulas' MathML (`client.maths.render.query`), in the order given. */
+export type Typeset = (formulas: Formula[]) => Promise<TypesetFormula[]>;
 
-let renderTex: RenderToString | undefined;
-let loading: Promise<void> | undefined;
+const keyOf = (formula: Formula) => `${formula.display ? 'D' : 'I'}${formula.tex}`;
 
-/** Loads Temml once; resolves when formulas render. */
-export function loadMath(): Promise<void> {
-  // The package's ES sources, not its dist/temml.mjs, which bundles the mhchem extension (\ce,
-  // about 10 KB gzipped) in: chemistry notation shows as source, as it did with KaTeX.
-  loading ??= import('temml/temml.js').then((module) => {
-    renderTex = module.default.renderToString;
-  });
-  return loading;
+/*
+ * Results by formula, for the whole page: an answer is rendered again on every streamed chunk and
+ * by every view showing it, and each pass must find the formulas it has already seen. Bounded
+ * (oldest first) so a long session's formulas do not pile up.
+ */
+const CACHE_ENTRIES = 2_000;
+const typeset = new Map<string, TypesetFormula>();
+// Formulas asked for and not yet answered: a second view (or chunk) waits for the same request.
+const inFlight = new Map<string, Promise<void>>();
+
+function remember(formula: Formula, result: TypesetFormula): void {
+  const key = keyOf(formula);
+  typeset.delete(key);
+  typeset.set(key, result);
+  if (typeset.size > CACHE_ENTRIES) typeset.delete(typeset.keys().next().value as string);
 }
 
-export const isMathLoaded = () => renderTex !== undefined;
+/** Whether the server could take this formula at all; one it could not shows as its source. */
+const isSendable = (tex: string) => tex.length > 0 && tex.length <= MATHS_FORMULA_MAX_LENGTH && !tex.includes('\0');
+
+/** Calls of at most MATHS_MAX_FORMULAS formulas and MATHS_MAX_TOTAL_LENGTH characters each. */
+function intoCalls(formulas: Formula[]): Formula[][] {
+  const calls: Formula[][] = [];
+  let current: Formula[] = [];
+  let length = 0;
+  for (const formula of formulas) {
+    if (current.length === MATHS_MAX_FORMULAS || length + formula.tex.length > MATHS_MAX_TOTAL_LENGTH) {
+      calls.push(current);
+      current = [];
+      length = 0;
+    }
+    current.push(formula);
+    length += formula.tex.length;
+  }
+  if (current.length > 0) calls.push(current);
+  return calls;
+}
+
+/**
+ * Resolves once every formula of `formulas` has its result cached. Only formulas neither cached
+ * nor already asked for are sent; the calls are made in one go, so the SDK's batch link sends
+ * them as one request. A failed request leaves its formulas unknown (shown as source), to be
+ * asked for again by a later render.
+ */
+export function typesetFormulas(formulas: Formula[], send: Typeset): Promise<void> {
+  const waits = new Set<Promise<void>>();
+  const toSend = new Map<string, Formula>();
+  for (const formula of formulas) {
+    const key = keyOf(formula);
+    if (typeset.has(key)) continue;
+    const pending = inFlight.get(key);
+    if (pending) waits.add(pending);
+    else if (!isSendable(formula.tex)) remember(formula, { error: 'parse' });
+    else toSend.set(key, formula);
+  }
+  for (const call of intoCalls([...toSend.values()])) {
+    // Every formula sent gets a result, so the render that follows never asks for it again.
+    const request = send(call).then((results) => {
+      call.forEach((formula, index) => remember(formula, results[index] ?? { error: 'parse' }));
+    });
+    const settled = request.finally(() => call.forEach((formula) => inFlight.delete(keyOf(formula))));
+    for (const formula of call) inFlight.set(keyOf(formula), settled);
+    waits.add(settled);
+  }
+  return Promise.all(waits).then(() => undefined);
+}
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
@@ -32,23 +93,10 @@ function formulaSource(tex: string, displayMode: boolean): string {
   return displayMode ? `<p><code>${source}</code></p>` : `<code>${source}</code>`;
 }
 
-/** MathML for one formula, or its escaped source while Temml is not loaded or cannot parse it. */
+/** The formula's MathML once the server has sent it, else its escaped source. */
 export function renderFormula(tex: string, displayMode: boolean): string {
-  if (!renderTex) return formulaSource(tex, displayMode);
-  try {
-    return renderTex(tex, {
-      displayMode,
-      // A formula Temml cannot parse throws, and shows as its source (not a parser message).
-      throwOnError: true,
-      // No \href, \url or \includegraphics from a model: `trust: false` is the safe mode.
-      trust: false,
-      strict: false,
-      maxExpand: 500,
-    });
-  } catch (error) {
-    if (error instanceof Error && error.name === 'ParseError') return formulaSource(tex, displayMode);
-    throw error;
-  }
+  const result = typeset.get(keyOf({ tex, display: displayMode }));
+  return result && 'mathml' in result ? result.mathml : formulaSource(tex, displayMode);
 }
 
 interface MathToken extends Tokens.Generic {
@@ -60,11 +108,14 @@ interface MathToken extends Tokens.Generic {
 // `$$…$$` or `\[…\]` as a block of its own.
 const BLOCK = /^(?:\$\$([\s\S]+?)\$\$|\\\[([\s\S]+?)\\\])[ \t]*(?:\n|$)/;
 // `$…$` (no space just inside the dollars, no digit right after: "$5 and $10" stays text), `\(…\)`,
-// or `$$…$$` inside a sentence.
+// or `$$…$$` inside a sentence. A formula still streaming (no closing delimiter yet) is not one.
 const INLINE = /^(?:\$\$([^$]+?)\$\$|\$(?![\s$])((?:\\.|[^\\$\n])+?)(?<!\s)\$(?!\d)|\\\(([\s\S]+?)\\\))/;
 
-/** The marked extension that turns formulas into `math` tokens (rendered by `renderFormula`). */
-export function mathExtension(onFormula: () => void): MarkedExtension {
+/**
+ * The marked extension that turns formulas into `math` tokens, rendered by `renderFormula`.
+ * `onUnknown` hears of each formula whose result is not cached yet (to ask the server for it).
+ */
+export function mathExtension(onUnknown: (formula: Formula) => void): MarkedExtension {
   const token = (raw: string, tex: string, displayMode: boolean): MathToken => ({
     type: 'math',
     raw,
@@ -72,8 +123,9 @@ export function mathExtension(onFormula: () => void): MarkedExtension {
     displayMode,
   });
   const render = (t: Tokens.Generic) => {
-    onFormula();
     const math = t as MathToken;
+    const formula = { tex: math.text, display: math.displayMode };
+    if (!typeset.has(keyOf(formula))) onUnknown(formula);
     return renderFormula(math.text, math.displayMode) + (math.displayMode ? '\n' : '');
   };
   return {

@@ -25,7 +25,7 @@ export const authRouter = router({
     return signedInResult(ctx, input.transport, await login(ctx, ctx.req, input));
   }),
 
-  /** Rotates the refresh token and returns a fresh access token. */
+  /** Rotates the refresh token and returns a fresh session token. */
   refresh: publicProcedure.input(refreshInput).mutation(async ({ ctx, input }) => {
     await enforceRateLimit(ctx, `refresh:ip:${addressBucket(ctx.req.ip)}`, ctx.config.rateLimits.refreshPerIp);
     const presented = await readRefreshToken(ctx, input.transport, input.refreshToken);
@@ -39,7 +39,7 @@ export const authRouter = router({
     return { id: user.id, email: user.email, createdAt: user.createdAt.toISOString(), isAdmin: user.isAdmin };
   }),
 
-  /** Ends this session server-side. Works with an expired access token: only the refresh token counts. */
+  /** Ends this session server-side. Works with an expired session token: only the refresh token counts. */
   logout: publicProcedure.input(refreshInput).mutation(async ({ ctx, input }) => {
     // Anyone can call it without signing in: bounded per address like refresh.
     await enforceRateLimit(ctx, `logout:ip:${addressBucket(ctx.req.ip)}`, ctx.config.rateLimits.logoutPerIp);

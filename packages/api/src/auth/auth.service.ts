@@ -154,7 +154,7 @@ export async function changePassword(
 
 /**
  * Checks the signed-in user's password before an account change (password change, account
- * deletion). Counted before argon2 runs, per account (a stolen access token cannot guess on
+ * deletion). Counted before argon2 runs, per account (a stolen session token cannot guess on
  * without bound) and per address, like sign-in: thirty batched guesses reach argon2 ten times.
  * Every such check shares these two counters, so guesses spread over procedures share one budget.
  */
@@ -176,7 +176,7 @@ export async function confirmPassword(
   }
 }
 
-/** Exchanges a refresh token for a new access token and the token's successor. */
+/** Exchanges a refresh token for a new session token and the token's successor. */
 export async function refreshSession(ctx: AuthDeps, requester: Requester, presentedToken: string): Promise<SignedIn> {
   const refresh = await rotateRefreshToken(ctx, presentedToken, requester);
   const user = await findUserById(ctx.db, refresh.userId);
@@ -196,7 +196,7 @@ export async function refreshSession(ctx: AuthDeps, requester: Requester, presen
 }
 
 /**
- * A password change rejects every access token whose whole-second `iat` is before its cutoff (the
+ * A password change rejects every session token whose whole-second `iat` is before its cutoff (the
  * next second). A sign-in or refresh that lands before that second has begun is dated at the
  * cutoff, or its brand-new token would be refused at once.
  */

@@ -1,9 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '@llm-council/db';
-import { expect } from 'vitest';
+import { expect, test as plainTest } from 'vitest';
 import { TEST_PASSWORD, uniqueEmail } from '../testing/factories.js';
 import { failureOf } from '../testing/failure-of.js';
 import { apiTest as test } from '../testing/test-api.js';
+import { burnPasswordCheck, hashPassword, setPasswordHashProfile, verifyPassword } from './passwords.js';
 
 // Security cases 1, 2, 3, 5 and 7: what register, login and changePassword accept — length
 // bounds checked before hashing, passwords used exactly as typed (NFC), common passwords refused,
@@ -138,4 +139,25 @@ test('register refuses an extra field and names it', async ({ api }) => {
 test('login with a missing password names the password field', async ({ api }) => {
   const error = await failureOf(api.caller().auth.login({ email: uniqueEmail() } as never));
   expect(Object.keys(error.fieldErrors ?? {})).toEqual(['password']);
+});
+
+// Test files share a process (isolate: false), and a server sets the hash profile it was given: the
+// throwaway hash an unknown email is checked against must cost what the profile in force costs, or
+// the timing of a login would tell registered emails apart after a cheap-profile file ran first.
+plainTest('the unknown-email check costs what the current profile costs, after another profile ran', async () => {
+  try {
+    setPasswordHashProfile('insecure-test');
+    await burnPasswordCheck('warm the cheap dummy hash');
+    setPasswordHashProfile('standard');
+    const real = await hashPassword('a standard-cost password');
+    const verifyStart = performance.now();
+    await verifyPassword(real, 'a wrong guess');
+    const verifyMs = performance.now() - verifyStart;
+    await burnPasswordCheck('first check: builds the standard dummy hash');
+    const burnStart = performance.now();
+    await burnPasswordCheck('an unknown email');
+    expect(performance.now() - burnStart).toBeGreaterThan(verifyMs / 3);
+  } finally {
+    setPasswordHashProfile('insecure-test');
+  }
 });

@@ -87,17 +87,22 @@ export function findPasswordWeakness(password: string): string | null {
   return null;
 }
 
-let dummyHash: Promise<string> | undefined;
+// Made at the cost of the profile in force: a process whose profile changes (test files sharing
+// one worker) must not equalise a standard-cost check against a cheap hash.
+let dummyHash: { options: HashOptions; hash: Promise<string> } | undefined;
 
 /**
  * Verifies against a throwaway hash so a login for an unknown email costs what a wrong password
  * costs: timing does not reveal which emails are registered.
  */
 export async function burnPasswordCheck(password: string): Promise<void> {
-  if (!dummyHash) {
-    dummyHash = hashPassword('llm-council-timing-equaliser');
+  if (dummyHash?.options !== hashOptions) {
+    const entry = { options: hashOptions, hash: hashPassword('llm-council-timing-equaliser') };
+    dummyHash = entry;
     // A busy queue must not leave a rejected promise behind for every later unknown email.
-    dummyHash.catch(() => (dummyHash = undefined));
+    entry.hash.catch(() => {
+      if (dummyHash === entry) dummyHash = undefined;
+    });
   }
-  await verifyPassword(await dummyHash, password);
+  await verifyPassword(await dummyHash.hash, password);
 }

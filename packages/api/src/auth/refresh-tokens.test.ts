@@ -48,7 +48,7 @@ function liveRows(rows: Awaited<ReturnType<typeof familyRows>>) {
   return rows.filter((r) => r.rotatedAt === null && r.revokedAt === null);
 }
 
-test('every refresh rotates the token: the response carries a new refresh token and a working access token', async ({
+test('every refresh rotates the token: the response carries a new refresh token and a working session token', async ({
   api,
 }) => {
   const user = await createUser(api.db);

@@ -4,7 +4,7 @@ import type { Database } from '@llm-council/db';
 type Db = Kysely<Database>;
 
 /**
- * The user an access token speaks for, if its session is still live — in one statement: the
+ * The user a session token speaks for, if its session is still live — in one statement: the
  * user exists, the token's epoch is the user's current one, and its refresh family still has a
  * token that is neither revoked nor expired nor of an older epoch. Ending one session (revoking
  * its family) or all of them (bumping the epoch) refuses the token on its next call.

@@ -91,7 +91,7 @@ test(
   },
 );
 
-test('case 56: logoutAll refuses every access token of the user at once, the caller’s included', async ({ api }) => {
+test('case 56: logoutAll refuses every session token of the user at once, the caller’s included', async ({ api }) => {
   const user = await createUser(api.db);
   const laptop = await signIn(api, user.email);
   const phone = await signIn(api, user.email);
@@ -106,7 +106,7 @@ test('case 56: logoutAll refuses every access token of the user at once, the cal
   expect(await isAccepted(api, (await signIn(api, user.email)).accessToken)).toBe(true);
 });
 
-test('logout of one device refuses that device’s access token at once and leaves the others', async ({ api }) => {
+test('logout of one device refuses that device’s session token at once and leaves the others', async ({ api }) => {
   const user = await createUser(api.db);
   const laptop = await signIn(api, user.email);
   const phone = await signIn(api, user.email);

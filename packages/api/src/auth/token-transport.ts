@@ -8,7 +8,7 @@ import { findRefreshTokenByHash } from './refresh-tokens.repository.js';
 
 /**
  * What every sign-in answers (register, login, refresh, a password change): the user, a fresh
- * access token and — only with `transport: 'body'` — the refresh token; browsers get a cookie.
+ * session token and — only with `transport: 'body'` — the refresh token; browsers get a cookie.
  */
 export function signedInResult(ctx: Context, transport: Transport, signedIn: SignedIn) {
   return {

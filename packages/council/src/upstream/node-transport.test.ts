@@ -5,11 +5,12 @@ import { runCouncil } from '../runner.js';
 import type { CouncilEvent } from '../events.js';
 import { createChatStreamReader } from './chat-stream.js';
 import { nodeTransport } from './node-transport.js';
-import { apiKey, clientFor as baseClientFor, failureOf, messages, startUpstream } from './chat-client.testing.js';
+import { clientFor as baseClientFor, failureOf, messages, startUpstream } from './chat-client.testing.js';
 import type { ChatClientOptions, ChatResult } from './upstream.types.js';
 
 // Issue 21 §3: the server reads upstream streams byte by byte over node:http. Every fault the fake
-// upstream can produce, and the SSE framing a real provider may use, through that reader.
+// upstream can produce runs through this reader in chat-client.test.ts (each case over both
+// transports); here, a whole council run and the SSE framing a real provider may use.
 
 /** The shared test client, reading streams over node:http. */
 const clientFor = (baseUrl: string, overrides: Partial<ChatClientOptions> = {}) =>
@@ -35,129 +36,6 @@ async function rawUpstream(chunks: (string | Uint8Array)[], onClose?: () => void
 
 const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
   `data: ${JSON.stringify({ choices: [{ delta, finish_reason: finish }] })}`;
-
-test('deltas, reasoning and usage stream through in order', async () => {
-  const upstream = await startUpstream();
-  upstream.setBehavior('m/thinker', { text: 'one two three', reasoning: 'let me see', tokenDelayMs: 5, cost: 0.5 });
-  const deltas: string[] = [];
-  const thoughts: string[] = [];
-  const result = await clientFor(upstream.url).chat({
-    model: 'm/thinker',
-    messages,
-    onDelta: (t) => deltas.push(t),
-    onReasoning: (t) => thoughts.push(t),
-  });
-  expect(result.content).toBe('one two three');
-  expect(deltas).toEqual(['one ', 'two ', 'three']);
-  expect(thoughts.join('')).toBe('let me see');
-  expect(result.finishReason).toBe('stop');
-  expect(result.usage).toMatchObject({ completionTokens: 6, cost: 0.5, reasoningTokens: 3 });
-  expect(upstream.requests[0]).toMatchObject({ stream: true, authorization: `Bearer ${apiKey}` });
-});
-
-test('a computed reply and keep-alive comments before the first token', async () => {
-  const upstream = await startUpstream();
-  upstream.setBehavior('m/echo', { reply: (m) => `you said: ${m.at(-1)?.content}`, firstTokenMs: 600 });
-  const result = await clientFor(upstream.url).chat({ model: 'm/echo', messages });
-  expect(result.content).toBe('you said: Why is the sky blue?');
-});
-
-test('a 429 fails twice then answers: retried after Retry-After', async () => {
-  const upstream = await startUpstream();
-  upstream.setBehavior('m/busy', { status: 429, failTimes: 2, retryAfterSec: 1, text: 'finally' });
-  const { chat, sleeps } = clientFor(upstream.url);
-  expect((await chat({ model: 'm/busy', messages })).content).toBe('finally');
-  expect(sleeps).toEqual([1_000, 1_000]);
-  expect(upstream.requests).toHaveLength(3);
-});
-
-test('a status that is not retried fails at once, its message read and the key redacted', async () => {
-  const upstream = await startUpstream();
-  upstream.setBehavior('m/denied', { status: 401 });
-  const { chat, sleeps } = clientFor(upstream.url);
-  const error = await failureOf(chat({ model: 'm/denied', messages }));
-  expect(error.code).toBe('UPSTREAM_AUTH');
-  expect(error.message).not.toContain(apiKey);
-  expect(sleeps).toEqual([]);
-});
-
-test('a 503 is retried at most twice, then fails with UPSTREAM_UNAVAILABLE', async () => {
-  const upstream = await startUpstream();
-  upstream.setBehavior('m/down', { status: 503 });
-  const { chat, sleeps } = clientFor(upstream.url);
-  expect((await failureOf(chat({ model: 'm/down', messages }))).code).toBe('UPSTREAM_UNAVAILABLE');
-  expect(sleeps).toHaveLength(2);
-});
-
-test('a hanging model fails with UPSTREAM_TIMEOUT after firstTokenMs, and the connection is cut', async () => {
-  const upstream = await startUpstream();
-  upstream.setBehavior('m/hung', { hang: true });
-  const { chat } = clientFor(upstream.url, { timeouts: { firstTokenMs: 300, idleMs: 5_000, totalMs: 10_000 } });
-  expect((await failureOf(chat({ model: 'm/hung', messages }))).code).toBe('UPSTREAM_TIMEOUT');
-  expect(upstream.requests).toHaveLength(1);
-  await expect.poll(() => upstream.openRequests).toBe(0);
-});
-
-test('a stall between tokens fails with UPSTREAM_TIMEOUT after idleMs, keeping what arrived', async () => {
-  const upstream = await startUpstream();
-  upstream.setBehavior('m/stalling', { text: 'slow words here', tokenDelayMs: 1_000 });
-  const { chat } = clientFor(upstream.url, { timeouts: { firstTokenMs: 5_000, idleMs: 150, totalMs: 10_000 } });
-  const deltas: string[] = [];
-  const error = await failureOf(chat({ model: 'm/stalling', messages, onDelta: (t) => deltas.push(t) }));
-  expect(error.code).toBe('UPSTREAM_TIMEOUT');
-  expect(deltas).toEqual(['slow ']);
-});
-
-test('the total deadline bounds the whole call', async () => {
-  const upstream = await startUpstream();
-  upstream.setBehavior('m/slow', { text: 'a b c d e f g h', tokenDelayMs: 100 });
-  const { chat } = clientFor(upstream.url, { timeouts: { firstTokenMs: 5_000, idleMs: 5_000, totalMs: 250 } });
-  expect((await failureOf(chat({ model: 'm/slow', messages }))).code).toBe('UPSTREAM_TIMEOUT');
-});
-
-test('a cancel mid-stream rejects with UPSTREAM_ABORTED and hangs up', async () => {
-  const upstream = await startUpstream();
-  upstream.setBehavior('m/slow', { text: 'a b c d e f g h', tokenDelayMs: 200 });
-  const controller = new AbortController();
-  const pending = clientFor(upstream.url).chat({
-    model: 'm/slow',
-    messages,
-    signal: controller.signal,
-    onDelta: () => controller.abort(),
-  });
-  expect((await failureOf(pending)).code).toBe('UPSTREAM_ABORTED');
-  await expect.poll(() => upstream.openRequests).toBe(0);
-});
-
-test('an error object inside the 200 stream fails with UPSTREAM_STREAM_ERROR, not retried', async () => {
-  const upstream = await startUpstream();
-  upstream.setBehavior('m/flaky', { text: 'a b c d e f', midStreamError: true });
-  const deltas: string[] = [];
-  const error = await failureOf(
-    clientFor(upstream.url).chat({ model: 'm/flaky', messages, onDelta: (t) => deltas.push(t) }),
-  );
-  expect(error.code).toBe('UPSTREAM_STREAM_ERROR');
-  expect(deltas.join('')).toBe('a b c ');
-  expect(upstream.requests).toHaveLength(1);
-});
-
-test('a data line that is not JSON fails with UPSTREAM_MALFORMED', async () => {
-  const upstream = await startUpstream();
-  upstream.setBehavior('m/garbled', { text: 'a b c d', malformedChunk: true });
-  expect((await failureOf(clientFor(upstream.url).chat({ model: 'm/garbled', messages }))).code).toBe(
-    'UPSTREAM_MALFORMED',
-  );
-});
-
-test('a refused connection fails with UPSTREAM_NETWORK after the retries', async () => {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  const { chat, sleeps } = clientFor(`http://127.0.0.1:${port}/v1`);
-  expect((await failureOf(chat({ model: 'm/any', messages }))).code).toBe('UPSTREAM_NETWORK');
-  expect(sleeps).toHaveLength(2);
-});
 
 test('a whole council run over node:http: scripted reviewers, and a chairman whose synthesis fails', async () => {
   const upstream = await startUpstream();
