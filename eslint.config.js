@@ -79,6 +79,7 @@ export default tseslint.config(
       'apps/server/bench/soak.bench.ts',
       'apps/server/bench/requests.bench.ts',
       'apps/server/bench/search.bench.ts',
+      'apps/server/bench/critical-path.bench.ts',
       'packages/council/src/fake-upstream/cli.ts',
       'packages/cli/src/main.ts',
       'db/src/test-env.ts',

@@ -7,8 +7,8 @@ import { benchReply, benchThought, type BenchProfile } from './bench-runs.js';
 // answer shape the fake upstream gives them.
 
 export const MODELS = ['bench/m1', 'bench/m2', 'bench/m3', 'bench/m4'];
-const CHAIRMAN = 'bench/chair';
-const TITLE_MODEL = 'bench/title';
+export const CHAIRMAN = 'bench/chair';
+export const TITLE_MODEL = 'bench/title';
 export const USERS = 25;
 
 /** The server settings that point it at the fake upstream's bench council. */

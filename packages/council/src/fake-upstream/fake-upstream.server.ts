@@ -71,7 +71,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     if (!parsed.success) return sendError(res, 400, { message: 'Invalid request body' });
     const { model, stream = false, temperature, max_tokens: maxTokens, reasoning, tools } = parsed.data;
     const messages = parsed.data.messages.map(fromWireMessage);
-    requests.push({
+    const recorded: RecordedRequest = {
       model,
       contentParts: parsed.data.messages.flatMap((m) => describeParts(m.role, m.content)),
       temperature,
@@ -83,7 +83,9 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       messages,
       headers: req.headers,
       at: Date.now(),
-    });
+      endedAt: undefined,
+    };
+    requests.push(recorded);
 
     const behavior = { ...options.defaultBehavior, ...behaviors.get(model) };
     await wait(behavior.latencyMs ?? 0, signal);
@@ -127,6 +129,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       pricing: catalog.find((m) => m.id === model)?.pricing ?? null,
       id: `gen-fake-${requestCount}`,
     });
+    if (!signal.aborted) recorded.endedAt = Date.now();
   }
 
   function handleKey(req: IncomingMessage, res: ServerResponse): void {

@@ -42,6 +42,15 @@ test('a non-streamed completion returns the whole message and usage', async () =
   expect(upstream.requests[0]).toMatchObject({ model: 'm/plain', stream: false, authorization: 'Bearer any' });
 });
 
+test('the log says when each answer was fully written (what the critical-path benchmark splits runs by)', async () => {
+  const upstream = await startUpstream();
+  upstream.setBehavior('m/paced', { text: 'one two three', firstTokenMs: 100, tokenDelayMs: 50 });
+  const response = await postChat(upstream.url, { model: 'm/paced', messages: [], stream: true });
+  await response.text();
+  const [request] = upstream.requests;
+  expect(request?.endedAt).toBeGreaterThanOrEqual((request?.at ?? 0) + 100 + 2 * 50 - 5);
+});
+
 test('configured keys: unknown keys get 401, exhausted keys 402 on chat', async () => {
   const upstream = await startUpstream({ keys: { good: { valid: true }, spent: { valid: true, limit: 5, usage: 5 } } });
   const messages = [{ role: 'user', content: 'hi' }];
@@ -87,6 +96,7 @@ test('a hanging stream ends when the client disconnects, and close() cuts open s
   expect(upstream.openRequests).toBe(1);
   controller.abort();
   await expect.poll(() => upstream.openRequests, { timeout: 500 }).toBe(0);
+  expect(upstream.requests[0]?.endedAt).toBeUndefined(); // cut off: no answer was written whole
 
   const second = await postChat(upstream.url, { model: 'm/hung', messages: [], stream: true });
   const secondReader = (second.body as ReadableStream<Uint8Array>).getReader();

@@ -100,6 +100,8 @@ export interface RecordedRequest {
   headers: IncomingHttpHeaders;
   /** `Date.now()` on arrival. */
   at: number;
+  /** `Date.now()` once the whole answer was written; undefined while it streams, or if it failed. */
+  endedAt: number | undefined;
   temperature: number | undefined;
   maxTokens: number | undefined;
   /** OpenRouter's `reasoning` object, as sent. */
