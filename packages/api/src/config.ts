@@ -105,6 +105,8 @@ export interface ApiConfig {
     badAccessTokensPerIp: RateLimitRule;
     /** Characters of TeX not yet cached that one user may have typeset (`maths.render`); cache hits are free. */
     mathsCharsPerUser: RateLimitRule;
+    /** Uploads (`POST /api/attachments`) per user, counted before the body is read. */
+    uploadsPerUser: RateLimitRule;
   };
   /** Password hashes allowed to wait for a slot; beyond it sign-ins get 503 with Retry-After. */
   passwordHashQueueMax: number;
@@ -184,6 +186,10 @@ export const fixedApiSettings = {
     // ~0.7 s of one host's loop a minute per user, shared by every host. At least one full call
     // (MATHS_MAX_TOTAL_LENGTH, 50,000) must fit in a window, or such a call could never pass.
     mathsCharsPerUser: { limit: 100_000, windowSeconds: 60 },
+    // A question carries at most 10 files, so 60 in 10 minutes is six full questions' worth (a
+    // folder dragged in, then a few more) while a flood costs at most 60 PDF reads (each up to
+    // 20 s in a worker, two at a time per process) per user per 10 minutes.
+    uploadsPerUser: { limit: 60, windowSeconds: 10 * 60 },
   },
   providerRequests: { timeoutMs: 10_000, modelListTtlSeconds: 10 * 60, modelListRetrySeconds: 30 },
 } as const satisfies Pick<ApiConfig, 'refreshToken' | 'rateLimits' | 'providerRequests'>;
