@@ -35,6 +35,10 @@ export default defineConfig({
     // recompiles it in the background of each worker, which costs more CPU than the faster code
     // saves in a test file's lifetime; its baseline compiler alone halves the CPU a file spends.
     execArgv: ['--liftoff-only'],
+    // Vitest's default on 2 cores is one worker (cores − 1), which leaves a core idle whenever a
+    // file waits on a child process, the fake upstream or a timer. Two workers: the whole
+    // `pnpm test` 356 s → 300 s wall under a heavier load, every test passing (docs/benchmarks.md).
+    maxWorkers: 2,
     projects: [
       {
         test: {
@@ -55,8 +59,11 @@ export default defineConfig({
           name: 'integration',
           environment: 'node',
           include: ['apps/server/test/**/*.test.ts'],
-          // The CLI bundle the CLI tests run, built once per run.
-          globalSetup: ['./apps/server/test/helpers/build-cli.global-setup.ts'],
+          // The CLI bundle the CLI tests run and the users:* CLI's, built once per run.
+          globalSetup: [
+            './apps/server/test/helpers/build-cli.global-setup.ts',
+            './apps/server/test/helpers/build-users-cli.global-setup.ts',
+          ],
           // One module graph per worker, as in the unit project: each file imported the server's whole
           // graph anew (a third of a light file's time) and recompiled PGlite's WebAssembly (PGlite
           // caches the compiled module per module instance). 20 light files: 48.5 s of CPU → 24.2 s.

@@ -1,10 +1,12 @@
 import { PGlite } from '@electric-sql/pglite';
-import { CamelCasePlugin, Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
+import { CamelCasePlugin, type Dialect, Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { join } from 'node:path';
 import { acquireDataDirLock } from './data-dir-lock.js';
 import { createNotifications, type Notifications } from './notifications.js';
 import { initialisePgliteDirInChild } from './pglite-init.js';
+import { PgliteWorker } from './pglite-worker/worker-client.js';
+import { PgliteWorkerDialect } from './pglite-worker/worker-dialect.js';
 import type { Database } from './types.js';
 
 export interface DbConfig {
@@ -18,10 +20,15 @@ export interface DbConfig {
   connectTimeoutMs?: number;
   /** A PGlite data-dir dump (tests start from a migrated template). */
   pgliteTemplate?: Blob | File;
+  /**
+   * Where PGlite runs: in a worker thread of its own (the default, decision 0015), or on the
+   * calling thread, where its work shares the event loop with everything else.
+   */
+  pgliteThread?: 'worker' | 'main';
   /** Sees every statement Kysely executes (the benchmark counts them). */
   onQuery?: () => void;
   /** Hears about connection trouble the process rides through (a lost idle client, a LISTEN reconnect). */
-  onConnectionError?: (error: unknown, where: 'pool' | 'listen' | 'maintenance') => void;
+  onConnectionError?: (error: unknown, where: 'pool' | 'listen' | 'maintenance' | 'pglite-worker') => void;
 }
 
 export interface DbHandle {
@@ -115,15 +122,11 @@ async function openPglite(config: DbConfig): Promise<DbHandle> {
     // PGlite gets a folder of its own; DATA_DIR also holds the lock and development secrets.
     const pgliteDir = inMemory ? undefined : join(config.dataDir, 'pglite');
     if (pgliteDir) await initialisePgliteDirInChild(pgliteDir, PGLITE_SETTINGS);
-    const pglite = await PGlite.create(pgliteDir, {
-      loadDataDir: config.pgliteTemplate,
-      postgresqlconf: PGLITE_SETTINGS,
-    });
-    const db = new Kysely<Database>({
-      dialect: new PGliteDialect({ pglite }),
-      plugins: [camelCase],
-      ...queryLog(config),
-    });
+    const dialect =
+      config.pgliteThread === 'main'
+        ? await openPgliteHere(pgliteDir, config)
+        : await openPgliteInWorker(pgliteDir, config);
+    const db = new Kysely<Database>({ dialect, plugins: [camelCase], ...queryLog(config) });
     const stopMaintenance = inMemory ? () => {} : startPgliteMaintenance(db, config.onConnectionError);
     return {
       db,
@@ -131,7 +134,7 @@ async function openPglite(config: DbConfig): Promise<DbHandle> {
       notifications: null,
       async close() {
         stopMaintenance();
-        await db.destroy(); // the dialect closes the PGlite instance
+        await db.destroy(); // the dialect closes PGlite (and ends its thread)
         releaseLock();
       },
     };
@@ -139,4 +142,28 @@ async function openPglite(config: DbConfig): Promise<DbHandle> {
     releaseLock();
     throw error;
   }
+}
+
+async function openPgliteHere(pgliteDir: string | undefined, config: DbConfig): Promise<Dialect> {
+  const pglite = await PGlite.create(pgliteDir, {
+    loadDataDir: config.pgliteTemplate,
+    postgresqlconf: PGLITE_SETTINGS,
+  });
+  return new PGliteDialect({ pglite });
+}
+
+/**
+ * The main thread keeps the data-dir lock; the worker owns PGlite. A worker that dies (an
+ * uncaught error, an aborted WebAssembly instance) fails the statements in flight as a lost
+ * connection and is started again, on the same folder, by the next statement.
+ */
+async function openPgliteInWorker(pgliteDir: string | undefined, config: DbConfig): Promise<Dialect> {
+  const worker = new PgliteWorker({
+    pgliteDir,
+    settings: PGLITE_SETTINGS,
+    template: config.pgliteTemplate,
+    onUnexpectedExit: (error) => config.onConnectionError?.(error, 'pglite-worker'),
+  });
+  await worker.open(); // a database that cannot open fails here, at start, as in-process PGlite does
+  return new PgliteWorkerDialect(worker);
 }

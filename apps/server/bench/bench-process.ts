@@ -82,6 +82,8 @@ export function benchServerEnv(
     LOG_LEVEL: 'warn',
     JWT_SECRET: randomBytes(48).toString('base64'),
     API_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    // PGLITE_THREAD=main benchmarks the embedded database on the event loop, as before decision 0015.
+    ...(process.env['PGLITE_THREAD'] ? { PGLITE_THREAD: process.env['PGLITE_THREAD'] } : {}),
     ...extra,
     ...(target.databaseUrl ? { DATABASE_URL: target.databaseUrl } : { DATA_DIR: target.dataDir }),
   };

@@ -45,6 +45,7 @@ let statements = 0;
 const dbHandle = await createDb({
   databaseUrl: config.databaseUrl,
   dataDir: config.dataDir,
+  pgliteThread: config.pgliteThread,
   onQuery: () => {
     statements += 1;
   },

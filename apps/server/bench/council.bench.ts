@@ -9,7 +9,9 @@
  * (thinking profile) and → first text,
  * server CPU, database statements and stored events per run, RSS and errors. Runs on PGlite,
  * and on PostgreSQL too when DATABASE_URL or TEST_DATABASE_URL is set. BENCH_ENGINES=pglite|postgres
- * and BENCH_PROFILES=realistic|short|thinking narrow it down. Writes bench/results/council-<engine>.json.
+ * and BENCH_PROFILES=realistic|short|thinking narrow it down; PGLITE_THREAD=main runs the embedded
+ * database on the server's event loop instead of its worker thread (the figures before decision 0015).
+ * Writes bench/results/council-<engine>.json.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';

@@ -31,6 +31,7 @@ export async function bootServer(env: Record<string, string | undefined>): Promi
   const dbHandle = await createDb({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
+    pgliteThread: config.pgliteThread,
     connectTimeoutMs: config.dbConnectTimeoutMs,
     // Routine on a restart or failover; the pool and LISTEN connection recover by themselves.
     onConnectionError: (error, where) => logger.warn({ err: error, where }, 'database connection lost'),

@@ -31,6 +31,8 @@ export interface ServerConfig {
   host: string;
   databaseUrl: string | undefined;
   dataDir: string;
+  /** Where the embedded database runs: its own worker thread (default) or the event loop's (decision 0015). */
+  pgliteThread: 'worker' | 'main';
   logLevel: string;
   /** Express `trust proxy`: false (trust none), a hop count, or trusted addresses/CIDRs. */
   trustProxy: false | number | string[];
@@ -81,6 +83,7 @@ const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .optional(),
   DATA_DIR: z.string().min(1).default('./data'),
+  PGLITE_THREAD: z.enum(['worker', 'main']).default('worker'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   JWT_SECRET: z.string().optional(),
   API_KEY_ENCRYPTION_KEY: z.string().optional(),
@@ -233,6 +236,7 @@ export function loadConfig(env: Env, options: { onNotice?: (message: string) => 
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     dataDir,
+    pgliteThread: e.PGLITE_THREAD,
     logLevel: e.LOG_LEVEL,
     trustProxy,
     requiredHost: isProduction && e.APP_URL ? new URL(e.APP_URL).host : null,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createDb, type DbHandle } from '@llm-council/db';
 import { createTestDataDir, createTestDb, isUsingRealPostgres } from '@llm-council/db/testing';
-import { expect, test } from 'vitest';
+import { expect, inject, test } from 'vitest';
 import { failureOf } from './helpers/http.js';
 import { registerUser, startTestServer, testSecrets, uniqueEmail } from './helpers/test-server.js';
 
@@ -42,15 +42,14 @@ async function prepareTarget(): Promise<Target> {
 async function cli(target: Target, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     // --liftoff-only as in council-process.ts: PGlite's WebAssembly is not worth optimising here.
-    const { stdout, stderr } = await run(
-      process.execPath,
-      ['--liftoff-only', '--import', 'tsx', 'src/users-cli.ts', ...args],
-      {
-        cwd: serverDir,
-        env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...target.env },
-        timeout: 60_000,
-      },
-    );
+    // The run's bundle of src/users-cli.ts (build-users-cli.global-setup.ts), or the source under tsx.
+    const bundle = inject('usersCliBundle');
+    const entry = bundle ? [bundle] : ['--import', 'tsx', 'src/users-cli.ts'];
+    const { stdout, stderr } = await run(process.execPath, ['--liftoff-only', ...entry, ...args], {
+      cwd: serverDir,
+      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...target.env },
+      timeout: 60_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
