@@ -62,7 +62,7 @@ test('case 116: uploads sent at once from two sessions and an access token of on
     expect(refused.headers.get('retry-after')).toBe(String(rule.windowSeconds));
     expect(await refused.json()).toEqual({
       error: {
-        message: `Too many attempts. Try again in ${rule.windowSeconds} seconds.`,
+        message: `Too many uploads. Try again in ${rule.windowSeconds} seconds.`,
         code: 'RATE_LIMITED',
         requestId: expect.any(String) as string,
       },

@@ -44,7 +44,7 @@ export function admitUpload(
   deps: { db: Kysely<Database>; now: Clock; config: Pick<ApiConfig, 'rateLimits'> },
   userId: string,
 ): Promise<void> {
-  return enforceRateLimit(deps, `upload:user:${userId}`, deps.config.rateLimits.uploadsPerUser);
+  return enforceRateLimit(deps, `upload:user:${userId}`, deps.config.rateLimits.uploadsPerUser, 'uploads');
 }
 
 /**
