@@ -1,4 +1,5 @@
 import {
+  admitUpload,
   describeError,
   findAttachmentForDownload,
   maxUploadBytes,
@@ -29,6 +30,12 @@ export function attachmentRoutes(deps: ContextDeps): express.Router {
     const ctx = createContext({ req, res });
     const session = await authorize(ctx, res);
     if (!session) return;
+    try {
+      // Before the body is read: a refused upload costs no parsing (Node drains what was sent).
+      await admitUpload(ctx, session.userId);
+    } catch (error) {
+      return sendApiError(ctx, res, error);
+    }
     let file: Awaited<ReturnType<typeof readOneFile>>;
     try {
       file = await readOneFile(req);

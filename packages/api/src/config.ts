@@ -103,6 +103,10 @@ export interface ApiConfig {
     changePasswordPerIp: RateLimitRule;
     /** Bad, revoked or expired access tokens one address may send to /mcp and /v1 before it waits. */
     badAccessTokensPerIp: RateLimitRule;
+    /** Characters of TeX not yet cached that one user may have typeset (`maths.render`); cache hits are free. */
+    mathsCharsPerUser: RateLimitRule;
+    /** Uploads (`POST /api/attachments`) per user, counted before the body is read. */
+    uploadsPerUser: RateLimitRule;
   };
   /** Password hashes allowed to wait for a slot; beyond it sign-ins get 503 with Retry-After. */
   passwordHashQueueMax: number;
@@ -178,6 +182,14 @@ export const fixedApiSettings = {
     changePasswordPerUser: { limit: 10, windowSeconds: 15 * 60 },
     changePasswordPerIp: { limit: 50, windowSeconds: 15 * 60 },
     badAccessTokensPerIp: { limit: 20, windowSeconds: 15 * 60 },
+    // KaTeX runs on the event loop at up to ~7 µs a character: 100,000 characters is at most
+    // ~0.7 s of one host's loop a minute per user, shared by every host. At least one full call
+    // (MATHS_MAX_TOTAL_LENGTH, 50,000) must fit in a window, or such a call could never pass.
+    mathsCharsPerUser: { limit: 100_000, windowSeconds: 60 },
+    // A question carries at most 10 files, so 60 in 10 minutes is six full questions' worth (a
+    // folder dragged in, then a few more) while a flood costs at most 60 PDF reads (each up to
+    // 20 s in a worker, two at a time per process) per user per 10 minutes.
+    uploadsPerUser: { limit: 60, windowSeconds: 10 * 60 },
   },
   providerRequests: { timeoutMs: 10_000, modelListTtlSeconds: 10 * 60, modelListRetrySeconds: 30 },
 } as const satisfies Pick<ApiConfig, 'refreshToken' | 'rateLimits' | 'providerRequests'>;

@@ -1,6 +1,7 @@
 export { appRouter, type AppRouter } from './root.js';
 export { createCallerFactory, describeError, requirePasswordSession, requireScopedSession } from './trpc.js';
 export {
+  admitUpload,
   findAttachmentForDownload,
   maxUploadBytes,
   uploadAttachment,

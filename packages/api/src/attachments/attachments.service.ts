@@ -6,6 +6,7 @@ import type { ApiConfig } from '../config.js';
 import { attachmentLimits, type AttachmentKind } from '../constants.js';
 import { appError } from '../errors.js';
 import type { Clock } from '../ports.js';
+import { enforceRateLimit } from '../shared/rate-limit.js';
 import { withStorageReserved } from '../shared/storage-reservation.js';
 import {
   bindAttachments,
@@ -33,6 +34,18 @@ const PDF_TIMEOUT_MS = 20_000;
 type UploadDeps = { db: Kysely<Database>; now: Clock; config: Pick<ApiConfig, 'imports'> };
 
 const mb = (bytes: number) => `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
+
+/**
+ * Counts one upload against the user's limit (`rateLimits.uploadsPerUser`, in the database every
+ * host shares); past it, TOO_MANY_REQUESTS with the wait. The host calls this before it reads the
+ * body, so a flood of uploads is refused without a byte of it parsed (no PDF read, no hash).
+ */
+export function admitUpload(
+  deps: { db: Kysely<Database>; now: Clock; config: Pick<ApiConfig, 'rateLimits'> },
+  userId: string,
+): Promise<void> {
+  return enforceRateLimit(deps, `upload:user:${userId}`, deps.config.rateLimits.uploadsPerUser, 'uploads');
+}
 
 /**
  * Stores one uploaded file for the user, unattached, after reading what it is from its bytes:

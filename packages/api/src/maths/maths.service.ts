@@ -1,5 +1,10 @@
 import katex from 'katex';
+import type { Database } from '@llm-council/db';
+import type { Kysely } from 'kysely';
+import type { ApiConfig } from '../config.js';
 import { appError } from '../errors.js';
+import type { Clock } from '../ports.js';
+import { takeFromRateLimit } from '../shared/rate-limit.repository.js';
 
 /*
  * TeX from model answers typeset as MathML here, so the browser downloads no TeX converter (KaTeX
@@ -107,78 +112,39 @@ function typeset({ tex, display }: Formula): TypesetFormula {
 export interface MathsTypesetterOptions {
   /** Characters of TeX and MathML the cache holds at most (a string char is about 2 bytes). */
   cacheChars?: number;
-  /** Characters of TeX one user may have typeset per minute (cache hits are free); also the burst. */
-  charsPerMinute?: number;
-  /** Milliseconds since the epoch (tests move it). */
-  now?: () => number;
 }
 
 // A result larger than this is typeset each time rather than cached: 1,500 array cells make
 // 120 KB of MathML from 3,000 characters of TeX, and would crowd everything else out.
 const MAX_CACHED_CHARS = 64 * 1024;
-// Users whose budget is tracked before the full ones are forgotten.
-const MAX_TRACKED_USERS = 10_000;
 
 /**
  * Typesets formulas, remembering recent results up to `cacheChars`: a conversation's formulas are
  * asked for again on every reload and by every reader. Map keeps insertion order, so re-inserting
- * on a hit makes the first key the least recently used one.
- *
- * KaTeX runs on the event loop, at up to ~7 µs a character of TeX (an array of 1,500 cells: 350 ms
- * for a call of 50,000 characters), so each user has a budget of characters typeset per minute,
- * a token bucket on this host: past it the call is TOO_MANY_REQUESTS with the wait. One call's
- * worth (MATHS_MAX_TOTAL_LENGTH) always fits in a full bucket.
+ * on a hit makes the first key the least recently used one. It keeps no budget: `renderMaths`
+ * charges the user first, in the database every host shares.
  */
 export class MathsTypesetter {
   private readonly cache = new Map<string, TypesetFormula>();
   private cachedChars = 0;
-  private readonly budgets = new Map<string, { chars: number; at: number }>();
   private readonly cacheChars: number;
-  private readonly charsPerMinute: number;
-  private readonly now: () => number;
 
   constructor(options: MathsTypesetterOptions = {}) {
     this.cacheChars = options.cacheChars ?? 8_000_000;
-    this.charsPerMinute = options.charsPerMinute ?? 100_000;
-    this.now = options.now ?? Date.now;
   }
 
-  /** Each formula's result, in order; throws TOO_MANY_REQUESTS past the user's budget. */
-  render(userId: string, formulas: readonly Formula[]): TypesetFormula[] {
-    const misses = new Map<string, Formula>();
-    for (const formula of formulas) if (!this.cache.has(keyOf(formula))) misses.set(keyOf(formula), formula);
-    this.spend(
-      userId,
-      [...misses.values()].reduce((sum, formula) => sum + formula.tex.length, 0),
-    );
+  /** Each formula's result, in order. */
+  render(formulas: readonly Formula[]): TypesetFormula[] {
     return formulas.map((formula) => this.renderOne(formula));
   }
 
-  /** Takes `chars` from the user's bucket (refilled continuously), or refuses with the wait. */
-  private spend(userId: string, chars: number): void {
-    if (chars === 0) return;
-    const now = this.now();
-    const perMs = this.charsPerMinute / 60_000;
-    const refill = (budget: { chars: number; at: number }) =>
-      Math.min(this.charsPerMinute, budget.chars + (now - budget.at) * perMs);
-    const budget = this.budgets.get(userId);
-    const available = budget ? refill(budget) : this.charsPerMinute;
-    if (chars > available) {
-      const retryAfterSeconds = Math.ceil((chars - available) / perMs / 1000);
-      throw appError(
-        'TOO_MANY_REQUESTS',
-        'RATE_LIMITED',
-        `Too many formulas to typeset in a minute. Try again in ${retryAfterSeconds} seconds.`,
-        { retryAfterSeconds },
-      );
+  /** Characters of TeX that `render` would typeset rather than find cached (a formula repeated counts once). */
+  uncachedChars(formulas: readonly Formula[]): number {
+    const misses = new Map<string, number>();
+    for (const formula of formulas) {
+      if (!this.cache.has(keyOf(formula))) misses.set(keyOf(formula), formula.tex.length);
     }
-    this.budgets.delete(userId);
-    this.budgets.set(userId, { chars: available - chars, at: now });
-    if (this.budgets.size > MAX_TRACKED_USERS) {
-      // A full bucket is the same as none: forget those first, then the oldest.
-      for (const [id, other] of this.budgets) if (refill(other) >= this.charsPerMinute) this.budgets.delete(id);
-      if (this.budgets.size > MAX_TRACKED_USERS) this.budgets.delete(this.budgets.keys().next().value as string);
-    }
+    return [...misses.values()].reduce((sum, chars) => sum + chars, 0);
   }
 
   private renderOne(formula: Formula): TypesetFormula {
@@ -206,4 +172,36 @@ export class MathsTypesetter {
   get cacheSize(): { entries: number; chars: number } {
     return { entries: this.cache.size, chars: this.cachedChars };
   }
+}
+
+/**
+ * `maths.render`: each formula's result, after charging the user for the TeX not cached on this
+ * host. KaTeX runs on the event loop, at up to ~7 µs a character of TeX (an array of 1,500
+ * cells: 350 ms for a call of 50,000 characters), so each user has a budget of characters a
+ * window (`rateLimits.mathsCharsPerUser`). It is a counter in the database, so hosts sharing it
+ * share one budget and calls at once cannot together pass it; past it the call is
+ * TOO_MANY_REQUESTS with the wait and typesets nothing. (A fixed window: at a window's edge a
+ * user may have up to twice the limit typeset in a short while, still bounded.)
+ */
+export async function renderMaths(
+  deps: { db: Kysely<Database>; now: Clock; config: Pick<ApiConfig, 'rateLimits'>; typesetter: MathsTypesetter },
+  userId: string,
+  formulas: readonly Formula[],
+): Promise<TypesetFormula[]> {
+  const chars = deps.typesetter.uncachedChars(formulas);
+  if (chars > 0) {
+    const rule = deps.config.rateLimits.mathsCharsPerUser;
+    const taken = await takeFromRateLimit(deps.db, `maths-chars:user:${userId}`, rule, chars, deps.now());
+    if (!taken.allowed) {
+      throw appError(
+        'TOO_MANY_REQUESTS',
+        'RATE_LIMITED',
+        `Too many formulas to typeset: at most ${rule.limit.toLocaleString('en')} characters of new TeX every ${rule.windowSeconds} seconds. Try again in ${taken.retryAfterSeconds} seconds.`,
+        { retryAfterSeconds: taken.retryAfterSeconds },
+      );
+    }
+  }
+  // A formula counted as cached may have been pushed out meanwhile by other calls; it is then
+  // typeset uncharged, which the cache's size bounds (its least recent entries go first).
+  return deps.typesetter.render(formulas);
 }

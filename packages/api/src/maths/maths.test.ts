@@ -7,7 +7,8 @@ import { MathsTypesetter } from './maths.service.js';
 
 // Security case 115: TeX in model answers is untrusted. maths.render typesets it with KaTeX's safe
 // options (no \href, \url or \includegraphics; 500 macro expansions; sizes capped), refuses
-// oversized calls with a clear 400, and serves signed-in sessions only. (The client's DOMPurify
+// oversized calls with a clear 400, serves signed-in sessions only, and charges each user's TeX
+// not cached against a budget in the database that every host shares. (The client's DOMPurify
 // half is apps/web/src/markdown/markdown-view.test.tsx.)
 
 test('maths.render typesets inline and display formulas as bare MathML, in order', async ({ api }) => {
@@ -164,42 +165,82 @@ test('maths.render serves signed-in sessions only: signed out is UNAUTHORIZED, a
   });
 });
 
-test('each user may have 100,000 characters of new TeX typeset a minute; then TOO_MANY_REQUESTS with the wait', async ({
+/** A call of `count` distinct formulas of 2,000 characters each, all made of `letter`. */
+const formulasOf = (letter: string, count = 25) =>
+  Array.from({ length: count }, (_, i) => ({ tex: `${letter}_{${i}}`.padEnd(2_000, letter), display: false }));
+
+test('case 115: each user may have 100,000 characters of new TeX typeset a minute; then TOO_MANY_REQUESTS with the wait', async ({
+  api,
+}) => {
+  expect(api.config.rateLimits.mathsCharsPerUser).toEqual({ limit: 100_000, windowSeconds: 60 });
+  api.freezeClock();
+  try {
+    const { caller } = await api.signUp();
+    const call = (letter: string) => caller.maths.render({ formulas: formulasOf(letter) });
+    await call('a');
+    await call('b');
+    const refused = await failureOf(call('c'));
+    expect(refused).toMatchObject({ code: 'TOO_MANY_REQUESTS', appCode: 'RATE_LIMITED', retryAfterSeconds: 60 });
+    expect(refused.message).toBe(
+      'Too many formulas to typeset: at most 100,000 characters of new TeX every 60 seconds. Try again in 60 seconds.',
+    );
+    // Formulas already typeset cost nothing, and another user has a budget of their own.
+    expect(await call('a')).toHaveLength(25);
+    expect(await (await api.signUp()).caller.maths.render({ formulas: [{ tex: 'c', display: false }] })).toHaveLength(
+      1,
+    );
+    // A refused call typeset nothing and took nothing: once the window is over, it passes whole.
+    expect(api.services.maths.uncachedChars(formulasOf('c'))).toBe(50_000);
+    api.advanceClock(60);
+    expect(await call('c')).toHaveLength(25);
+  } finally {
+    api.unfreezeClock();
+    api.advanceClock(-60);
+  }
+});
+
+test('case 115: calls at once cannot together pass the budget: of 10 calls of 20,000 new characters, 5 are typeset', async ({
   api,
 }) => {
   const { caller } = await api.signUp();
-  const call = (letter: string) =>
-    caller.maths.render({
-      formulas: Array.from({ length: 25 }, (_, i) => ({
-        tex: `${letter}_{${i}}`.padEnd(2_000, letter),
-        display: false,
-      })),
-    });
-  await call('a');
-  await call('b');
-  const refused = await failureOf(call('c'));
-  expect(refused).toMatchObject({ code: 'TOO_MANY_REQUESTS', appCode: 'RATE_LIMITED' });
-  expect(refused.retryAfterSeconds).toBeGreaterThanOrEqual(29);
-  expect(refused.message).toMatch(/^Too many formulas to typeset in a minute\. Try again in \d+ seconds\.$/);
-  // Formulas already typeset cost nothing, and another user has a budget of their own.
-  expect(await call('a')).toHaveLength(25);
-  expect(await (await api.signUp()).caller.maths.render({ formulas: [{ tex: 'c', display: false }] })).toHaveLength(1);
+  const letters = 'defghijklm'.split('');
+  const outcomes = await Promise.all(
+    letters.map((letter) =>
+      caller.maths.render({ formulas: formulasOf(letter, 10) }).then(
+        () => 'typeset',
+        (error: unknown) => (error as { code?: string }).code,
+      ),
+    ),
+  );
+  expect(outcomes.filter((outcome) => outcome === 'typeset')).toHaveLength(5);
+  expect(outcomes.filter((outcome) => outcome === 'TOO_MANY_REQUESTS')).toHaveLength(5);
+  // What the cache holds is what was typeset: 100,000 characters, not one more.
+  const typeset = letters.filter((letter) => api.services.maths.uncachedChars(formulasOf(letter, 10)) === 0);
+  expect(typeset).toHaveLength(5);
 });
 
-test('the budget refills over the minute, for the characters not cached only', async () => {
-  let now = 0;
-  const typesetter = new MathsTypesetter({ charsPerMinute: 1_000, now: () => now });
-  const formula = (letter: string, length: number) => ({ tex: letter.repeat(length), display: false });
-  typesetter.render('alice', [formula('x', 600), formula('x', 600)]);
-  const refused = await failureOf(Promise.resolve().then(() => typesetter.render('alice', [formula('y', 500)])));
-  // 400 left, 500 asked: 100 characters at 1,000 a minute is 6 seconds.
-  expect(refused).toMatchObject({ code: 'TOO_MANY_REQUESTS', retryAfterSeconds: 6 });
-  now += 6_000;
-  expect(typesetter.render('alice', [formula('y', 500), formula('x', 600)])).toHaveLength(2);
+test('case 115: hosts sharing the database share the budget; each host keeps its own cache', async ({ api }) => {
+  const hostB = api.anotherHost();
+  const { user, caller: onA } = await api.signUp();
+  const onB = await hostB.callerFor(user);
+  await onA.maths.render({ formulas: formulasOf('n') });
+  await onB.maths.render({ formulas: formulasOf('o') });
+  // 100,000 spent across the two hosts: a third call is refused on either.
+  expect(await failureOf(onA.maths.render({ formulas: formulasOf('p') }))).toMatchObject({
+    code: 'TOO_MANY_REQUESTS',
+  });
+  expect(await failureOf(onB.maths.render({ formulas: formulasOf('p') }))).toMatchObject({
+    code: 'TOO_MANY_REQUESTS',
+  });
+  // What host A typeset is cached on A only: free there, charged (and refused) on B.
+  expect(await onA.maths.render({ formulas: formulasOf('n') })).toHaveLength(25);
+  expect(await failureOf(onB.maths.render({ formulas: formulasOf('n') }))).toMatchObject({
+    code: 'TOO_MANY_REQUESTS',
+  });
 });
 
 test('the typesetter remembers results up to its bound of characters, least recently used out first', () => {
-  const [probe, probeDisplay] = new MathsTypesetter().render('probe', [
+  const [probe, probeDisplay] = new MathsTypesetter().render([
     { tex: 'a', display: false },
     { tex: 'a', display: true },
   ]);
@@ -207,7 +248,7 @@ test('the typesetter remembers results up to its bound of characters, least rece
   expect(probeDisplay).not.toEqual(probe);
   const entryChars = 2 + ('mathml' in probe! ? probe.mathml.length : 0);
   const typesetter = new MathsTypesetter({ cacheChars: 3 * entryChars });
-  const one = (tex: string, display = false) => typesetter.render('alice', [{ tex, display }])[0];
+  const one = (tex: string, display = false) => typesetter.render([{ tex, display }])[0];
   const a = one('a');
   one('b');
   one('c');

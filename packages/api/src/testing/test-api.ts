@@ -37,11 +37,27 @@ export interface TestApi {
   callerFor(user: { id: string }, request?: Partial<RequestInfo>): Promise<Caller>;
   /** A new user (password TEST_PASSWORD) and a caller signed in as them. */
   signUp(): Promise<{ user: PublicUser; caller: Caller }>;
+  /**
+   * Another host on the same database: services of its own (maths cache, run hubs, stream slots)
+   * over the same rows, as a second server process would have. Closed with this one.
+   */
+  anotherHost(): TestApi;
   close(): Promise<void>;
 }
 
+type TestDbHandle = Awaited<ReturnType<typeof createTestDb>>;
+
 export async function openTestApi(options: { config?: ApiConfig; fetch?: typeof fetch } = {}): Promise<TestApi> {
   const dbHandle = await createTestDb();
+  return buildTestApi(dbHandle, options, 'test-host', () => dbHandle.close());
+}
+
+function buildTestApi(
+  dbHandle: TestDbHandle,
+  options: { config?: ApiConfig; fetch?: typeof fetch },
+  hostId: string,
+  closeDb: () => Promise<void>,
+): TestApi {
   const config = options.config ?? createTestApiConfig();
   const logs: TestApi['logs'] = [];
   const logger: Logger = {
@@ -54,7 +70,7 @@ export async function openTestApi(options: { config?: ApiConfig; fetch?: typeof 
     notifications: null,
     config,
     logger,
-    hostId: 'test-host',
+    hostId,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   let clockOffsetMs = 0;
@@ -69,6 +85,7 @@ export async function openTestApi(options: { config?: ApiConfig; fetch?: typeof 
     const { token } = await signSessionToken(config.jwt, subject, now());
     return createCaller(context({ ...request, accessToken: token }));
   };
+  const otherHosts: TestApi[] = [];
   return {
     db: dbHandle.db,
     config,
@@ -85,9 +102,15 @@ export async function openTestApi(options: { config?: ApiConfig; fetch?: typeof 
       const user = await createUser(dbHandle.db);
       return { user, caller: await callerFor(user) };
     },
+    anotherHost() {
+      const host = buildTestApi(dbHandle, { ...options, config }, `test-host-${otherHosts.length + 2}`, async () => {});
+      otherHosts.push(host);
+      return host;
+    },
     async close() {
+      for (const host of otherHosts) await host.close();
       await handle.shutdown();
-      await dbHandle.close();
+      await closeDb();
     },
   };
 }
