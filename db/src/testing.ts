@@ -12,68 +12,21 @@ import { readTestDatabaseUrl } from './test-env.js';
 import type { Database } from './types.js';
 
 /**
- * An empty, migrated database for one test file: PGlite by default (one its worker has used before,
- * emptied, unless `pooled: false`), a new database on the PostgreSQL server named by
- * TEST_DATABASE_URL when it is set (dropped again on close).
+ * A fresh, migrated database for one test file: PGlite by default, a new database on the
+ * PostgreSQL server named by TEST_DATABASE_URL when it is set (dropped again on close).
  */
 export async function createTestDb(
-  options: {
-    migrate?: boolean;
-    /** false: a PGlite database of its own, which `close()` really closes (for tests that break it). */
-    pooled?: boolean;
-  } = {},
+  options: { migrate?: boolean } = {},
 ): Promise<DbHandle & { url: string | undefined }> {
   const shouldMigrate = options.migrate ?? true;
   const serverUrl = readTestDatabaseUrl();
   if (serverUrl) return createPostgresTestDb(serverUrl, shouldMigrate);
-  if (!shouldMigrate) return { ...(await openPgliteTestDb(undefined)), url: undefined };
-  if (options.pooled === false) return { ...(await openPgliteTestDb(await loadMigratedTemplate())), url: undefined };
-  return { ...(await takeMigratedPgliteTestDb()), url: undefined };
-}
-
-// On the test's own thread: a worker thread per test database cost the unit files 25 % more CPU
-// (packages/api/src/council: 26.6 s against 21.2 s). The worker has its own tests (db/src/pglite-worker),
-// and every server process the tests start (DATA_DIR) runs it.
-const openPgliteTestDb = (template: Blob | undefined) =>
-  createDb({ dataDir: 'memory://', pgliteTemplate: template, pgliteThread: 'main' });
-
-/**
- * Migrated PGlite databases this worker's files have closed, kept open to be emptied and handed to
- * the next file that asks. Unpacking a fresh one from the template costs about 236 ms of CPU (and
- * 158 ms of wall), emptying one with a single TRUNCATE about 26 ms; a run opens about 120. A file's
- * harness stops its server or services — their runs, writers and timers — before it closes its
- * database (test-server.ts, test-api.ts), so nothing of the last file writes into the next one's.
- */
-const released: DbHandle[] = [];
-const tablesOf = new WeakMap<DbHandle, string>();
-
-async function takeMigratedPgliteTestDb(): Promise<DbHandle> {
-  const reused = released.pop();
-  const handle = reused ?? (await openPgliteTestDb(await loadMigratedTemplate()));
-  if (reused) await emptyTables(reused);
-  let isClosed = false;
-  return {
-    ...handle,
-    close() {
-      if (!isClosed) released.push(handle);
-      isClosed = true;
-      return Promise.resolve();
-    },
-  };
-}
-
-/** Empties every table but the migrations' own, and restarts their sequences: as the template left them. */
-async function emptyTables(handle: DbHandle): Promise<void> {
-  let tables = tablesOf.get(handle);
-  if (tables === undefined) {
-    const { rows } = await sql<{ name: string }>`
-      select quote_ident(schemaname) || '.' || quote_ident(tablename) as name from pg_tables
-      where schemaname not in ('pg_catalog', 'information_schema')
-        and tablename not in ('kysely_migration', 'kysely_migration_lock')`.execute(handle.db);
-    tables = rows.map((row) => row.name).join(', ');
-    tablesOf.set(handle, tables);
-  }
-  if (tables) await sql.raw(`truncate ${tables} restart identity cascade`).execute(handle.db);
+  const template = shouldMigrate ? await loadMigratedTemplate() : undefined;
+  // On the test's own thread: a worker thread per test database cost the unit files 25 % more CPU
+  // (packages/api/src/council: 26.6 s against 21.2 s). The worker has its own tests (db/src/pglite-worker),
+  // and every server process the tests start (DATA_DIR) runs it.
+  const handle = await createDb({ dataDir: 'memory://', pgliteTemplate: template, pgliteThread: 'main' });
+  return { ...handle, url: undefined };
 }
 
 /**

@@ -1,5 +1,4 @@
 import { sql } from 'kysely';
-import { createTestDb } from '@llm-council/db/testing';
 import { expect } from 'vitest';
 import { MAX_BATCH_SIZE } from '@llm-council/api/constants';
 import { serverTest } from './helpers/fixtures.js';
@@ -173,11 +172,9 @@ test('a database error in production answers with a generic message and a reques
 });
 
 test('readiness reports a broken database as 503 naming the check, without details; liveness stays 200', async () => {
-  // A database of its own: closing it breaks it for this server (a shared one would go back to the pool).
-  const dbHandle = await createTestDb({ pooled: false });
-  const broken = await startTestServer({ dbHandle, env: { NODE_ENV: 'production', REGISTRATION: 'open' } });
+  const broken = await startTestServer({ env: { NODE_ENV: 'production', REGISTRATION: 'open' } });
   try {
-    await dbHandle.close();
+    await broken.dbHandle.close();
     const response = await toRawResponse(broken, await fetch(`${broken.url}/readyz`));
     expect(response.status).toBe(503);
     const failing = broken.dbHandle.engine === 'pglite' ? 'embedded-database' : 'database';
