@@ -1,10 +1,9 @@
 import { shortModelName } from './model-names';
+import { escapeHtml } from '../ui/escape-html';
 
 // The labels the server assigns ('Response A' … 'Response Z', 'Response AA' …), in the casings
 // reviewers actually write. Lower-case letters are not labels ("response a" is usually prose).
 const LABEL_PATTERN = /\b(Response|response|RESPONSE)\s+([A-Z]{1,2})\b/g;
-
-const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 /**
  * Rewrites a stage-2 review for reading: every known `Response X` becomes the model's short name

@@ -1,5 +1,6 @@
 import { MATHS_FORMULA_MAX_LENGTH, MATHS_MAX_FORMULAS, MATHS_MAX_TOTAL_LENGTH } from '@llm-council/sdk';
 import type { MarkedExtension, Tokens } from 'marked';
+import { escapeHtml } from '../ui/escape-html';
 
 /*
  * TeX maths in model answers: `$…$` and `\(…\)` inline, `$$…$$` and `\[…\]` on their own. The
@@ -85,8 +86,6 @@ export function typesetFormulas(formulas: Formula[], send: Typeset): Promise<voi
   }
   return Promise.all(waits).then(() => undefined);
 }
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 function formulaSource(tex: string, displayMode: boolean): string {
   const source = escapeHtml(displayMode ? `$$${tex}$$` : `$${tex}$`);

@@ -2,6 +2,7 @@ import DOMPurify from 'dompurify';
 import { Marked } from 'marked';
 import { grammarFor, highlightIfLoaded, loadGrammar } from './highlight-code';
 import { mathExtension, typesetFormulas, type Formula, type Typeset } from './math';
+import { escapeHtml } from '../ui/escape-html';
 
 /*
  * Model output is untrusted: a model can be prompted (by a pasted document, a web page it read)
@@ -9,8 +10,6 @@ import { mathExtension, typesetFormulas, type Formula, type Typeset } from './ma
  * everything it produces is sanitised before it reaches the DOM. An XSS here would read the
  * in-memory session token, which is the whole session.
  */
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 // What the answer being rendered needs that has not loaded yet (set during one `parse`): grammars
 // to load, and formulas whose MathML the server has not sent yet.
